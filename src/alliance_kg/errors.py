@@ -1,0 +1,76 @@
+"""Typed errors raised by the library; the CLI and the web app each map them once.
+
+The library never prints or exits: the boundary (``cli``, ``web``) turns these into an exit
+code or an HTTP status, so the same failure reads the same everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class AllianceKGError(Exception):
+    """Base of every error the library raises on purpose."""
+
+
+@dataclass
+class InputError(AllianceKGError):
+    """Unusable input: a missing path or a file that does not parse (CLI exit code 2)."""
+
+    message: str
+    path: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = ":".join(str(p) for p in (self.path, self.line, self.column) if p is not None)
+        return f"{where}: {self.message}" if where else self.message
+
+
+class QueryError(AllianceKGError):
+    """A query the service will not run; ``status`` is the HTTP status it maps to."""
+
+    status = 400
+
+    def __init__(self, message: str, *, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+    def __str__(self) -> str:
+        if self.line is not None:
+            return f"line {self.line}, column {self.column}: {self.message}"
+        return self.message
+
+
+class QuerySyntaxError(QueryError):
+    """The text is not a SPARQL 1.1 query."""
+
+
+class UpdateRefused(QueryError):
+    """Updates are never run: the endpoint is read-only."""
+
+    status = 403
+
+
+class ForbiddenQuery(QueryError):
+    """A query that would reach outside the dataset (SERVICE, remote FROM, LOAD)."""
+
+
+class QueryTimeout(QueryError):
+    """The query ran past its deadline and was stopped."""
+
+    status = 503
+
+
+class QueryTooLarge(QueryError):
+    """The query text or request body is over its cap."""
+
+    status = 413
+
+
+class EngineError(QueryError):
+    """The SPARQL engine failed on a query it accepted; logged, reported without a traceback."""
+
+    status = 500
