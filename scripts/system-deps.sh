@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the system packages the test suite needs (so that nothing is skipped):
+# Debian's chromium for the browser tests. Needs root and apt-get; otherwise says what is missing.
+set -euo pipefail
+packages=(chromium)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+  echo "system-deps: please install as root: apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

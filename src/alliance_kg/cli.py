@@ -1,0 +1,142 @@
+"""The ``alliance-kg`` command: a thin shell over the library for people and CI pipelines.
+
+Exit codes: 0 success (data conforms), 1 violations (or a refused query), 2 unusable input
+(a missing path, a file that does not parse, a wrong flag). Errors are one line on stderr,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from . import __version__
+from .errors import AllianceKGError, InputError, QueryError
+from .settings import Settings, describe
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT = 0, 1, 2
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .pipeline import check
+    from .reports import FORMATTERS
+
+    graph = check(args.paths or None, shapes=args.shapes or None)
+    text = FORMATTERS[args.format](graph.report)
+    _write(text, args.output)
+    return EXIT_OK if graph.report.conforms else EXIT_VIOLATIONS
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .export import build, default_output
+    from .pipeline import load_knowledge_graph
+
+    graph = load_knowledge_graph(args.paths or None)
+    out = Path(args.out) if args.out else default_output()
+    for path in build(graph.dataset, out):
+        print(path)
+    return EXIT_OK
+
+
+def _query(args: argparse.Namespace) -> int:
+    from .pipeline import load_knowledge_graph
+    from .querycli import run_query_command
+
+    text = args.query
+    candidate = Path(text)
+    if "\n" not in text and candidate.suffix in (".rq", ".sparql") or (len(text) < 4096 and candidate.is_file()):
+        if not candidate.is_file():
+            raise InputError("no such query file", path=text)
+        text = candidate.read_text(encoding="utf-8")
+    graph = load_knowledge_graph(args.data or None)
+    output = run_query_command(graph, text, args.format)
+    _write(output, args.output)
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .serve import run
+
+    overrides = {name: getattr(args, name) for name, _, _ in describe()}
+    return run(Settings.load(overrides))
+
+
+def _write(text: str | bytes, output: str | None) -> None:
+    if output:
+        Path(output).write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    elif isinstance(text, bytes):
+        sys.stdout.buffer.write(text)
+    else:
+        sys.stdout.write(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="alliance-kg",
+        description="Knowledge graph of the Chinese-German Industrial Cities Alliance: validate, build, query, serve.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="validate the shipped graph (or the given files/folders) against the shapes")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="RDF files or folders (default: ontology/ and data/)")
+    p.add_argument("--format", choices=["text", "json", "turtle", "junit", "github"], default="text")
+    p.add_argument("--shapes", action="append", metavar="PATH", help="shapes files or folders (default: shapes/)")
+    p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    p.set_defaults(handler=_validate)
+
+    p = sub.add_parser("build", help="write TriG, N-Quads, Turtle and JSON-LD dumps and a VoID description")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="RDF files or folders (default: ontology/ and data/)")
+    p.add_argument("--out", metavar="DIR", help="output folder (default: dist/)")
+    p.set_defaults(handler=_build)
+
+    p = sub.add_parser("query", help="run a SPARQL query (text or .rq file) on the local graph")
+    p.add_argument("query", metavar="SPARQL|FILE")
+    p.add_argument(
+        "--format", default="table",
+        help="table (default), json, xml, csv, tsv for SELECT/ASK; turtle, nt, jsonld, xml, trig for graphs; or a media type",
+    )
+    p.add_argument("--data", action="append", metavar="PATH", help="query these files/folders instead of the shipped graph")
+    p.add_argument("--output", "-o", metavar="FILE")
+    p.set_defaults(handler=_query)
+
+    p = sub.add_parser("serve", help="serve the graph as a SPARQL 1.1 endpoint and linked-data site")
+    for name, default, help_text in describe():
+        flag = "--" + name.replace("_", "-")
+        p.add_argument(flag, dest=name, type=type(default), default=None, metavar=name.upper(),
+                       help=f"{help_text} (default: {default!r}; env ALLIANCE_KG_{name.upper()})")
+    p.set_defaults(handler=_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except InputError as exc:
+        print(f"alliance-kg: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except QueryError as exc:
+        print(f"alliance-kg: query refused: {exc}", file=sys.stderr)
+        return EXIT_INPUT if exc.status in (400, 413) else EXIT_VIOLATIONS
+    except AllianceKGError as exc:
+        report = getattr(exc, "report", None)
+        if report is not None:
+            from .reports import as_text
+
+            sys.stderr.write(as_text(report))
+        print(f"alliance-kg: error: {exc}", file=sys.stderr)
+        return EXIT_VIOLATIONS
+    except ValueError as exc:  # settings from the environment that do not parse
+        print(f"alliance-kg: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

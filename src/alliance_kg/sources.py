@@ -1,0 +1,215 @@
+"""Find the project's RDF files and parse them into named graphs, remembering where each
+subject is written so that a validation finding can point at a file and line.
+
+A parse failure becomes an ``InputError`` naming file, line and column; nothing half-parsed is
+ever returned, because every file is parsed into a scratch graph before it joins the dataset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.term import Node
+
+from .errors import InputError
+from .namespaces import GRAPH, ONTOLOGY_GRAPH, PREFIXES
+from .settings import project_root
+
+#: Parser name per file suffix; anything else in a folder is ignored, a named file is an error.
+FORMATS = {
+    ".ttl": "turtle",
+    ".nt": "nt",
+    ".trig": "trig",
+    ".nq": "nquads",
+    ".jsonld": "json-ld",
+    ".rdf": "xml",
+    ".owl": "xml",
+}
+_QUAD_FORMATS = {"trig", "nquads"}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One RDF file and the named graph its triples go into."""
+
+    path: Path
+    graph: URIRef
+
+    @property
+    def format(self) -> str:
+        return FORMATS[self.path.suffix.lower()]
+
+
+@dataclass
+class Locator:
+    """Where each subject starts a statement group: node -> (file, line)."""
+
+    places: dict[Node, tuple[str, int]] = field(default_factory=dict)
+
+    def locate(self, node: Node) -> tuple[str, int] | None:
+        return self.places.get(node)
+
+    def learn(self, source: SourceFile, graph: Graph, text: str) -> None:
+        """Index the lines where a subject of ``graph`` begins a statement (column 0)."""
+        names = _surface_names(graph)
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line or line[0] in " \t#@" or line.upper().startswith(("PREFIX", "BASE")):
+                continue
+            token = line.split(None, 1)[0]
+            node = names.get(token)
+            if node is not None:
+                self.places.setdefault(node, (str(source.path), number))
+
+
+def _surface_names(graph: Graph) -> dict[str, Node]:
+    """Every way a subject of ``graph`` can be written at the start of a line."""
+    names: dict[str, Node] = {}
+    for subject in set(graph.subjects()):
+        if not isinstance(subject, URIRef):
+            continue
+        names[f"<{subject}>"] = subject
+        try:
+            prefix, _, local = graph.namespace_manager.compute_qname_strict(subject)
+            names[f"{prefix}:{local}"] = subject
+        except (ValueError, KeyError):
+            pass
+    return names
+
+
+def graph_name(path: Path, root: Path) -> URIRef:
+    """The named graph of a file: ontology files share one; data files are named by path."""
+    path = path.resolve()
+    for folder in ("ontology", "shapes"):
+        if _is_below(path, root / folder):
+            return ONTOLOGY_GRAPH if folder == "ontology" else GRAPH["shapes"]
+    data = root / "data"
+    relative = path.relative_to(data) if _is_below(path, data) else Path(path.name)
+    return GRAPH[relative.with_suffix("").as_posix()]
+
+
+def _is_below(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def discover(paths: Sequence[Path | str] | None = None, *, root: Path | None = None) -> list[SourceFile]:
+    """The files to load: the shipped ontology and data, or the given files and folders."""
+    root = root or project_root()
+    targets = [Path(p) for p in paths] if paths else [root / "ontology", root / "data"]
+    found: list[SourceFile] = []
+    for target in targets:
+        if not target.exists():
+            raise InputError("no such file or directory", path=str(target))
+        if target.is_dir():
+            files = sorted(p for p in target.rglob("*") if p.suffix.lower() in FORMATS and p.is_file())
+            if not files:
+                raise InputError("folder holds no RDF files", path=str(target))
+        elif target.suffix.lower() in FORMATS:
+            files = [target]
+        else:
+            raise InputError(f"not an RDF file (known suffixes: {', '.join(sorted(FORMATS))})", path=str(target))
+        found.extend(SourceFile(f, graph_name(f, root)) for f in files)
+    return found
+
+
+def parse_file(source: SourceFile) -> tuple[Graph | Dataset, str]:
+    """Parse one file on its own; a syntax error names its file, line and column."""
+    try:
+        text = source.path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=str(source.path)) from None
+    except OSError as exc:
+        raise InputError(exc.strerror or str(exc), path=str(source.path)) from None
+    scratch: Graph | Dataset = Dataset() if source.format in _QUAD_FORMATS else Graph()
+    try:
+        scratch.parse(data=text, format=source.format, publicID=str(source.graph))
+    except Exception as exc:  # rdflib's parsers raise many unrelated types; all mean "bad file"
+        raise _syntax_error(exc, source, text) from None
+    return scratch, text
+
+
+def _syntax_error(exc: Exception, source: SourceFile, text: str) -> InputError:
+    offset, argstr = getattr(exc, "_i", None), getattr(exc, "_str", None)
+    if isinstance(argstr, bytes):
+        argstr = argstr.decode("utf-8", errors="replace")
+    if isinstance(offset, int) and isinstance(argstr, str):
+        before = argstr[:offset]
+        line = before.count("\n") + 1
+        column = offset - (before.rfind("\n") + 1) + 1
+        why = getattr(exc, "_why", str(exc))
+        return InputError(f"syntax error: {why}", path=str(source.path), line=line, column=column)
+    line, column = getattr(exc, "lineno", None), getattr(exc, "colno", None)  # json
+    if hasattr(exc, "getLineNumber"):  # xml.sax
+        line, column = exc.getLineNumber(), exc.getColumnNumber() + 1  # type: ignore[attr-defined]
+    if line is None and source.format in ("nt", "nquads"):
+        line = _first_bad_line(text, source.format)
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if hasattr(exc, "getMessage"):
+        first = exc.getMessage()  # type: ignore[attr-defined]
+    return InputError(f"syntax error: {first}", path=str(source.path), line=line, column=column)
+
+
+def _first_bad_line(text: str, fmt: str) -> int | None:
+    """Line-based formats: find the line the parser rejects by parsing lines one at a time."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        try:
+            (Dataset() if fmt == "nquads" else Graph()).parse(data=line, format=fmt)
+        except Exception:  # the same parser errors as above, now tied to one line
+            return number
+    return None
+
+
+@dataclass
+class LoadedDataset:
+    """Parsed files as one dataset (default graph = union of the named graphs)."""
+
+    dataset: Dataset
+    files: list[SourceFile]
+    locator: Locator
+
+
+def new_dataset() -> Dataset:
+    dataset = Dataset(default_union=True)
+    for prefix, namespace in PREFIXES.items():
+        dataset.bind(prefix, namespace, replace=True)
+    return dataset
+
+
+def load_dataset(paths: Sequence[Path | str] | None = None, *, root: Path | None = None) -> LoadedDataset:
+    """Parse every file into its named graph; all or nothing."""
+    files = discover(paths, root=root)
+    dataset = new_dataset()
+    locator = Locator()
+    for source in files:
+        scratch, text = parse_file(source)
+        if isinstance(scratch, Dataset):
+            for s, p, o, g in scratch.quads((None, None, None, None)):
+                name = g if isinstance(g, URIRef) and g != URIRef("urn:x-rdflib:default") else source.graph
+                dataset.add((s, p, o, dataset.graph(name)))
+            locator.learn(source, scratch, text)
+        else:
+            target = dataset.graph(source.graph)
+            for triple in scratch:
+                target.add(triple)
+            locator.learn(source, scratch, text)
+    return LoadedDataset(dataset, files, locator)
+
+
+def load_shapes(paths: Iterable[Path | str] | None = None, *, root: Path | None = None) -> tuple[Graph, Locator]:
+    """The SHACL shapes graph (from ``shapes/`` unless other files are named)."""
+    root = root or project_root()
+    files = discover(list(paths) if paths else [root / "shapes"], root=root)
+    shapes = Graph()
+    locator = Locator()
+    for source in files:
+        scratch, text = parse_file(source)
+        for triple in scratch.triples((None, None, None)) if isinstance(scratch, Graph) else scratch:
+            shapes.add(triple[:3])
+        locator.learn(source, scratch, text)
+    return shapes, locator

@@ -1,0 +1,49 @@
+"""Shared fixtures: the shipped knowledge graph (loaded once) and an in-process CLI runner."""
+
+from __future__ import annotations
+
+import io
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from alliance_kg.cli import main
+from alliance_kg.pipeline import KnowledgeGraph, check
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def knowledge_graph() -> KnowledgeGraph:
+    """The shipped graph, parsed, inferred and validated once per test session."""
+    return check()
+
+
+@pytest.fixture
+def run_cli():
+    """Run ``alliance-kg`` in-process; argparse's own exits are caught like real exit codes."""
+
+    def run(*args: str) -> CliResult:
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 2
+        return CliResult(code, out.getvalue(), err.getvalue())
+
+    return run

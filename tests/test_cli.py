@@ -1,0 +1,141 @@
+"""The CLI as CI pipelines use it: exit codes, report formats, file:line in every message."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+from rdflib import Dataset, Graph
+
+from alliance_kg.cli import EXIT_INPUT, EXIT_OK, EXIT_VIOLATIONS
+
+BAD_CITY = """\
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix schema: <https://schema.org/> .
+
+<https://w3id.org/alliance-kg/id/city/Bad_Slug>
+    a schema:City ;
+    rdfs:label "Kdln"@de .
+"""
+
+
+@pytest.fixture
+def bad_data(tmp_path: Path) -> Path:
+    path = tmp_path / "bad-city.ttl"
+    path.write_text(BAD_CITY, encoding="utf-8")
+    return path
+
+
+def test_validate_shipped_graph_conforms(run_cli):
+    result = run_cli("validate")
+    assert result.code == EXIT_OK, result.out + result.err
+    assert "conforms" in result.out
+
+
+def test_validate_violations_exit_1_and_name_file_and_line(run_cli, bad_data):
+    result = run_cli("validate", str(bad_data))
+    assert result.code == EXIT_VIOLATIONS
+    assert f"{bad_data}:4: Violation" in result.out
+    assert "does not conform" in result.out
+
+
+def test_broken_turtle_names_file_line_and_column(run_cli, tmp_path):
+    path = tmp_path / "broken.ttl"
+    path.write_text('@prefix ex: <http://example.org/> .\nex:a ex:b "open .\n', encoding="utf-8")
+    result = run_cli("validate", str(path))
+    assert result.code == EXIT_INPUT
+    assert f"{path}:2:" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_missing_path_is_exit_2(run_cli, tmp_path):
+    result = run_cli("validate", str(tmp_path / "nope.ttl"))
+    assert result.code == EXIT_INPUT
+    assert "no such file" in result.err
+
+
+def test_wrong_flag_is_exit_2(run_cli):
+    result = run_cli("validate", "--no-such-flag")
+    assert result.code == EXIT_INPUT
+    assert "unrecognized arguments" in result.err
+
+
+@pytest.mark.parametrize("suffix,body,line", [
+    (".nt", "<http://e/a> <http://e/b> <http://e/c> .\n<http://e/a> <http://e/b> .\n", 2),
+    (".jsonld", '{\n  "@id": \n', 3),
+])
+def test_other_syntaxes_report_the_line(run_cli, tmp_path, suffix, body, line):
+    path = tmp_path / f"broken{suffix}"
+    path.write_text(body, encoding="utf-8")
+    result = run_cli("validate", str(path))
+    assert result.code == EXIT_INPUT
+    assert f"{path}:{line}" in result.err
+
+
+def test_json_report(run_cli, bad_data):
+    result = run_cli("validate", "--format", "json", str(bad_data))
+    body = json.loads(result.out)
+    assert body["conforms"] is False
+    assert body["counts"]["Violation"] >= 1
+    focus = [f for f in body["findings"] if f["focus"].endswith("Bad_Slug")]
+    assert focus and all(f["file"] == str(bad_data) and f["line"] == 4 for f in focus)
+
+
+def test_turtle_report_is_a_shacl_validation_report(run_cli, bad_data):
+    result = run_cli("validate", "--format", "turtle", str(bad_data))
+    graph = Graph().parse(data=result.out, format="turtle")
+    assert "ValidationReport" in result.out
+    assert len(graph) > 0
+
+
+def test_junit_report_has_a_failure_per_violation(run_cli, bad_data):
+    result = run_cli("validate", "--format", "junit", str(bad_data))
+    suite = ET.fromstring(result.out.split("\n", 1)[1]).find("testsuite")
+    failures = suite.findall("testcase/failure")
+    assert int(suite.get("failures")) == len(failures) >= 1
+    assert all(case.get("file") == str(bad_data) for case in suite.findall("testcase") if case.find("failure") is not None)
+
+
+def test_junit_report_of_clean_data_has_one_passing_case(run_cli):
+    result = run_cli("validate", "--format", "junit")
+    suite = ET.fromstring(result.out.split("\n", 1)[1]).find("testsuite")
+    assert suite.get("failures") == "0"
+    assert suite.findall("testcase")
+
+
+def test_github_annotations(run_cli, bad_data):
+    result = run_cli("validate", "--format", "github", str(bad_data))
+    lines = [l for l in result.out.splitlines() if l.startswith("::error ")]
+    assert lines
+    assert all(f"file={bad_data}," in l and "line=4" in l for l in lines if "Bad_Slug" in l)
+
+
+def test_output_file(run_cli, bad_data, tmp_path):
+    report = tmp_path / "report.json"
+    result = run_cli("validate", "--format", "json", "--output", str(report), str(bad_data))
+    assert result.code == EXIT_VIOLATIONS and result.out == ""
+    assert json.loads(report.read_text())["conforms"] is False
+
+
+def test_build_writes_dumps_and_void(run_cli, tmp_path):
+    result = run_cli("build", "--out", str(tmp_path))
+    assert result.code == EXIT_OK, result.err
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"alliance-kg.trig", "alliance-kg.nq", "alliance-kg.ttl", "alliance-kg.jsonld", "void.ttl"} <= names
+    trig = Dataset().parse(tmp_path / "alliance-kg.trig", format="trig")
+    nquads = Dataset().parse(tmp_path / "alliance-kg.nq", format="nquads")
+    assert len(list(trig.quads())) == len(list(nquads.quads())) > 0
+    void = (tmp_path / "void.ttl").read_text()
+    assert "void:triples" in void and "creativecommons.org/licenses/by/4.0" in void
+
+
+def test_validate_build_query_each_under_two_seconds(run_cli, tmp_path):
+    for args in (("validate",), ("build", "--out", str(tmp_path)), ("query", "ASK { ?s ?p ?o }")):
+        started = time.perf_counter()
+        result = run_cli(*args)
+        elapsed = time.perf_counter() - started
+        assert result.code == EXIT_OK, result.err
+        assert elapsed < 2.0, f"{args[0]} took {elapsed:.2f}s"
