@@ -11,6 +11,7 @@ from typing import Sequence
 from rdflib import Dataset
 
 from .inference import infer
+from .settings import project_root
 from .sources import LoadedDataset, load_dataset, load_shapes
 from .validation import Report, ValidationFailed, validate
 
@@ -34,9 +35,20 @@ def version_of(loaded: LoadedDataset) -> str:
     return digest.hexdigest()[:16]
 
 
+def with_ontology(paths: Sequence[Path | str] | None) -> list[Path] | None:
+    """Given files are read with the shipped ontology (for inference), unless they bring it."""
+    if not paths:
+        return None
+    ontology = (project_root() / "ontology").resolve()
+    given = [Path(p) for p in paths]
+    if any(p.resolve() == ontology or ontology in p.resolve().parents for p in given):
+        return given
+    return ([ontology] if ontology.is_dir() else []) + given
+
+
 def check(paths: Sequence[Path | str] | None = None, *, shapes: Sequence[Path | str] | None = None) -> KnowledgeGraph:
     """Parse, infer and validate; returns the graph and its report whether or not it conforms."""
-    loaded = load_dataset(paths)
+    loaded = load_dataset(with_ontology(paths))
     infer(loaded.dataset)
     shapes_graph, _ = load_shapes(shapes)
     report = validate(loaded.dataset, shapes_graph, locator=loaded.locator)
