@@ -8,6 +8,7 @@ never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
@@ -16,7 +17,7 @@ from . import __version__
 from .errors import AllianceKGError, InputError, QueryError
 from .settings import Settings, describe
 
-EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 70
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -24,6 +25,7 @@ def _validate(args: argparse.Namespace) -> int:
     from .reports import FORMATTERS
 
     graph = check(args.paths or None, shapes=args.shapes or None)
+    assert graph.report is not None
     text = FORMATTERS[args.format](graph.report)
     _write(text, args.output)
     return EXIT_OK if graph.report.conforms else EXIT_VIOLATIONS
@@ -41,7 +43,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _query(args: argparse.Namespace) -> int:
-    from .pipeline import load_knowledge_graph
+    from .pipeline import assemble
     from .querycli import run_query_command
 
     text = args.query
@@ -50,7 +52,7 @@ def _query(args: argparse.Namespace) -> int:
         if not candidate.is_file():
             raise InputError("no such query file", path=text)
         text = candidate.read_text(encoding="utf-8")
-    graph = load_knowledge_graph(args.data or None)
+    graph = assemble(args.data or None)
     output = run_query_command(graph, text, args.format)
     _write(output, args.output)
     return EXIT_OK
@@ -136,6 +138,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:  # a bug, not bad input: say so once, traceback only on request
+        if os.environ.get("ALLIANCE_KG_DEBUG"):
+            raise
+        print(f"alliance-kg: internal error ({type(exc).__name__}: {exc}); "
+              "set ALLIANCE_KG_DEBUG=1 for the traceback and please report it", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ separately and the asserted graphs stay exactly what the files say.
 from __future__ import annotations
 
 import owlrl
-from rdflib import OWL, RDF, BNode, Dataset, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
 
 from .namespaces import INFERRED_GRAPH
 
@@ -38,7 +38,7 @@ def _interesting(triple: tuple, asserted: Graph) -> bool:
         return False
     if isinstance(s, URIRef) and str(s).startswith(_AXIOMATIC):
         return False
-    if p == RDF.type and o in (OWL.Thing, RDF.Resource, OWL.NamedIndividual):
+    if p == RDF.type and o in (OWL.Thing, RDFS.Resource, OWL.NamedIndividual):
         return False
     return True
 

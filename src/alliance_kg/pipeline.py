@@ -22,8 +22,9 @@ class KnowledgeGraph:
 
     dataset: Dataset
     version: str
-    report: Report
     loaded: LoadedDataset
+    #: None until validated (``assemble`` skips validation; ``check`` does it).
+    report: Report | None = None
 
 
 def version_of(loaded: LoadedDataset) -> str:
@@ -48,16 +49,22 @@ def with_ontology(paths: Sequence[Path | str] | None) -> list[Path] | None:
 
 def check(paths: Sequence[Path | str] | None = None, *, shapes: Sequence[Path | str] | None = None) -> KnowledgeGraph:
     """Parse, infer and validate; returns the graph and its report whether or not it conforms."""
+    graph = assemble(paths)
+    shapes_graph, _ = load_shapes(shapes)
+    graph.report = validate(graph.dataset, shapes_graph, locator=graph.loaded.locator)
+    return graph
+
+
+def assemble(paths: Sequence[Path | str] | None = None) -> KnowledgeGraph:
+    """Parse and infer without validating: for ad-hoc queries on a working copy."""
     loaded = load_dataset(with_ontology(paths))
     infer(loaded.dataset)
-    shapes_graph, _ = load_shapes(shapes)
-    report = validate(loaded.dataset, shapes_graph, locator=loaded.locator)
-    return KnowledgeGraph(loaded.dataset, version_of(loaded), report, loaded)
+    return KnowledgeGraph(loaded.dataset, version_of(loaded), loaded)
 
 
 def load_knowledge_graph(paths: Sequence[Path | str] | None = None) -> KnowledgeGraph:
     """Like ``check`` but refuses data that does not conform (``ValidationFailed``)."""
     graph = check(paths)
-    if not graph.report.conforms:
+    if graph.report is None or not graph.report.conforms:
         raise ValidationFailed(graph.report)
     return graph

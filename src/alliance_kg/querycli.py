@@ -1,0 +1,69 @@
+"""``alliance-kg query``: the guarded query path of the endpoint, printed for a terminal.
+
+The CLI runs the very same ``query.prepare``/``execute`` and ``formats`` code as the server, so a
+query that works here works on the endpoint, with the same refusals.
+"""
+
+from __future__ import annotations
+
+from rdflib import Literal, URIRef
+from rdflib.term import Node
+
+from .errors import QueryError
+from .errors import NotAcceptable
+from .formats import negotiate_result, serialize
+from .namespaces import PREFIXES
+from .pipeline import KnowledgeGraph
+from .query import QueryResult, execute, prepare
+from .settings import Settings
+from .stores.memory import MemoryStore
+
+#: Widest a table cell gets before it is cut (the other formats are never cut).
+MAX_CELL = 60
+
+
+def run_query_command(graph: KnowledgeGraph, text: str, fmt: str = "table") -> str | bytes:
+    """Run ``text`` on ``graph``; ``table`` is for people, every other format is the protocol's."""
+    settings = Settings.load()
+    prepared = prepare(text, max_length=settings.max_query_length)
+    result = execute(MemoryStore(graph.dataset, graph.version), prepared)
+    if fmt == "table":
+        return render_table(result)
+    try:
+        media_type = negotiate_result(prepared.form, None, fmt)
+    except NotAcceptable as exc:
+        raise QueryError(f"{exc}; --format table prints a table") from None
+    return serialize(result, media_type)
+
+
+def _compact(node: Node | None) -> str:
+    if node is None:
+        return ""
+    if isinstance(node, URIRef):
+        for prefix, namespace in PREFIXES.items():
+            if str(node).startswith(namespace) and "/" not in str(node)[len(namespace):]:
+                return f"{prefix}:{str(node)[len(namespace):]}"
+        return f"<{node}>"
+    if isinstance(node, Literal):
+        return f"{node}@{node.language}" if node.language else str(node)
+    return node.n3()
+
+
+def render_table(result: QueryResult) -> str:
+    """A plain-text table (SELECT), yes/no (ASK) or Turtle (CONSTRUCT/DESCRIBE)."""
+    if result.form == "ASK":
+        return ("yes" if result.boolean else "no") + "\n"
+    if result.form != "SELECT":
+        return serialize(result, "text/turtle").decode("utf-8")
+    header = list(result.variables)
+    body = [[_cut(_compact(cell)) for cell in row] for row in result.rows]
+    widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(header)]
+    line = lambda cells: " | ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    out = [line(header), "-+-".join("-" * w for w in widths)] + [line(r) for r in body]
+    out.append(f"({len(body)} row{'s' if len(body) != 1 else ''}{', truncated' if result.truncated else ''})")
+    return "\n".join(out) + "\n"
+
+
+def _cut(text: str) -> str:
+    text = text.replace("\n", " ")
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
