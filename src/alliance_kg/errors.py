@@ -74,3 +74,32 @@ class EngineError(QueryError):
     """The SPARQL engine failed on a query it accepted; logged, reported without a traceback."""
 
     status = 500
+
+
+class UnknownGraph(QueryError):
+    """A dataset parameter or FROM clause names a graph this dataset does not hold; such graphs
+    are refused rather than fetched, so a query can never make the server reach the network or
+    read a local file."""
+
+
+class QueryTooComplex(QueryError):
+    """The query nests deeper than the engine can evaluate (it would overflow the stack)."""
+
+
+class NotAcceptable(QueryError):
+    """No media type the client accepts can carry this result; ``offered`` lists those that can."""
+
+    status = 406
+
+    def __init__(self, message: str, *, offered: list[str] | tuple[str, ...] = ()):
+        super().__init__(message)
+        self.offered = list(offered)
+
+    def __str__(self) -> str:
+        return f"{self.message}; offered: {', '.join(self.offered)}" if self.offered else self.message
+
+
+class QueryAborted(QueryError):
+    """The worker evaluating a query died (crash, stack overflow, out of memory); logged."""
+
+    status = 500

@@ -1,0 +1,250 @@
+"""Queries run in a small pool of worker processes so that a deadline can really stop them.
+
+rdflib has no timeout, and a thread cannot be stopped: a cartesian product or a catastrophic
+REGEX (Python's ``re`` holds the GIL) would keep burning CPU and starve every other request.
+A worker process can be killed. Workers are forked after the graph is loaded, so each shares
+the parent's copy of the dataset copy-on-write; the parent sends a ``Job`` over a pipe and waits
+with a deadline. On timeout the worker is killed (SIGKILL: CPU freed at once) and replaced; if a
+worker dies by itself (stack overflow, segfault, out of memory) the request fails cleanly and
+the pool respawns it. The worker serialises results into the negotiated format itself, so only
+bytes cross the pipe.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import queue
+import signal
+import stat
+import sys
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any
+
+from . import errors, formats
+from .errors import QueryAborted, QueryError, QueryTimeout
+from .query import QueryResult, execute, prepare
+
+log = logging.getLogger(__name__)
+
+#: Worker recursion limit and stack: deep enough for ~1000 nested groups, then RecursionError
+#: (400) instead of a stack overflow.
+WORKER_RECURSION_LIMIT = 20_000
+WORKER_STACK_BYTES = 512 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query to run. ``accept``/``format`` are negotiated in the worker (it knows the form);
+    ``raw=True`` returns the ``QueryResult`` itself (for the server's own pages)."""
+
+    text: str
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    accept: str | None = None
+    format: str | None = None
+    max_rows: int | None = None
+    max_length: int = 100_000
+    raw: bool = False
+
+
+@dataclass
+class Reply:
+    """What a worker sends back: bytes in ``media_type`` (or ``result`` for raw jobs)."""
+
+    form: str
+    media_type: str | None = None
+    body: bytes = b""
+    truncated: bool = False
+    result: QueryResult | None = None
+    error: dict[str, Any] | None = field(default=None, repr=False)
+
+
+def run_job(store: Any, job: Job) -> Reply:
+    """Prepare, negotiate, execute and serialise one job; errors become a picklable dict."""
+    try:
+        prepared = prepare(job.text, max_length=job.max_length)
+        media_type = None if job.raw else formats.negotiate_result(prepared.form, job.accept, job.format)
+        result = execute(store, prepared, default_graphs=job.default_graphs,
+                         named_graphs=job.named_graphs, max_rows=job.max_rows)
+        if job.raw:
+            return Reply(prepared.form, result=result, truncated=result.truncated)
+        assert media_type is not None
+        return Reply(prepared.form, media_type, formats.serialize(result, media_type), result.truncated)
+    except QueryError as exc:
+        return Reply("", error=_error_dict(exc))
+    except RecursionError:
+        return Reply("", error=_error_dict(errors.QueryTooComplex(
+            "the query nests too deeply for the engine (too many nested groups or UNIONs)")))
+    except MemoryError:
+        return Reply("", error=_error_dict(QueryAborted("the query needed more memory than is available")))
+    except Exception as exc:  # the engine's own failures (e.g. "Invalid path in NegatedPath")
+        log.error("query engine failed on %r:\n%s", job.text[:2000], traceback.format_exc())
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return Reply("", error=_error_dict(errors.EngineError(
+            f"the query engine could not evaluate this query ({type(exc).__name__}: {message})")))
+
+
+def _error_dict(exc: QueryError) -> dict[str, Any]:
+    return {"type": type(exc).__name__, "message": exc.message, "line": exc.line, "column": exc.column,
+            "offered": getattr(exc, "offered", None)}
+
+
+def _error_from(data: dict[str, Any]) -> QueryError:
+    kind = getattr(errors, data["type"], None)
+    if not (isinstance(kind, type) and issubclass(kind, QueryError)):
+        kind = errors.EngineError
+    if kind is errors.NotAcceptable:
+        return kind(data["message"], offered=data.get("offered") or ())
+    return kind(data["message"], line=data.get("line"), column=data.get("column"))
+
+
+def _worker_main(store: Any, conn: Connection) -> None:
+    """Body of a worker process: answer jobs until the parent goes away."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _close_inherited_sockets(keep=conn.fileno())
+    sys.setrecursionlimit(WORKER_RECURSION_LIMIT)
+    threading.stack_size(WORKER_STACK_BYTES)
+    loop = threading.Thread(target=_serve_jobs, args=(store, conn), name="query-worker")
+    loop.start()
+    loop.join()
+    os._exit(0)
+
+
+def _serve_jobs(store: Any, conn: Connection) -> None:
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        reply = run_job(store, job)
+        try:
+            conn.send(reply)
+        except (BrokenPipeError, OSError):
+            return
+
+
+def _close_inherited_sockets(keep: int) -> None:
+    """A worker forked while the server runs inherits every open socket: client connections,
+    the listening socket and other workers' pipes. Holding them would keep connections and
+    ports open and hide a sibling's death from the parent, so close all but our own pipe."""
+    try:
+        fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:  # not Linux: nothing to do safely
+        return
+    for fd in fds:
+        if fd == keep or fd <= 2:
+            continue
+        try:
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                os.close(fd)
+        except OSError:
+            pass
+
+
+class _Worker:
+    def __init__(self, context: Any, store: Any):
+        self.conn, child = context.Pipe(duplex=True)
+        self.process = context.Process(target=_worker_main, args=(store, child), daemon=True,
+                                       name="alliance-kg-query-worker")
+        self.process.start()
+        child.close()
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid
+
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+class Executor:
+    """A fixed number of worker processes with a deadline per job."""
+
+    def __init__(self, store: Any, *, workers: int, timeout: float):
+        self.store = store
+        self.timeout = timeout
+        self._context = multiprocessing.get_context("fork")
+        self._lock = threading.Lock()
+        self._closed = False
+        self._all: set[_Worker] = set()
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        for _ in range(max(1, workers)):
+            self._idle.put(self._spawn())
+
+    def _spawn(self) -> _Worker:
+        worker = _Worker(self._context, self.store)
+        with self._lock:
+            self._all.add(worker)
+        return worker
+
+    def _retire(self, worker: _Worker) -> None:
+        worker.kill()
+        with self._lock:
+            self._all.discard(worker)
+            closed = self._closed
+        if not closed:
+            self._idle.put(self._spawn())
+
+    @property
+    def pids(self) -> list[int]:
+        """Process ids of the current workers (for tests and /readyz)."""
+        with self._lock:
+            return [w.pid for w in self._all if w.pid is not None]
+
+    def ready(self) -> bool:
+        """True while the pool is open and has at least one live worker."""
+        with self._lock:
+            return not self._closed and any(w.alive() for w in self._all)
+
+    def run(self, job: Job, timeout: float | None = None) -> Reply:
+        """Run ``job`` on a worker within ``timeout`` seconds; raises the query's ``QueryError``."""
+        timeout = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + timeout
+        try:
+            worker = self._idle.get(timeout=timeout)
+        except queue.Empty:
+            raise QueryTimeout(f"all query workers stayed busy for {timeout:g} s; try again later") from None
+        if not worker.alive():
+            self._retire(worker)
+            raise QueryAborted("the query worker had stopped; it was restarted, please retry")
+        started = time.monotonic()
+        try:
+            worker.conn.send(job)
+            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                log.warning("query stopped after %.1f s (worker %s killed): %r", time.monotonic() - started,
+                            worker.pid, job.text[:500])
+                self._retire(worker)
+                raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped")
+            reply: Reply = worker.conn.recv()
+        except (EOFError, OSError) as exc:
+            code = worker.process.exitcode
+            log.error("query worker %s died (exit code %s, %s) on %r", worker.pid, code, type(exc).__name__,
+                      job.text[:2000])
+            self._retire(worker)
+            raise QueryAborted("the query engine crashed on this query (logged); the worker was restarted") from None
+        self._idle.put(worker)
+        if reply.error is not None:
+            raise _error_from(reply.error)
+        return reply
+
+    def close(self) -> None:
+        """Kill every worker; the executor answers no more jobs."""
+        with self._lock:
+            self._closed = True
+            workers = list(self._all)
+            self._all.clear()
+        for worker in workers:
+            worker.kill()

@@ -1,0 +1,261 @@
+"""Media types, content negotiation and serialisation of query results.
+
+Two tables: one for result sets (SELECT, ASK) and one for graphs (CONSTRUCT, DESCRIBE, linked
+data pages). Negotiation uses werkzeug's ``MIMEAccept`` (wildcards, q-values, ``q=0``); a
+``format=`` parameter overrides the Accept header. The first entry of each table is the default
+for a missing Accept header or ``*/*``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Iterable
+from xml.sax.saxutils import escape, quoteattr
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
+
+from .errors import NotAcceptable
+from .namespaces import PREFIXES
+from .query import QueryResult
+
+JSON_RESULTS = "application/sparql-results+json"
+XML_RESULTS = "application/sparql-results+xml"
+CSV = "text/csv"
+TSV = "text/tab-separated-values"
+TURTLE = "text/turtle"
+NTRIPLES = "application/n-triples"
+JSONLD = "application/ld+json"
+RDFXML = "application/rdf+xml"
+TRIG = "application/trig"
+HTML = "text/html"
+
+#: Result-set media types, default first, with their W3C format IRI (for the service description).
+RESULT_TYPES: dict[str, str] = {
+    JSON_RESULTS: "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
+    XML_RESULTS: "http://www.w3.org/ns/formats/SPARQL_Results_XML",
+    CSV: "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
+    TSV: "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
+}
+#: Graph media types, default first: media type -> (rdflib serializer, W3C format IRI).
+GRAPH_TYPES: dict[str, tuple[str, str]] = {
+    TURTLE: ("turtle", "http://www.w3.org/ns/formats/Turtle"),
+    NTRIPLES: ("nt", "http://www.w3.org/ns/formats/N-Triples"),
+    JSONLD: ("json-ld", "http://www.w3.org/ns/formats/JSON-LD"),
+    RDFXML: ("xml", "http://www.w3.org/ns/formats/RDF_XML"),
+    TRIG: ("trig", "http://www.w3.org/ns/formats/TriG"),
+}
+#: Other names clients use for the same formats (offered after the canonical ones).
+ALIASES: dict[str, str] = {
+    "application/json": JSON_RESULTS,
+    "application/xml": XML_RESULTS,
+    "text/xml": XML_RESULTS,
+    "application/x-turtle": TURTLE,
+    "text/plain": NTRIPLES,
+    "application/x-trig": TRIG,
+}
+#: ``format=`` short names: (for result sets, for graphs).
+FORMAT_NAMES: dict[str, tuple[str | None, str | None]] = {
+    "json": (JSON_RESULTS, JSONLD),
+    "xml": (XML_RESULTS, RDFXML),
+    "csv": (CSV, None),
+    "tsv": (TSV, None),
+    "turtle": (None, TURTLE),
+    "ttl": (None, TURTLE),
+    "nt": (None, NTRIPLES),
+    "ntriples": (None, NTRIPLES),
+    "n-triples": (None, NTRIPLES),
+    "jsonld": (None, JSONLD),
+    "json-ld": (None, JSONLD),
+    "rdfxml": (None, RDFXML),
+    "rdf": (None, RDFXML),
+    "trig": (None, TRIG),
+    "html": (None, HTML),
+}
+
+#: Longest Accept header we parse; anything longer is not a real client.
+MAX_ACCEPT_LENGTH = 4096
+
+
+def offered_for(form: str) -> list[str]:
+    """Canonical media types that can carry a result of this query form."""
+    return list(RESULT_TYPES) if form in ("SELECT", "ASK") else list(GRAPH_TYPES)
+
+
+def parse_accept(header: str | None) -> MIMEAccept:
+    """werkzeug's Accept parser; a missing header accepts anything."""
+    return parse_accept_header(header or "*/*", MIMEAccept)
+
+
+def negotiate(offered: Iterable[str], accept: str | None, format_param: str | None = None,
+              *, graph: bool = False) -> str:
+    """Pick the media type to answer with, or raise ``NotAcceptable`` listing ``offered``.
+
+    ``format_param`` (a short name or a media type) wins over ``accept``.
+    """
+    offered = list(offered)
+    if format_param:
+        choice = _from_format_param(format_param.strip().lower(), graph)
+        if choice in offered:
+            return choice
+        raise NotAcceptable(f"format {format_param!r} cannot carry this result", offered=offered)
+    candidates = offered + [alias for alias, target in ALIASES.items() if target in offered]
+    match = parse_accept(accept).best_match(candidates)
+    if match is None:
+        raise NotAcceptable("none of the media types in the Accept header can carry this result",
+                            offered=offered)
+    return ALIASES.get(match, match)
+
+
+def _from_format_param(value: str, graph: bool) -> str | None:
+    if value in FORMAT_NAMES:
+        return FORMAT_NAMES[value][1 if graph else 0]
+    value = value.split(";", 1)[0].strip()
+    return ALIASES.get(value, value)
+
+
+def negotiate_result(form: str, accept: str | None, format_param: str | None = None) -> str:
+    """``negotiate`` for a query form's result."""
+    return negotiate(offered_for(form), accept, format_param, graph=form in ("CONSTRUCT", "DESCRIBE"))
+
+
+def content_type(media_type: str) -> str:
+    """The Content-Type header value: text types say they are UTF-8."""
+    if media_type.startswith("text/") or media_type in (JSON_RESULTS, XML_RESULTS, NTRIPLES, TRIG):
+        return f"{media_type}; charset=utf-8"
+    return media_type
+
+
+def serialize(result: QueryResult, media_type: str) -> bytes:
+    """The bytes of ``result`` in ``media_type`` (one of the two tables)."""
+    if result.form in ("SELECT", "ASK"):
+        writer = _RESULT_WRITERS.get(media_type)
+        if writer is None:
+            raise NotAcceptable(f"{media_type} cannot carry a result set", offered=list(RESULT_TYPES))
+        return writer(result).encode("utf-8")
+    assert result.graph is not None
+    return serialize_graph(result.graph, media_type)
+
+
+def serialize_graph(graph: Graph, media_type: str) -> bytes:
+    """A graph (or dataset, for TriG) in one of ``GRAPH_TYPES``."""
+    if media_type not in GRAPH_TYPES:
+        raise NotAcceptable(f"{media_type} cannot carry a graph", offered=list(GRAPH_TYPES))
+    fmt = GRAPH_TYPES[media_type][0]
+    if fmt == "trig" and not isinstance(graph, Dataset):
+        wrapper = Dataset()
+        for triple in graph:
+            wrapper.add(triple)
+        graph = wrapper
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, replace=True)
+    return graph.serialize(format=fmt, encoding="utf-8")
+
+
+# --- result-set writers (rdflib has no TSV writer and its CSV writer differs from the spec) ---
+
+
+def _json_term(term) -> dict[str, str]:
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    value: dict[str, str] = {"type": "literal", "value": str(term)}
+    if term.language:
+        value["xml:lang"] = term.language
+    elif term.datatype is not None and term.datatype != XSD.string:
+        value["datatype"] = str(term.datatype)
+    return value
+
+
+def _write_json(result: QueryResult) -> str:
+    if result.form == "ASK":
+        return json.dumps({"head": {}, "boolean": bool(result.boolean)})
+    bindings = [
+        {var: _json_term(term) for var, term in zip(result.variables, row) if term is not None}
+        for row in result.rows
+    ]
+    return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}},
+                      ensure_ascii=False)
+
+
+def _xml_term(term) -> str:
+    if isinstance(term, URIRef):
+        return f"<uri>{escape(str(term))}</uri>"
+    if isinstance(term, BNode):
+        return f"<bnode>{escape(str(term))}</bnode>"
+    attrs = ""
+    if term.language:
+        attrs = f" xml:lang={quoteattr(term.language)}"
+    elif term.datatype is not None and term.datatype != XSD.string:
+        attrs = f" datatype={quoteattr(str(term.datatype))}"
+    return f"<literal{attrs}>{escape(str(term))}</literal>"
+
+
+def _write_xml(result: QueryResult) -> str:
+    out = ['<?xml version="1.0" encoding="UTF-8"?>',
+           '<sparql xmlns="http://www.w3.org/2005/sparql-results#">']
+    if result.form == "ASK":
+        out += ["<head/>", f"<boolean>{'true' if result.boolean else 'false'}</boolean>", "</sparql>"]
+        return "\n".join(out) + "\n"
+    out.append("<head>" + "".join(f"<variable name={quoteattr(v)}/>" for v in result.variables) + "</head>")
+    out.append("<results>")
+    for row in result.rows:
+        cells = "".join(f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
+                        for v, t in zip(result.variables, row) if t is not None)
+        out.append(f"<result>{cells}</result>")
+    out += ["</results>", "</sparql>"]
+    return "\n".join(out) + "\n"
+
+
+def _csv_term(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+def _write_csv(result: QueryResult) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if result.form == "ASK":
+        writer.writerows([["_askResult"], ["true" if result.boolean else "false"]])
+        return buffer.getvalue()
+    writer.writerow(result.variables)
+    writer.writerows([_csv_term(t) for t in row] for row in result.rows)
+    return buffer.getvalue()
+
+
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def _tsv_term(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    assert isinstance(term, Literal)
+    lexical = f'"{str(term).translate(_TSV_ESCAPES)}"'
+    if term.language:
+        return f"{lexical}@{term.language}"
+    if term.datatype is not None and term.datatype != XSD.string:
+        return f"{lexical}^^<{term.datatype}>"
+    return lexical
+
+
+def _write_tsv(result: QueryResult) -> str:
+    if result.form == "ASK":
+        return "?_askResult\n" + ("true" if result.boolean else "false") + "\n"
+    lines = ["\t".join(f"?{v}" for v in result.variables)]
+    lines += ["\t".join(_tsv_term(t) for t in row) for row in result.rows]
+    return "\n".join(lines) + "\n"
+
+
+_RESULT_WRITERS = {JSON_RESULTS: _write_json, XML_RESULTS: _write_xml, CSV: _write_csv, TSV: _write_tsv}

@@ -1,0 +1,83 @@
+"""Response headers every route shares: CORS, ETag/Cache-Control (304), gzip.
+
+CORS is open (any origin, no credentials) because every route is read-only and portals query
+from browsers. ETags are derived from the data version and the request (path, query string and
+the headers we negotiate on), so a client's If-None-Match gets a 304 until the data changes,
+without the query being run again.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+
+from flask import Flask, Request, Response, request
+
+from .service import current
+
+ALLOWED_METHODS = "GET, HEAD, POST, OPTIONS"
+ALLOWED_HEADERS = "Accept, Accept-Language, Content-Type, If-None-Match"
+EXPOSED_HEADERS = "ETag, X-Result-Truncated, X-Result-Limit, Content-Disposition, Link"
+CACHE_CONTROL = "public, max-age=300"
+GZIP_MIN_BYTES = 1024
+
+
+def etag_for(req: Request, version: str) -> str:
+    """Data version + everything the response depends on."""
+    digest = hashlib.sha256()
+    for part in (version, req.path, req.query_string.decode("latin-1"),
+                 req.headers.get("Accept", ""), req.headers.get("Accept-Language", "")):
+        digest.update(part.encode("utf-8", "replace") + b"\x00")
+    return digest.hexdigest()[:32]
+
+
+def not_modified(etag: str) -> Response | None:
+    """A 304 if the client already holds this representation (GET/HEAD only)."""
+    if request.method in ("GET", "HEAD") and request.if_none_match.contains_weak(etag):
+        response = Response(status=304)
+        response.set_etag(etag, weak=True)
+        response.headers["Cache-Control"] = CACHE_CONTROL
+        return response
+    return None
+
+
+def _cors(response: Response) -> None:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
+        response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
+        response.headers["Access-Control-Max-Age"] = "86400"
+
+
+def _conditional(response: Response) -> Response:
+    if request.method not in ("GET", "HEAD") or response.status_code != 200:
+        return response
+    if "no-store" in response.headers.get("Cache-Control", ""):
+        return response
+    if "ETag" not in response.headers:
+        response.set_etag(etag_for(request, current().store.version), weak=True)
+    response.headers.setdefault("Cache-Control", CACHE_CONTROL)
+    return response.make_conditional(request)
+
+
+def _gzip(response: Response) -> None:
+    if (response.status_code != 200 or response.direct_passthrough or response.is_streamed
+            or "Content-Encoding" in response.headers):
+        return
+    if (response.content_length or 0) < GZIP_MIN_BYTES:
+        return
+    response.vary.add("Accept-Encoding")
+    if request.accept_encodings["gzip"] <= 0:
+        return
+    response.set_data(gzip.compress(response.get_data(), compresslevel=5))
+    response.headers["Content-Encoding"] = "gzip"
+
+
+def register(app: Flask) -> None:
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        _cors(response)
+        response = _conditional(response)
+        _gzip(response)
+        return response

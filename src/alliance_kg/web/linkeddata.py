@@ -1,0 +1,253 @@
+"""Dereferenceable IRIs: every IRI under ``https://w3id.org/alliance-kg/`` is served here by
+path (``namespaces.local_path``).
+
+- ``/id/{type}/{slug}`` names a thing: 303 See Other to its description ``/doc/{type}/{slug}``;
+- ``/doc/...`` describes it (every statement in and out, with the named graph and the source
+  passage each came from) as HTML, Turtle, JSON-LD, N-Triples, RDF/XML or TriG by conneg or by
+  an extension (``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``, ``.trig``, ``.html``);
+- ``/graph/{name}`` is a named graph: its triples and its description;
+- ``/ontology`` is the ontology document (terms are hash IRIs ``/ontology#Term``).
+
+All data comes through the guarded query pool, like any client's query.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Any, Iterable
+
+from flask import Blueprint, Response, redirect, render_template, request
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.term import Identifier
+from werkzeug.exceptions import NotFound
+
+from .. import formats
+from ..namespaces import BASE, GRAPH, ID, ONTOLOGY, ONTOLOGY_GRAPH, is_local, local_path
+from .service import current
+
+bp = Blueprint("linkeddata", __name__)
+
+#: Characters allowed in a path we turn into an IRI (so it can be written as <...> in SPARQL).
+_SAFE_PATH = re.compile(r"^[A-Za-z0-9._~!$&'()*+,;=:@/%-]+$")
+_IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+EXTENSIONS = {".ttl": formats.TURTLE, ".nt": formats.NTRIPLES, ".jsonld": formats.JSONLD,
+              ".rdf": formats.RDFXML, ".trig": formats.TRIG, ".html": formats.HTML}
+PAGE_TYPES = [formats.HTML] + list(formats.GRAPH_TYPES)
+LABELS = ("http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label",
+          "https://schema.org/name")
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+def _iri(rest: str, prefix: str) -> URIRef:
+    if not _SAFE_PATH.match(rest) or "//" in rest:
+        raise NotFound("no such resource")
+    return URIRef(BASE + prefix + rest)
+
+
+def _ref(term: Identifier) -> str:
+    return f"<{term}>"
+
+
+def _exists(iri: URIRef) -> bool:
+    reply = current().run(f"ASK {{ {{ {_ref(iri)} ?p ?o }} UNION {{ ?s ?p {_ref(iri)} }} }}", raw=True)
+    return bool(reply.result and reply.result.boolean)
+
+
+@bp.route("/id/<path:rest>")
+def thing(rest: str) -> Response:
+    """A thing is not a document: 303 to its description (conneg happens there)."""
+    iri = _iri(rest, "id/")
+    if not _exists(iri):
+        raise NotFound(f"{iri} is not in this dataset")
+    target = request.script_root + "/doc/" + rest
+    if request.query_string:
+        target += "?" + request.query_string.decode("latin-1")
+    response = redirect(target, code=303)
+    response.vary.add("Accept")
+    return response
+
+
+@bp.route("/doc/<path:rest>")
+def document(rest: str) -> Response:
+    forced = None
+    for extension, media_type in EXTENSIONS.items():
+        if rest.endswith(extension):
+            rest, forced = rest[: -len(extension)], media_type
+            break
+    return describe(_iri(rest, "id/"), forced)
+
+
+@bp.route("/graph/<path:name>")
+def named_graph(name: str) -> Response:
+    iri = _iri(name, "graph/")
+    if iri not in current().store.graph_names():
+        raise NotFound(f"{iri} is not a graph of this dataset")
+    return graph_document(iri, iri)
+
+
+@bp.route("/ontology")
+def ontology() -> Response:
+    if ONTOLOGY_GRAPH not in current().store.graph_names():
+        raise NotFound("this dataset holds no ontology graph")
+    return graph_document(ONTOLOGY_GRAPH, ONTOLOGY)
+
+
+def _negotiate(forced: str | None) -> str:
+    if forced:
+        return forced
+    return formats.negotiate(PAGE_TYPES, request.headers.get("Accept"), request.args.get("format"), graph=True)
+
+
+def _respond(body: bytes | str, media_type: str) -> Response:
+    response = Response(body, content_type=formats.content_type(media_type))
+    response.vary.add("Accept")
+    if media_type == formats.HTML:
+        response.vary.add("Accept-Language")
+    return response
+
+
+def graph_document(graph: URIRef, subject: URIRef) -> Response:
+    """A named graph's triples plus what is said about it (RDF), or its description page (HTML)."""
+    media_type = _negotiate(None)
+    if media_type == formats.HTML:
+        return describe(subject, formats.HTML, extra={"graph_iri": str(graph)})
+    text = (f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ GRAPH {_ref(graph)} {{ ?s ?p ?o }} }} UNION "
+            f"{{ GRAPH ?d {{ {_ref(subject)} ?p ?o }} BIND({_ref(subject)} AS ?s) }} }}")
+    reply = current().run(text, format=media_type)
+    response = _respond(reply.body, media_type)
+    if reply.truncated:
+        response.headers["X-Result-Truncated"] = "true"
+    return response
+
+
+def describe(iri: URIRef, forced: str | None, extra: dict[str, Any] | None = None) -> Response:
+    """Every statement about ``iri`` (as subject or object), per named graph."""
+    media_type = _negotiate(forced)
+    quads = _quads(iri)
+    if not quads and not extra:
+        raise NotFound(f"{iri} is not in this dataset")
+    if media_type != formats.HTML:
+        data = Dataset() if media_type == formats.TRIG else Graph()
+        for s, p, o, g in quads:
+            if isinstance(data, Dataset):
+                data.graph(g).add((s, p, o))
+            else:
+                data.add((s, p, o))
+        return _respond(formats.serialize_graph(data, media_type), media_type)
+    context = page_context(iri, quads)
+    context.update(extra or {})
+    return _respond(render_template("resource.html", **context), formats.HTML)
+
+
+def _quads(iri: URIRef) -> list[tuple[Identifier, Identifier, Identifier, Identifier]]:
+    text = (f"SELECT ?s ?p ?o ?g WHERE {{ {{ GRAPH ?g {{ {_ref(iri)} ?p ?o }} BIND({_ref(iri)} AS ?s) }} "
+            f"UNION {{ GRAPH ?g {{ ?s ?p {_ref(iri)} }} BIND({_ref(iri)} AS ?o) }} }}")
+    result = current().run(text, raw=True).result
+    return [row for row in result.rows if None not in row] if result else []
+
+
+def _values(terms: Iterable[Identifier]) -> str:
+    return " ".join(_ref(t) for t in sorted(set(terms)) if isinstance(t, URIRef) and not _IRI_UNSAFE.search(t))
+
+
+def _labels(terms: Iterable[Identifier]) -> dict[URIRef, dict[str, str]]:
+    """Labels per IRI and language ('' for none), preferring skos:prefLabel, then rdfs:label."""
+    values = _values(terms)
+    if not values:
+        return {}
+    text = (f"SELECT ?x ?p ?l WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ {' '.join(f'<{p}>' for p in LABELS)} }} "
+            "?x ?p ?l FILTER(isLiteral(?l)) }")
+    result = current().run(text, raw=True, max_rows=None).result
+    labels: dict[URIRef, dict[str, str]] = defaultdict(dict)
+    ranked = sorted(result.rows if result else [], key=lambda r: LABELS.index(str(r[1])), reverse=True)
+    for x, _, label in ranked:
+        labels[x][label.language or ""] = str(label)
+    return labels
+
+
+def _sources(graphs: Iterable[Identifier]) -> dict[URIRef, list[dict[str, str]]]:
+    """For each named graph: the passages it was derived from and their text."""
+    values = _values(graphs)
+    if not values:
+        return {}
+    text = ("PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX schema: <https://schema.org/> "
+            f"SELECT ?g ?passage ?text WHERE {{ VALUES ?g {{ {values} }} ?g prov:wasDerivedFrom ?passage "
+            "OPTIONAL { ?passage schema:text ?text } }")
+    result = current().run(text, raw=True, max_rows=None).result
+    sources: dict[URIRef, list[dict[str, str]]] = defaultdict(list)
+    for g, passage, passage_text in result.rows if result else []:
+        sources[g].append({"iri": str(passage), "href": href(passage), "text": str(passage_text or "")})
+    return sources
+
+
+def href(term: Identifier) -> str | None:
+    """Where a link to ``term`` goes: our own IRIs stay on this server (things go straight to
+    their description), others point to themselves."""
+    if not isinstance(term, URIRef):
+        return None
+    if is_local(term):
+        path = local_path(term)
+        if path.startswith("/id/"):
+            path = "/doc/" + path[len("/id/"):]
+        return request.script_root + path
+    return str(term) if str(term).startswith(("http://", "https://")) else None
+
+
+def _pick_language(available: set[str]) -> str:
+    wanted = request.args.get("lang")
+    if wanted:
+        return wanted
+    choice = request.accept_languages.best_match(sorted(a for a in available if a))
+    return choice or "en"
+
+
+def _label(labels: dict[str, str], lang: str) -> str | None:
+    for key in (lang, lang.split("-")[0], "en", "de", ""):
+        if key in labels:
+            return labels[key]
+    return next(iter(labels.values()), None)
+
+
+def page_context(iri: URIRef, quads: list) -> dict[str, Any]:
+    """Template context of a resource page; plain data, so templates can change freely."""
+    terms = {iri} | {t for q in quads for t in q}
+    labels = _labels(terms)
+    sources = _sources({q[3] for q in quads})
+    lang = _pick_language({l for per in labels.values() for l in per})
+
+    def node(term: Identifier) -> dict[str, Any]:
+        if isinstance(term, Literal):
+            return {"kind": "literal", "text": str(term), "lang": term.language or "",
+                    "datatype": str(term.datatype or "")}
+        kind = "bnode" if isinstance(term, BNode) else "iri"
+        return {"kind": kind, "iri": str(term), "href": href(term),
+                "label": _label(labels.get(term, {}), lang) or _short(term)}
+
+    def statement(s, p, o, g) -> dict[str, Any]:
+        return {"subject": node(s), "predicate": node(p), "object": node(o), "graph": node(g),
+                "sources": sources.get(g, [])}
+
+    ordered = sorted(quads, key=lambda q: (str(q[1]), str(q[2]), str(q[0]), str(q[3])))
+    return {
+        "iri": str(iri),
+        "label": _label(labels.get(iri, {}), lang) or _short(iri),
+        "labels": [{"lang": k, "text": v} for k, v in sorted(labels.get(iri, {}).items())],
+        "lang": lang,
+        "types": [node(o) for s, p, o, g in ordered if s == iri and str(p) == RDF_TYPE],
+        "outgoing": [statement(*q) for q in ordered if q[0] == iri],
+        "incoming": [statement(*q) for q in ordered if q[0] != iri],
+        "sources": [{"graph": node(g), "passages": sources[g]} for g in sorted(sources)],
+        "alternates": [{"media_type": m, "href": f"{request.base_url}?format={n}"}
+                       for m, n in ((formats.TURTLE, "turtle"), (formats.JSONLD, "jsonld"),
+                                    (formats.NTRIPLES, "nt"), (formats.TRIG, "trig"))],
+        "endpoint": request.script_root + "/sparql",
+    }
+
+
+def _short(term: Identifier) -> str:
+    text = str(term)
+    for cut in ("#", "/"):
+        if cut in text.rstrip(cut):
+            return text.rstrip(cut).rsplit(cut, 1)[-1]
+    return text

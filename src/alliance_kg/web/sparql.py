@@ -1,0 +1,133 @@
+"""``/sparql``: the SPARQL 1.1 Protocol, rule by rule, in the order the protocol reads.
+
+1. method (GET, HEAD, POST; anything else 405 by routing) and, for POST, Content-Type
+   (form-encoded or ``application/sparql-query``, UTF-8; ``application/sparql-update`` is
+   refused because the endpoint is read-only; anything else 415);
+2. each of ``query``/``update`` at most once, never both (400); any ``update`` is refused (403);
+3. no query: GET answers the service description (or the query page for browsers); POST is 400;
+4. caps on query length (413) and the dataset parameters (only graphs we hold; 400);
+5. If-None-Match (304), then the query runs in a worker with a deadline (503) and a row cap,
+   which also negotiates the format (406 lists the offered types).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+
+from .. import formats
+from ..errors import QueryTooLarge, UpdateRefused
+from ..namespaces import PREFIXES
+from ..query import check_graph_names
+from . import meta
+from .headers import etag_for, not_modified
+from .params import decode_form, decode_text, read_body, values
+from .service import current
+
+bp = Blueprint("sparql", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+READ_ONLY = "this endpoint is read-only: SPARQL updates are not accepted"
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def endpoint() -> Response:
+    service = current()
+    settings = service.settings
+    params = decode_form(request.query_string, "query string")
+
+    if request.method == "POST":
+        kind = request.mimetype
+        if kind not in (FORM, SPARQL_QUERY, SPARQL_UPDATE):
+            raise UnsupportedMediaType(
+                f"POST needs Content-Type {FORM} or {SPARQL_QUERY}, not {kind or 'none'!r}")
+        charset = request.mimetype_params.get("charset", "utf-8").lower()
+        if charset not in ("utf-8", "utf8"):
+            raise UnsupportedMediaType(f"only UTF-8 is accepted, not charset={charset}")
+        if kind == SPARQL_UPDATE:
+            raise UpdateRefused(READ_ONLY)
+        body = read_body(request, settings.max_body_bytes)
+        if kind == FORM:
+            params += decode_form(body, "request body")
+        else:
+            params.append(("query", decode_text(body, "request body")))
+
+    queries, updates = values(params, "query"), values(params, "update")
+    if len(queries) > 1:
+        raise BadRequest("the query parameter may be given only once")
+    if len(updates) > 1:
+        raise BadRequest("the update parameter may be given only once")
+    if queries and updates:
+        raise BadRequest("a request carries either a query or an update, not both")
+    if updates:
+        raise UpdateRefused(READ_ONLY)
+    if not queries:
+        if request.method == "POST":
+            raise BadRequest("missing query (send query=... form-encoded or a SPARQL query body)")
+        return describe_or_page()
+
+    text = queries[0]
+    if len(text) > settings.max_query_length:
+        raise QueryTooLarge(f"query is {len(text)} characters long; the limit is {settings.max_query_length}")
+    default_graphs = values(params, "default-graph-uri")
+    named_graphs = values(params, "named-graph-uri")
+    check_graph_names(default_graphs + named_graphs, service.store.graph_names())
+    accept = _accept()
+    format_param = (values(params, "format") or [None])[0]
+
+    etag = etag_for(request, service.store.version)
+    cached = not_modified(etag)
+    if cached is not None:
+        return cached
+    reply = service.run(text, default_graphs=tuple(default_graphs), named_graphs=tuple(named_graphs),
+                        accept=accept, format=format_param)
+    assert reply.media_type is not None
+    response = Response(reply.body, content_type=formats.content_type(reply.media_type))
+    response.vary.add("Accept")
+    if reply.truncated:
+        response.headers["X-Result-Truncated"] = "true"
+        response.headers["X-Result-Limit"] = str(settings.max_rows)
+    if request.method in ("GET", "HEAD"):
+        response.set_etag(etag, weak=True)
+    return response
+
+
+def _accept() -> str | None:
+    accept = request.headers.get("Accept")
+    if accept is not None and len(accept) > formats.MAX_ACCEPT_LENGTH:
+        raise BadRequest(f"Accept header longer than {formats.MAX_ACCEPT_LENGTH} characters")
+    return accept
+
+
+def describe_or_page() -> Response:
+    """GET /sparql without a query: the service description, or the query page for browsers."""
+    offered = list(formats.GRAPH_TYPES) + [formats.HTML]
+    media_type = formats.negotiate(offered, _accept(), request.args.get("format"), graph=True)
+    if media_type == formats.HTML:
+        return Response(render_template("query.html", **query_page_context()),
+                        content_type="text/html; charset=utf-8")
+    response = Response(formats.serialize_graph(meta.service_description(), media_type),
+                        content_type=formats.content_type(media_type))
+    response.vary.add("Accept")
+    return response
+
+
+def query_page_context() -> dict:
+    """What the query page template gets (kept independent of the template's details)."""
+    service = current()
+    examples = service.examples
+    return {
+        "endpoint": request.script_root + "/sparql",
+        "prefixes": PREFIXES,
+        "examples": examples,
+        "default_query": examples[0]["query"] if examples else
+        "SELECT ?s ?p ?o WHERE {\n  ?s ?p ?o\n}\nLIMIT 25\n",
+        "triple_count": service.store.triple_count(),
+        "graphs": sorted(str(g) for g in service.store.graph_names()),
+        "max_rows": service.settings.max_rows,
+        "timeout": service.settings.query_timeout,
+        "result_types": list(formats.RESULT_TYPES),
+        "graph_types": list(formats.GRAPH_TYPES),
+    }
