@@ -139,3 +139,37 @@ def test_validate_build_query_each_under_two_seconds(run_cli, tmp_path):
         elapsed = time.perf_counter() - started
         assert result.code == EXIT_OK, result.err
         assert elapsed < 2.0, f"{args[0]} took {elapsed:.2f}s"
+
+
+def test_query_table_and_formats(run_cli):
+    result = run_cli("query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert result.code == EXIT_OK
+    assert result.out.splitlines()[0].strip() == "n" and "(1 row)" in result.out
+    result = run_cli("query", "ASK { ?s ?p ?o }", "--format", "json")
+    assert json.loads(result.out)["boolean"] is True
+    result = run_cli("query", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 3", "--format", "nt")
+    assert len([l for l in result.out.splitlines() if l.strip()]) == 3
+
+
+def test_query_file(run_cli, tmp_path):
+    path = tmp_path / "q.rq"
+    path.write_text("ASK { ?s a ?type }", encoding="utf-8")
+    assert run_cli("query", str(path)).out.strip() == "yes"
+    missing = run_cli("query", str(tmp_path / "missing.rq"))
+    assert missing.code == EXIT_INPUT and "no such query file" in missing.err
+
+
+def test_query_errors_are_one_line_with_position(run_cli):
+    result = run_cli("query", "SELECT * WHERE {")
+    assert result.code == EXIT_INPUT
+    assert "line 1, column" in result.err and "Traceback" not in result.err
+    update = run_cli("query", "INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+    assert update.code == EXIT_VIOLATIONS and "read-only" in update.err
+
+
+def test_readme_documents_every_setting(repo_root):
+    from alliance_kg.settings import describe
+
+    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    for name, _, _ in describe():
+        assert f"`ALLIANCE_KG_{name.upper()}`" in readme and f"`--{name.replace('_', '-')}`" in readme
