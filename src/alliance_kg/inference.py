@@ -1,7 +1,7 @@
 """OWL-RL inference with owlrl, kept apart from what was asserted.
 
-The closure is computed over ontology + data and only the triples that are new (and not
-trivial) go into ``graph/inferred``, so a user can ask for asserted or inferred statements
+The closure is computed over ontology + data and only the triples that are new, not trivial
+and about the project's own resources go into ``graph/inferred``, so a user can ask for asserted or inferred statements
 separately and the asserted graphs stay exactly what the files say.
 """
 
@@ -10,15 +10,8 @@ from __future__ import annotations
 import owlrl
 from rdflib import OWL, RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
 
-from .namespaces import INFERRED_GRAPH
+from .namespaces import INFERRED_GRAPH, is_local
 
-#: owlrl also derives facts about RDF/RDFS/OWL/XSD themselves; they say nothing about our data.
-_AXIOMATIC = (
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "http://www.w3.org/2000/01/rdf-schema#",
-    "http://www.w3.org/2002/07/owl#",
-    "http://www.w3.org/2001/XMLSchema#",
-)
 
 
 def closure(asserted: Graph) -> Graph:
@@ -36,7 +29,9 @@ def _interesting(triple: tuple, asserted: Graph) -> bool:
         return False
     if p == OWL.sameAs and s == o:
         return False
-    if isinstance(s, URIRef) and str(s).startswith(_AXIOMATIC):
+    if not is_local(str(s)):
+        # owl:sameAs links to GeoNames would otherwise copy every statement (memberships
+        # included) onto the external IRIs: keep entailments about our own resources only.
         return False
     if p == RDF.type and o in (OWL.Thing, RDFS.Resource, OWL.NamedIndividual):
         return False
