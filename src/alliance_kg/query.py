@@ -91,8 +91,24 @@ def _prepare_cached(text: str) -> PreparedQuery:
     _walk(main)
     from_default = tuple(d.default for d in main.datasetClause or () if d.default is not None)
     from_named = tuple(d.named for d in main.datasetClause or () if d.named is not None)
-    stripped = CompValue(main.name, **{k: v for k, v in main.items() if k != "datasetClause"})
+    items = {k: v for k, v in main.items() if k != "datasetClause"}
+    if form == "CONSTRUCT" and not main.get("template"):
+        # CONSTRUCT WHERE { ... }: rdflib finds the template only when no modifier wraps the
+        # pattern (with LIMIT it fails on None); the template is the pattern's triples.
+        items["template"] = _first_bgp_triples(main)
+    stripped = CompValue(main.name, **items)
     return PreparedQuery(text, form, Query(query.prologue, stripped), from_default, from_named)
+
+
+def _first_bgp_triples(root: CompValue) -> list:
+    stack: list[Any] = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompValue):
+            if node.name == "BGP":
+                return list(node.triples)
+            stack.extend(node.values())
+    return []
 
 
 def _is_update(text: str) -> bool:

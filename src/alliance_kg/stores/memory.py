@@ -29,7 +29,7 @@ class MemoryStore:
         self.dataset = dataset
         self.version = version
         self._names = {
-            c.identifier for c in dataset.contexts()
+            c.identifier for c in dataset.graphs()
             if isinstance(c.identifier, URIRef) and c.identifier != DATASET_DEFAULT_GRAPH_ID
         }
         self._count = len(set(dataset.triples((None, None, None))))
@@ -57,7 +57,7 @@ class MemoryStore:
         view = Dataset(default_union=False)
         for name in default_graphs:
             for triple in self.dataset.graph(name) if name in self._names else ():
-                view.default_context.add(triple)
+                view.default_graph.add(triple)
         for name in named_graphs:
             if name in self._names:
                 target = view.graph(name)

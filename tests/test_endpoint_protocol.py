@@ -1,0 +1,314 @@
+"""The SPARQL 1.1 Protocol on /sparql, one rule per test (Flask test client, fixture data)."""
+
+from __future__ import annotations
+
+import gzip
+from urllib.parse import quote
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+
+from alliance_kg.namespaces import GRAPH, SD
+from fixtures_server import app, client, fixture_store, make_app  # noqa: F401
+
+SELECT = "SELECT ?s WHERE { ?s a <https://schema.org/City> } ORDER BY ?s"
+CONSTRUCT = "CONSTRUCT { ?s a <https://schema.org/City> } WHERE { ?s a <https://schema.org/City> }"
+FORM = "application/x-www-form-urlencoded"
+
+
+def get(client, query: str, **kwargs):
+    return client.get("/sparql?query=" + quote(query), **kwargs)
+
+
+def test_error_shape_is_plain_text_with_status_line(client):
+    response = get(client, "ASK {")
+    assert response.status_code == 400
+    assert response.content_type == "text/plain; charset=utf-8"
+    assert response.get_data(as_text=True).startswith("400 Bad Request\n\n")
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_get_query_answers_sparql_json_by_default(client):
+    response = get(client, SELECT)
+    assert response.status_code == 200
+    assert response.content_type == "application/sparql-results+json; charset=utf-8"
+    cities = [b["s"]["value"] for b in response.get_json()["results"]["bindings"]]
+    assert cities == ["https://w3id.org/alliance-kg/id/city/koeln", "https://w3id.org/alliance-kg/id/city/nuernberg"]
+
+
+def test_post_form_encoded_query(client):
+    response = client.post("/sparql", data={"query": "ASK { ?s ?p ?o }"}, content_type=FORM)
+    assert response.status_code == 200
+    assert response.get_json() == {"head": {}, "boolean": True}
+
+
+def test_post_form_keeps_percent_in_iris(client):
+    """The body is decoded exactly once: %2541 stays %41 in the IRI."""
+    query = 'SELECT (STR(<http://example.org/a%41>) AS ?x) {}'
+    response = client.post("/sparql", data="query=" + quote(query, safe=""), content_type=FORM)
+    assert response.get_json()["results"]["bindings"][0]["x"]["value"] == "http://example.org/a%41"
+
+
+def test_post_direct_query(client):
+    response = client.post("/sparql", data="ASK { ?s ?p ?o }", content_type="application/sparql-query")
+    assert response.status_code == 200
+    assert response.get_json()["boolean"] is True
+
+
+def test_post_unknown_content_type_is_415(client):
+    response = client.post("/sparql", data="ASK {}", content_type="text/plain")
+    assert response.status_code == 415
+    assert "application/sparql-query" in response.get_data(as_text=True)
+
+
+def test_post_without_content_type_is_415(client):
+    response = client.post("/sparql", data=b"query=ASK%20%7B%7D")
+    assert response.status_code == 415
+
+
+def test_post_non_utf8_charset_is_415(client):
+    response = client.post("/sparql", data="ASK {}".encode("utf-16"),
+                           content_type="application/sparql-query; charset=UTF-16")
+    assert response.status_code == 415
+
+
+def test_put_is_405_with_allow_header(client):
+    response = client.put("/sparql?query=ASK%7B%7D", data="", content_type=FORM)
+    assert response.status_code == 405
+    assert "POST" in response.headers["Allow"]
+    assert response.content_type == "text/plain; charset=utf-8"
+
+
+def test_two_query_parameters_are_400(client):
+    response = client.get("/sparql?query=ASK%7B%7D&query=SELECT%20*%7B%7D")
+    assert response.status_code == 400
+    assert "only once" in response.get_data(as_text=True)
+
+
+def test_query_in_url_and_direct_body_is_400(client):
+    response = client.post("/sparql?query=ASK%7B%7D", data="ASK {}", content_type="application/sparql-query")
+    assert response.status_code == 400
+
+
+def test_query_and_update_together_are_400(client):
+    response = client.post("/sparql", data={"query": "ASK {}", "update": "CLEAR ALL"}, content_type=FORM)
+    assert response.status_code == 400
+    assert "not both" in response.get_data(as_text=True)
+
+
+def test_post_without_query_is_400(client):
+    response = client.post("/sparql", data={"format": "json"}, content_type=FORM)
+    assert response.status_code == 400
+    assert "missing query" in response.get_data(as_text=True)
+
+
+def test_malformed_query_is_400_with_line_and_column(client):
+    response = get(client, "SELECT *\nWHERE { ?s ?p }")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert response.content_type == "text/plain; charset=utf-8"
+    assert "line 2, column" in body
+    assert "Traceback" not in body
+
+
+def test_undeclared_prefix_is_400(client):
+    response = get(client, "SELECT * { ?s nope:p ?o }")
+    assert response.status_code == 400
+    assert "nope" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("accept, media_type", [
+    ("application/sparql-results+json", "application/sparql-results+json"),
+    ("application/sparql-results+xml", "application/sparql-results+xml"),
+    ("text/csv", "text/csv"),
+    ("text/tab-separated-values", "text/tab-separated-values"),
+    ("application/json", "application/sparql-results+json"),
+    ("text/csv;q=0.5, application/sparql-results+xml", "application/sparql-results+xml"),
+    ("*/*", "application/sparql-results+json"),
+])
+def test_select_negotiates_result_formats(client, accept, media_type):
+    response = get(client, SELECT, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.mimetype == media_type
+    assert "koeln" in response.get_data(as_text=True)
+
+
+def test_csv_and_tsv_follow_the_spec(client):
+    csv = get(client, SELECT, headers={"Accept": "text/csv"}).get_data(as_text=True)
+    assert csv.startswith("s\r\nhttps://w3id.org/alliance-kg/id/city/koeln\r\n")
+    tsv = get(client, SELECT, headers={"Accept": "text/tab-separated-values"}).get_data(as_text=True)
+    assert tsv.startswith("?s\n<https://w3id.org/alliance-kg/id/city/koeln>\n")
+
+
+def test_format_parameter_overrides_accept(client):
+    response = client.get("/sparql?format=csv&query=" + quote(SELECT), headers={"Accept": "application/sparql-results+xml"})
+    assert response.mimetype == "text/csv"
+
+
+@pytest.mark.parametrize("accept, media_type, rdflib_format", [
+    ("text/turtle", "text/turtle", "turtle"),
+    ("application/n-triples", "application/n-triples", "nt"),
+    ("application/ld+json", "application/ld+json", "json-ld"),
+    ("application/rdf+xml", "application/rdf+xml", "xml"),
+    ("application/trig", "application/trig", "trig"),
+    (None, "text/turtle", "turtle"),
+])
+def test_construct_negotiates_graph_formats(client, accept, media_type, rdflib_format):
+    response = get(client, CONSTRUCT, headers={"Accept": accept} if accept else {})
+    assert response.status_code == 200
+    assert response.mimetype == media_type
+    graph = Graph().parse(data=response.get_data(as_text=True), format=rdflib_format)
+    assert (URIRef("https://w3id.org/alliance-kg/id/city/koeln"), RDF.type, URIRef("https://schema.org/City")) in graph
+
+
+def test_unacceptable_type_is_406_listing_offered(client):
+    response = get(client, SELECT, headers={"Accept": "image/png"})
+    assert response.status_code == 406
+    body = response.get_data(as_text=True)
+    assert "application/sparql-results+json" in body and "text/csv" in body
+
+
+def test_graph_format_for_select_is_406(client):
+    assert client.get("/sparql?format=turtle&query=" + quote(SELECT)).status_code == 406
+
+
+def test_default_graph_uri_selects_the_default_graph(client):
+    query = "SELECT (COUNT(*) AS ?n) { ?s a <https://schema.org/City> }"
+    inside = client.get(f"/sparql?default-graph-uri={quote(str(GRAPH['memo']))}&query={quote(query)}")
+    outside = client.get(f"/sparql?default-graph-uri={quote(str(GRAPH['topics']))}&query={quote(query)}")
+    assert inside.get_json()["results"]["bindings"][0]["n"]["value"] == "2"
+    assert outside.get_json()["results"]["bindings"][0]["n"]["value"] == "0"
+
+
+def test_named_graph_uri_limits_graph_patterns(client):
+    query = "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }"
+    response = client.get(f"/sparql?named-graph-uri={quote(str(GRAPH['memo']))}&query={quote(query)}")
+    assert [b["g"]["value"] for b in response.get_json()["results"]["bindings"]] == [str(GRAPH["memo"])]
+
+
+def test_default_graph_is_union_of_named_graphs(client):
+    response = get(client, "ASK { ?city a <https://schema.org/City> . ?t a <https://schema.org/DefinedTerm> }")
+    assert response.get_json()["boolean"] is True
+
+
+def test_unknown_default_graph_uri_is_400(client):
+    response = client.get("/sparql?default-graph-uri=http%3A%2F%2Fexample.org%2Fnope&query=ASK%7B%7D")
+    assert response.status_code == 400
+    assert "not in this dataset" in response.get_data(as_text=True)
+
+
+def test_get_without_query_is_the_service_description(client):
+    response = client.get("/sparql", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    assert response.mimetype == "text/turtle"
+    sd = Graph().parse(data=response.get_data(as_text=True), format="turtle")
+    service = URIRef("https://w3id.org/alliance-kg/sparql")
+    assert (service, RDF.type, SD.Service) in sd
+    assert (service, SD.endpoint, service) in sd
+    assert (service, SD.feature, SD.UnionDefaultGraph) in sd
+    assert (service, SD.supportedLanguage, SD.SPARQL11Query) in sd
+    assert (service, SD.resultFormat, URIRef("http://www.w3.org/ns/formats/SPARQL_Results_JSON")) in sd
+    assert GRAPH["memo"] in set(sd.objects(None, SD.name))
+    assert "localhost" not in response.get_data(as_text=True)
+
+
+def test_browser_gets_the_query_page(client):
+    response = client.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    assert "<form" in response.get_data(as_text=True)
+
+
+def test_row_cap_is_reported_in_a_header(make_app):
+    client = make_app(max_rows=3).test_client()
+    response = get(client, "SELECT * { ?s ?p ?o }")
+    assert response.headers["X-Result-Truncated"] == "true"
+    assert len(response.get_json()["results"]["bindings"]) == 3
+
+
+def test_uncapped_result_has_no_truncation_header(client):
+    assert "X-Result-Truncated" not in get(client, SELECT).headers
+
+
+def test_query_over_length_cap_is_413(make_app):
+    client = make_app(max_query_length=50).test_client()
+    response = get(client, "SELECT * { ?s ?p ?o } # " + "x" * 100)
+    assert response.status_code == 413
+
+
+def test_body_over_size_cap_is_413(make_app):
+    client = make_app(max_body_bytes=100).test_client()
+    response = client.post("/sparql", data="ASK {} #" + "x" * 200, content_type="application/sparql-query")
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize("raw", [
+    b"/sparql?query=ASK%20%7B%7D%FF",         # percent-decodes to invalid UTF-8
+    b"/sparql?query=ASK%20%7B%7D%zz",         # malformed percent escape
+    b"/sparql?query=ASK%20%7B%7D%00",         # NUL
+])
+def test_malformed_query_strings_are_400(client, raw):
+    response = client.get(raw.decode("ascii"))
+    assert response.status_code == 400
+
+
+def test_invalid_utf8_body_is_400(client):
+    response = client.post("/sparql", data=b"ASK {} # \xff\xfe", content_type="application/sparql-query")
+    assert response.status_code == 400
+
+
+def test_absurd_accept_header_is_4xx(client):
+    response = get(client, SELECT, headers={"Accept": "text/" + "x" * 10000})
+    assert response.status_code == 400
+    garbage = get(client, SELECT, headers={"Accept": ";;;,,,q=abc/\x7f"})
+    assert garbage.status_code in (200, 406)
+
+
+def test_cors_on_results_and_errors(client):
+    assert get(client, SELECT).headers["Access-Control-Allow-Origin"] == "*"
+    assert get(client, "ASK {").headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_preflight_options_allows_post_with_content_type(client):
+    response = client.options("/sparql", headers={"Origin": "https://portal.example",
+                                                  "Access-Control-Request-Method": "POST",
+                                                  "Access-Control-Request-Headers": "content-type"})
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in response.headers["Access-Control-Allow-Methods"]
+    assert "Content-Type" in response.headers["Access-Control-Allow-Headers"]
+
+
+def test_head_answers_headers_only(client):
+    response = client.head("/sparql?query=" + quote(SELECT))
+    assert response.status_code == 200
+    assert response.mimetype == "application/sparql-results+json"
+    assert response.get_data() == b""
+
+
+def test_if_none_match_gets_304_while_data_unchanged(client):
+    first = get(client, SELECT)
+    etag = first.headers["ETag"]
+    assert first.headers["Cache-Control"].startswith("public")
+    again = get(client, SELECT, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.get_data() == b""
+    other = get(client, SELECT, headers={"If-None-Match": etag, "Accept": "text/csv"})
+    assert other.status_code == 200
+
+
+def test_etag_changes_with_data_version(make_app, fixture_store):
+    from alliance_kg.stores import MemoryStore
+
+    first = get(make_app().test_client(), SELECT).headers["ETag"]
+    second = get(make_app(MemoryStore(fixture_store.dataset, "fixture-v2")).test_client(), SELECT).headers["ETag"]
+    assert first != second
+
+
+def test_large_responses_are_gzipped(client):
+    response = get(client, "SELECT * { ?s ?p ?o }", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert b"results" in gzip.decompress(response.get_data())
+    plain = get(client, "SELECT * { ?s ?p ?o }")
+    assert "Content-Encoding" not in plain.headers
