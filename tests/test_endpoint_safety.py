@@ -1,0 +1,201 @@
+"""Read-only, no outbound access, bounded: the endpoint refuses or stops what it must."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from urllib.parse import quote
+
+import pytest
+
+from fixtures_server import app, client, fixture_store, make_app  # noqa: F401
+
+FORM = "application/x-www-form-urlencoded"
+COUNT = "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"
+CARTESIAN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def count(client) -> int:
+    return int(client.get("/sparql?query=" + quote(COUNT)).get_json()["results"]["bindings"][0]["n"]["value"])
+
+
+UPDATES = [
+    "INSERT DATA { <http://example.org/s> <http://example.org/p> 1 }",
+    "DELETE WHERE { ?s ?p ?o }",
+    "CLEAR ALL",
+    "DROP ALL",
+    "CREATE GRAPH <http://example.org/g>",
+    "LOAD <http://127.0.0.1:9/x.ttl>",
+    "DELETE { ?s ?p ?o } INSERT { ?s ?p 1 } WHERE { ?s ?p ?o }",
+]
+
+
+@pytest.mark.parametrize("update", UPDATES)
+@pytest.mark.parametrize("encoding", ["get-update", "form-update", "direct-update", "smuggled-query"])
+def test_updates_are_refused_and_data_unchanged(client, fixture_store, update, encoding):
+    before = count(client), len(fixture_store.dataset)
+    if encoding == "get-update":
+        response = client.get("/sparql?update=" + quote(update))
+    elif encoding == "form-update":
+        response = client.post("/sparql", data={"update": update}, content_type=FORM)
+    elif encoding == "direct-update":
+        response = client.post("/sparql", data=update, content_type="application/sparql-update")
+    else:
+        response = client.post("/sparql", data={"query": update}, content_type=FORM)
+    assert response.status_code in (400, 403)
+    assert response.content_type == "text/plain; charset=utf-8"
+    assert (count(client), len(fixture_store.dataset)) == before
+
+
+class Canary:
+    """A loopback HTTP server that records every request; the endpoint must never call it."""
+
+    def __init__(self):
+        hits = self.hits = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                hits.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "text/turtle")
+                self.end_headers()
+                self.wfile.write(b"<http://canary/s> <http://canary/p> <http://canary/o> .")
+
+            do_POST = do_GET
+
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/data.ttl"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def canary():
+    canary = Canary()
+    yield canary
+    canary.close()
+
+
+def test_canary_is_reachable(canary):
+    """Proves the canary would notice a request (else the SSRF tests prove nothing)."""
+    import requests
+
+    assert requests.get(canary.url, timeout=5).status_code == 200
+    assert canary.hits == ["/data.ttl"]
+    canary.hits.clear()
+
+
+@pytest.mark.parametrize("template", [
+    "SELECT * {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "SELECT * {{ ?x ?y ?z FILTER EXISTS {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }} }}",
+    "SELECT * FROM <{url}> {{ ?s ?p ?o }}",
+    "SELECT * FROM NAMED <{url}> {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+    "SELECT * FROM <file:///etc/passwd> {{ ?s ?p ?o }}",
+    "ASK FROM <{url}> {{ }}",
+])
+def test_queries_reaching_outside_are_400_and_never_fetch(client, canary, template):
+    response = client.get("/sparql?query=" + quote(template.format(url=canary.url)))
+    assert response.status_code == 400
+    assert "SERVICE" in response.get_data(as_text=True) or "not in this dataset" in response.get_data(as_text=True)
+    time.sleep(0.05)
+    assert canary.hits == []
+
+
+@pytest.mark.parametrize("param", ["default-graph-uri", "named-graph-uri"])
+def test_dataset_parameters_naming_urls_are_400_and_never_fetch(client, canary, param):
+    response = client.get(f"/sparql?{param}={quote(canary.url)}&query=" + quote("ASK { ?s ?p ?o }"))
+    assert response.status_code == 400
+    assert canary.hits == []
+
+
+def test_slow_query_is_stopped_with_503_and_worker_killed(make_app):
+    app = make_app(query_timeout=1.0)
+    executor = app.extensions["alliance_kg"].executor
+    [old] = executor.pids
+    started = time.monotonic()
+    response = app.test_client().get("/sparql?query=" + quote(CARTESIAN))
+    assert response.status_code == 503
+    assert "stopped" in response.get_data(as_text=True)
+    assert time.monotonic() - started < 5
+    with pytest.raises(ProcessLookupError):  # killed and reaped: its CPU is free
+        os.kill(old, 0)
+    assert executor.pids and executor.pids != [old]
+    assert app.test_client().get("/sparql?query=ASK%7B%7D").get_json()["boolean"] is True
+
+
+def test_catastrophic_regex_is_stopped(make_app):
+    client = make_app(query_timeout=1.0).test_client()
+    query = 'ASK { FILTER(REGEX("' + "a" * 40 + '!", "^(a+)+$")) }'
+    response = client.get("/sparql?query=" + quote(query))
+    assert response.status_code == 503
+
+
+def test_other_requests_are_answered_while_a_slow_query_runs(make_app):
+    app = make_app(query_timeout=3.0, query_workers=2)
+    slow: dict = {}
+    thread = threading.Thread(target=lambda: slow.setdefault(
+        "response", app.test_client().get("/sparql?query=" + quote(CARTESIAN))))
+    thread.start()
+    time.sleep(0.3)
+    started = time.monotonic()
+    fast = app.test_client().get("/sparql?query=ASK%7B%7D")
+    assert fast.status_code == 200
+    assert time.monotonic() - started < 1.0
+    thread.join()
+    assert slow["response"].status_code == 503
+
+
+def test_worker_that_dies_gives_clean_500_and_pool_respawns(make_app):
+    app = make_app(query_timeout=10.0)
+    executor = app.extensions["alliance_kg"].executor
+    [victim] = executor.pids
+    threading.Timer(0.5, os.kill, (victim, 9)).start()
+    response = app.test_client().get("/sparql?query=" + quote(CARTESIAN))
+    assert response.status_code == 500
+    assert "Traceback" not in response.get_data(as_text=True)
+    assert app.test_client().get("/sparql?query=ASK%7B%7D").status_code == 200
+
+
+def test_deeply_nested_groups_are_a_clean_4xx(client):
+    query = "SELECT * WHERE " + "{" * 5000 + "?s ?p ?o" + "}" * 5000
+    response = client.get("/sparql?query=" + quote(query))
+    assert response.status_code == 400
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_thousands_of_unions_answer_or_stop(make_app):
+    client = make_app(query_timeout=3.0).test_client()
+    query = "SELECT * WHERE {" + " UNION ".join(f"{{ ?s ?p {i} }}" for i in range(3000)) + "}"
+    response = client.post("/sparql", data=query, content_type="application/sparql-query")
+    assert response.status_code in (200, 503)
+
+
+def test_huge_values_block_answers_or_is_413(client):
+    query = "SELECT * { VALUES ?x { " + " ".join(str(i) for i in range(20000)) + " } }"
+    response = client.post("/sparql", data=query, content_type="application/sparql-query")
+    assert response.status_code in (200, 413)
+
+
+@pytest.mark.parametrize("limit", ["1000000000000000000", "100000000000000000000000"])
+def test_absurd_limit_and_offset_answer(client, limit):
+    response = client.get("/sparql?query=" + quote(f"SELECT ?s {{ ?s a <https://schema.org/City> }} LIMIT {limit} OFFSET 0"))
+    assert response.status_code == 200
+    assert len(response.get_json()["results"]["bindings"]) == 2
+
+
+def test_engine_failure_on_valid_query_is_clean(client):
+    """rdflib raises a bare Exception ("Invalid path in NegatedPath") for !(p|^q)."""
+    response = client.get("/sparql?query=" + quote("SELECT * { ?s !(<http://a>|^<http://b>) ?o }"))
+    assert response.status_code == 500
+    assert response.content_type == "text/plain; charset=utf-8"
+    body = response.get_data(as_text=True)
+    assert "NegatedPath" in body and "Traceback" not in body
+    assert client.get("/sparql?query=ASK%7B%7D").status_code == 200
