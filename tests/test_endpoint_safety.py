@@ -139,7 +139,7 @@ def test_catastrophic_regex_is_stopped(make_app):
 
 
 def test_other_requests_are_answered_while_a_slow_query_runs(make_app):
-    app = make_app(query_timeout=3.0, query_workers=2)
+    app = make_app(query_timeout=1.5, query_workers=2)
     slow: dict = {}
     thread = threading.Thread(target=lambda: slow.setdefault(
         "response", app.test_client().get("/sparql?query=" + quote(CARTESIAN))))

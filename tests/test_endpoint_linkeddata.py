@@ -1,0 +1,125 @@
+"""Dereferenceable IRIs, VoID, downloads, health (Flask test client, fixture data)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import DCTERMS
+
+from alliance_kg.namespaces import VOID
+from fixtures_server import app, client, fixture_store, make_app  # noqa: F401
+
+KOELN = URIRef("https://w3id.org/alliance-kg/id/city/koeln")
+
+
+def test_thing_iri_is_303_to_its_description(client):
+    response = client.get("/id/city/koeln", headers={"Accept": "text/turtle"})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/doc/city/koeln")
+
+
+def test_unknown_thing_is_404(client):
+    assert client.get("/id/city/atlantis").status_code == 404
+    assert client.get("/doc/city/atlantis").status_code == 404
+
+
+def test_path_that_cannot_be_an_iri_is_404(client):
+    assert client.get("/doc/city/ko%3Eeln").status_code == 404
+
+
+@pytest.mark.parametrize("accept, fmt", [("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
+                                         ("application/n-triples", "nt")])
+def test_description_by_content_negotiation(client, accept, fmt):
+    response = client.get("/doc/city/koeln", headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.mimetype == accept
+    graph = Graph().parse(data=response.get_data(as_text=True), format=fmt)
+    assert (KOELN, None, None) in graph
+    assert (None, None, KOELN) in graph  # statements in, too
+
+
+def test_description_by_extension(client):
+    response = client.get("/doc/city/koeln.ttl")
+    assert response.mimetype == "text/turtle"
+    assert "Köln" in response.get_data(as_text=True)
+
+
+def test_description_as_trig_keeps_named_graphs(client):
+    response = client.get("/doc/city/koeln", headers={"Accept": "application/trig"})
+    data = Dataset().parse(data=response.get_data(as_text=True), format="trig")
+    assert URIRef("https://w3id.org/alliance-kg/graph/memo") in {g.identifier for g in data.graphs()}
+
+
+def test_html_page_uses_requested_language(client):
+    zh = client.get("/doc/city/koeln", headers={"Accept": "text/html", "Accept-Language": "zh"})
+    assert zh.mimetype == "text/html"
+    assert "<h1>科隆</h1>" in zh.get_data(as_text=True)
+    de = client.get("/doc/city/koeln?lang=de", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "<h1>Köln</h1>" in de
+
+
+def test_html_page_links_locally_and_shows_source_passage(client):
+    page = client.get("/doc/city/koeln", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert 'href="/doc/organization/alliance"' in page
+    assert 'href="/graph/memo"' in page
+    assert "Zu den Mitgliedern gehören Köln und Nürnberg." in page
+
+
+def test_named_graph_dereferences_with_its_triples_and_description(client):
+    response = client.get("/graph/memo", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    graph = Graph().parse(data=response.get_data(as_text=True), format="turtle")
+    assert (KOELN, None, None) in graph
+    assert (URIRef("https://w3id.org/alliance-kg/graph/memo"), None, None) in graph
+
+
+def test_unknown_graph_is_404(client):
+    assert client.get("/graph/nope").status_code == 404
+
+
+def test_ontology_is_404_without_an_ontology_graph(client):
+    assert client.get("/ontology").status_code == 404
+
+
+def test_void_names_licence_endpoint_and_dumps(client):
+    response = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    assert 'rel="license"' in response.headers["Link"]
+    void = Graph().parse(data=response.get_data(as_text=True), format="turtle")
+    assert URIRef("https://creativecommons.org/licenses/by/4.0/") in set(void.objects(None, DCTERMS.license))
+    assert URIRef("https://w3id.org/alliance-kg/sparql") in set(void.objects(None, VOID.sparqlEndpoint))
+    assert set(void.objects(None, VOID.dataDump))
+    assert "localhost" not in response.get_data(as_text=True)
+
+
+def test_downloads_carry_media_type_and_licence(client):
+    response = client.get("/downloads/alliance-kg.jsonld")
+    assert response.status_code == 200
+    assert response.mimetype == "application/ld+json"
+    assert 'rel="license"' in response.headers["Link"]
+    assert "attachment" in response.headers["Content-Disposition"]
+    json.loads(response.get_data(as_text=True))
+
+
+def test_unknown_download_is_404(client):
+    assert client.get("/downloads/secrets.txt").status_code == 404
+
+
+def test_data_routes_have_cors_and_etags(client):
+    response = client.get("/doc/city/koeln", headers={"Accept": "text/turtle"})
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    again = client.get("/doc/city/koeln", headers={"Accept": "text/turtle", "If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_health_and_readiness(client):
+    assert client.get("/healthz").status_code == 200
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and "ready" in ready.get_data(as_text=True)
+
+
+def test_readiness_fails_without_workers(app):
+    app.extensions["alliance_kg"].executor.close()
+    assert app.test_client().get("/readyz").status_code == 503
