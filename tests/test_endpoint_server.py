@@ -1,0 +1,113 @@
+"""A real ``alliance-kg serve`` process over HTTP: requests, SPARQLWrapper, concurrency,
+start-up refusal of bad data, graceful SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import pytest
+import requests
+from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
+
+import server as live
+from fixtures_server import live_server  # noqa: F401
+
+CARTESIAN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def test_requests_get_and_post(live_server):
+    got = requests.get(live_server.sparql, params={"query": "ASK { ?s ?p ?o }"}, timeout=10)
+    assert got.status_code == 200 and got.json()["boolean"] is True
+    posted = requests.post(live_server.sparql, data="SELECT * { ?s ?p ?o } LIMIT 1",
+                           headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"}, timeout=10)
+    assert posted.status_code == 200 and posted.headers["Content-Type"].startswith("text/csv")
+
+
+def test_sparqlwrapper_select_ask_construct(live_server):
+    wrapper = SPARQLWrapper(live_server.sparql)
+    wrapper.setReturnFormat(JSON)
+    wrapper.setQuery("SELECT ?s WHERE { ?s a <https://schema.org/City> } ORDER BY ?s")
+    rows = wrapper.queryAndConvert()["results"]["bindings"]
+    assert rows[0]["s"]["value"] == "https://w3id.org/alliance-kg/id/city/koeln"
+    wrapper.setQuery("ASK { ?s a <https://schema.org/City> }")
+    assert wrapper.queryAndConvert()["boolean"] is True
+    wrapper.setQuery("CONSTRUCT { ?s a <https://schema.org/City> } WHERE { ?s a <https://schema.org/City> }")
+    wrapper.setReturnFormat(TURTLE)
+    assert b"koeln" in wrapper.queryAndConvert()
+
+
+def test_sparqlwrapper_sees_syntax_errors_as_bad_formed(live_server):
+    wrapper = SPARQLWrapper(live_server.sparql)
+    wrapper.setReturnFormat(JSON)
+    wrapper.setQuery("SELECT * WHERE { ?s ?p }")
+    with pytest.raises(QueryBadFormed):
+        wrapper.queryAndConvert()
+
+
+def test_slow_query_is_stopped_while_others_are_served(live_server):
+    outcome: dict = {}
+    slow = threading.Thread(target=lambda: outcome.setdefault(
+        "slow", requests.get(live_server.sparql, params={"query": CARTESIAN}, timeout=30)))
+    slow.start()
+    time.sleep(0.3)
+    started = time.monotonic()
+    fast = requests.get(live_server.sparql, params={"query": "ASK {}"}, timeout=10)
+    assert fast.status_code == 200
+    assert time.monotonic() - started < 1.0
+    slow.join()
+    assert outcome["slow"].status_code == 503
+    assert outcome["slow"].headers["Content-Type"] == "text/plain; charset=utf-8"
+
+
+def test_row_cap_header_over_http(live_server):
+    response = requests.get(live_server.sparql, params={"query": "SELECT * { ?s ?p ?o }"}, timeout=10)
+    assert response.headers["X-Result-Truncated"] == "true"
+    assert len(response.json()["results"]["bindings"]) == 50
+
+
+def test_gzip_cors_and_conditional_get_over_http(live_server):
+    response = requests.get(live_server.url + "/downloads/alliance-kg.nq", timeout=10)
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    again = requests.get(live_server.url + "/downloads/alliance-kg.nq", timeout=10,
+                         headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_linked_data_redirect_over_http(live_server):
+    response = requests.get(live_server.url + "/id/city/koeln", headers={"Accept": "text/turtle"}, timeout=10)
+    assert response.history[0].status_code == 303
+    assert response.headers["Content-Type"].startswith("text/turtle")
+
+
+def test_access_log_lines_are_written(live_server):
+    requests.get(live_server.url + "/healthz", timeout=10)
+    time.sleep(0.2)
+    assert '"GET /healthz HTTP/1.1" 200' in live_server.output()
+
+
+def test_sigterm_stops_gracefully_and_kills_workers(tmp_path):
+    server = live.start(tmp_path, "--query-workers", "2")
+    pids = [int(line.split()[0]) for line in os.popen(f"pgrep -P {server.process.pid}").read().splitlines()]
+    assert len(pids) >= 2
+    assert server.stop() == 0
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    assert "Traceback" not in server.output()
+
+
+def test_refuses_to_start_on_data_that_does_not_parse(tmp_path):
+    result = live.run_to_exit(tmp_path, "--data", str(live.FIXTURES / "endpoint-invalid" / "broken.ttl"))
+    assert result.returncode == 2
+    assert "broken.ttl:4" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_refuses_to_start_on_data_that_does_not_conform(tmp_path):
+    result = live.run_to_exit(tmp_path, "--data", str(live.FIXTURES / "endpoint-invalid" / "nonconforming.ttl"))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
