@@ -1,0 +1,171 @@
+"""One test per fact of the memo, asked of the union of the asserted data graphs."""
+
+from __future__ import annotations
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from factsupport import BASE, ask, rows
+
+ALLIANCE = URIRef(BASE + "id/organization/chinesisch-deutsche-industriestaedteallianz")
+GERMAN = {"aachen", "bottrop", "ingolstadt", "kelsterbach", "koeln", "mainz", "wuppertal", "raunheim", "nuernberg", "ruesselsheim"}
+CHINESE = {"baoan", "foshan", "guiyang", "jiangmen", "jiaozuo", "jieyang", "liuzhou", "maanshan", "nanchang", "nanning",
+           "taizhou", "yunfu", "zhaoqing", "zhuzhou"}
+
+
+def members_in(country: str) -> set[str]:
+    found = rows(f"""
+        SELECT ?member WHERE {{
+            ?m a org:Membership ; org:member ?member ; org:organization <{ALLIANCE}> .
+            ?member schema:containedInPlace <{BASE}id/country/{country}> .
+        }}""")
+    return {str(m).rsplit("/", 1)[-1] for (m,) in found}
+
+
+def test_ten_german_members():
+    assert members_in("de") == GERMAN
+
+
+def test_fourteen_chinese_members():
+    assert members_in("cn") == CHINESE
+
+
+def test_alliance_names_in_three_languages():
+    labels = {(str(l), l.language) for (l,) in rows(f"SELECT ?l WHERE {{ <{ALLIANCE}> rdfs:label ?l }}")}
+    assert labels == {("Chinesisch-Deutsche Industriestädteallianz", "de"),
+                      ("Chinese-German Industrial Cities Alliance", "en"), ("中德工业城市联盟", "zh")}
+
+
+def test_founded_2016_at_hannover_messe():
+    found = rows(f"""
+        SELECT ?year ?fair WHERE {{
+            <{ALLIANCE}> schema:foundingDate ?year .
+            ?founding org:resultingOrganization <{ALLIANCE}> ; schema:startDate ?year ;
+                schema:superEvent/schema:superEvent ?fair .
+        }}""")
+    assert found == [(Literal("2016", datatype=XSD.gYear), URIRef(BASE + "id/event/hannover-messe"))]
+
+
+def test_initiators_with_their_former_posts():
+    found = set(rows(f"""
+        SELECT ?name ?post WHERE {{
+            ?founding org:resultingOrganization <{ALLIANCE}> ;
+                prov:qualifiedAssociation [ prov:agent ?p ; prov:hadRole <{BASE}id/role/initiator> ] .
+            ?p rdfs:label ?name . FILTER (LANG(?name) = "de")
+            ?holding akg:holder ?p ; akg:post ?post ; akg:knownEndedAsOf "2017-03-09"^^xsd:date .
+        }}"""))
+    posts = {(str(n), str(p).rsplit("/", 1)[-1]) for n, p in found}
+    assert posts == {("Friedhelm Ost", "staatssekretaer"), ("Friedhelm Ost", "vorsitz-wirtschaftsausschuss-bundestag"),
+                     ("Ernst Schwanhold", "minister-wirtschaft-nrw")}
+
+
+def test_initiator_list_is_open():
+    assert ask(f"""ASK {{ ?f org:resultingOrganization <{ALLIANCE}> ; skos:editorialNote ?n .
+                        FILTER (LANG(?n) = "en" && CONTAINS(?n, "Open list")) }}""")
+
+
+def test_cologne_admission_on_2017_04_24_planned():
+    found = rows(f"""
+        SELECT ?date ?status WHERE {{
+            <{BASE}id/membership/koeln> akg:officialAdmission ?a .
+            ?a a akg:AdmissionEvent ; schema:startDate ?date ; schema:eventStatus ?status ;
+                schema:superEvent ?meeting .
+            ?meeting a akg:AnnualMeeting ; schema:startDate ?date ; schema:superEvent/schema:superEvent <{BASE}id/event/hannover-messe> .
+        }}""")
+    assert found == [(Literal("2017-04-24", datatype=XSD.date), URIRef("https://schema.org/EventScheduled"))]
+
+
+def test_cologne_joined_on_ute_bergs_initiative_before_the_memo():
+    assert ask(f"""ASK {{
+        <{BASE}id/membership/koeln> prov:wasGeneratedBy ?accession ;
+            org:memberDuring/time:hasBeginning/time:before/time:inXSDDate "2017-03-09"^^xsd:date .
+        ?accession prov:qualifiedAssociation [ prov:agent <{BASE}id/person/ute-berg> ; prov:hadRole <{BASE}id/role/initiator> ] .
+        ?holding akg:holder <{BASE}id/person/ute-berg> ;
+            akg:post <{BASE}id/post/beigeordnete-wirtschaft-liegenschaften-koeln> ;
+            akg:knownToHoldAsOf "2017-03-09"^^xsd:date .
+    }}""")
+
+
+def test_baoan_is_a_district_of_shenzhen_not_a_city():
+    baoan = f"<{BASE}id/district/baoan>"
+    assert ask(f"ASK {{ {baoan} a akg:District ; schema:containedInPlace <{BASE}id/city/shenzhen> }}")
+    assert not ask(f"ASK {{ {baoan} a schema:City }}")
+    assert not ask(f"ASK {{ ?m org:member <{BASE}id/city/shenzhen> }}")
+
+
+def test_taizhou_is_flagged_ambiguous_without_choices():
+    taizhou = f"<{BASE}id/city/taizhou>"
+    assert ask(f"ASK {{ {taizhou} a akg:AmbiguousPlace ; skos:editorialNote ?n }}")
+    assert not ask(f"ASK {{ {taizhou} wgs84:lat|owl:sameAs ?x }}")
+    assert not ask(f'ASK {{ {taizhou} rdfs:label ?l FILTER (LANG(?l) = "zh") }}')
+    assert len(rows(f"SELECT ?c WHERE {{ {taizhou} akg:candidateMatch ?c }}")) == 2
+
+
+def test_only_cologne_has_a_membership_start():
+    dated = rows("SELECT ?m WHERE { ?m a org:Membership ; org:memberDuring ?i }")
+    undated = rows("SELECT ?m WHERE { ?m a org:Membership FILTER NOT EXISTS { ?m org:memberDuring ?i } }")
+    assert [str(m) for (m,) in dated] == [BASE + "id/membership/koeln"]
+    assert len(undated) == 23
+    assert not ask("ASK { ?m a org:Membership FILTER NOT EXISTS { ?m akg:knownToHoldAsOf \"2017-03-09\"^^xsd:date } }")
+
+
+def test_membership_is_free():
+    assert ask(f"ASK {{ <{ALLIANCE}> akg:membershipFree true ; akg:costNote ?n }}")
+
+
+def test_every_membership_triple_comes_from_a_passage_naming_the_member():
+    found = rows("""
+        SELECT ?m ?g ?text ?name WHERE {
+            GRAPH ?g { ?m ?p ?o }
+            ?m a org:Membership ; org:member ?member .
+            GRAPH <https://w3id.org/alliance-kg/graph/provenance> { ?g prov:wasDerivedFrom ?passage }
+            ?passage a akg:Passage ; schema:text ?text .
+            ?member rdfs:label|skos:altLabel ?name .
+        }""")
+    by_graph: dict[tuple, bool] = {}
+    for m, g, text, name in found:
+        normalised = str(text).replace("’", "'")
+        by_graph[(m, g)] = by_graph.get((m, g), False) or str(name).replace("’", "'") in normalised
+    graphs_with_memberships = rows("SELECT DISTINCT ?m ?g WHERE { GRAPH ?g { ?m ?p ?o } ?m a org:Membership }")
+    assert len(graphs_with_memberships) >= 24
+    assert set(by_graph) == set(graphs_with_memberships), "a membership is asserted in a graph without provenance"
+    assert all(by_graph.values()), [k for k, ok in by_graph.items() if not ok]
+
+
+def test_no_ocr_artefact_in_any_label():
+    bad = rows("""
+        SELECT ?s ?l WHERE { ?s rdfs:label|schema:name|skos:prefLabel|skos:altLabel|schema:text ?l
+            FILTER (REGEX(STR(?l), "Kdln|Koln|Kélner|Nirnberg|Riusselsheim|Zhuzhouan|Biindnis|Stadte|é")) }""")
+    assert bad == []
+
+
+def test_each_label_language_unique():
+    dupes = rows("""
+        SELECT ?s ?p ?lang (COUNT(?l) AS ?n) WHERE {
+            ?s ?p ?l . FILTER (?p IN (rdfs:label, schema:name, skos:prefLabel)) FILTER (isLiteral(?l))
+            BIND (LANG(?l) AS ?lang)
+        } GROUP BY ?s ?p ?lang HAVING (COUNT(?l) > 1)""")
+    assert dupes == []
+
+
+def test_chinese_members_have_hanzi_except_taizhou():
+    expected = {"baoan": "宝安区", "foshan": "佛山", "guiyang": "贵阳", "jiangmen": "江门", "jiaozuo": "焦作", "jieyang": "揭阳",
+                "liuzhou": "柳州", "maanshan": "马鞍山", "nanchang": "南昌", "nanning": "南宁", "yunfu": "云浮",
+                "zhaoqing": "肇庆", "zhuzhou": "株洲"}
+    found = rows(f"""
+        SELECT ?member ?zh WHERE {{
+            ?m a org:Membership ; org:member ?member .
+            ?member schema:containedInPlace <{BASE}id/country/cn> ; rdfs:label ?zh . FILTER (LANG(?zh) = "zh")
+        }}""")
+    assert {str(m).rsplit("/", 1)[-1]: str(z) for m, z in found} == expected
+    assert rows(f"SELECT ?l WHERE {{ <{BASE}id/city/shenzhen> rdfs:label ?l FILTER (LANG(?l) = 'zh') }}") == [(Literal("深圳", lang="zh"),)]
+
+
+def test_graph_names_follow_file_paths():
+    from factsupport import ROOT
+    files = sorted((ROOT / "data").rglob("*.ttl"))
+    assert files, "no data files found"
+    described = {str(g) for (g,) in rows("SELECT ?g WHERE { GRAPH <https://w3id.org/alliance-kg/graph/provenance> { ?g a ?t } }")}
+    for f in files:
+        name = BASE + "graph/" + f.relative_to(ROOT / "data").with_suffix("").as_posix()
+        assert name in described, f"{f} has no provenance description"
