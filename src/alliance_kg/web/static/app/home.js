@@ -1,0 +1,106 @@
+// The home page: the alliance's members on two maps (Germany, China) and in lists by country,
+// both from one SPARQL query to this server's endpoint.
+
+import { config, hrefFor, prefixBlock } from "./lib/config.js";
+import { describeIris } from "./lib/lookup.js";
+import { pointMap } from "./lib/map.js";
+import { select } from "./lib/sparql.js";
+import { el } from "./lib/terms.js";
+
+export const MEMBERS_QUERY = `${prefixBlock(["akg", "org", "schema", "wgs84"])}
+SELECT ?member ?country ?district ?ambiguous ?lat ?long WHERE {
+  ?alliance a akg:Alliance .
+  ?membership org:organization ?alliance ;
+      org:member ?member .
+  FILTER (STRSTARTS(STR(?member), "${config.base}id/"))
+  OPTIONAL { ?member schema:containedInPlace ?country . ?country a schema:Country . }
+  OPTIONAL { ?member wgs84:lat ?lat ; wgs84:long ?long . }
+  BIND (EXISTS { ?member a akg:District } AS ?district)
+  BIND (EXISTS { ?member a akg:AmbiguousPlace } AS ?ambiguous)
+}`;
+
+const COUNTRIES = [
+  { key: "germany", code: "de", title: "Germany", region: "germany" },
+  { key: "china", code: "cn", title: "China", region: "china" },
+];
+
+function countryOf(row) {
+  const iri = row.country?.value || "";
+  return COUNTRIES.find((c) => iri.endsWith(`/country/${c.code}`)) || null;
+}
+
+async function main(root) {
+  const status = root.querySelector("#members-status");
+  let rows;
+  try {
+    rows = await select(MEMBERS_QUERY);
+  } catch (err) {
+    status.textContent = `The members could not be loaded: ${err.message}`;
+    status.classList.add("error");
+    return;
+  }
+  const seen = new Map();
+  for (const row of rows) if (!seen.has(row.member.value)) seen.set(row.member.value, row);
+  const info = await describeIris([...seen.keys(), ...rows.map((r) => r.country?.value).filter(Boolean)]);
+  const members = [...seen.values()].map((row) => {
+    const iri = row.member.value;
+    return {
+      iri,
+      href: hrefFor(iri),
+      label: info.get(iri)?.label || iri.split("/").pop(),
+      country: countryOf(row),
+      district: row.district?.value === "true",
+      ambiguous: row.ambiguous?.value === "true",
+      lat: row.lat ? Number(row.lat.value) : null,
+      long: row.long ? Number(row.long.value) : null,
+    };
+  });
+  members.sort((a, b) => a.label.localeCompare(b.label));
+
+  const counts = COUNTRIES.map((c) => `${members.filter((m) => m.country === c).length} in ${c.title}`);
+  status.textContent = `${members.length} members: ${counts.join(", ")}.`;
+
+  for (const country of COUNTRIES) {
+    const box = root.querySelector(`#map-${country.key}`);
+    const list = root.querySelector(`#list-${country.key}`);
+    const mine = members.filter((m) => m.country === country);
+    const placed = mine.filter((m) => Number.isFinite(m.lat) && m.lat !== null);
+    if (box) {
+      const handle = pointMap(
+        box,
+        placed.map((m) => ({
+          lat: m.lat,
+          long: m.long,
+          label: m.label,
+          href: m.href,
+          kind: m.district ? "district" : "city",
+          detail: m.district ? "District (member in its own right)" : "City",
+        })),
+        { region: country.region, label: `Map of the alliance's ${mine.length} members in ${country.title}`, padding: 12 },
+      );
+      box.dataset.markers = String(placed.length);
+      window.addEventListener("resize", () => handle.fit(country.region));
+    }
+    if (list) {
+      list.replaceChildren(
+        ...mine.map((m) =>
+          el(
+            "li",
+            {},
+            el("a", { href: m.href }, m.label),
+            m.district ? el("span", { class: "tag", title: "a district, not a city" }, "district") : null,
+            m.ambiguous ? el("span", { class: "tag warn", title: "the source's name fits more than one place; not on the map" }, "ambiguous") : null,
+            !m.ambiguous && m.lat === null ? el("span", { class: "tag", title: "no verified coordinates" }, "no coordinates") : null,
+          ),
+        ),
+      );
+      list.closest("section")?.querySelector(".count")?.replaceChildren(String(mine.length));
+    }
+  }
+  const other = members.filter((m) => !m.country);
+  if (other.length) console.info("members without a country", other);
+  root.querySelector("#members-query")?.setAttribute("href", `${config.sparqlPage || config.sparql}?${new URLSearchParams({ query: MEMBERS_QUERY, view: "map" })}`);
+}
+
+const root = document.getElementById("home");
+if (root) main(root);

@@ -1,0 +1,60 @@
+// One RDF term as HTML: IRIs as links (project IRIs to their page on this server) with the
+// label beside them, literals with their language or datatype.
+
+import { compact, hrefFor, isLocal } from "./config.js";
+
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+const XSD = "http://www.w3.org/2001/XMLSchema#";
+const NUMERIC = new Set(["integer", "decimal", "double", "float", "int", "long", "short", "nonNegativeInteger", "positiveInteger", "gYear"]);
+
+/** Text a term is shown and sorted by. */
+export function termText(term, info) {
+  if (!term) return "";
+  if (term.type === "uri") return info?.get(term.value)?.label || compact(term.value, { strict: false }) || term.value;
+  if (term.type === "bnode") return `_:${term.value}`;
+  return term.value;
+}
+
+export function isNumeric(term) {
+  return term?.datatype?.startsWith(XSD) && NUMERIC.has(term.datatype.slice(XSD.length));
+}
+
+export function renderTerm(term, info) {
+  if (!term) return el("span", { class: "unbound", title: "unbound" }, "");
+  if (term.type === "uri") {
+    const iri = term.value;
+    const shown = compact(iri, { strict: false }) || iri;
+    const local = isLocal(iri);
+    const link = el(
+      "a",
+      { href: hrefFor(iri), class: local ? "iri local" : "iri external", title: iri, rel: local ? null : "noopener" },
+      shown,
+    );
+    const label = info?.get(iri)?.label;
+    return el("span", { class: "term" }, link, label && label !== shown ? el("span", { class: "label" }, label) : null);
+  }
+  if (term.type === "bnode") return el("span", { class: "term bnode" }, `_:${term.value}`);
+  const lang = term["xml:lang"];
+  const datatype = term.datatype;
+  const badge = lang
+    ? el("span", { class: "tag", title: `language: ${lang}` }, `@${lang}`)
+    : datatype && datatype !== `${XSD}string`
+      ? el("span", { class: "tag", title: datatype }, compact(datatype) || datatype)
+      : null;
+  return el("span", { class: `term literal${isNumeric(term) ? " numeric" : ""}`, lang: lang || null }, term.value, badge ? " " : null, badge);
+}

@@ -1,0 +1,328 @@
+// The query page (/ and /sparql in a browser): editor, run, result views, downloads and a
+// permalink. The page's state lives in its URL (?query=...&view=...), so a result can be
+// shared, bookmarked and reloaded; without JavaScript the form still submits to /sparql.
+
+import { config, hrefFor, prefixBlock } from "./lib/config.js";
+import { queryEditor, setText, showError, turtleViewer } from "./lib/editor.js";
+import { describeIris, irisIn } from "./lib/lookup.js";
+import { pointMap, regionButtons } from "./lib/map.js";
+import { QueryFailed, downloadUrl, queryForm, runQuery } from "./lib/sparql.js";
+import { ResultTable } from "./lib/table.js";
+import { el } from "./lib/terms.js";
+import { vocabulary } from "./lib/vocabulary.js";
+
+const DEFAULT_QUERY = `${prefixBlock()}
+
+# The alliance's members (org:memberOf is inferred from each org:Membership).
+# Press Ctrl+Enter to run; Ctrl+Space completes terms of the graph.
+SELECT ?member ?label WHERE {
+  ?alliance a akg:Alliance .
+  ?member org:memberOf ?alliance ;
+      rdfs:label ?label .
+  FILTER (langMatches(lang(?label), "en"))
+}
+ORDER BY ?label`;
+
+const VIEWS = {
+  bindings: [["table", "Table"], ["map", "Map"], ["raw", "Response"]],
+  boolean: [["answer", "Answer"], ["raw", "Response"]],
+  graph: [["turtle", "Turtle"]],
+};
+
+const DOWNLOADS = {
+  bindings: [["csv", "CSV"], ["tsv", "TSV"], ["json", "SPARQL JSON"], ["xml", "SPARQL XML"]],
+  boolean: [["json", "SPARQL JSON"], ["xml", "SPARQL XML"]],
+  graph: [["turtle", "Turtle"], ["jsonld", "JSON-LD"], ["ntriples", "N-Triples"], ["rdfxml", "RDF/XML"]],
+};
+const EXTENSIONS = { csv: "csv", tsv: "tsv", json: "srj", xml: "srx", turtle: "ttl", jsonld: "jsonld", ntriples: "nt", rdfxml: "rdf" };
+
+function formatParam(kind, key) {
+  const table = kind === "graph" ? config.formats.graph : config.formats.results;
+  return table[key] || key;
+}
+
+class Workbench {
+  constructor(root) {
+    this.root = root;
+    this.form = root.querySelector("#query-form");
+    this.textarea = root.querySelector("#query-text");
+    this.results = root.querySelector("#results");
+    this.status = root.querySelector("#query-status");
+    this.runButton = root.querySelector("#run-query");
+    this.examples = root.querySelector("#examples");
+    this.controller = null;
+    this.view = null;
+
+    const params = new URLSearchParams(location.search);
+    const initial = params.get("query") || this.textarea?.value.trim() || DEFAULT_QUERY;
+    this.wantedView = params.get("view");
+
+    const host = el("div", { class: "editor", id: "editor" });
+    this.textarea.after(host);
+    this.textarea.hidden = true;
+    this.textarea.setAttribute("aria-hidden", "true");
+    this.editor = queryEditor(host, {
+      doc: initial,
+      vocabulary: vocabulary(),
+      onRun: () => this.run(),
+      onChange: (text) => {
+        this.textarea.value = text;
+      },
+    });
+    root.querySelector("label[for=query-text]")?.addEventListener("click", () => this.editor.focus());
+
+    this.form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.run();
+    });
+    this.setUpExamples();
+    root.querySelector("#reset-query")?.addEventListener("click", () => {
+      setText(this.editor, DEFAULT_QUERY);
+      this.editor.focus();
+    });
+    window.addEventListener("popstate", () => {
+      const p = new URLSearchParams(location.search);
+      if (p.get("query")) {
+        setText(this.editor, p.get("query"));
+        this.wantedView = p.get("view");
+        this.run({ record: false });
+      }
+    });
+
+    if (params.get("query")) this.run({ record: false });
+    else this.results.replaceChildren(el("p", { class: "hint" }, "Write a query and press Run (or Ctrl+Enter). Pick an example to start from."));
+  }
+
+  setUpExamples() {
+    if (!this.examples || !config.examples?.length) return;
+    this.examples.replaceChildren(
+      el("option", { value: "" }, "Examples…"),
+      config.examples.map((ex, i) => el("option", { value: String(i), title: ex.description || "" }, ex.title)),
+    );
+    this.examples.hidden = false;
+    this.examples.closest("[hidden]")?.removeAttribute("hidden");
+    this.examples.addEventListener("change", () => {
+      const ex = config.examples[Number(this.examples.value)];
+      if (!ex) return;
+      setText(this.editor, ex.query);
+      this.examples.value = "";
+      this.wantedView = null;
+      this.run();
+    });
+  }
+
+  text() {
+    return this.editor.state.doc.toString();
+  }
+
+  permalink(view = this.view) {
+    const params = new URLSearchParams({ query: this.text() });
+    if (view) params.set("view", view);
+    return `${location.pathname}?${params}`;
+  }
+
+  record(view) {
+    const url = this.permalink(view);
+    if (url !== location.pathname + location.search) history.pushState(null, "", url);
+  }
+
+  setStatus(text, busy = false) {
+    this.status.textContent = text;
+    this.root.setAttribute("aria-busy", busy ? "true" : "false");
+    this.runButton.disabled = busy;
+  }
+
+  async run({ record = true } = {}) {
+    const query = this.text();
+    this.controller?.abort();
+    this.controller = new AbortController();
+    if (record) this.record(this.wantedView);
+    this.setStatus("Running…", true);
+    const started = performance.now();
+    try {
+      const result = await runQuery(query, { signal: this.controller.signal });
+      const seconds = ((performance.now() - started) / 1000).toFixed(2);
+      this.render(result, query);
+      const size =
+        result.kind === "bindings"
+          ? `${result.rows.length} row${result.rows.length === 1 ? "" : "s"}`
+          : result.kind === "boolean"
+            ? `answer: ${result.value ? "yes" : "no"}`
+            : "graph";
+      this.setStatus(`${queryForm(query) || "Query"}: ${size} in ${seconds} s`);
+    } catch (err) {
+      if (err.name === "AbortError") return;
+      this.renderError(err);
+      this.setStatus(err.line ? `Error at line ${err.line}, column ${err.column}` : "Error");
+    }
+  }
+
+  renderError(err) {
+    const where = err.line ? ` at line ${err.line}, column ${err.column}` : "";
+    const title = err.status === 400 ? `The query has an error${where}` : err.status ? `The endpoint refused the query (${err.status})${where}` : "The query could not be run";
+    const box = el(
+      "div",
+      { class: "error", role: "alert", id: "query-error" },
+      el("h2", {}, title),
+      el("pre", {}, err.message),
+      err.line ? el("button", { type: "button", onclick: () => this.editor.focus() }, "Go to the error") : null,
+    );
+    this.results.replaceChildren(box);
+    if (err instanceof QueryFailed) showError(this.editor, err.message, err.line, err.column);
+  }
+
+  render(result, query) {
+    const views = VIEWS[result.kind];
+    const panels = {};
+    const tabs = el("div", { class: "tabs", role: "tablist", "aria-label": "Result views" });
+    const bar = el("div", { class: "result-bar" }, tabs, this.downloads(result.kind, query));
+    const body = el("div", { class: "result-panels" });
+    this.results.replaceChildren(bar, body);
+
+    for (const [key, label] of views) {
+      const tab = el("button", { type: "button", role: "tab", id: `tab-${key}`, "aria-controls": `panel-${key}`, "data-view": key }, label);
+      const panel = el("div", { role: "tabpanel", id: `panel-${key}`, "aria-labelledby": `tab-${key}`, class: `panel panel-${key}`, hidden: true });
+      tab.addEventListener("click", () => this.show(key));
+      tab.addEventListener("keydown", (e) => {
+        const keys = [...tabs.querySelectorAll("[role=tab]:not([hidden])")];
+        const i = keys.indexOf(tab);
+        const next = e.key === "ArrowRight" ? keys[(i + 1) % keys.length] : e.key === "ArrowLeft" ? keys[(i - 1 + keys.length) % keys.length] : null;
+        if (next) {
+          e.preventDefault();
+          next.focus();
+          next.click();
+        }
+      });
+      tabs.append(tab);
+      body.append(panel);
+      panels[key] = { tab, panel };
+    }
+    this.panels = panels;
+
+    if (result.kind === "bindings") this.renderBindings(result, panels);
+    else if (result.kind === "boolean") {
+      panels.answer.panel.append(
+        el(
+          "p",
+          { class: `ask-answer ${result.value ? "yes" : "no"}` },
+          el("span", { class: "ask-word" }, result.value ? "Yes" : "No"),
+          el("span", { class: "ask-explain" }, result.value ? "The pattern has at least one match in the graph." : "The pattern has no match in the graph."),
+        ),
+      );
+    } else {
+      const text = result.text.trim() ? result.text : "# The result graph is empty.\n";
+      turtleViewer(panels.turtle.panel, text);
+    }
+    if (panels.raw) panels.raw.panel.append(el("pre", { class: "raw" }, result.text));
+
+    const wanted = this.wantedView && panels[this.wantedView] && !panels[this.wantedView].tab.hidden ? this.wantedView : views[0][0];
+    this.show(wanted, { record: false });
+  }
+
+  renderBindings(result, panels) {
+    const table = new ResultTable(panels.table.panel, { vars: result.vars, rows: result.rows });
+    panels.map.tab.hidden = true;
+    this.mapPanel = null;
+    describeIris(irisIn(result.rows)).then((info) => {
+      table.setInfo(info);
+      const points = pointsOf(result, info);
+      if (points.length) {
+        panels.map.tab.hidden = false;
+        panels.map.tab.textContent = `Map (${points.length})`;
+        this.points = points;
+        if (this.wantedView === "map") this.show("map", { record: false });
+      }
+    });
+  }
+
+  show(key, { record = true } = {}) {
+    for (const [name, { tab, panel }] of Object.entries(this.panels)) {
+      const on = name === key;
+      tab.setAttribute("aria-selected", on ? "true" : "false");
+      tab.tabIndex = on ? 0 : -1;
+      panel.hidden = !on;
+    }
+    this.view = key;
+    if (key === "map") this.showMap();
+    if (record) {
+      this.wantedView = key;
+      history.replaceState(null, "", this.permalink(key));
+    }
+    this.updatePermalink();
+  }
+
+  showMap() {
+    const { panel } = this.panels.map;
+    if (!this.points) return;
+    if (!this.mapHandle || !panel.contains(this.mapHandle.map.getContainer())) {
+      const box = el("div", { class: "result-map", id: "result-map" });
+      panel.replaceChildren(box);
+      this.mapHandle = pointMap(box, this.points, { label: `Map of ${this.points.length} places in the results` });
+      panel.prepend(regionButtons(this.mapHandle));
+    }
+    requestAnimationFrame(() => this.mapHandle.refresh());
+  }
+
+  downloads(kind, query) {
+    const links = DOWNLOADS[kind].map(([key, label]) =>
+      el("a", { href: downloadUrl(query, formatParam(kind, key)), download: `results.${EXTENSIONS[key]}`, class: "download" }, label),
+    );
+    this.permalinkAnchor = el("a", { href: this.permalink(), class: "permalink", id: "permalink" }, "Permalink");
+    const copy = el("button", { type: "button", class: "copy", onclick: () => this.copyPermalink(copy) }, "Copy link");
+    return el("div", { class: "downloads" }, el("span", { class: "downloads-label" }, "Download:"), links, this.permalinkAnchor, copy);
+  }
+
+  updatePermalink() {
+    if (this.permalinkAnchor) this.permalinkAnchor.href = this.permalink();
+  }
+
+  async copyPermalink(button) {
+    const url = new URL(this.permalink(), location.href).href;
+    try {
+      await navigator.clipboard.writeText(url);
+      button.textContent = "Copied";
+    } catch {
+      window.prompt("Copy this link:", url);
+    }
+    setTimeout(() => (button.textContent = "Copy link"), 2000);
+  }
+}
+
+const LAT = /^(lat|latitude)$|lat$/i;
+const LONG = /^(long|lng|lon|longitude)$|(long|lng|lon)$/i;
+
+/** Places in a result: from ?lat/?long columns, else from IRIs that have wgs84 coordinates. */
+export function pointsOf(result, info) {
+  const latVar = result.vars.find((v) => LAT.test(v));
+  const longVar = result.vars.find((v) => LONG.test(v));
+  const points = [];
+  if (latVar && longVar) {
+    const iriVar = result.vars.find((v) => result.rows.some((r) => r[v]?.type === "uri"));
+    const labelVar = result.vars.find((v) => /label|name/i.test(v));
+    for (const row of result.rows) {
+      const lat = Number(row[latVar]?.value);
+      const long = Number(row[longVar]?.value);
+      if (!Number.isFinite(lat) || !Number.isFinite(long) || !row[latVar] || !row[longVar]) continue;
+      const iri = iriVar && row[iriVar]?.value;
+      points.push({
+        lat,
+        long,
+        label: row[labelVar]?.value || (iri && info.get(iri)?.label) || iri || `${lat}, ${long}`,
+        href: iri ? hrefFor(iri) : null,
+      });
+    }
+    return points;
+  }
+  const seen = new Set();
+  for (const iri of irisIn(result.rows)) {
+    const place = info.get(iri);
+    if (seen.has(iri) || !place || !Number.isFinite(place.lat)) continue;
+    seen.add(iri);
+    points.push({ lat: place.lat, long: place.long, label: place.label || iri, href: hrefFor(iri) });
+  }
+  return points;
+}
+
+
+const root = document.getElementById("workbench");
+if (root) window.workbench = new Workbench(root);

@@ -1,0 +1,117 @@
+// Additions to a resource page (/doc/...): a small map for places, a timeline of the dated
+// facts around the resource (memberships, events, founding), both asked of the endpoint.
+
+import { compact, hrefFor, prefixBlock } from "./lib/config.js";
+import { describeIris, languages } from "./lib/lookup.js";
+import { pointMap } from "./lib/map.js";
+import { iriRef, select } from "./lib/sparql.js";
+import { el } from "./lib/terms.js";
+
+const DATE_TYPES = ["date", "dateTime", "gYear", "gYearMonth"].map((t) => `xsd:${t}`).join(", ");
+
+function placeQuery(iri) {
+  return `${prefixBlock(["schema", "wgs84"])}
+SELECT ?place ?lat ?long ?via WHERE {
+  {
+    BIND (${iriRef(iri)} AS ?place)
+    ?place wgs84:lat ?lat ; wgs84:long ?long .
+  } UNION {
+    ${iriRef(iri)} schema:containedInPlace ?place .
+    ?place wgs84:lat ?lat ; wgs84:long ?long .
+    BIND (true AS ?via)
+  }
+}`;
+}
+
+// Dated facts on the resource itself, on what it points to and on what points to it; a
+// time:Instant's date (time:inXSDDate) counts for the thing whose time it is.
+function timelineQuery(iri) {
+  const r = iriRef(iri);
+  return `${prefixBlock(["rdfs", "time", "xsd"])}
+SELECT DISTINCT ?item ?property ?date ?plabel WHERE {
+  { BIND (${r} AS ?item) }
+  UNION { ${r} ?out ?item . FILTER (isIRI(?item)) }
+  UNION { ?item ?in ${r} . FILTER (isIRI(?item)) }
+  ?item ?property ?date .
+  FILTER (datatype(?date) IN (${DATE_TYPES}))
+  OPTIONAL { ?property rdfs:label ?plabel . FILTER (langMatches(lang(?plabel), "en")) }
+}`;
+}
+
+function humanise(iri) {
+  const local = iri.split(/[#/]/).pop();
+  return local.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
+}
+
+function formatDate(value) {
+  const lang = languages()[0] || "en";
+  if (/^\d{4}$/.test(value)) return value;
+  if (/^\d{4}-\d{2}$/.test(value)) return new Date(`${value}-01T00:00:00Z`).toLocaleDateString(lang, { year: "numeric", month: "long", timeZone: "UTC" });
+  const d = new Date(value.length === 10 ? `${value}T00:00:00Z` : value);
+  return Number.isNaN(d.getTime()) ? value : d.toLocaleDateString(lang, { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
+}
+
+async function showMap(root, iri) {
+  const box = root.querySelector("#resource-map");
+  if (!box) return;
+  const rows = await select(placeQuery(iri));
+  if (!rows.length) return;
+  const info = await describeIris(rows.map((r) => r.place.value));
+  const points = rows.map((r) => ({
+    lat: Number(r.lat.value),
+    long: Number(r.long.value),
+    label: info.get(r.place.value)?.label || compact(r.place.value, { strict: false }) || r.place.value,
+    href: hrefFor(r.place.value),
+    kind: r.via ? "context" : "city",
+  }));
+  box.closest("[hidden]")?.removeAttribute("hidden");
+  box.hidden = false;
+  const handle = pointMap(box, points, { label: `Map: where ${points[0].label} is`, padding: 8 });
+  handle.map.setView([points[0].lat, points[0].long], 6);
+  box.dataset.markers = String(points.length);
+}
+
+async function showTimeline(root, iri) {
+  const box = root.querySelector("#resource-timeline");
+  if (!box) return;
+  const rows = await select(timelineQuery(iri));
+  if (!rows.length) return;
+  const info = await describeIris(rows.map((r) => r.item.value));
+  // Group facts that share a date and a property (24 memberships "known to hold as of" one day).
+  const groups = new Map();
+  for (const r of rows) {
+    const key = `${r.date.value}|${r.property.value}`;
+    const group = groups.get(key) || { date: r.date.value, property: r.property.value, plabel: r.plabel?.value, items: new Set() };
+    group.items.add(r.item.value);
+    groups.set(key, group);
+  }
+  const sorted = [...groups.values()].sort((a, b) => a.date.localeCompare(b.date));
+  const list = el(
+    "ol",
+    { class: "timeline" },
+    sorted.map((g) => {
+      const items = [...g.items];
+      const what = g.plabel || humanise(g.property);
+      const names =
+        items.length <= 3
+          ? items.map((i, n) => [n ? ", " : "", i === iri ? el("strong", {}, "this resource") : el("a", { href: hrefFor(i) }, info.get(i)?.label || compact(i, { strict: false }) || i)])
+          : [`${items.length} resources`];
+      return el(
+        "li",
+        { class: items.includes(iri) ? "self" : null },
+        el("time", { datetime: g.date }, formatDate(g.date)),
+        el("span", { class: "what" }, what, ": "),
+        el("span", { class: "who" }, names),
+      );
+    }),
+  );
+  box.querySelector(".timeline-body")?.replaceChildren(list) ?? box.append(list);
+  box.hidden = false;
+}
+
+const root = document.getElementById("resource");
+const iri = root?.dataset.iri;
+if (iri) {
+  showMap(root, iri).catch((err) => console.warn("resource map", err));
+  showTimeline(root, iri).catch((err) => console.warn("resource timeline", err));
+}
