@@ -3,9 +3,12 @@
 The shipped ``data/`` is read and its member-side things — cities, districts, memberships,
 persons, posts, tenures, events, qualified associations, instants and intervals — are copied
 ``copies`` times under new IRIs (``{ID}city/koeln`` becomes ``{ID}city/koeln-g7``), with every
-statement about them, the blank nodes hanging from them, and the statements of shared things
-that point at them (the alliance lists its new members, a passage mentions them). Shared things
-— the alliance, countries, regions, roles, passages, the memo, topics — stay single, and each
+statement about them and the blank nodes hanging from them; statements of shared things are not
+repeated (the memo keeps its one signatory; the alliance's side of a membership is inferred from
+the copy's ``org:organization``). Shared things
+— the alliance, countries, roles, passages, the memo, topics — stay single. A copied city
+that lies directly in a country lies instead in a synthetic region of that country, one per
+copy (the memo's check counts the cities directly in Germany and China: ten and fourteen), and each
 copy goes into the named graph its original is in, so the provenance of every graph still holds.
 
 Two edits keep copies honest and the closure linear: a copy's labels end in `` (g7)``
@@ -26,19 +29,19 @@ from typing import Iterator
 
 from rdflib import OWL, BNode, Dataset, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.namespace import RDFS, SKOS
+from rdflib.namespace import RDF, RDFS, SKOS
 
-from .namespaces import ID, ONTOLOGY_GRAPH, SCHEMA
+from .namespaces import AKG, GRAPH, ID, ONTOLOGY_GRAPH, SCHEMA
 from .settings import project_root
 from .sources import load_dataset
 
 #: Kinds of thing (the ``{ID}{kind}/`` segment) copied per synthetic member set.
-COPIED = frozenset({"city", "district", "membership", "person", "post", "tenure", "event",
+COPIED = frozenset({"city", "district", "region", "membership", "person", "post", "tenure", "event",
                     "association", "instant", "interval"})
 #: Properties whose literal values name a thing (a copy's names get a suffix).
 NAMES = frozenset({RDFS.label, SKOS.prefLabel, SKOS.altLabel, SCHEMA.name})
 #: Properties dropped from copies (identity links to the outside world).
-DROPPED = frozenset({OWL.sameAs})
+DROPPED = frozenset({OWL.sameAs, AKG.candidateMatch})
 
 OUTPUT = "alliance-generated.nq"
 
@@ -119,6 +122,7 @@ def _hanging(quads: list[tuple]) -> set:
 
 def _copy(quads: list[tuple], copy: int, hanging: set) -> Iterator[str]:
     suffix = f"-g{copy}"
+    regions: set[URIRef] = set()
 
     def rename(node) -> str:
         if _copied(node):
@@ -129,11 +133,29 @@ def _copy(quads: list[tuple], copy: int, hanging: set) -> Iterator[str]:
 
     for s, p, o, g in quads:
         if _copied(s):
-            if p in DROPPED:
+            if p in DROPPED or (p == RDF.type and o == AKG.AmbiguousPlace):  # a copy is unambiguous
                 continue
-        elif not (s in hanging or _copied(o)):
+        elif s not in hanging:  # a shared thing's own statements stay as they are (one signatory)
             continue
         value = rename(o)
+        if p == SCHEMA.containedInPlace and _kind(s) in ("city", "district") and _kind(o) == "country":
+            region = ID[f"region/synthetic-{str(o).rsplit('/', 1)[-1]}-g{copy}"]
+            value = f"<{region}>"
+            if region not in regions:
+                regions.add(region)
+                yield from _region(region, o, copy)
         if _copied(s) and p in NAMES and isinstance(o, Literal):
             value = Literal(f"{o} (g{copy})", lang=o.language, datatype=o.datatype).n3()
         yield f"{rename(s)} {p.n3()} {value} <{g}> .\n"
+
+
+def _region(region: URIRef, country: URIRef, copy: int) -> Iterator[str]:
+    """A synthetic region of ``country`` for copy ``copy`` (in the regions graph)."""
+    graph = f"<{GRAPH['geo/regions']}>"
+    code = str(country).rsplit("/", 1)[-1].upper()
+    yield f"<{region}> <{RDF.type}> <{AKG.Region}> {graph} .\n"
+    yield f"<{region}> <{RDF.type}> <{SCHEMA.AdministrativeArea}> {graph} .\n"
+    for prop in NAMES - {SKOS.altLabel}:
+        for lang, text in (("de", f"Synthetische Region {code} {copy}"), ("en", f"Synthetic region {code} {copy}")):
+            yield f"<{region}> <{prop}> {Literal(text, lang=lang).n3()} {graph} .\n"
+    yield f"<{region}> <{SCHEMA.containedInPlace}> <{country}> {graph} .\n"
