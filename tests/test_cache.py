@@ -1,0 +1,41 @@
+"""The result cache: LRU by entries and bytes, keyed by data version."""
+
+from __future__ import annotations
+
+from alliance_kg.cache import LRUCache, result_key
+
+
+def test_hit_after_put_and_miss_for_other_version():
+    cache: LRUCache[bytes] = LRUCache(4)
+    key = result_key("v1", "ASK {}", (), (), "application/json", None)
+    assert cache.get(key) is None
+    cache.put(key, b"true", 4)
+    assert cache.get(key) == b"true"
+    assert cache.get(result_key("v2", "ASK {}", (), (), "application/json", None)) is None
+    assert cache.stats().hits == 1 and cache.stats().misses == 2
+
+
+def test_least_recently_used_entry_goes_first():
+    cache: LRUCache[str] = LRUCache(2)
+    cache.put("a", "A", 1)
+    cache.put("b", "B", 1)
+    cache.get("a")
+    cache.put("c", "C", 1)
+    assert cache.get("b") is None and cache.get("a") == "A" and cache.get("c") == "C"
+
+
+def test_byte_budget_evicts_and_refuses_huge_results():
+    cache: LRUCache[str] = LRUCache(100, max_bytes=800)
+    for name in "abcdefgh":
+        cache.put(name, name, 100)
+    cache.put("i", "i", 100)
+    assert cache.stats().bytes <= 800 and cache.get("a") is None
+    assert cache.put("huge", "x", 101) is False
+    assert cache.get("huge") is None
+
+
+def test_zero_entries_disables_the_cache():
+    cache: LRUCache[str] = LRUCache(0)
+    assert cache.put("a", "A", 1) is False
+    assert cache.get("a") is None
+    assert not cache.enabled
