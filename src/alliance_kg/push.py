@@ -33,8 +33,9 @@ META_SUBJECT = "urn:alliance-kg:dataset"
 HAS_VERSION = "http://purl.org/dc/terms/hasVersion"
 MODIFIED = "http://purl.org/dc/terms/modified"
 
-#: Quads per INSERT DATA request: big enough to be quick, small enough for any server's limits.
-CHUNK_QUADS = 5000
+#: Quads per INSERT DATA request: big enough to be quick, small enough for every server (Virtuoso
+#: 7.2's SPARQL compiler runs out of memory near 5,000 triples in one request).
+CHUNK_QUADS = 1000
 
 
 class PushFailed(AllianceKGError):

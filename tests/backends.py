@@ -1,0 +1,76 @@
+"""Store backends for tests: a throw-away Virtuoso (scripts/virtuoso.sh) and helpers that fill
+each backend with the shipped graph. Import the fixtures into a test module to use them."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "scripts" / "virtuoso.sh"
+DBA = ("dba", "dba")
+
+
+def free_port_pair() -> int:
+    """A port P with P and P+1 free (Virtuoso's HTTP and isql listeners)."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        if port >= 65535:
+            continue
+        with socket.socket() as second:
+            try:
+                second.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no free port pair")
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory):
+    """A running Virtuoso: yields its base URL (``/sparql``, ``/sparql-auth`` below it)."""
+    if shutil.which("virtuoso-t") is None:
+        pytest.skip("virtuoso-t not installed (apt-get install virtuoso-opensource-7-bin; "
+                    "make system-deps does it)")
+    folder = tmp_path_factory.mktemp("virtuoso")
+    port = free_port_pair()
+    subprocess.run(["bash", str(SCRIPT), "start", str(folder), str(port)], check=True, timeout=180,
+                   capture_output=True)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        subprocess.run(["bash", str(SCRIPT), "stop", str(folder)], check=False, timeout=60)
+
+
+@pytest.fixture(scope="session")
+def virtuoso_store(virtuoso, knowledge_graph):
+    """The shipped graph pushed into Virtuoso, opened as a ``SparqlStore``."""
+    from alliance_kg.push import Credentials, push
+    from alliance_kg.stores.sparql import SparqlStore
+
+    push(knowledge_graph.dataset, virtuoso + "/sparql-auth", knowledge_graph.version,
+         credentials=Credentials(*DBA))
+    return SparqlStore(virtuoso + "/sparql")
+
+
+@pytest.fixture(scope="session")
+def oxigraph_store(tmp_path_factory, knowledge_graph):
+    """The shipped graph written to an Oxigraph folder and opened read-only."""
+    from alliance_kg.stores import oxigraph
+
+    folder = tmp_path_factory.mktemp("oxigraph")
+    oxigraph.write(folder, knowledge_graph.dataset, knowledge_graph.version)
+    return oxigraph.OxigraphStore(folder)
+
+
+@pytest.fixture(scope="session")
+def memory_store(knowledge_graph):
+    from alliance_kg.stores.memory import MemoryStore
+
+    return MemoryStore(knowledge_graph.dataset, knowledge_graph.version)
