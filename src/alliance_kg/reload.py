@@ -1,0 +1,177 @@
+"""Live data without downtime: build the next store beside the one being served, then swap.
+
+``Live`` holds the current *generation* — a store and whatever serves it (the query pool) —
+and replaces it as one reference assignment, so a request that picked up a generation finishes
+on it. A reload parses, infers and validates (or reopens an Oxigraph folder, or re-reads a
+remote store) with the old generation still serving; if that fails, nothing changes: the last
+good graph stays, the failure is logged and kept for the status route. The old generation is
+stopped after a grace period long enough for its in-flight queries (their deadline plus a margin).
+
+Triggers: ``reload()`` (POST /admin/reload, SIGHUP) and ``watch()``, a polling thread that calls
+it when the files (or an Oxigraph store's description) change. Polling needs no extra package
+and notices a ``git pull`` within its interval.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Generic, Iterable, TypeVar
+
+log = logging.getLogger(__name__)
+
+S = TypeVar("S")
+
+
+@dataclass(frozen=True)
+class Generation(Generic[S]):
+    """One served state: the store and the thing serving it (e.g. the query pool)."""
+
+    store: Any
+    server: S
+    loaded_at: str
+
+
+@dataclass
+class Outcome:
+    """The last reload: when, whether it worked, and what it says."""
+
+    ok: bool
+    at: str
+    message: str
+    version: str | None = None
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "at": self.at, "message": self.message, "version": self.version,
+                "seconds": round(self.seconds, 3)}
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+@dataclass
+class Live(Generic[S]):
+    """The served generation and how to make the next one.
+
+    ``build()`` returns a new store or raises (bad data); ``start(store)`` returns what serves it;
+    ``stop(server)`` releases that, called ``grace`` seconds after it stopped being current.
+    """
+
+    build: Callable[[], Any]
+    start: Callable[[Any], S]
+    stop: Callable[[S], None]
+    grace: float = 35.0
+    current: Generation[S] | None = None
+    last: Outcome | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _watcher: threading.Thread | None = field(default=None, repr=False)
+    _stopping: threading.Event = field(default_factory=threading.Event, repr=False)
+
+    @classmethod
+    def started(cls, store: Any, **kwargs: Any) -> "Live[S]":
+        live = cls(**kwargs)
+        live.current = Generation(store, live.start(store), _now())
+        return live
+
+    def reload(self) -> Outcome:
+        """Build the next generation beside the current one and swap; keep the old on failure.
+        One reload at a time; a second caller waits and then reloads again (its data may be newer)."""
+        with self._lock:
+            started = time.monotonic()
+            old = self.current
+            try:
+                store = self.build()
+            except Exception as exc:  # bad data, unreadable files, store unreachable: keep serving
+                message = f"{type(exc).__name__}: {exc}"
+                log.error("reload failed, still serving version %s: %s",
+                          getattr(old.store, "version", None) if old else None, message)
+                self.last = Outcome(False, _now(), message, getattr(old.store, "version", None) if old else None,
+                                    time.monotonic() - started)
+                return self.last
+            if old is not None and getattr(store, "version", None) == getattr(old.store, "version", object()):
+                self.last = Outcome(True, _now(), "unchanged", store.version, time.monotonic() - started)
+                return self.last
+            server = self.start(store)
+            self.current = Generation(store, server, _now())  # the swap: one assignment
+            self.last = Outcome(True, _now(), "reloaded", getattr(store, "version", None),
+                                time.monotonic() - started)
+            log.info("reloaded: now serving version %s (%.2f s)", self.last.version, self.last.seconds)
+        if old is not None:
+            self._retire(old)
+        return self.last
+
+    def _retire(self, old: Generation[S]) -> None:
+        timer = threading.Timer(self.grace, self._stop_quietly, args=(old.server,))
+        timer.daemon = True
+        timer.start()
+
+    def _stop_quietly(self, server: S) -> None:
+        try:
+            self.stop(server)
+        except Exception:  # a failing cleanup of an old generation must not take the server down
+            log.exception("stopping an old generation failed")
+
+    def status(self) -> dict[str, Any]:
+        current = self.current
+        store = current.store if current else None
+        return {
+            "version": getattr(store, "version", None),
+            "loaded_at": current.loaded_at if current else None,
+            "triples": store.triple_count() if store is not None else None,
+            "last_reload": self.last.as_dict() if self.last else None,
+        }
+
+    def watch(self, paths: Iterable[Path], interval: float = 2.0) -> None:
+        """Reload whenever a file below ``paths`` changes (polled every ``interval`` seconds)."""
+        roots = [Path(p) for p in paths]
+        if self._watcher is not None:
+            return
+
+        def loop() -> None:
+            seen = fingerprint(roots)
+            while not self._stopping.wait(interval):
+                now = fingerprint(roots)
+                if now != seen:
+                    seen = now
+                    log.info("data changed on disk: reloading")
+                    self.reload()
+
+        self._watcher = threading.Thread(target=loop, name="alliance-kg-watch", daemon=True)
+        self._watcher.start()
+
+    def close(self) -> None:
+        self._stopping.set()
+        if self.current is not None:
+            self._stop_quietly(self.current.server)
+
+
+def fingerprint(roots: Iterable[Path]) -> tuple:
+    """(path, size, mtime) of every file below ``roots``: changes when any file does."""
+    found = []
+    for root in roots:
+        if root.is_file():
+            candidates: Iterable[Path] = [root]
+        elif root.is_dir():
+            candidates = (p for p in root.rglob("*") if p.is_file())
+        else:
+            continue
+        for path in candidates:
+            try:
+                info = path.stat()
+            except OSError:
+                continue
+            found.append((str(path), info.st_size, info.st_mtime_ns))
+    return tuple(sorted(found))
+
+
+def token_matches(given: str | None, expected: str) -> bool:
+    """Constant-time comparison of a bearer token; an empty expected token never matches."""
+    import hmac
+
+    return bool(expected) and given is not None and hmac.compare_digest(given.encode(), expected.encode())
+
