@@ -1,0 +1,371 @@
+#!/usr/bin/env python3
+"""One command, same run/data/query mix: this endpoint on each backend beside two peers.
+
+    .venv/bin/python benchmarks/run.py                       # all sizes: 1k (real), 100k, 1m
+    .venv/bin/python benchmarks/run.py --sizes 1k --systems memory,rdflib-endpoint,oxigraph-server
+
+Systems: ``memory``, ``oxigraph``, ``sparql`` (this endpoint on each store backend; ``sparql``
+needs virtuoso-t), each with the result cache off and on; peers ``rdflib-endpoint`` (PyPI) and
+``oxigraph-server`` (PyPI ``oxigraph``, ``oxigraph serve``). For each size and system: load time
+(start until the first answer), peak memory of the process tree, throughput and p50/p99 latency
+at concurrency 1 and 8 over the same query mix (the example queries, lookups and aggregates).
+Every system's row count per query is checked against the memory backend's. Figures are printed
+as ratios to the peers and written to ``benchmarks/results-<date>.json``; ``--markdown`` prints
+the table for RESULTS.md. This is a script, not a test: it takes minutes to hours by size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import psutil
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT / "src"))
+
+SIZES = {"1k": 0, "100k": 3400, "1m": 34000}  # cities to generate (0 = the real graph)
+SYSTEMS = ["memory", "memory+cache", "oxigraph", "oxigraph+cache", "sparql", "sparql+cache",
+           "rdflib-endpoint", "oxigraph-server"]
+PEERS = ("rdflib-endpoint", "oxigraph-server")
+
+LOOKUPS = {
+    "lookup-city": "SELECT ?p ?o WHERE { <https://w3id.org/alliance-kg/id/city/koeln> ?p ?o }",
+    "lookup-label": 'SELECT ?s WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> "Köln"@de }',
+    "lookup-members": "SELECT ?m ?c WHERE { ?m <http://www.w3.org/ns/org#member> ?c } LIMIT 100",
+}
+AGGREGATES = {
+    "count-all": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+    "count-per-graph": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+    "count-per-class": "SELECT ?c (COUNT(?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c",
+    "members-per-country": (
+        "PREFIX org: <http://www.w3.org/ns/org#> PREFIX schema: <https://schema.org/> "
+        "SELECT ?country (COUNT(DISTINCT ?city) AS ?n) WHERE { ?m org:member ?city . "
+        "?city schema:containedInPlace ?place . ?place schema:containedInPlace* ?country . "
+        "?country a schema:Country } GROUP BY ?country"),
+}
+
+
+def query_mix() -> dict[str, str]:
+    examples = {p.stem: p.read_text(encoding="utf-8") for p in sorted((ROOT / "queries" / "examples").glob("*.rq"))}
+    return examples | LOOKUPS | AGGREGATES
+
+
+# -- data ---------------------------------------------------------------------------------------
+
+def prepare_data(size: str, work: Path) -> tuple[Path, Path, int]:
+    """(folder for our endpoint, N-Quads with the inferred graph for the peers, triples)."""
+    from alliance_kg.generate import generate
+    from alliance_kg.pipeline import load_knowledge_graph
+
+    folder = work / f"data-{size}"
+    if SIZES[size]:
+        if not folder.exists():
+            generate(SIZES[size], folder)
+        sources = [folder]
+    else:
+        folder = ROOT  # the shipped graph
+        sources = None
+    dump = work / f"dump-{size}.nq"
+    count_file = work / f"dump-{size}.count"
+    if not dump.exists():
+        started = time.monotonic()
+        graph = load_knowledge_graph(sources)
+        log(f"  {size}: built and validated in {time.monotonic() - started:.1f} s")
+        dump.write_bytes(graph.dataset.serialize(format="nquads", encoding="utf-8"))
+        count_file.write_text(str(len(set(graph.dataset.triples((None, None, None))))))
+    return folder, dump, int(count_file.read_text())
+
+
+# -- servers ------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    def __init__(self, name: str, command: list[str], url: str, env: dict | None = None, cwd: Path | None = None):
+        self.name, self.url = name, url
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(command, env={**os.environ, **(env or {})}, cwd=cwd,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        self.peak = 0
+        self._stop = threading.Event()
+        self._sampler = threading.Thread(target=self._sample, daemon=True)
+        self._sampler.start()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.1):
+            try:
+                proc = psutil.Process(self.process.pid)
+                rss = proc.memory_info().rss + sum(c.memory_info().rss for c in proc.children(recursive=True))
+                self.peak = max(self.peak, rss)
+            except psutil.Error:
+                pass
+
+    def wait_ready(self, timeout: float) -> float:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited: {self.process.stderr.read().decode()[-800:]}")
+            try:
+                r = requests.post(self.url, data={"query": "ASK { ?s ?p ?o }"},
+                                  headers={"Accept": "application/sparql-results+json"}, timeout=5)
+                if r.status_code == 200:
+                    return time.monotonic() - self.started
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"{self.name} not ready after {timeout} s")
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+def start_system(system: str, folder: Path, dump: Path, size: str, work: Path) -> tuple[Server, float]:
+    """Start ``system`` on the data; returns the server and the seconds spent loading before start."""
+    port = free_port()
+    base, cache = system.split("+")[0], system.endswith("+cache")
+    pre = 0.0
+    if base in ("memory", "oxigraph", "sparql"):
+        env = {"ALLIANCE_KG_CACHE_ENTRIES": "256" if cache else "0", "ALLIANCE_KG_LOG_LEVEL": "WARNING",
+               "ALLIANCE_KG_QUERY_TIMEOUT": "300", "ALLIANCE_KG_MAX_ROWS": "1000000"}
+        command = [str(BIN / "alliance-kg"), "serve", "--port", str(port)]
+        if size != "1k":
+            env["ALLIANCE_KG_DATA"] = str(folder)
+        if base == "oxigraph":
+            store = work / f"oxigraph-{size}"
+            if not (store / "alliance-kg.json").exists():
+                started = time.monotonic()
+                args = [str(BIN / "alliance-kg"), "load", "--store", f"oxigraph:{store}"] + ([str(folder)] if size != "1k" else [])
+                subprocess.run(args, check=True, capture_output=True)
+                pre = time.monotonic() - started
+            env["ALLIANCE_KG_STORE"] = f"oxigraph:{store}"
+            env.pop("ALLIANCE_KG_DATA", None)
+        if base == "sparql":
+            url = virtuoso(work, dump, size)
+            env["ALLIANCE_KG_STORE"] = f"sparql:{url}"
+            env.pop("ALLIANCE_KG_DATA", None)
+        return Server(system, command, f"http://127.0.0.1:{port}/sparql", env, cwd=ROOT), pre
+    if system == "rdflib-endpoint":
+        return Server(system, [str(BIN / "rdflib-endpoint"), "serve", "--host", "127.0.0.1", "--port", str(port),
+                               str(dump)], f"http://127.0.0.1:{port}/"), pre
+    if system == "oxigraph-server":
+        location = work / f"oxigraph-server-{size}"
+        if not location.exists():
+            started = time.monotonic()
+            subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(location), "--file", str(dump)],
+                           check=True, capture_output=True)
+            pre = time.monotonic() - started
+        return Server(system, [str(BIN / "oxigraph"), "serve-read-only", "--location", str(location),
+                               "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+                      f"http://127.0.0.1:{port}/query"), pre
+    raise ValueError(system)
+
+
+_VIRTUOSO: dict[str, str] = {}
+
+
+def virtuoso(work: Path, dump: Path, size: str) -> str:
+    """A Virtuoso holding ``size``'s data (pushed once per size); returns its /sparql URL."""
+    if size in _VIRTUOSO:
+        return _VIRTUOSO[size]
+    from rdflib import Dataset
+
+    from alliance_kg.push import Credentials, push
+
+    folder = work / f"virtuoso-{size}"
+    port = free_port()
+    subprocess.run(["bash", str(ROOT / "scripts" / "virtuoso.sh"), "start", str(folder), str(port)],
+                   check=True, capture_output=True)
+    dataset = Dataset()
+    dataset.parse(dump, format="nquads")
+    version = "bench-" + size
+    push(dataset, f"http://127.0.0.1:{port}/sparql-auth", version, credentials=Credentials("dba", "dba"))
+    _VIRTUOSO[size] = f"http://127.0.0.1:{port}/sparql"
+    _VIRTUOSO_DIRS.append(folder)
+    return _VIRTUOSO[size]
+
+
+_VIRTUOSO_DIRS: list[Path] = []
+
+
+# -- load generation ----------------------------------------------------------------------------
+
+def ask(url: str, text: str, session: requests.Session) -> tuple[float, int]:
+    started = time.perf_counter()
+    r = session.post(url, data={"query": text}, headers={"Accept": "application/sparql-results+json, application/n-triples;q=0.9"},
+                     timeout=600)
+    elapsed = time.perf_counter() - started
+    if r.status_code != 200:
+        raise RuntimeError(f"HTTP {r.status_code}: {r.text[:300]}")
+    kind = r.headers.get("Content-Type", "")
+    if "json" in kind:
+        body = r.json()
+        rows = len(body["results"]["bindings"]) if "results" in body else int(bool(body.get("boolean")))
+    else:
+        rows = sum(1 for line in r.text.splitlines() if line.strip() and not line.startswith(("@", "PREFIX")))
+    return elapsed, rows
+
+
+def measure(url: str, mix: dict[str, str], concurrency: int, rounds: int) -> dict:
+    jobs = [(name, text) for _ in range(rounds) for name, text in mix.items()]
+    sessions = threading.local()
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def one(job):
+        if not hasattr(sessions, "s"):
+            sessions.s = requests.Session()
+        elapsed, _ = ask(url, job[1], sessions.s)
+        with lock:
+            latencies.append(elapsed)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(one, jobs))
+    wall = time.perf_counter() - started
+    latencies.sort()
+    return {"qps": len(jobs) / wall, "p50_ms": 1000 * statistics.median(latencies),
+            "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))], "requests": len(jobs)}
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def run(sizes: list[str], systems: list[str], rounds: int, work: Path) -> dict:
+    mix = query_mix()
+    results: dict = {"date": time.strftime("%Y-%m-%d"), "machine": machine(), "queries": list(mix), "sizes": {}}
+    for size in sizes:
+        log(f"size {size}: preparing data")
+        folder, dump, triples = prepare_data(size, work)
+        entry = results["sizes"][size] = {"triples": triples, "systems": {}}
+        size_rounds = max(1, rounds // (10 if size == "100k" else 100 if size == "1m" else 1))
+        for system in systems:
+            log(f"size {size}: {system}")
+            try:
+                server, pre = start_system(system, folder, dump, size, work)
+            except Exception as exc:
+                entry["systems"][system] = {"error": f"{type(exc).__name__}: {exc}"[:400]}
+                log(f"  unavailable: {exc}")
+                continue
+            try:
+                ready = server.wait_ready(3600)
+                rows = {}
+                session = requests.Session()
+                for name, text in mix.items():  # warm-up and row counts
+                    try:
+                        rows[name] = ask(server.url, text, session)[1]
+                    except Exception as exc:
+                        rows[name] = f"error: {str(exc)[:120]}"
+                ok_mix = {n: t for n, t in mix.items() if isinstance(rows[n], int)}
+                figures = {"load_s": round(pre + ready, 2), "rows": rows}
+                for concurrency in (1, 8):
+                    figures[f"c{concurrency}"] = measure(server.url, ok_mix, concurrency, size_rounds)
+                figures["peak_mb"] = round(server.peak / 2**20)
+                entry["systems"][system] = figures
+                log(f"  load {figures['load_s']} s, c1 {figures['c1']['qps']:.0f} q/s, c8 {figures['c8']['qps']:.0f} q/s, "
+                    f"p99 {figures['c8']['p99_ms']:.1f} ms, peak {figures['peak_mb']} MB")
+            except Exception as exc:
+                entry["systems"][system] = {"error": f"{type(exc).__name__}: {exc}"[:400]}
+                log(f"  failed: {exc}")
+            finally:
+                server.stop()
+        check_rows(entry)
+    for folder in _VIRTUOSO_DIRS:
+        subprocess.run(["bash", str(ROOT / "scripts" / "virtuoso.sh"), "stop", str(folder)], check=False)
+    return results
+
+
+def check_rows(entry: dict) -> None:
+    """Row counts per query must agree across systems (reference: memory, else the first)."""
+    systems = {k: v for k, v in entry["systems"].items() if "rows" in v}
+    if not systems:
+        return
+    reference = systems.get("memory") or next(iter(systems.values()))
+    mismatches = {}
+    for name, figures in systems.items():
+        diff = {q: (figures["rows"].get(q), n) for q, n in reference["rows"].items() if figures["rows"].get(q) != n}
+        if diff:
+            mismatches[name] = diff
+    entry["row_mismatches"] = mismatches
+
+
+def machine() -> str:
+    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+            f"{round(psutil.virtual_memory().total / 2**30)} GB RAM, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}")
+
+
+def markdown(results: dict) -> str:
+    lines = [f"Run {results['date']} on {results['machine']}.", ""]
+    for size, entry in results["sizes"].items():
+        lines += [f"### {size} ({entry['triples']:,} triples)", "",
+                  "| system | load s | peak MB | c1 q/s | c1 p50 ms | c1 p99 ms | c8 q/s | c8 p50 ms | c8 p99 ms | c1 q/s vs rdflib-endpoint | c8 q/s vs oxigraph-server |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|"]
+        systems = entry["systems"]
+        peer_r = systems.get("rdflib-endpoint", {}).get("c1", {}).get("qps")
+        peer_o = systems.get("oxigraph-server", {}).get("c8", {}).get("qps")
+        for name, f in systems.items():
+            if "error" in f:
+                lines.append(f"| {name} | — | — | — | — | — | — | — | — | unavailable: {f['error'][:80]} | |")
+                continue
+            ratio_r = f"{f['c1']['qps'] / peer_r:.2f}×" if peer_r else "—"
+            ratio_o = f"{f['c8']['qps'] / peer_o:.2f}×" if peer_o else "—"
+            lines.append(f"| {name} | {f['load_s']} | {f['peak_mb']} | {f['c1']['qps']:.0f} | {f['c1']['p50_ms']:.1f} | "
+                         f"{f['c1']['p99_ms']:.1f} | {f['c8']['qps']:.0f} | {f['c8']['p50_ms']:.1f} | {f['c8']['p99_ms']:.1f} | "
+                         f"{ratio_r} | {ratio_o} |")
+        mismatches = entry.get("row_mismatches")
+        lines += ["", f"Row counts: {'all systems agree' if not mismatches else json.dumps(mismatches)}", ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1k,100k,1m", help="comma-separated: 1k, 100k, 1m")
+    parser.add_argument("--systems", default=",".join(SYSTEMS), help="comma-separated: " + ", ".join(SYSTEMS))
+    parser.add_argument("--rounds", type=int, default=20, help="repetitions of the query mix at 1k (fewer when larger)")
+    parser.add_argument("--work", help="folder for generated data and stores (default: a temporary one, kept)")
+    parser.add_argument("--markdown", action="store_true", help="print the RESULTS.md table")
+    args = parser.parse_args(argv)
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    unknown = [s for s in sizes if s not in SIZES]
+    if unknown:
+        parser.error(f"unknown size(s): {', '.join(unknown)}")
+    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="alliance-kg-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    results = run(sizes, [s.strip() for s in args.systems.split(",") if s.strip()], args.rounds, work)
+    out = ROOT / "benchmarks" / f"results-{results['date']}.json"
+    out.write_text(json.dumps(results, indent=2))
+    print(markdown(results) if args.markdown else json.dumps(results, indent=2))
+    log(f"written {out}; work folder {work}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
