@@ -115,9 +115,9 @@ def test_membership_is_free():
 
 def test_every_membership_triple_comes_from_a_passage_naming_the_member():
     found = rows("""
-        SELECT ?m ?g ?text ?name WHERE {
-            GRAPH ?g { ?m ?p ?o }
+        SELECT DISTINCT ?m ?g ?text ?name WHERE {
             ?m a org:Membership ; org:member ?member .
+            GRAPH ?g { ?m ?p ?o }
             GRAPH <https://w3id.org/alliance-kg/graph/provenance> { ?g prov:wasDerivedFrom ?passage }
             ?passage a akg:Passage ; schema:text ?text .
             ?member rdfs:label|skos:altLabel ?name .
@@ -126,7 +126,7 @@ def test_every_membership_triple_comes_from_a_passage_naming_the_member():
     for m, g, text, name in found:
         normalised = str(text).replace("’", "'")
         by_graph[(m, g)] = by_graph.get((m, g), False) or str(name).replace("’", "'") in normalised
-    graphs_with_memberships = rows("SELECT DISTINCT ?m ?g WHERE { GRAPH ?g { ?m ?p ?o } ?m a org:Membership }")
+    graphs_with_memberships = rows("SELECT DISTINCT ?m ?g WHERE { ?m a org:Membership . GRAPH ?g { ?m ?p ?o } }")
     assert len(graphs_with_memberships) >= 24
     assert set(by_graph) == set(graphs_with_memberships), "a membership is asserted in a graph without provenance"
     assert all(by_graph.values()), [k for k, ok in by_graph.items() if not ok]
