@@ -26,14 +26,11 @@ _SETTING_NAMES = {f.name for f in fields(Settings)}
 
 
 def load_store(settings: Settings) -> Store:
-    """Parse, infer and validate the configured data (raises ``InputError``/``ValidationFailed``)."""
-    if settings.store != "memory":
-        raise ValueError(f"store backend {settings.store!r} is not available yet (use 'memory')")
-    from ..pipeline import load_knowledge_graph
+    """The configured store: memory (parse, infer, validate now), oxigraph:PATH or sparql:URL
+    (raises ``InputError``/``ValidationFailed``; ``ValueError`` for an unknown backend)."""
+    from ..stores import open_configured
 
-    paths = [Path(p.strip()) for p in settings.data.split(",") if p.strip()] or None
-    graph = load_knowledge_graph(paths)
-    return MemoryStore(graph.dataset, graph.version)
+    return open_configured(settings)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
