@@ -65,11 +65,46 @@ def _serve(args: argparse.Namespace) -> int:
     return run(Settings.load(overrides))
 
 
+def _load(args: argparse.Namespace) -> int:
+    from .stores import oxigraph
+
+    kind, _, where = args.store.partition(":")
+    if kind != "oxigraph" or not where:
+        raise InputError(f"--store {args.store!r}: load fills an Oxigraph folder (oxigraph:PATH)")
+    store = oxigraph.load(where, args.paths or None)
+    print(f"{store.triple_count()} triples in {len(store.graph_names())} graphs, version {store.version}: {store.folder}")
+    return EXIT_OK
+
+
+def _push(args: argparse.Namespace) -> int:
+    from .pipeline import load_knowledge_graph
+    from .push import credentials_from, push
+
+    graph = load_knowledge_graph(args.paths or None)
+    result = push(graph.dataset, args.to, graph.version, credentials=credentials_from(), protocol=args.protocol)
+    print(f"pushed {sum(result.graphs.values())} triples in {len(result.graphs)} graphs "
+          f"({result.requests} requests, {result.seconds:.1f} s), version {graph.version}")
+    return EXIT_OK
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from .generate import generate
+
+    result = generate(args.cities, Path(args.out))
+    print(f"{result.path}: {result.quads} quads, {result.cities} member cities ({result.copies} copies)")
+    return EXIT_OK
+
+
 def _write(text: str | bytes, output: str | None) -> None:
     if output:
         Path(output).write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
     elif isinstance(text, bytes):
-        sys.stdout.buffer.write(text)
+        stream = getattr(sys.stdout, "buffer", None)
+        if stream is None:  # a text-only stdout (tests, embedding)
+            sys.stdout.write(text.decode("utf-8"))
+        else:
+            sys.stdout.flush()
+            stream.write(text)
     else:
         sys.stdout.write(text)
 
@@ -103,6 +138,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", action="append", metavar="PATH", help="query these files/folders instead of the shipped graph")
     p.add_argument("--output", "-o", metavar="FILE")
     p.set_defaults(handler=_query)
+
+    p = sub.add_parser("load", help="parse, infer, validate and write the graph into an on-disk store")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="RDF files or folders (default: ontology/ and data/)")
+    p.add_argument("--store", required=True, metavar="oxigraph:PATH", help="the store to fill (serve it with serve --store)")
+    p.set_defaults(handler=_load)
+
+    p = sub.add_parser("push", help="copy the validated graph into a remote SPARQL 1.1 store, named graphs intact")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="RDF files or folders (default: ontology/ and data/)")
+    p.add_argument("--to", required=True, metavar="URL",
+                   help="update endpoint (e.g. Virtuoso's /sparql-auth) or graph store with --protocol gsp; "
+                        "credentials from ALLIANCE_KG_PUSH_USER/_PASSWORD (_AUTH: digest or basic)")
+    p.add_argument("--protocol", choices=["update", "gsp"], default="update")
+    p.set_defaults(handler=_push)
+
+    p = sub.add_parser("generate", help="write synthetic alliance-shaped data (for scale tests)")
+    p.add_argument("--cities", type=int, required=True, metavar="N", help="about N member cities")
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.set_defaults(handler=_generate)
 
     p = sub.add_parser("serve", help="serve the graph as a SPARQL 1.1 endpoint and linked-data site")
     for name, default, help_text in describe():
