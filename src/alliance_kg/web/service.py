@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from flask import current_app
 
+from ..cache import LRUCache, result_key
 from ..executor import Executor, Job, Reply
 from ..settings import Settings
 from ..stores.base import Store
@@ -31,6 +32,12 @@ class Service:
     examples: list[dict[str, str]] = field(default_factory=list)
     _cache: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Query results by (data version, query, dataset, Accept, format); see ``cache``.
+    results: LRUCache[Reply] = field(default_factory=lambda: LRUCache(0))
+
+    def __post_init__(self) -> None:
+        if not self.results.enabled:
+            self.results = LRUCache(self.settings.cache_entries)
 
     def cached(self, key: str, build: Callable[[], Any]) -> Any:
         """``build()`` once per key (dumps, VoID); the data never changes while we serve it."""
@@ -43,6 +50,18 @@ class Service:
         """Run a query through the pool with the configured caps."""
         job.setdefault("max_rows", self.settings.max_rows)
         return self.executor.run(Job(text, max_length=self.settings.max_query_length, **job))
+
+
+    def run_cached(self, text: str, **job: Any) -> tuple[Reply, bool]:
+        """``run`` through the result cache; returns the reply and whether it was a hit."""
+        key = result_key(self.store.version, text, job.get("default_graphs", ()), job.get("named_graphs", ()),
+                         job.get("accept"), job.get("format"))
+        reply = self.results.get(key)
+        if reply is not None:
+            return reply, True
+        reply = self.run(text, **job)
+        self.results.put(key, reply, len(reply.body) + len(text) + 200)
+        return reply, False
 
 
 def current() -> Service:

@@ -81,10 +81,12 @@ def endpoint() -> Response:
     cached = not_modified(etag)
     if cached is not None:
         return cached
-    reply = service.run(text, default_graphs=tuple(default_graphs), named_graphs=tuple(named_graphs),
-                        accept=accept, format=format_param)
+    reply, hit = service.run_cached(text, default_graphs=tuple(default_graphs), named_graphs=tuple(named_graphs),
+                                    accept=accept, format=format_param)
     assert reply.media_type is not None
     response = Response(reply.body, content_type=formats.content_type(reply.media_type))
+    if service.results.enabled:
+        response.headers["X-Cache"] = "hit" if hit else "miss"
     response.vary.add("Accept")
     if reply.truncated:
         response.headers["X-Result-Truncated"] = "true"
