@@ -3,6 +3,7 @@ each backend with the shipped graph. Import the fixtures into a test module to u
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -32,20 +33,44 @@ def free_port_pair() -> int:
     raise RuntimeError("no free port pair")
 
 
+class Virtuosos:
+    """Throw-away Virtuoso servers, one per data set, stopped at the end of the session."""
+
+    def __init__(self, tmp_path_factory):
+        self.tmp = tmp_path_factory
+        self.running: dict[str, tuple[Path, str]] = {}
+
+    def url(self, name: str) -> str:
+        if name not in self.running:
+            folder = self.tmp.mktemp(f"virtuoso-{name}")
+            port = free_port_pair()
+            subprocess.run(["bash", str(SCRIPT), "start", str(folder), str(port)], check=True, timeout=180,
+                           capture_output=True, env={**os.environ, "VIRTUOSO_BUFFERS": "20000",
+                                                     "VIRTUOSO_DIRTY_BUFFERS": "15000"})
+            self.running[name] = (folder, f"http://127.0.0.1:{port}")
+        return self.running[name][1]
+
+    def stop(self) -> None:
+        for folder, _ in self.running.values():
+            subprocess.run(["bash", str(SCRIPT), "stop", str(folder)], check=False, timeout=60)
+
+
 @pytest.fixture(scope="session")
-def virtuoso(tmp_path_factory):
-    """A running Virtuoso: yields its base URL (``/sparql``, ``/sparql-auth`` below it)."""
+def virtuosos(tmp_path_factory):
     if shutil.which("virtuoso-t") is None:
         pytest.skip("virtuoso-t not installed (apt-get install virtuoso-opensource-7-bin; "
                     "make system-deps does it)")
-    folder = tmp_path_factory.mktemp("virtuoso")
-    port = free_port_pair()
-    subprocess.run(["bash", str(SCRIPT), "start", str(folder), str(port)], check=True, timeout=180,
-                   capture_output=True)
+    servers = Virtuosos(tmp_path_factory)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield servers
     finally:
-        subprocess.run(["bash", str(SCRIPT), "stop", str(folder)], check=False, timeout=60)
+        servers.stop()
+
+
+@pytest.fixture(scope="session")
+def virtuoso(virtuosos):
+    """A running Virtuoso for the shipped graph: its base URL (``/sparql``, ``/sparql-auth``)."""
+    return virtuosos.url("shipped")
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,13 @@ from alliance_kg.push import Credentials, PushFailed, credentials_from, push
 from alliance_kg.query import execute, prepare
 from alliance_kg.stores.sparql import SparqlStore
 
-from backends import DBA, virtuoso  # noqa: F401  (fixture)
+from backends import DBA, virtuosos  # noqa: F401  (fixture)
+
+
+@pytest.fixture(scope="module")
+def virtuoso(virtuosos):
+    """A Virtuoso of its own: push replaces every project graph, so these tests must not share."""
+    return virtuosos.url("scratch")
 
 
 def test_anonymous_push_is_refused(virtuoso):

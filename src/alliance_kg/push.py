@@ -1,7 +1,8 @@
 """Copy the built dataset into a remote SPARQL 1.1 store (Virtuoso, Fuseki, GraphDB, ...), named
 graphs intact, so that ``serve --store sparql:URL`` can answer from it.
 
-Two ways in, both standard: SPARQL 1.1 Update (``DROP SILENT GRAPH`` then ``INSERT DATA`` in
+Two ways in, both standard: SPARQL 1.1 Update (``DROP SILENT GRAPH`` for every project graph the
+remote holds, so graphs removed from the data disappear there too, then ``INSERT DATA`` in
 chunks; the default) or the Graph Store HTTP Protocol (one ``PUT`` per graph). Credentials come
 from the environment, never from a flag: ``ALLIANCE_KG_PUSH_USER`` and
 ``ALLIANCE_KG_PUSH_PASSWORD``; ``ALLIANCE_KG_PUSH_AUTH`` picks ``digest`` (Virtuoso's
@@ -26,6 +27,7 @@ from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from .errors import AllianceKGError, InputError
+from .namespaces import GRAPH
 
 #: Graph (outside the project's IRIs, so never listed as data) describing what was pushed.
 META_GRAPH = "urn:alliance-kg:meta"
@@ -132,7 +134,8 @@ def push(dataset: Dataset, url: str, version: str, *, credentials: Credentials |
                   body="\n".join(lines).encode("utf-8"), content_type="text/turtle; charset=utf-8")
             sent += 1
     else:
-        update("\n;\n".join(f"DROP SILENT GRAPH <{g}>" for g in sorted(counts)) or "DROP SILENT GRAPH <urn:x-none>")
+        stale = _project_graphs(http, url, timeout) | set(counts)  # the remote ends up holding exactly ours
+        update("\n;\n".join(f"DROP SILENT GRAPH <{g}>" for g in sorted(stale)) or "DROP SILENT GRAPH <urn:x-none>")
         if blank:
             update(_insert(blank, template=True))
         for graph in sorted(plain):
@@ -150,6 +153,19 @@ def push(dataset: Dataset, url: str, version: str, *, credentials: Credentials |
     else:
         update(meta)
     return PushResult(dict(sorted(counts.items())), sent, time.monotonic() - started)
+
+
+def _project_graphs(http: requests.Session, url: str, timeout: float) -> set[str]:
+    """The project's graphs the remote store holds now (asked at the update URL, which Virtuoso,
+    Fuseki and GraphDB also answer queries at); empty if it will not say."""
+    text = f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{GRAPH}")) }}'
+    try:
+        response = http.post(url, data={"query": text}, headers={"Accept": "application/sparql-results+json"},
+                             timeout=timeout)
+        bindings = response.json()["results"]["bindings"] if response.ok else []
+    except (requests.RequestException, ValueError, KeyError):
+        return set()
+    return {b["g"]["value"] for b in bindings if "g" in b}
 
 
 def _quads_of(dataset: Dataset, graph: URIRef) -> Iterator[tuple]:
