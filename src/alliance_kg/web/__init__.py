@@ -14,7 +14,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any, Mapping
 
-from flask import Flask, redirect, url_for
+from flask import Flask
 
 from ..executor import Executor
 from ..settings import Settings, project_root
@@ -52,10 +52,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     errors.register(app)
     headers.register(app)
-    from . import linkeddata, meta, sparql
+    from . import linkeddata, meta, sparql, ui
 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(meta.bp)
     app.register_blueprint(linkeddata.bp)
-    app.add_url_rule("/", "index", lambda: redirect(url_for("sparql.endpoint"), code=303))
+    ui.register(app)
     return app

@@ -29,7 +29,22 @@ function countryOf(row) {
   return COUNTRIES.find((c) => iri.endsWith(`/country/${c.code}`)) || null;
 }
 
+/** Members as the server rendered them (ui.members), or null. */
+function embedded() {
+  const node = document.getElementById("akg-members");
+  try {
+    return node ? JSON.parse(node.textContent) : null;
+  } catch {
+    return null;
+  }
+}
+
 async function main(root) {
+  const members = embedded() || (await fromEndpoint(root));
+  if (members) draw(root, members);
+}
+
+async function fromEndpoint(root) {
   const status = root.querySelector("#members-status");
   let rows;
   try {
@@ -48,7 +63,7 @@ async function main(root) {
       iri,
       href: hrefFor(iri),
       label: info.get(iri)?.label || iri.split("/").pop(),
-      country: countryOf(row),
+      country: countryOf(row)?.key || null,
       district: row.district?.value === "true",
       ambiguous: row.ambiguous?.value === "true",
       lat: row.lat ? Number(row.lat.value) : null,
@@ -56,15 +71,17 @@ async function main(root) {
     };
   });
   members.sort((a, b) => a.label.localeCompare(b.label));
-
-  const counts = COUNTRIES.map((c) => `${members.filter((m) => m.country === c).length} in ${c.title}`);
+  const counts = COUNTRIES.map((c) => `${members.filter((m) => m.country === c.key).length} in ${c.title}`);
   status.textContent = `${members.length} members: ${counts.join(", ")}.`;
+  return members;
+}
 
+function draw(root, members) {
   for (const country of COUNTRIES) {
     const box = root.querySelector(`#map-${country.key}`);
     const list = root.querySelector(`#list-${country.key}`);
-    const mine = members.filter((m) => m.country === country);
-    const placed = mine.filter((m) => Number.isFinite(m.lat) && m.lat !== null);
+    const mine = members.filter((m) => m.country === country.key);
+    const placed = mine.filter((m) => typeof m.lat === "number" && typeof m.long === "number");
     if (box) {
       const handle = pointMap(
         box,
@@ -73,7 +90,7 @@ async function main(root) {
           long: m.long,
           label: m.label,
           href: m.href,
-          kind: m.district ? "district" : "city",
+          kind: `${country.key}${m.district ? " district" : ""}`,
           detail: m.district ? "District (member in its own right)" : "City",
         })),
         { region: country.region, label: `Map of the alliance's ${mine.length} members in ${country.title}`, padding: 12 },
@@ -81,7 +98,7 @@ async function main(root) {
       box.dataset.markers = String(placed.length);
       window.addEventListener("resize", () => handle.fit(country.region));
     }
-    if (list) {
+    if (list && !list.children.length) {
       list.replaceChildren(
         ...mine.map((m) =>
           el(
@@ -97,9 +114,6 @@ async function main(root) {
       list.closest("section")?.querySelector(".count")?.replaceChildren(String(mine.length));
     }
   }
-  const other = members.filter((m) => !m.country);
-  if (other.length) console.info("members without a country", other);
-  root.querySelector("#members-query")?.setAttribute("href", `${config.sparqlPage || config.sparql}?${new URLSearchParams({ query: MEMBERS_QUERY, view: "map" })}`);
 }
 
 const root = document.getElementById("home");

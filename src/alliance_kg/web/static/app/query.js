@@ -5,16 +5,16 @@
 import { config, hrefFor, prefixBlock } from "./lib/config.js";
 import { queryEditor, setText, showError, turtleViewer } from "./lib/editor.js";
 import { describeIris, irisIn } from "./lib/lookup.js";
-import { pointMap, regionButtons } from "./lib/map.js";
+import { pointMap } from "./lib/map.js";
 import { QueryFailed, downloadUrl, queryForm, runQuery } from "./lib/sparql.js";
 import { ResultTable } from "./lib/table.js";
 import { el } from "./lib/terms.js";
 import { vocabulary } from "./lib/vocabulary.js";
 
-const DEFAULT_QUERY = `${prefixBlock()}
+const DEFAULT_QUERY =
+  config.starter ||
+  `${prefixBlock()}
 
-# The alliance's members (org:memberOf is inferred from each org:Membership).
-# Press Ctrl+Enter to run; Ctrl+Space completes terms of the graph.
 SELECT ?member ?label WHERE {
   ?alliance a akg:Alliance .
   ?member org:memberOf ?alliance ;
@@ -97,7 +97,7 @@ class Workbench {
     if (!this.examples || !config.examples?.length) return;
     this.examples.replaceChildren(
       el("option", { value: "" }, "Examples…"),
-      config.examples.map((ex, i) => el("option", { value: String(i), title: ex.description || "" }, ex.title)),
+      ...config.examples.map((ex, i) => el("option", { value: String(i), title: ex.description || "" }, ex.title)),
     );
     this.examples.hidden = false;
     this.examples.closest("[hidden]")?.removeAttribute("hidden");
@@ -254,13 +254,20 @@ class Workbench {
   showMap() {
     const { panel } = this.panels.map;
     if (!this.points) return;
-    if (!this.mapHandle || !panel.contains(this.mapHandle.map.getContainer())) {
-      const box = el("div", { class: "result-map", id: "result-map" });
-      panel.replaceChildren(box);
-      this.mapHandle = pointMap(box, this.points, { label: `Map of ${this.points.length} places in the results` });
-      panel.prepend(regionButtons(this.mapHandle));
+    if (!this.mapHandles || !panel.contains(this.mapHandles[0].map.getContainer())) {
+      // Members lie in Europe and in East Asia: one map each, rather than one map of Eurasia.
+      const west = this.points.filter((p) => p.long < 60);
+      const east = this.points.filter((p) => p.long >= 60);
+      const groups = west.length && east.length ? [["Europe", west], ["Asia", east]] : [["", this.points]];
+      const row = el("div", { class: `result-maps count-${groups.length}` });
+      panel.replaceChildren(row);
+      this.mapHandles = groups.map(([name, points]) => {
+        const box = el("div", { class: "result-map", "data-markers": String(points.length) });
+        row.append(el("figure", { class: "result-figure" }, box, name ? el("figcaption", {}, `${name}: ${points.length} place${points.length === 1 ? "" : "s"}`) : null));
+        return pointMap(box, points, { label: `Map of ${points.length} places in the results${name ? ` (${name})` : ""}` });
+      });
     }
-    requestAnimationFrame(() => this.mapHandle.refresh());
+    requestAnimationFrame(() => this.mapHandles.forEach((h) => h.refresh()));
   }
 
   downloads(kind, query) {

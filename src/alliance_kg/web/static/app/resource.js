@@ -10,13 +10,14 @@ import { el } from "./lib/terms.js";
 const DATE_TYPES = ["date", "dateTime", "gYear", "gYearMonth"].map((t) => `xsd:${t}`).join(", ");
 
 function placeQuery(iri) {
-  return `${prefixBlock(["schema", "wgs84"])}
+  return `${prefixBlock(["wgs84"])}
 SELECT ?place ?lat ?long ?via WHERE {
   {
     BIND (${iriRef(iri)} AS ?place)
     ?place wgs84:lat ?lat ; wgs84:long ?long .
   } UNION {
-    ${iriRef(iri)} schema:containedInPlace ?place .
+    ${iriRef(iri)} ?link ?place .
+    FILTER (isIRI(?place))
     ?place wgs84:lat ?lat ; wgs84:long ?long .
     BIND (true AS ?via)
   }
@@ -67,7 +68,7 @@ async function showMap(root, iri) {
   box.closest("[hidden]")?.removeAttribute("hidden");
   box.hidden = false;
   const handle = pointMap(box, points, { label: `Map: where ${points[0].label} is`, padding: 8 });
-  handle.map.setView([points[0].lat, points[0].long], 6);
+  handle.map.setView([points[0].lat, points[0].long], 5);
   box.dataset.markers = String(points.length);
 }
 

@@ -47,7 +47,16 @@ function read() {
   }
 }
 
-export const config = read();
+function examples() {
+  const node = document.getElementById("akg-examples");
+  try {
+    return node ? JSON.parse(node.textContent) : [];
+  } catch {
+    return [];
+  }
+}
+
+export const config = { examples: examples(), ...read() };
 
 /** Where a project IRI is served on this host (namespaces.local_path); other IRIs as they are. */
 export function hrefFor(iri) {

@@ -26,19 +26,26 @@ export class ResultTable {
 
   setInfo(info) {
     this.info = info;
+    if (this.sort) this.order();
     this.render();
   }
 
   sortBy(column) {
     const descending = this.sort?.column === column ? !this.sort.descending : false;
     this.sort = { column, descending };
+    this.order();
+    this.page = 0;
+    this.render();
+    this.container.querySelector(`th[data-var="${CSS.escape(column)}"] button`)?.focus();
+  }
+
+  /** Sort rows by the current column: numbers by value, the rest by label (ties keep order). */
+  order() {
+    const { column, descending } = this.sort;
     this.rows.sort((x, y) => {
       const order = compare(x.row[column], y.row[column], this.info) || x.index - y.index;
       return descending ? -order : order;
     });
-    this.page = 0;
-    this.render();
-    this.container.querySelector(`th[data-var="${CSS.escape(column)}"] button`)?.focus();
   }
 
   render() {

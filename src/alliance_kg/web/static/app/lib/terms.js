@@ -1,7 +1,14 @@
 // One RDF term as HTML: IRIs as links (project IRIs to their page on this server) with the
 // label beside them, literals with their language or datatype.
 
-import { compact, hrefFor, isLocal } from "./config.js";
+import { compact, config, hrefFor, isLocal } from "./config.js";
+
+/** How an IRI is shown: a prefixed name, else the part after the project's base, else itself. */
+export function shortIri(iri) {
+  return compact(iri, { strict: false }) || (isLocal(iri) ? iri.slice(config.base.length) : iri);
+}
+
+const LONG = 160;
 
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -12,7 +19,7 @@ export function el(tag, attrs = {}, ...children) {
     else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
     else node.setAttribute(key, value === true ? "" : value);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -25,7 +32,7 @@ const NUMERIC = new Set(["integer", "decimal", "double", "float", "int", "long",
 /** Text a term is shown and sorted by. */
 export function termText(term, info) {
   if (!term) return "";
-  if (term.type === "uri") return info?.get(term.value)?.label || compact(term.value, { strict: false }) || term.value;
+  if (term.type === "uri") return info?.get(term.value)?.label || shortIri(term.value);
   if (term.type === "bnode") return `_:${term.value}`;
   return term.value;
 }
@@ -38,7 +45,7 @@ export function renderTerm(term, info) {
   if (!term) return el("span", { class: "unbound", title: "unbound" }, "");
   if (term.type === "uri") {
     const iri = term.value;
-    const shown = compact(iri, { strict: false }) || iri;
+    const shown = shortIri(iri);
     const local = isLocal(iri);
     const link = el(
       "a",
@@ -56,5 +63,9 @@ export function renderTerm(term, info) {
     : datatype && datatype !== `${XSD}string`
       ? el("span", { class: "tag", title: datatype }, compact(datatype) || datatype)
       : null;
-  return el("span", { class: `term literal${isNumeric(term) ? " numeric" : ""}`, lang: lang || null }, term.value, badge ? " " : null, badge);
+  const text =
+    term.value.length > LONG
+      ? el("details", { class: "long" }, el("summary", {}, `${term.value.slice(0, LONG - 20).trimEnd()}…`), el("span", {}, term.value))
+      : term.value;
+  return el("span", { class: `term literal${isNumeric(term) ? " numeric" : ""}`, lang: lang || null }, text, badge ? " " : null, badge);
 }

@@ -1,0 +1,187 @@
+"""The researcher's workbench: the home page (members on a map), the query page for browsers
+that open ``/sparql?query=...`` (a shareable permalink), and what every page template gets.
+
+The pages' JavaScript and CSS are the bundle ``static/dist/`` built from ``frontend/`` (see
+``frontend/build.mjs``); this module only renders HTML and asks the store, like any client.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
+from rdflib import Literal, URIRef
+
+from .. import formats
+from ..namespaces import BASE, PREFIXES, is_local, local_path
+from .service import current
+
+bp = Blueprint("ui", __name__)
+
+ALLIANCE = BASE + "id/organization/chinesisch-deutsche-industriestaedteallianz"
+
+#: What the editor holds before a researcher types: every project prefix and a first question.
+STARTER = "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in sorted(PREFIXES.items())) + """
+
+# The alliance's members (org:memberOf is inferred from each org:Membership).
+# Ctrl+Enter runs the query; Ctrl+Space completes the graph's own terms.
+SELECT ?member ?label WHERE {
+  ?alliance a akg:Alliance .
+  ?member org:memberOf ?alliance ;
+      rdfs:label ?label .
+  FILTER (langMatches(lang(?label), "en"))
+}
+ORDER BY ?label
+"""
+
+#: The members with what the maps and lists need; labels in every language, chosen per request.
+MEMBERS = """\
+PREFIX akg: <https://w3id.org/alliance-kg/ontology#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX schema: <https://schema.org/>
+PREFIX wgs84: <http://www.w3.org/2003/01/geo/wgs84_pos#>
+SELECT ?member ?label ?country ?lat ?long ?district ?ambiguous WHERE {
+  ?alliance a akg:Alliance .
+  ?membership org:organization ?alliance ;
+      org:member ?member .
+  FILTER (STRSTARTS(STR(?member), "https://w3id.org/alliance-kg/id/"))
+  OPTIONAL { ?member rdfs:label ?label }
+  OPTIONAL { ?member schema:containedInPlace ?country . ?country a schema:Country . }
+  OPTIONAL { ?member wgs84:lat ?lat ; wgs84:long ?long . }
+  BIND (EXISTS { ?member a akg:District } AS ?district)
+  BIND (EXISTS { ?member a akg:AmbiguousPlace } AS ?ambiguous)
+}"""
+
+COUNTRIES = (("de", "germany", "Germany"), ("cn", "china", "China"))
+
+
+def page_href(iri: str) -> str:
+    """Where a link to a project IRI goes on this server (its description page)."""
+    path = local_path(iri)
+    if path.startswith("/id/"):
+        path = "/doc/" + path[len("/id/"):]
+    return request.script_root + path
+
+
+def query_href(text: str, view: str | None = None) -> str:
+    """The query page with ``text`` in the editor (and run): the same URL a permalink has."""
+    params = {"query": text}
+    if view:
+        params["view"] = view
+    return f"{request.script_root}/sparql?{urlencode(params)}"
+
+
+def ui_config() -> dict[str, Any]:
+    """The JSON block every page embeds for its script (``static/app/lib/config.js``)."""
+    return {
+        "base": BASE,
+        "sparql": request.script_root + "/sparql",
+        "static": url_for("static", filename=""),
+        "prefixes": PREFIXES,
+        "starter": STARTER,
+        "formats": {
+            "results": {"csv": "csv", "tsv": "tsv", "json": "json", "xml": "xml"},
+            "graph": {"turtle": "turtle", "ntriples": "nt", "jsonld": "jsonld", "rdfxml": "rdfxml", "trig": "trig"},
+        },
+    }
+
+
+def bundle_ready() -> bool:
+    """False when ``frontend`` has not been built: pages then say so instead of failing silently."""
+    static = current_app.static_folder
+    return bool(static) and (Path(static) / "dist" / "query.js").is_file()
+
+
+@bp.app_context_processor
+def _template_globals() -> dict[str, Any]:
+    return {"ui_config": ui_config, "query_href": query_href, "bundle_ready": bundle_ready}
+
+
+def _prefers_html() -> bool:
+    """A browser navigating (text/html asked for by name and preferred over result formats)."""
+    accept = request.accept_mimetypes
+    if not any(value == formats.HTML and q > 0 for value, q in accept):
+        return False
+    return accept.best_match([formats.HTML, *formats.RESULT_TYPES, *formats.GRAPH_TYPES]) == formats.HTML
+
+
+@bp.before_app_request
+def _query_page_for_browsers() -> Response | None:
+    """``GET /sparql?query=...`` from a browser is a permalink: the query page, which runs the
+    query itself. Any other client (or ``format=...``) gets the protocol's answer."""
+    if request.path != "/sparql" or request.method != "GET" or "query" not in request.args:
+        return None
+    if "format" in request.args or not _prefers_html():
+        return None
+    from .sparql import query_page_context
+
+    response = Response(render_template("query.html", **query_page_context(), permalink=True),
+                        content_type="text/html; charset=utf-8")
+    response.vary.add("Accept")
+    return response
+
+
+def _pick(labels: dict[str, str]) -> str | None:
+    lang = request.accept_languages.best_match(sorted(l for l in labels if l)) or "en"
+    for key in (lang, "en", "de", ""):
+        if key in labels:
+            return labels[key]
+    return next(iter(labels.values()), None)
+
+
+def members() -> list[dict[str, Any]]:
+    """The alliance's members, one dict each, sorted by label."""
+    result = current().run(MEMBERS, raw=True, max_rows=None).result
+    if result is None:
+        return []
+    names = result.variables
+    found: dict[str, dict[str, Any]] = {}
+    labels: dict[str, dict[str, str]] = defaultdict(dict)
+    for row in result.rows:
+        values = dict(zip(names, row))
+        iri = str(values["member"])
+        label = values.get("label")
+        if isinstance(label, Literal):
+            labels[iri][label.language or ""] = str(label)
+        entry = found.setdefault(iri, {"iri": iri, "href": page_href(iri), "country": None,
+                                       "lat": None, "long": None, "district": False, "ambiguous": False})
+        country = values.get("country")
+        if isinstance(country, URIRef):
+            code = str(country).rsplit("/", 1)[-1]
+            entry["country"] = next((key for c, key, _ in COUNTRIES if c == code), code)
+        if values.get("lat") is not None and values.get("long") is not None:
+            entry["lat"], entry["long"] = float(values["lat"]), float(values["long"])
+        entry["district"] = entry["district"] or values.get("district") == Literal(True)
+        entry["ambiguous"] = entry["ambiguous"] or values.get("ambiguous") == Literal(True)
+    for iri, entry in found.items():
+        entry["label"] = _pick(labels[iri]) or iri.rsplit("/", 1)[-1]
+    return sorted(found.values(), key=lambda m: m["label"].casefold())
+
+
+@bp.route("/")
+def home() -> Response:
+    everyone = members()
+    by_country = [
+        {"key": key, "title": title, "members": [m for m in everyone if m["country"] == key]}
+        for _, key, title in COUNTRIES
+    ]
+    service = current()
+    context = {
+        "members": everyone,
+        "countries": by_country,
+        "alliance_href": page_href(ALLIANCE),
+        "examples": service.examples,
+        "triple_count": service.store.triple_count(),
+        "graph_count": len(service.store.graph_names()),
+        "members_query": next((e["query"] for e in service.examples if e["name"].endswith("members-on-a-map")),
+                              MEMBERS),
+    }
+    return Response(render_template("home.html", **context), content_type="text/html; charset=utf-8")
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)
