@@ -44,6 +44,7 @@ PREFIXES: dict[str, str] = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "schema": str(SCHEMA),
+    "sd": str(SD),
     "sh": str(SH),
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "time": str(TIME),
