@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
-from fixtures_server import app, client, fixture_store, make_app  # noqa: F401
+from fixtures_server import app, backend, client, fixture_store, make_app, virtuosos  # noqa: F401
 
 FORM = "application/x-www-form-urlencoded"
 COUNT = "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"

@@ -176,6 +176,8 @@ class SparqlStore:
             raise EngineError(f"the SPARQL store at {self.url} could not be reached ({type(exc).__name__})") from None
         if response.status_code >= 400:
             message = " ".join(response.text.split())[:500]
+            if "estimated execution time" in message:  # Virtuoso refuses what it expects to be slow
+                raise QueryTimeout(f"the SPARQL store refused the query as too slow: {message[:300]}")
             raise EngineError(f"the SPARQL store refused the query (HTTP {response.status_code}): {message}")
         if response.headers.get("X-SQL-State") == "S1TAT":  # Virtuoso's partial "anytime" answer
             raise QueryTimeout("the SPARQL store stopped the query at its own time limit (partial result refused)")
