@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup serve test validate build system-deps benchmark clean
+.PHONY: setup serve test validate build system-deps screenshots benchmark clean
 
 $(BIN)/alliance-kg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,12 @@ $(BIN)/alliance-kg: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-setup: $(BIN)/alliance-kg
+# The query page's JavaScript bundle, built from the npm registry's packages (see frontend/).
+FRONTEND := src/alliance_kg/web/static/dist/query.js
+$(FRONTEND): frontend/package.json frontend/package-lock.json frontend/build.mjs $(wildcard src/alliance_kg/web/static/app/*.* src/alliance_kg/web/static/app/lib/*.js)
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run build
+
+setup: $(BIN)/alliance-kg $(FRONTEND)
 
 serve: setup
 	$(BIN)/alliance-kg serve --host $(HOST) --port $(PORT)
@@ -31,8 +36,11 @@ system-deps:
 test: setup system-deps
 	$(BIN)/python -m pytest
 
+screenshots: setup system-deps
+	$(BIN)/python scripts/screenshots.py
+
 benchmark: setup
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) dist .pytest_cache
+	rm -rf $(VENV) dist .pytest_cache frontend/node_modules src/alliance_kg/web/static/dist
