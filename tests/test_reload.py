@@ -74,3 +74,58 @@ def test_fingerprint_and_token():
     assert not token_matches("s3cret", "")
     assert not token_matches(None, "s3cret")
     assert not token_matches("wrong", "s3cret")
+
+
+# -- over HTTP: a real server, its data changed under it ------------------------------------
+
+import shutil  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import requests  # noqa: E402
+
+import server as live_server  # noqa: E402
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+def _count(base: str) -> int:
+    r = requests.get(base + "/sparql", params={"query": COUNT},
+                     headers={"Accept": "application/sparql-results+json"}, timeout=10)
+    return int(r.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_reload_route_swaps_good_data_and_refuses_bad(tmp_path: Path):
+    data = tmp_path / "data"
+    shutil.copytree(live_server.ENDPOINT_DATA, data)
+    srv = live_server.start(tmp_path, "--reload-token", "s3cret", "--query-workers", "1", data=data)
+    try:
+        before = _count(srv.url)
+        status = requests.get(srv.url + "/status", timeout=5).json()
+        assert status["version"] and status["last_reload"] is None
+        assert requests.post(srv.url + "/admin/reload", timeout=5).status_code == 401
+        assert requests.post(srv.url + "/admin/reload", headers={"Authorization": "Bearer nope"},
+                             timeout=5).status_code == 401
+        (data / "extra.ttl").write_text(
+            '<https://w3id.org/alliance-kg/id/topic/extra> <http://www.w3.org/2000/01/rdf-schema#comment> "x" .\n')
+        r = requests.post(srv.url + "/admin/reload", headers={"Authorization": "Bearer s3cret"}, timeout=60)
+        assert r.status_code == 200 and r.json()["ok"], r.text
+        assert _count(srv.url) > before
+        good = requests.get(srv.url + "/status", timeout=5).json()["version"]
+        (data / "broken.ttl").write_text("this is not turtle")
+        r = requests.post(srv.url + "/admin/reload", headers={"Authorization": "Bearer s3cret"}, timeout=60)
+        assert r.status_code == 422 and not r.json()["ok"]
+        status = requests.get(srv.url + "/status", timeout=5).json()
+        assert status["version"] == good and status["last_reload"]["ok"] is False
+        assert "broken.ttl" in status["last_reload"]["message"]
+        assert _count(srv.url) > before  # the last good graph is still served
+    finally:
+        srv.stop()
+
+
+def test_reload_route_is_off_without_a_token(tmp_path: Path):
+    srv = live_server.start(tmp_path, "--query-workers", "1")
+    try:
+        assert requests.post(srv.url + "/admin/reload", headers={"Authorization": "Bearer x"},
+                             timeout=5).status_code == 404
+    finally:
+        srv.stop()

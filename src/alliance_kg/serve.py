@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+import threading
 from typing import Any
 
 from .accesslog import AccessLog
@@ -61,6 +62,11 @@ def run(settings: Settings) -> int:
     def stop(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
+    from .web.live import LIVE, watched_paths
+
+    live = app.extensions[LIVE]
+    signal.signal(signal.SIGHUP, lambda signum, frame: threading.Thread(target=live.reload, daemon=True).start())
+    live.watch(watched_paths(settings))
     previous = signal.signal(signal.SIGTERM, stop)
     log.info("serving %d triples (version %s) on http://%s:%s/sparql with %d threads and %d query workers",
              store.triple_count(), store.version, server.effective_host, server.effective_port,
@@ -72,6 +78,7 @@ def run(settings: Settings) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)
         server.close()
+        live.close()  # the current generation's workers (older ones stop after their grace)
         executor.close()
         log.info("stopped")
     return EXIT_OK

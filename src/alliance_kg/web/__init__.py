@@ -57,5 +57,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(sparql.bp)
     app.register_blueprint(meta.bp)
     app.register_blueprint(linkeddata.bp)
+    from .live import attach
+
+    attach(app)
     ui.register(app)
     return app
