@@ -39,3 +39,28 @@ def test_zero_entries_disables_the_cache():
     assert cache.put("a", "A", 1) is False
     assert cache.get("a") is None
     assert not cache.enabled
+
+
+# -- in the endpoint -------------------------------------------------------------------------
+
+from fixtures_server import backend, fixture_store, make_app, virtuosos  # noqa: E402,F401  (fixtures)
+
+ASK = "/sparql?query=ASK%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D"
+
+
+def test_repeated_query_is_a_cache_hit_and_revalidates_with_etag(make_app):
+    client = make_app(cache_entries=8).test_client()
+    first = client.get(ASK, headers={"Accept": "application/sparql-results+json"})
+    second = client.get(ASK, headers={"Accept": "application/sparql-results+json"})
+    assert first.headers["X-Cache"] == "miss" and second.headers["X-Cache"] == "hit"
+    assert first.get_data() == second.get_data()
+    other = client.get(ASK, headers={"Accept": "text/csv"})
+    assert other.headers["X-Cache"] == "miss"  # the format is part of the key
+    etag = second.headers["ETag"]
+    assert client.get(ASK, headers={"Accept": "application/sparql-results+json",
+                                    "If-None-Match": etag}).status_code == 304
+
+
+def test_cache_off_has_no_cache_header(make_app):
+    client = make_app(cache_entries=0).test_client()
+    assert "X-Cache" not in client.get(ASK).headers
