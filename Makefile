@@ -39,8 +39,11 @@ test: setup system-deps
 screenshots: setup system-deps
 	$(BIN)/python scripts/screenshots.py
 
+# Peers (rdflib-endpoint, Oxigraph server) are installed into the same venv; sizes: 1k,100k,1m.
+BENCH_SIZES ?= 1k
 benchmark: setup
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/python benchmarks/run.py --sizes $(BENCH_SIZES) --markdown
 
 clean:
 	rm -rf $(VENV) dist .pytest_cache frontend/node_modules src/alliance_kg/web/static/dist

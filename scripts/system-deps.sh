@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the system packages the test suite needs (so that nothing is skipped):
-# Debian's chromium for the browser tests. Needs root and apt-get; otherwise says what is missing.
+# Debian's chromium for the browser tests, Virtuoso (the remote-store backend's tests) and curl
+# (scripts/virtuoso.sh waits with it). Needs root and apt-get; otherwise says what is missing.
 set -euo pipefail
-packages=(chromium)
+packages=(chromium virtuoso-opensource-7-bin curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

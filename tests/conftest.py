@@ -14,6 +14,9 @@ from alliance_kg.pipeline import KnowledgeGraph, check
 
 ROOT = Path(__file__).resolve().parents[1]
 
+#: Fixture modules shared by many test files (stores per backend, apps, live servers, Virtuoso).
+pytest_plugins = ("backends", "fixtures_server")
+
 
 @dataclass
 class CliResult:

@@ -17,7 +17,7 @@ from alliance_kg.push import Credentials, push
 from alliance_kg.sources import load_dataset
 from alliance_kg.stores import MemoryStore, oxigraph
 from alliance_kg.stores.sparql import SparqlStore
-from backends import DBA, virtuosos  # noqa: F401  (fixture)
+from backends import DBA  # noqa: F401
 from alliance_kg.web import create_app
 
 ENDPOINT_DATA = live.ENDPOINT_DATA

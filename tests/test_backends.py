@@ -12,7 +12,6 @@ from alliance_kg.namespaces import GRAPH, INFERRED_GRAPH
 from alliance_kg.query import execute, prepare
 from alliance_kg.stores import oxigraph
 
-from backends import memory_store, oxigraph_store, virtuoso, virtuoso_store, virtuosos  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "queries" / "examples").glob("*.rq"))

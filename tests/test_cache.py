@@ -43,7 +43,6 @@ def test_zero_entries_disables_the_cache():
 
 # -- in the endpoint -------------------------------------------------------------------------
 
-from fixtures_server import backend, fixture_store, make_app, virtuosos  # noqa: E402,F401  (fixtures)
 
 ASK = "/sparql?query=ASK%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D"
 

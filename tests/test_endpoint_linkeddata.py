@@ -9,7 +9,6 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import DCTERMS
 
 from alliance_kg.namespaces import VOID
-from fixtures_server import app, backend, client, fixture_store, make_app, virtuosos  # noqa: F401
 
 KOELN = URIRef("https://w3id.org/alliance-kg/id/city/koeln")
 

@@ -10,7 +10,6 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from alliance_kg.namespaces import GRAPH, SD
-from fixtures_server import app, backend, client, fixture_store, make_app, virtuosos  # noqa: F401
 
 SELECT = "SELECT ?s WHERE { ?s a <https://schema.org/City> } ORDER BY ?s"
 CONSTRUCT = "CONSTRUCT { ?s a <https://schema.org/City> } WHERE { ?s a <https://schema.org/City> }"

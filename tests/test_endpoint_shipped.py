@@ -15,7 +15,6 @@ from alliance_kg.settings import project_root
 from alliance_kg.stores import MemoryStore
 from alliance_kg.validation import ValidationFailed
 from alliance_kg.web.service import load_examples
-from fixtures_server import backend, fixture_store, make_app, virtuosos  # noqa: F401
 
 EXAMPLES = load_examples(project_root() / "queries" / "examples")
 

@@ -19,7 +19,6 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF
 
 from alliance_kg.stores import MemoryStore
-from fixtures_server import fixture_store, make_app  # noqa: F401
 
 SUITE = Path("/work/shared/w3c/sparql11-protocol")
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")

@@ -11,7 +11,7 @@ from alliance_kg.push import Credentials, PushFailed, credentials_from, push
 from alliance_kg.query import execute, prepare
 from alliance_kg.stores.sparql import SparqlStore
 
-from backends import DBA, virtuosos  # noqa: F401  (fixture)
+from backends import DBA
 
 
 @pytest.fixture(scope="module")
