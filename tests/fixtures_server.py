@@ -49,12 +49,6 @@ def fixture_store(backend: str, request, tmp_path_factory) -> Any:
 
 #: (test, backend) -> why the backend answers differently; the test is expected to fail there.
 KNOWN_DIFFERENCES = {
-    ("test_catastrophic_regex_is_stopped", "oxigraph"): "Oxigraph's regex engine is linear-time: the query answers at once",
-    ("test_catastrophic_regex_is_stopped", "sparql"): "Virtuoso answers this REGEX at once",
-    ("test_engine_failure_on_valid_query_is_clean", "oxigraph"): "Oxigraph evaluates !(p|^q) correctly (rdflib raises)",
-    ("test_engine_failure_on_valid_query_is_clean", "sparql"): "Virtuoso evaluates !(p|^q) (rdflib raises)",
-    ("test_absurd_limit_and_offset_answer", "oxigraph"): "Oxigraph's parser refuses a LIMIT beyond 64 bits",
-    ("test_absurd_limit_and_offset_answer", "sparql"): "Virtuoso refuses a LIMIT beyond its integer range",
     ("test_slow_query_is_stopped_with_503_and_worker_killed", "sparql"):
         "Virtuoso refuses the query up front by its cost estimate (503 too), so no worker is killed",
     ("test_worker_that_dies_gives_clean_500_and_pool_respawns", "sparql"):

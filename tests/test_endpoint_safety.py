@@ -130,11 +130,15 @@ def test_slow_query_is_stopped_with_503_and_worker_killed(make_app):
     assert app.test_client().get("/sparql?query=ASK%7B%7D").get_json()["boolean"] is True
 
 
-def test_catastrophic_regex_is_stopped(make_app):
+def test_catastrophic_regex_answers_or_is_stopped(make_app):
+    """rdflib backtracks for ever (stopped: 503); linear-time regex engines answer at once."""
     client = make_app(query_timeout=1.0).test_client()
     query = 'ASK { FILTER(REGEX("' + "a" * 40 + '!", "^(a+)+$")) }'
+    started = time.monotonic()
     response = client.get("/sparql?query=" + quote(query))
-    assert response.status_code == 503
+    assert time.monotonic() - started < 5.0
+    assert response.status_code in (200, 503)
+    assert client.get("/sparql?query=ASK%7B%7D").status_code == 200
 
 
 def test_other_requests_are_answered_while_a_slow_query_runs(make_app):
@@ -191,15 +195,24 @@ def test_huge_values_block_answers_or_is_413(client):
 
 
 @pytest.mark.parametrize("limit", ["1000000000000000000", "100000000000000000000000"])
-def test_absurd_limit_and_offset_answer(client, limit):
+def test_absurd_limit_and_offset_answer_or_are_a_clean_400(client, limit):
+    """rdflib clamps the slice and answers; engines with 64-bit integers refuse it with a message."""
     response = client.get("/sparql?query=" + quote(f"SELECT ?s {{ ?s a <https://schema.org/City> }} LIMIT {limit} OFFSET 0"))
-    assert response.status_code == 200
-    assert len(response.get_json()["results"]["bindings"]) == 2
+    assert response.status_code in (200, 400)
+    if response.status_code == 200:
+        assert len(response.get_json()["results"]["bindings"]) == 2
+    else:
+        body = response.get_data(as_text=True)
+        assert response.content_type.startswith("text/plain") and "Traceback" not in body
+        assert body.strip()
 
 
-def test_engine_failure_on_valid_query_is_clean(client):
+def test_engine_failure_on_valid_query_is_clean(client, backend):
     """rdflib raises a bare Exception ("Invalid path in NegatedPath") for !(p|^q)."""
     response = client.get("/sparql?query=" + quote("SELECT * { ?s !(<http://a>|^<http://b>) ?o }"))
+    if backend != "memory":  # the other engines evaluate it correctly
+        assert response.status_code == 200
+        return
     assert response.status_code == 500
     assert response.content_type == "text/plain; charset=utf-8"
     body = response.get_data(as_text=True)

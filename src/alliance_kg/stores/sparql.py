@@ -21,7 +21,7 @@ import requests
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from ..errors import EngineError, InputError, QueryTimeout
+from ..errors import EngineError, InputError, QuerySyntaxError, QueryTimeout
 from ..namespaces import GRAPH, PREFIXES
 from ..push import HAS_VERSION, META_GRAPH, MODIFIED
 from ..query import PreparedQuery, QueryResult
@@ -178,10 +178,19 @@ class SparqlStore:
             message = " ".join(response.text.split())[:500]
             if "estimated execution time" in message:  # Virtuoso refuses what it expects to be slow
                 raise QueryTimeout(f"the SPARQL store refused the query as too slow: {message[:300]}")
+            if response.status_code < 500 or _is_compile_error(message):
+                # The query was checked here already, so this is the store's own dialect limit
+                # (e.g. Virtuoso's SQ074 for a LIMIT beyond its integers): the client's to change.
+                raise QuerySyntaxError(f"the SPARQL store rejected the query: {message}")
             raise EngineError(f"the SPARQL store refused the query (HTTP {response.status_code}): {message}")
         if response.headers.get("X-SQL-State") == "S1TAT":  # Virtuoso's partial "anytime" answer
             raise QueryTimeout("the SPARQL store stopped the query at its own time limit (partial result refused)")
         return response
+
+
+def _is_compile_error(message: str) -> bool:
+    """Virtuoso answers 500 with SQL state 37000 (SPARQL compiler: SQxxx) for queries it rejects."""
+    return "37000" in message and " SQ" in message
 
 
 def open_store(url: str, *, timeout: float = 30.0) -> SparqlStore:
