@@ -63,12 +63,18 @@ class Server:
 
 def start(tmp: Path, *args: str, data: Path | str = ENDPOINT_DATA, wait: float = 60) -> Server:
     """Run ``alliance-kg serve --data DATA ARGS`` and wait until /readyz answers 200."""
-    port = free_port()
     env = dict(os.environ, ALLIANCE_KG_ROOT=str(test_root(tmp / "root")), PYTHONUNBUFFERED="1")
-    log = tmp / f"server-{port}.log"
+    return launch(["--data", str(data), *args], env=env, log_dir=tmp, wait=wait)
+
+
+def launch(args: list[str], *, env: dict[str, str], log_dir: Path, cwd: Path | None = None,
+           wait: float = 60) -> Server:
+    """``alliance-kg serve`` on a free loopback port with ``args``; returns once /readyz is 200."""
+    port = free_port()
+    log = log_dir / f"server-{port}.log"
     process = subprocess.Popen(
-        [*CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--data", str(data), *args],
-        env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        [*CLI, "serve", "--host", "127.0.0.1", "--port", str(port), *args],
+        cwd=cwd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
     )
     server = Server(process, f"http://127.0.0.1:{port}", log)
     deadline = time.monotonic() + wait

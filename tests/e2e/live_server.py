@@ -4,18 +4,15 @@ for the browser tests and the screenshot script; reuses ``tests/server.py``'s pr
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-import requests
 
 TESTS = Path(__file__).resolve().parents[1]
 ROOT = TESTS.parent
 sys.path.insert(0, str(TESTS))
 
-from server import CLI, Server, free_port  # noqa: E402  (tests/server.py, the endpoint's helper)
+from server import Server, launch  # noqa: E402  (tests/server.py, the endpoint's helper)
 
 DIST = ROOT / "src" / "alliance_kg" / "web" / "static" / "dist"
 CHROMIUM = Path(os.environ.get("ALLIANCE_KG_CHROMIUM", "/usr/bin/chromium"))
@@ -37,22 +34,6 @@ def missing_prerequisites() -> list[str]:
 
 def start(log_dir: Path, *args: str, wait: float = 90) -> Server:
     """``alliance-kg serve`` on a free loopback port over the shipped graph; waits for /readyz."""
-    port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "ALLIANCE_KG_ROOT"}
     env["PYTHONUNBUFFERED"] = "1"
-    log = log_dir / f"server-{port}.log"
-    process = subprocess.Popen([*CLI, "serve", "--host", "127.0.0.1", "--port", str(port), *args],
-                               cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    server = Server(process, f"http://127.0.0.1:{port}", log)
-    deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}:\n{server.output()}")
-        try:
-            if requests.get(server.url + "/readyz", timeout=1).status_code == 200:
-                return server
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.2)
-    server.stop()
-    raise RuntimeError(f"server not ready after {wait} s:\n{server.output()}")
+    return launch(list(args), env=env, log_dir=log_dir, cwd=ROOT, wait=wait)

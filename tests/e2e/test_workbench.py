@@ -172,16 +172,16 @@ def test_completing_an_undeclared_prefix_declares_it(page: Page):
     page.keyboard.type("org:memberO")
     expect(page.locator(".cm-tooltip-autocomplete li").filter(has_text="org:memberOf")).to_have_count(1)
     page.keyboard.press("Enter")
-    text = page.locator("#editor .cm-content").inner_text()
-    assert "PREFIX org: <http://www.w3.org/ns/org#>" in text
-    assert "?m org:memberOf" in text
+    editor = page.locator("#editor .cm-content")  # expect() waits for the editor to update
+    expect(editor).to_contain_text("PREFIX org: <http://www.w3.org/ns/org#>")
+    expect(editor).to_contain_text("?m org:memberOf")
 
 
 def test_example_menu_loads_and_runs_an_example(page: Page):
     open_query_page(page)
     page.get_by_label("Start from an example query").select_option(label="Members by country")
     expect(result_rows(page)).to_have_count(2)
-    assert "Members by country" in page.locator("#editor .cm-content").inner_text()
+    expect(page.locator("#editor .cm-content")).to_contain_text("Members by country")
 
 
 def test_home_page_maps_the_members_of_both_countries(page: Page):
@@ -207,7 +207,7 @@ def test_resource_page_has_map_timeline_and_query_link(page: Page):
     expect(timeline).to_contain_text("Official admission of Cologne")
     page.get_by_role("link", name="Query this resource").click()
     expect(page.locator("#panel-turtle .cm-content")).to_contain_text("koeln")
-    assert "DESCRIBE" in page.locator("#editor .cm-content").inner_text()
+    expect(page.locator("#editor .cm-content")).to_contain_text("DESCRIBE")
 
 
 def test_query_page_fits_a_phone_screen(phone: Page):

@@ -34,6 +34,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
 from ..errors import InputError
+from ..sources import new_dataset
 from ..namespaces import PREFIXES
 from ..query import PreparedQuery, QueryResult
 from .base import Selection
@@ -189,9 +190,7 @@ class OxigraphStore:
     def dataset(self) -> Dataset:
         """The whole dataset as rdflib (dumps, VoID); read from disk on first use only."""
         if self._dataset is None:
-            dataset = Dataset(default_union=True)
-            for prefix, namespace in PREFIXES.items():
-                dataset.bind(prefix, namespace, replace=True)
+            dataset = new_dataset()
             for quad in self._handle().quads_for_pattern(None, None, None, None):
                 if isinstance(quad.graph_name, ox.DefaultGraph):
                     continue

@@ -22,6 +22,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from ..errors import EngineError, InputError, QuerySyntaxError, QueryTimeout
+from ..sources import new_dataset
 from ..namespaces import GRAPH, PREFIXES
 from ..push import HAS_VERSION, META_GRAPH, MODIFIED
 from ..query import PreparedQuery, QueryResult
@@ -100,9 +101,7 @@ class SparqlStore:
     def dataset(self) -> Dataset:
         """The project's graphs fetched as rdflib (dumps, VoID); on first use only."""
         if self._dataset is None:
-            dataset = Dataset(default_union=True)
-            for prefix, namespace in PREFIXES.items():
-                dataset.bind(prefix, namespace, replace=True)
+            dataset = new_dataset()
             for name in sorted(self._names):
                 target = dataset.graph(name)
                 for s, p, o in self._construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", default=[name]):

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import atexit
 from dataclasses import fields
-from pathlib import Path
+
 from typing import Any, Mapping
 
 from flask import Flask
 
 from ..executor import Executor
 from ..settings import Settings, project_root
-from ..stores import MemoryStore, Store
+from ..stores import Store
 from . import errors, headers
 from .service import EXTENSION, Service, load_examples
 

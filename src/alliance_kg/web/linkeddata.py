@@ -23,7 +23,7 @@ from rdflib.term import Identifier
 from werkzeug.exceptions import NotFound
 
 from .. import formats
-from ..namespaces import BASE, GRAPH, ID, ONTOLOGY, ONTOLOGY_GRAPH, is_local, local_path
+from ..namespaces import BASE, ONTOLOGY, ONTOLOGY_GRAPH, is_local, local_path
 from .service import current
 
 bp = Blueprint("linkeddata", __name__)

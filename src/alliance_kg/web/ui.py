@@ -16,7 +16,7 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 from rdflib import Literal, URIRef
 
 from .. import formats
-from ..namespaces import BASE, PREFIXES, is_local, local_path
+from ..namespaces import BASE, PREFIXES, local_path
 from .service import current
 
 bp = Blueprint("ui", __name__)
