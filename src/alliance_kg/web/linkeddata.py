@@ -6,7 +6,9 @@ path (``namespaces.local_path``).
   passage each came from) as HTML, Turtle, JSON-LD, N-Triples, RDF/XML or TriG by conneg or by
   an extension (``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``, ``.trig``, ``.html``);
 - ``/graph/{name}`` is a named graph: its triples and its description;
-- ``/ontology`` is the ontology document (terms are hash IRIs ``/ontology#Term``).
+- ``/ontology`` is the ontology document (terms are hash IRIs ``/ontology#Term``); its modules
+  and version IRI (``/ontology/...``) are described like any other resource;
+- ``/shapes`` is the SHACL shapes graph the data is validated with (terms ``/shapes#Shape``).
 
 All data comes through the guarded query pool, like any client's query.
 """
@@ -91,6 +93,25 @@ def ontology() -> Response:
     if ONTOLOGY_GRAPH not in current().store.graph_names():
         raise NotFound("this dataset holds no ontology graph")
     return graph_document(ONTOLOGY_GRAPH, ONTOLOGY)
+
+
+@bp.route("/ontology/<path:rest>")
+def ontology_part(rest: str) -> Response:
+    """Ontology modules and the version IRI: described by what the ontology says of them."""
+    return describe(_iri(rest, "ontology/"), None)
+
+
+@bp.route("/shapes")
+def shapes() -> Response:
+    """The shapes are files beside the data, not part of the served dataset: read them once."""
+    from ..sources import load_shapes
+
+    media_type = _negotiate(None)
+    if media_type == formats.HTML:  # no page of its own: the Turtle source, readable in a browser
+        body = current().cached("shapes:turtle", lambda: formats.serialize_graph(load_shapes()[0], formats.TURTLE))
+        return _respond(body, "text/plain")
+    body = current().cached(f"shapes:{media_type}", lambda: formats.serialize_graph(load_shapes()[0], media_type))
+    return _respond(body, media_type)
 
 
 def _negotiate(forced: str | None) -> str:
