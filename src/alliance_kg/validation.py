@@ -184,14 +184,15 @@ def split_shapes(data: Graph, shapes: Graph, parts: int) -> list[list[Node]]:
     data) times the shape's size (its triples and those of its property shapes)."""
     costs = {}
     for shape in {s for t in TARGETS for s in shapes.subjects(t, None)}:
-        focus = 0
+        nodes: set[Node] = set()
         for cls in shapes.objects(shape, SH.targetClass):
-            focus += sum(1 for _ in data.subjects(RDF.type, cls))
+            nodes.update(data.subjects(RDF.type, cls))
         for prop in shapes.objects(shape, SH.targetSubjectsOf):
-            focus += len(set(data.subjects(prop, None)))
+            nodes.update(data.subjects(prop, None))
         for prop in shapes.objects(shape, SH.targetObjectsOf):
-            focus += len(set(data.objects(None, prop)))
-        focus += sum(1 for _ in shapes.objects(shape, SH.targetNode)) + 10 * sum(1 for _ in shapes.objects(shape, SH.target))
+            nodes.update(data.objects(None, prop))
+        nodes.update(shapes.objects(shape, SH.targetNode))
+        focus = len(nodes) + 10 * sum(1 for _ in shapes.objects(shape, SH.target))
         size = sum(1 for _ in shapes.predicate_objects(shape)) + sum(
             sum(1 for _ in shapes.predicate_objects(p)) for p in shapes.objects(shape, SH.property))
         costs[shape] = (focus + 1) * size
