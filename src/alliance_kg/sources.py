@@ -7,16 +7,19 @@ ever returned, because every file is parsed into a scratch graph before it joins
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from rdflib import Dataset, Graph, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.term import Node
 
 from .errors import InputError
 from .namespaces import GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from .settings import project_root
+from .terms import from_ox
 
 #: Parser name per file suffix; anything else in a folder is ignored, a named file is an error.
 FORMATS = {
@@ -48,9 +51,24 @@ class Locator:
     """Where each subject starts a statement group: node -> (file, line)."""
 
     places: dict[Node, tuple[str, int]] = field(default_factory=dict)
+    #: Line-based files (N-Triples/N-Quads) indexed only when a finding asks: they can be huge.
+    deferred: list[Path] = field(default_factory=list)
 
     def locate(self, node: Node) -> tuple[str, int] | None:
+        if node not in self.places and self.deferred:
+            self._index_deferred()
         return self.places.get(node)
+
+    def _index_deferred(self) -> None:
+        """One pass over each deferred file: the first line where an IRI starts a statement."""
+        for path in self.deferred:
+            with path.open(encoding="utf-8", errors="replace") as lines:
+                for number, line in enumerate(lines, start=1):
+                    if line.startswith("<"):
+                        end = line.find(">")
+                        if end > 0:
+                            self.places.setdefault(URIRef(line[1:end]), (str(path), number))
+        self.deferred = []
 
     def learn(self, source: SourceFile, graph: Graph, text: str) -> None:
         """Index the lines where a subject of ``graph`` begins a statement (column 0)."""
@@ -118,6 +136,37 @@ def discover(paths: Sequence[Path | str] | None = None, *, root: Path | None = N
     return found
 
 
+#: Line-based formats read with Oxigraph's parser: the data dumps and generated data, where
+#: rdflib's regex parser is the slowest step of a million-triple load.
+_LINE_FORMATS = {"nt": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS}
+
+
+def read_line_format(source: SourceFile, dataset: Dataset) -> None:
+    """Add an N-Triples/N-Quads file's statements to ``dataset`` (triples without a graph go to
+    the file's graph). Blank node labels are scoped to the file, as rdflib's parsers do."""
+    graphs: dict[str | None, Graph] = {}
+    blanks: dict[str, BNode] = {}
+
+    def term(node):
+        if type(node) is ox.BlankNode:
+            return blanks.setdefault(node.value, BNode())
+        return from_ox(node)
+
+    try:
+        for quad in ox.parse(path=str(source.path), format=_LINE_FORMATS[source.format]):
+            name = None if type(quad.graph_name) is ox.DefaultGraph else quad.graph_name.value
+            target = graphs.get(name)
+            if target is None:  # created on first use: a file of quads adds no empty graph of its own
+                target = graphs[name] = dataset.graph(source.graph if name is None else URIRef(name))
+            target.add((term(quad.subject), term(quad.predicate), term(quad.object)))
+    except SyntaxError as exc:
+        message = re.sub(r"^Parser error at line \d+ (?:column \d+|between columns \d+ and \d+): | \(.*, line \d+\)$", "", str(exc.msg))
+        raise InputError(f"syntax error: {message}", path=str(source.path), line=exc.lineno,
+                         column=exc.offset) from None
+    except OSError as exc:
+        raise InputError(exc.strerror or str(exc), path=str(source.path)) from None
+
+
 def parse_file(source: SourceFile) -> tuple[Graph | Dataset, str]:
     """Parse one file on its own; a syntax error names its file, line and column."""
     try:
@@ -147,22 +196,10 @@ def _syntax_error(exc: Exception, source: SourceFile, text: str) -> InputError:
     line, column = getattr(exc, "lineno", None), getattr(exc, "colno", None)  # json
     if hasattr(exc, "getLineNumber"):  # xml.sax
         line, column = exc.getLineNumber(), exc.getColumnNumber() + 1  # type: ignore[attr-defined]
-    if line is None and source.format in ("nt", "nquads"):
-        line = _first_bad_line(text, source.format)
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if hasattr(exc, "getMessage"):
         first = exc.getMessage()  # type: ignore[attr-defined]
     return InputError(f"syntax error: {first}", path=str(source.path), line=line, column=column)
-
-
-def _first_bad_line(text: str, fmt: str) -> int | None:
-    """Line-based formats: find the line the parser rejects by parsing lines one at a time."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        try:
-            (Dataset() if fmt == "nquads" else Graph()).parse(data=line, format=fmt)
-        except Exception:  # the same parser errors as above, now tied to one line
-            return number
-    return None
 
 
 @dataclass
@@ -187,6 +224,10 @@ def load_dataset(paths: Sequence[Path | str] | None = None, *, root: Path | None
     dataset = new_dataset()
     locator = Locator()
     for source in files:
+        if source.format in _LINE_FORMATS:
+            read_line_format(source, dataset)
+            locator.deferred.append(source.path)
+            continue
         scratch, text = parse_file(source)
         if isinstance(scratch, Dataset):
             for s, p, o, g in scratch.quads((None, None, None, None)):

@@ -255,7 +255,7 @@ def run_checks(dataset: Dataset, checks: list[Path]) -> list[Finding]:
     graph is their union, as in the dataset; ``GRAPH ?g`` ranges over the named graphs)."""
     if not checks:
         return []
-    from .stores.oxigraph import from_ox  # the store's term mapping; imported late (stores come after us)
+    from .terms import from_ox
 
     store = _oxigraph(dataset)
     findings = []
@@ -276,7 +276,7 @@ def _oxigraph(dataset: Dataset):
     """An in-memory Oxigraph store with the dataset's named graphs (terms converted once each)."""
     import pyoxigraph as ox
 
-    from .stores.oxigraph import to_ox
+    from .terms import to_ox
 
     cache: dict = {}
 

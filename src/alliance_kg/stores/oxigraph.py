@@ -28,56 +28,18 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
 from ..errors import InputError
+from ..terms import from_ox, to_ox
 from ..sources import new_dataset
 from ..namespaces import PREFIXES
 from ..query import PreparedQuery, QueryResult
 from .base import Selection
 
 META = "alliance-kg.json"
-_XSD_STRING = str(XSD.string)
-_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-
-
-# -- terms ------------------------------------------------------------------------------------
-
-def to_ox(term: Identifier):
-    """An rdflib term as a pyoxigraph term."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"cannot store {term!r}")
-
-
-def from_ox(term) -> Identifier | None:
-    """A pyoxigraph term as an rdflib term (``None`` stays ``None``: an unbound variable)."""
-    if term is None:
-        return None
-    kind = type(term)
-    if kind is ox.NamedNode:
-        return URIRef(term.value)
-    if kind is ox.Literal:
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        if datatype == _XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
-    if kind is ox.BlankNode:
-        return BNode(term.value)
-    raise TypeError(f"unsupported term {term!r}")  # RDF-star triples: not in our data
 
 
 def _quads(dataset: Dataset) -> Iterator[tuple[Identifier, Identifier, Identifier, URIRef]]:
