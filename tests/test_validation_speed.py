@@ -1,9 +1,10 @@
-"""The fast ways of validating give the same findings as the plain ones: shapes split over
-processes, and the SPARQL checks on Oxigraph instead of rdflib. (Behaviour only; the timings
+"""The fast ways of validating give the same findings as the plain ones: the compiled SHACL
+engine against pyshacl, and the SPARQL checks on Oxigraph instead of rdflib. (Behaviour only; the timings
 are in benchmarks/pipeline.py.)"""
 
 from __future__ import annotations
 
+import pytest
 from rdflib import RDF, Literal, URIRef
 from rdflib.namespace import RDFS
 
@@ -11,11 +12,9 @@ from alliance_kg import validation
 from alliance_kg.inference import infer
 from alliance_kg.namespaces import SH
 from alliance_kg.sources import load_dataset, load_shapes
-from alliance_kg.validation import Finding, default_checks, only_targets, run_checks, run_shapes, split_shapes
+from alliance_kg.validation import Finding, default_checks, run_checks
 
-
-def key(finding: Finding) -> tuple:
-    return tuple(sorted((k, str(v)) for k, v in finding.as_dict().items()))
+from test_shapes import CASES, ROOT, read_case
 
 
 def broken_dataset():
@@ -29,28 +28,54 @@ def broken_dataset():
     return dataset
 
 
-def test_shapes_split_over_two_processes_report_the_same():
+def shape_key(finding: Finding) -> tuple:
+    """What both engines must agree on (messages and path spelling may differ)."""
+    return finding.focus, finding.component, finding.severity, finding.file, finding.line
+
+
+def test_compiled_engine_reports_what_pyshacl_reports():
     dataset = broken_dataset()
     shapes, _ = load_shapes()
-    data = validation.union_graph(dataset)
-    one_graph, one = run_shapes(data, shapes, workers=1)
-    two_graph, two = run_shapes(data, shapes, workers=2)
-    assert one and sorted(map(key, one)) == sorted(map(key, two))
-    assert len(one_graph) == len(two_graph)
-    assert two_graph.value(next(two_graph.subjects(RDF.type, SH.ValidationReport)), SH.conforms) == Literal(False)
+    reference = validation.validate(dataset, shapes, checks=[], engine="pyshacl")
+    compiled = validation.validate(dataset, shapes, checks=[], engine="compiled")
+    assert reference.count("Violation") >= 1
+    assert sorted(map(shape_key, reference.findings)) == sorted(map(shape_key, compiled.findings))
+    assert all(f.message for f in compiled.findings)
+    assert (None, SH.conforms, Literal(False)) in compiled.graph
 
 
-def test_split_shapes_covers_every_targeted_shape_once():
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+def test_compiled_engine_agrees_on_every_shape_case(case):
+    data, _ = read_case(case)
+    dataset = load_dataset([ROOT / "ontology"]).dataset
+    target = dataset.graph(URIRef("https://w3id.org/alliance-kg/graph/case"))
+    for triple in data:
+        target.add(triple)
+    infer(dataset)
     shapes, _ = load_shapes()
-    data = validation.union_graph(load_dataset().dataset)
-    groups = split_shapes(data, shapes, 2)
-    flat = [s for g in groups for s in g]
-    targeted = {s for t in validation.TARGETS for s in shapes.subjects(t, None)}
-    assert len(groups) == 2 and len(flat) == len(set(flat)) and set(flat) == targeted
-    # the other half's shapes stay (they may be referred to) but lose their targets
-    half = only_targets(shapes, groups[0])
-    assert set(half.subjects()) == set(shapes.subjects())
-    assert {s for t in validation.TARGETS for s in half.subjects(t, None)} == set(groups[0])
+    reference = validation.validate(dataset, shapes, checks=[], engine="pyshacl")
+    compiled = validation.validate(dataset, shapes, checks=[], engine="compiled")
+    assert reference.findings
+    assert sorted(map(shape_key, reference.findings)) == sorted(map(shape_key, compiled.findings))
+
+
+def test_compiled_engine_agrees_on_generated_data(tmp_path):
+    from alliance_kg.generate import generate
+    from alliance_kg.pipeline import with_ontology
+
+    generate(40, tmp_path)
+    loaded = load_dataset(with_ontology([tmp_path]))
+    infer(loaded.dataset)
+    shapes, _ = load_shapes()
+    reference = validation.validate(loaded.dataset, shapes, locator=loaded.locator, engine="pyshacl")
+    compiled = validation.validate(loaded.dataset, shapes, locator=loaded.locator, engine="compiled")
+    assert reference.findings and all(f.file for f in compiled.findings if f.component != "sparql-check")
+    assert sorted(map(shape_key, reference.findings)) == sorted(map(shape_key, compiled.findings))
+
+
+def test_unknown_engine_is_an_error():
+    with pytest.raises(ValueError, match="unknown SHACL engine"):
+        validation.validate(load_dataset().dataset, load_shapes()[0], engine="fast")
 
 
 def test_checks_on_oxigraph_find_what_rdflib_finds():

@@ -16,6 +16,7 @@ from typing import Callable, Sequence
 from . import __version__
 from .errors import AllianceKGError, InputError, QueryError
 from .settings import Settings, describe
+from .validation import COMPILED_FROM, ENGINES
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 70
 
@@ -24,7 +25,7 @@ def _validate(args: argparse.Namespace) -> int:
     from .pipeline import check
     from .reports import FORMATTERS
 
-    graph = check(args.paths or None, shapes=args.shapes or None)
+    graph = check(args.paths or None, shapes=args.shapes or None, engine=args.engine)
     assert graph.report is not None
     text = FORMATTERS[args.format](graph.report)
     _write(text, args.output)
@@ -122,6 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json", "turtle", "junit", "github"], default="text")
     p.add_argument("--shapes", action="append", metavar="PATH", help="shapes files or folders (default: shapes/)")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    p.add_argument("--engine", choices=ENGINES, default="auto",
+                   help="SHACL engine: pyshacl (the reference), compiled (the shacl package), or auto: "
+                        f"compiled from {COMPILED_FROM:,} triples on (default)")
     p.set_defaults(handler=_validate)
 
     p = sub.add_parser("build", help="write TriG, N-Quads, Turtle and JSON-LD dumps and a VoID description")

@@ -47,11 +47,12 @@ def with_ontology(paths: Sequence[Path | str] | None) -> list[Path] | None:
     return ([ontology] if ontology.is_dir() else []) + given
 
 
-def check(paths: Sequence[Path | str] | None = None, *, shapes: Sequence[Path | str] | None = None) -> KnowledgeGraph:
+def check(paths: Sequence[Path | str] | None = None, *, shapes: Sequence[Path | str] | None = None,
+          engine: str = "auto") -> KnowledgeGraph:
     """Parse, infer and validate; returns the graph and its report whether or not it conforms."""
     graph = assemble(paths)
     shapes_graph, _ = load_shapes(shapes)
-    graph.report = validate(graph.dataset, shapes_graph, locator=graph.loaded.locator)
+    graph.report = validate(graph.dataset, shapes_graph, locator=graph.loaded.locator, engine=engine)
     return graph
 
 
