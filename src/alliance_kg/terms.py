@@ -4,7 +4,10 @@ one library to the other (the Oxigraph store, the fast N-Triples/N-Quads reader,
 from __future__ import annotations
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
+from typing import Iterator
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
@@ -43,3 +46,20 @@ def from_ox(term) -> Identifier | None:
     if kind is ox.BlankNode:
         return BNode(term.value)
     raise TypeError(f"unsupported term {term!r}")  # RDF-star triples: not in our data
+
+
+def ox_quads(dataset: Dataset) -> Iterator[tuple[ox.Quad, tuple[Identifier, Identifier, Identifier, URIRef]]]:
+    """The named graphs' quads as Oxigraph quads (each distinct term converted once), each with
+    the rdflib quad it came from; the default graph of an rdflib Dataset is left out."""
+    cache: dict[Identifier, object] = {}
+
+    def term(node: Identifier):
+        converted = cache.get(node)
+        if converted is None:
+            converted = cache[node] = to_ox(node)
+        return converted
+
+    for s, p, o, g in dataset.quads((None, None, None, None)):
+        name = g.identifier if isinstance(g, Graph) else g
+        if name is not None and name != DATASET_DEFAULT_GRAPH_ID:
+            yield ox.Quad(term(s), term(p), term(o), term(name)), (s, p, o, name)

@@ -19,7 +19,6 @@ from typing import Iterable
 
 from pyshacl import validate as shacl_validate
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
@@ -114,8 +113,11 @@ def validate(
         raise ValueError(f"unknown SHACL engine {engine!r}; use one of {', '.join(ENGINES)}")
     if engine == "auto":
         engine = "compiled" if len(dataset) >= COMPILED_FROM else "pyshacl"
-    report = _compiled(dataset, shapes) if engine == "compiled" else _pyshacl(union_graph(dataset), shapes)
-    report.findings.extend(run_checks(dataset, sorted(checks if checks is not None else default_checks())))
+    checks = sorted(checks if checks is not None else default_checks())
+    # One Oxigraph copy of the dataset serves both the compiled engine and the checks.
+    store = _oxigraph(dataset) if engine == "compiled" or checks else None
+    report = _compiled(store, shapes) if engine == "compiled" else _pyshacl(union_graph(dataset), shapes)
+    report.findings.extend(run_checks(dataset, checks, store=store))
     locator = locator or Locator()
     for finding in report.findings:
         place = locator.locate(URIRef(finding.focus))
@@ -137,15 +139,14 @@ def _pyshacl(data: Graph, shapes: Graph) -> Report:
     return Report([_finding(results, r) for r in results.subjects(RDF.type, SH.ValidationResult)], results)
 
 
-def _compiled(dataset: Dataset, shapes: Graph) -> Report:
-    """The ``shacl`` package's compiled engine over the union graph, handed over as N-Triples."""
+def _compiled(store, shapes: Graph) -> Report:
+    """The ``shacl`` package's compiled engine over the union graph, handed over as N-Triples
+    written by Oxigraph (no Python object per triple)."""
     import pyoxigraph as ox
     import shacl
 
-    from .terms import to_ox
-
-    triples = (ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in dataset.triples((None, None, None)))
-    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+    data = union.serialize(format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
     result = shacl.Shapes.from_turtle(shapes.serialize(format="turtle")).validate_text(data, "nt")
     findings = [
         Finding(
@@ -200,14 +201,14 @@ def run_check(dataset: Dataset, check: Path) -> list[Finding]:
     return run_checks(dataset, [check])
 
 
-def run_checks(dataset: Dataset, checks: list[Path]) -> list[Finding]:
+def run_checks(dataset: Dataset, checks: list[Path], *, store=None) -> list[Finding]:
     """The violation queries, evaluated by Oxigraph over the dataset's named graphs (the default
     graph is their union, as in the dataset; ``GRAPH ?g`` ranges over the named graphs)."""
     if not checks:
         return []
     from .terms import from_ox
 
-    store = _oxigraph(dataset)
+    store = store or _oxigraph(dataset)
     findings = []
     for check in checks:
         text = check.read_text(encoding="utf-8")
@@ -223,27 +224,13 @@ def run_checks(dataset: Dataset, checks: list[Path]) -> list[Finding]:
 
 
 def _oxigraph(dataset: Dataset):
-    """An in-memory Oxigraph store with the dataset's named graphs (terms converted once each)."""
+    """An in-memory Oxigraph store with the dataset's named graphs."""
     import pyoxigraph as ox
 
-    from .terms import to_ox
-
-    cache: dict = {}
-
-    def term(node):
-        converted = cache.get(node)
-        if converted is None:
-            converted = cache[node] = to_ox(node)
-        return converted
-
-    def quads():
-        for s, p, o, g in dataset.quads((None, None, None, None)):
-            name = g.identifier if isinstance(g, Graph) else g
-            if name is not None and name != DATASET_DEFAULT_GRAPH_ID:
-                yield ox.Quad(term(s), term(p), term(o), term(name))
+    from .terms import ox_quads
 
     store = ox.Store()
-    store.bulk_extend(quads())
+    store.bulk_extend(quad for quad, _ in ox_quads(dataset))
     return store
 
 

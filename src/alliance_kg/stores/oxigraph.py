@@ -29,25 +29,15 @@ from typing import Iterable, Iterator
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.term import Identifier
 
 from ..errors import InputError
-from ..terms import from_ox, to_ox
+from ..terms import from_ox, ox_quads
 from ..sources import new_dataset
 from ..namespaces import PREFIXES
 from ..query import PreparedQuery, QueryResult
 from .base import Selection
 
 META = "alliance-kg.json"
-
-
-def _quads(dataset: Dataset) -> Iterator[tuple[Identifier, Identifier, Identifier, URIRef]]:
-    for s, p, o, g in dataset.quads((None, None, None, None)):
-        name = g.identifier if isinstance(g, Graph) else g
-        if name is None or name == DATASET_DEFAULT_GRAPH_ID:
-            continue
-        yield s, p, o, name
 
 
 # -- writing ----------------------------------------------------------------------------------
@@ -61,21 +51,22 @@ def write(path: Path | str, dataset: Dataset, version: str, *, report: dict | No
     folder = root / f"data-{version}-{time.time_ns()}"
     store = ox.Store(str(folder))
     graphs: dict[str, int] = {}
-    union: set[tuple] = set()
     total = 0
+
+    union: dict[tuple, ox.Quad] = {}
 
     def convert() -> Iterator[ox.Quad]:
         nonlocal total
-        for s, p, o, g in _quads(dataset):
+        for quad, (s, p, o, g) in ox_quads(dataset):
             total += 1
-            union.add((s, p, o))
+            union.setdefault((s, p, o), quad)
             graphs[str(g)] = graphs.get(str(g), 0) + 1
-            yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.NamedNode(str(g)))
+            yield quad
 
     store.bulk_extend(convert())
     materialised = len(union) != total
     if materialised:  # some triple is in two graphs: keep a distinct union as the default graph
-        store.bulk_extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph()) for s, p, o in union)
+        store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in union.values())
     store.flush()
     store.optimize()
     del store
