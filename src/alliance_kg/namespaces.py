@@ -7,12 +7,53 @@ part after ``BASE`` so that ``{BASE}id/city/koeln`` is served at ``/id/city/koel
 from __future__ import annotations
 
 from rdflib import Namespace, URIRef
+from rdflib.namespace import DefinedNamespace
 
 BASE = "https://w3id.org/alliance-kg/"
 
 #: The ontology's namespace (hash namespace: the ontology document dereferences at ONTOLOGY).
 ONTOLOGY = URIRef(BASE + "ontology")
-AKG = Namespace(BASE + "ontology#")
+
+
+class AKG(DefinedNamespace):
+    """The ontology's own terms, closed: a misspelt term in code is an error, not a new IRI.
+    ``tests/test_namespaces.py`` checks this list against the terms ``ontology/`` declares."""
+
+    _NS = Namespace(BASE + "ontology#")
+    _fail = True
+
+    # classes
+    AccessionEvent: URIRef
+    AdmissionEvent: URIRef
+    Aim: URIRef
+    Alliance: URIRef
+    AmbiguousPlace: URIRef
+    AnnualMeeting: URIRef
+    Benefit: URIRef
+    District: URIRef
+    FoundingEvent: URIRef
+    Passage: URIRef
+    PostHolding: URIRef
+    Region: URIRef
+    # properties
+    aim: URIRef
+    beneficiary: URIRef
+    benefit: URIRef
+    candidateMatch: URIRef
+    complements: URIRef
+    costNote: URIRef
+    eventStatusAsOf: URIRef
+    focus: URIRef
+    holder: URIRef
+    iso3166Code: URIRef
+    knownEndedAsOf: URIRef
+    knownToHoldAsOf: URIRef
+    membershipFree: URIRef
+    officialAdmission: URIRef
+    post: URIRef
+    signatory: URIRef
+    signatureText: URIRef
+
 ID = Namespace(BASE + "id/")
 GRAPH = Namespace(BASE + "graph/")
 
