@@ -174,3 +174,10 @@ def test_readme_documents_every_setting(repo_root):
     readme = (repo_root / "README.md").read_text(encoding="utf-8")
     for name, _, _ in describe():
         assert f"`ALLIANCE_KG_{name.upper()}`" in readme and f"`--{name.replace('_', '-')}`" in readme
+
+
+def test_serve_get_answers_one_request_in_process(run_cli):
+    ok = run_cli("serve", "--get", "/sparql?query=ASK%7B%3Fs%20a%20%3Chttps://schema.org/City%3E%7D")
+    assert ok.code == EXIT_OK and json.loads(ok.out)["boolean"] is True
+    missing = run_cli("serve", "--get", "/id/city/atlantis")
+    assert missing.code == EXIT_VIOLATIONS and "not in this dataset" in missing.out

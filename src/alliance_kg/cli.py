@@ -60,10 +60,15 @@ def _query(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .serve import run
+    from .serve import run, smoke
 
     overrides = {name: getattr(args, name) for name, _, _ in describe()}
-    return run(Settings.load(overrides))
+    settings = Settings.load(overrides)
+    if args.get:
+        status, body = smoke(settings, args.get, accept=args.accept)
+        _write(body, None)
+        return EXIT_OK if status < 400 else EXIT_VIOLATIONS
+    return run(settings)
 
 
 def _load(args: argparse.Namespace) -> int:
@@ -166,6 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
         flag = "--" + name.replace("_", "-")
         p.add_argument(flag, dest=name, type=type(default), default=None, metavar=name.upper(),
                        help=f"{help_text} (default: {default!r}; env ALLIANCE_KG_{name.upper()})")
+    p.add_argument("--get", metavar="PATH", help="answer one GET of PATH in-process and exit (a smoke test: "
+                                                   "exit 1 if the status is 400 or more); no socket is opened")
+    p.add_argument("--accept", metavar="TYPE", help="Accept header for --get")
     p.set_defaults(handler=_serve)
     return parser
 

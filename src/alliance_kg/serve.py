@@ -23,6 +23,19 @@ log = logging.getLogger(__name__)
 EXIT_OK, EXIT_INVALID, EXIT_INPUT = 0, 1, 2
 
 
+def smoke(settings: Settings, path: str, *, accept: str | None = None) -> tuple[int, bytes]:
+    """One GET through the whole app without a socket: loads, validates and answers like the
+    server would (``serve --get /sparql?query=...``), so a deployment can be checked in CI."""
+    from .web import create_app
+
+    app = create_app({"SETTINGS": settings})
+    try:
+        response = app.test_client().get(path, headers={"Accept": accept} if accept else {})
+        return response.status_code, response.get_data()
+    finally:
+        app.extensions["alliance_kg"].executor.close()
+
+
 def run(settings: Settings) -> int:
     """Serve until SIGTERM/SIGINT; returns the process exit code."""
     import waitress
