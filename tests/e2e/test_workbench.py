@@ -156,12 +156,19 @@ def test_select_downloads_are_csv_tsv_and_json(page: Page, server):
     assert "https://w3id.org/alliance-kg/id/country/cn,14" in csv.text
 
 
+def settle_completion(page: Page) -> None:
+    """CodeMirror ignores Enter for its interactionDelay (75 ms) after the list opens or
+    changes, so a person never picks an option they have not seen; wait as a person would."""
+    page.wait_for_timeout(250)
+
+
 def test_completion_offers_the_graphs_own_terms(page: Page):
     open_query_page(page)
     replace_query(page, "PREFIX akg: <https://w3id.org/alliance-kg/ontology#>\nSELECT * WHERE { ?x a ")
     page.keyboard.type("akg:Dis")
     options = page.locator(".cm-tooltip-autocomplete li")
     expect(options.filter(has_text="akg:District")).to_have_count(1)
+    settle_completion(page)
     page.keyboard.press("Enter")
     expect(page.locator("#editor .cm-content")).to_contain_text("?x a akg:District")
 
@@ -171,6 +178,7 @@ def test_completing_an_undeclared_prefix_declares_it(page: Page):
     replace_query(page, "SELECT * WHERE { ?m ")
     page.keyboard.type("org:memberO")
     expect(page.locator(".cm-tooltip-autocomplete li").filter(has_text="org:memberOf")).to_have_count(1)
+    settle_completion(page)
     page.keyboard.press("Enter")
     editor = page.locator("#editor .cm-content")  # expect() waits for the editor to update
     expect(editor).to_contain_text("PREFIX org: <http://www.w3.org/ns/org#>")
