@@ -41,6 +41,11 @@ class Settings:
     reload_token: str = _setting("", "Bearer token for POST /admin/reload; empty disables the route.")
     log_level: str = _setting("INFO", "Logging level.")
 
+    @property
+    def data_paths(self) -> list[Path]:
+        """``data`` as paths (empty: the shipped ontology and data)."""
+        return [Path(p.strip()) for p in self.data.split(",") if p.strip()]
+
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> "Settings":
         """Defaults, then ``ALLIANCE_KG_*`` variables, then explicit overrides (flags, tests)."""

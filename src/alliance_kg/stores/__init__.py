@@ -12,14 +12,12 @@ def open_configured(settings) -> Store:
     """The store ``settings.store`` names: ``memory`` (parse, infer and validate the data now),
     ``oxigraph:PATH`` (a folder written by ``alliance-kg load``) or ``sparql:URL`` (a remote
     SPARQL 1.1 query endpoint filled by ``alliance-kg push``)."""
-    from pathlib import Path
 
     kind, _, where = settings.store.partition(":")
     if kind == "memory" and not where:
         from ..pipeline import load_knowledge_graph
 
-        paths = [Path(p.strip()) for p in settings.data.split(",") if p.strip()] or None
-        graph = load_knowledge_graph(paths)
+        graph = load_knowledge_graph(settings.data_paths or None)
         return MemoryStore(graph.dataset, graph.version)
     if kind == "oxigraph" and where:
         from .oxigraph import OxigraphStore

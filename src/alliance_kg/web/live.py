@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, jsonify, request
+from flask import Blueprint, Flask, current_app, jsonify, request
 
 from ..executor import Executor
 from ..reload import Live, token_matches
+from ..settings import Settings, project_root
 from .service import EXTENSION, Service
 
 bp = Blueprint("live", __name__)
@@ -68,28 +70,19 @@ def reload():
 
 
 def _live() -> Live:
-    from flask import current_app
-
     return current_app.extensions[LIVE]
 
 
-def _live_settings():
-    from flask import current_app
-
+def _live_settings() -> Settings:
     return current_app.extensions[EXTENSION].settings
 
 
-def watched_paths(settings) -> list:
+def watched_paths(settings: Settings) -> list[Path]:
     """What to watch for changes: the data files (memory) or the store's description (oxigraph)."""
-    from pathlib import Path
-
-    from ..settings import project_root
-
     kind, _, where = settings.store.partition(":")
     if kind == "oxigraph":
         return [Path(where) / "alliance-kg.json"]
     if kind == "memory":
         root = project_root()
-        data = [Path(p.strip()) for p in settings.data.split(",") if p.strip()]
-        return [*(data or [root / "ontology", root / "data"]), root / "shapes"]
+        return [*(settings.data_paths or [root / "ontology", root / "data"]), root / "shapes"]
     return []

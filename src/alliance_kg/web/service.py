@@ -32,11 +32,12 @@ class Service:
     examples: list[dict[str, str]] = field(default_factory=list)
     _cache: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    #: Query results by (data version, query, dataset, Accept, format); see ``cache``.
-    results: LRUCache[Reply] = field(default_factory=lambda: LRUCache(0))
+    #: Query results by (data version, query, dataset, Accept, format); see ``cache``. Sized
+    #: from the settings unless given (a reload passes the running one on: keys carry the version).
+    results: LRUCache[Reply] | None = None
 
     def __post_init__(self) -> None:
-        if not self.results.enabled:
+        if self.results is None:
             self.results = LRUCache(self.settings.cache_entries)
 
     def cached(self, key: str, build: Callable[[], Any]) -> Any:
@@ -50,7 +51,6 @@ class Service:
         """Run a query through the pool with the configured caps."""
         job.setdefault("max_rows", self.settings.max_rows)
         return self.executor.run(Job(text, max_length=self.settings.max_query_length, **job))
-
 
     def run_cached(self, text: str, **job: Any) -> tuple[Reply, bool]:
         """``run`` through the result cache; returns the reply and whether it was a hit."""

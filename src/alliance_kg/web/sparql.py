@@ -67,6 +67,9 @@ def endpoint() -> Response:
         if request.method == "POST":
             raise BadRequest("missing query (send query=... form-encoded or a SPARQL query body)")
         return describe_or_page()
+    if request.method == "GET" and not values(params, "format") and _prefers_html():
+        # A browser following a permalink: the query page, which runs the query itself.
+        return _page()
 
     text = queries[0]
     if len(text) > settings.max_query_length:
@@ -108,10 +111,24 @@ def describe_or_page() -> Response:
     offered = list(formats.GRAPH_TYPES) + [formats.HTML]
     media_type = formats.negotiate(offered, _accept(), request.args.get("format"), graph=True)
     if media_type == formats.HTML:
-        return Response(render_template("query.html", **query_page_context()),
-                        content_type="text/html; charset=utf-8")
+        return _page()
     response = Response(formats.serialize_graph(meta.service_description(), media_type),
                         content_type=formats.content_type(media_type))
+    response.vary.add("Accept")
+    return response
+
+
+def _prefers_html() -> bool:
+    """A browser navigating: text/html asked for by name and preferred over the result formats."""
+    accept = request.accept_mimetypes
+    if not any(value == formats.HTML and q > 0 for value, q in accept):
+        return False
+    return accept.best_match([formats.HTML, *formats.RESULT_TYPES, *formats.GRAPH_TYPES]) == formats.HTML
+
+
+def _page() -> Response:
+    response = Response(render_template("query.html", **query_page_context()),
+                        content_type="text/html; charset=utf-8")
     response.vary.add("Accept")
     return response
 

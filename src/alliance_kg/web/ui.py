@@ -15,8 +15,8 @@ from urllib.parse import urlencode
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
 from rdflib import Literal, URIRef
 
-from .. import formats
-from ..namespaces import BASE, PREFIXES, local_path
+from ..namespaces import BASE, PREFIXES
+from .linkeddata import href
 from .service import current
 
 bp = Blueprint("ui", __name__)
@@ -61,10 +61,7 @@ COUNTRIES = (("de", "germany", "Germany"), ("cn", "china", "China"))
 
 def page_href(iri: str) -> str:
     """Where a link to a project IRI goes on this server (its description page)."""
-    path = local_path(iri)
-    if path.startswith("/id/"):
-        path = "/doc/" + path[len("/id/"):]
-    return request.script_root + path
+    return href(URIRef(iri))
 
 
 def query_href(text: str, view: str | None = None) -> str:
@@ -99,30 +96,6 @@ def bundle_ready() -> bool:
 @bp.app_context_processor
 def _template_globals() -> dict[str, Any]:
     return {"ui_config": ui_config, "query_href": query_href, "bundle_ready": bundle_ready}
-
-
-def _prefers_html() -> bool:
-    """A browser navigating (text/html asked for by name and preferred over result formats)."""
-    accept = request.accept_mimetypes
-    if not any(value == formats.HTML and q > 0 for value, q in accept):
-        return False
-    return accept.best_match([formats.HTML, *formats.RESULT_TYPES, *formats.GRAPH_TYPES]) == formats.HTML
-
-
-@bp.before_app_request
-def _query_page_for_browsers() -> Response | None:
-    """``GET /sparql?query=...`` from a browser is a permalink: the query page, which runs the
-    query itself. Any other client (or ``format=...``) gets the protocol's answer."""
-    if request.path != "/sparql" or request.method != "GET" or "query" not in request.args:
-        return None
-    if "format" in request.args or not _prefers_html():
-        return None
-    from .sparql import query_page_context
-
-    response = Response(render_template("query.html", **query_page_context(), permalink=True),
-                        content_type="text/html; charset=utf-8")
-    response.vary.add("Accept")
-    return response
 
 
 def _pick(labels: dict[str, str]) -> str | None:
