@@ -28,12 +28,11 @@ from pathlib import Path
 from typing import Iterator
 
 from rdflib import OWL, BNode, Dataset, Literal, URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from .namespaces import AKG, GRAPH, ID, ONTOLOGY_GRAPH, SCHEMA
 from .settings import project_root
-from .sources import load_dataset
+from .sources import load_dataset, named_quads
 
 #: Kinds of thing (the ``{ID}{kind}/`` segment) copied per synthetic member set.
 COPIED = frozenset({"city", "district", "region", "membership", "person", "post", "tenure", "event",
@@ -77,12 +76,12 @@ def generate(cities: int, out: Path, *, root: Path | None = None) -> Generated:
     source = loaded.dataset
     per_copy = max(1, cities_per_copy(source))
     copies = max(1, math.ceil(cities / per_copy))
-    quads = _quads(source)
+    quads = list(named_quads(source))
     out.mkdir(parents=True, exist_ok=True)
     path = out / OUTPUT
     written = 0
     with path.open("w", encoding="utf-8") as stream:
-        for s, p, o, g in _quads(ontology.dataset):
+        for s, p, o, g in named_quads(ontology.dataset):
             stream.write(f"{s.n3()} {p.n3()} {o.n3()} <{ONTOLOGY_GRAPH}> .\n")
             written += 1
         for s, p, o, g in quads:  # the real data, once, unchanged
@@ -94,15 +93,6 @@ def generate(cities: int, out: Path, *, root: Path | None = None) -> Generated:
                 stream.write(line)
                 written += 1
     return Generated(path, copies, copies * per_copy + per_copy, written)
-
-
-def _quads(dataset: Dataset) -> list[tuple]:
-    result = []
-    for s, p, o, g in dataset.quads((None, None, None, None)):
-        name = getattr(g, "identifier", g)
-        if name is not None and name != DATASET_DEFAULT_GRAPH_ID:
-            result.append((s, p, o, name))
-    return result
 
 
 def _nq(term) -> str:

@@ -24,10 +24,10 @@ from urllib.parse import quote
 
 import requests
 from rdflib import BNode, Dataset, Literal, URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from .errors import AllianceKGError, InputError
 from .namespaces import GRAPH
+from .sources import named_quads
 
 #: Graph (outside the project's IRIs, so never listed as data) describing what was pushed.
 META_GRAPH = "urn:alliance-kg:meta"
@@ -68,26 +68,13 @@ def credentials_from(environ: Mapping[str, str] | None = None) -> Credentials | 
     return Credentials(user, environ.get("ALLIANCE_KG_PUSH_PASSWORD", ""), scheme)
 
 
-def nt(term) -> str:
-    """A term in N-Triples syntax (which SPARQL's INSERT DATA accepts as it is)."""
-    return term.n3()
-
-
-def _quads(dataset: Dataset) -> Iterator[tuple]:
-    for s, p, o, g in dataset.quads((None, None, None, None)):
-        name = getattr(g, "identifier", g)
-        if name is None or name == DATASET_DEFAULT_GRAPH_ID:
-            continue
-        yield s, p, o, name
-
-
 def _insert(quads: Iterable[tuple], *, template: bool = False) -> str:
     """INSERT DATA for the quads; ``template=True`` writes ``INSERT {...} WHERE {}`` instead,
     the form that may hold blank nodes (some servers, Virtuoso among them, refuse them in
     INSERT DATA; a template's blank nodes are one fresh node each for the single solution)."""
     by_graph: dict[URIRef, list[str]] = {}
     for s, p, o, g in quads:
-        by_graph.setdefault(g, []).append(f"{nt(s)} {nt(p)} {nt(o)} .")
+        by_graph.setdefault(g, []).append(f"{s.n3()} {p.n3()} {o.n3()} .")  # N-Triples form
     blocks = "\n".join(f"GRAPH <{g}> {{\n" + "\n".join(lines) + "\n}" for g, lines in by_graph.items())
     return f"INSERT {{\n{blocks}\n}} WHERE {{}}" if template else f"INSERT DATA {{\n{blocks}\n}}"
 
@@ -114,7 +101,7 @@ def push(dataset: Dataset, url: str, version: str, *, credentials: Credentials |
     counts: dict[str, int] = {}
     plain: dict[URIRef, list[tuple]] = {}
     blank: list[tuple] = []
-    for quad in _quads(dataset):
+    for quad in named_quads(dataset):
         counts[str(quad[3])] = counts.get(str(quad[3]), 0) + 1
         if any(isinstance(t, BNode) for t in quad[:3]):
             blank.append(quad)
@@ -129,7 +116,7 @@ def push(dataset: Dataset, url: str, version: str, *, credentials: Credentials |
 
     if protocol == "gsp":
         for graph in sorted(counts):
-            lines = [f"{nt(s)} {nt(p)} {nt(o)} ." for s, p, o, g in _quads_of(dataset, URIRef(graph))]
+            lines = [f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o, g in _quads_of(dataset, URIRef(graph))]
             _send(http, "PUT", f"{url}?graph-uri={quote(graph, safe='')}", timeout,
                   body="\n".join(lines).encode("utf-8"), content_type="text/turtle; charset=utf-8")
             sent += 1

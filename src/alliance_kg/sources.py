@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
 
 from .errors import InputError
@@ -209,6 +210,15 @@ class LoadedDataset:
     dataset: Dataset
     files: list[SourceFile]
     locator: Locator
+
+
+def named_quads(dataset: Dataset) -> Iterator[tuple[Node, Node, Node, URIRef]]:
+    """Every quad of the dataset's named graphs (an rdflib Dataset's own default graph is not
+    one of ours: everything we load is in a named graph)."""
+    for s, p, o, g in dataset.quads((None, None, None, None)):
+        name = getattr(g, "identifier", g)
+        if name is not None and name != DATASET_DEFAULT_GRAPH_ID:
+            yield s, p, o, name
 
 
 def new_dataset() -> Dataset:

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 from typing import Iterator
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
@@ -59,7 +58,7 @@ def ox_quads(dataset: Dataset) -> Iterator[tuple[ox.Quad, tuple[Identifier, Iden
             converted = cache[node] = to_ox(node)
         return converted
 
-    for s, p, o, g in dataset.quads((None, None, None, None)):
-        name = g.identifier if isinstance(g, Graph) else g
-        if name is not None and name != DATASET_DEFAULT_GRAPH_ID:
-            yield ox.Quad(term(s), term(p), term(o), term(name)), (s, p, o, name)
+    from .sources import named_quads  # sources reads files with from_ox: import it late
+
+    for s, p, o, name in named_quads(dataset):
+        yield ox.Quad(term(s), term(p), term(o), term(name)), (s, p, o, name)
