@@ -33,10 +33,10 @@ def peak_mb() -> int:
 
 def measure(folder: Path, old: bool) -> dict:
     """Parse, infer and validate ``folder`` (with the shipped ontology) in this process."""
-    from alliance_kg.inference import infer
-    from alliance_kg.pipeline import with_ontology
-    from alliance_kg.sources import load_dataset, load_shapes
-    from alliance_kg.validation import validate
+    from alliance_kg.build.inference import infer
+    from alliance_kg.build.pipeline import with_ontology
+    from alliance_kg.build.sources import load_dataset, load_shapes
+    from alliance_kg.build.validation import validate
 
     figures: dict = {}
     started = time.perf_counter()
@@ -64,8 +64,8 @@ def measure_old(dataset, shapes) -> dict:
     """The previous way: owlrl over everything; pyshacl on a copy, one process; rdflib checks."""
     from pyshacl import validate as shacl_validate
 
-    from alliance_kg.inference import infer
-    from alliance_kg.validation import default_checks, union_graph
+    from alliance_kg.build.inference import infer
+    from alliance_kg.build.validation import default_checks, union_graph
 
     figures = {}
     started = time.perf_counter()
@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.one:
         print(json.dumps(measure(Path(args.one), args.old)))
         return 0
-    from alliance_kg.generate import generate
+    from alliance_kg.build.generate import generate
 
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="alliance-kg-pipeline-"))
     rows = {}

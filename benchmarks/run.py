@@ -69,8 +69,8 @@ def query_mix() -> dict[str, str]:
 
 def prepare_data(size: str, work: Path) -> tuple[Path, Path, int]:
     """(folder for our endpoint, N-Quads with the inferred graph for the peers, triples)."""
-    from alliance_kg.generate import generate
-    from alliance_kg.pipeline import load_knowledge_graph
+    from alliance_kg.build.generate import generate
+    from alliance_kg.build.pipeline import conforming
 
     folder = work / f"data-{size}"
     if SIZES[size]:
@@ -84,7 +84,7 @@ def prepare_data(size: str, work: Path) -> tuple[Path, Path, int]:
     count_file = work / f"dump-{size}.count"
     if not dump.exists():
         started = time.monotonic()
-        graph = load_knowledge_graph(sources)
+        graph = conforming(sources)
         log(f"  {size}: built and validated in {time.monotonic() - started:.1f} s")
         dump.write_bytes(graph.dataset.serialize(format="nquads", encoding="utf-8"))
         count_file.write_text(str(len(set(graph.dataset.triples((None, None, None))))))
@@ -195,7 +195,7 @@ def virtuoso(work: Path, dump: Path, size: str) -> str:
         return _VIRTUOSO[size]
     from rdflib import Dataset
 
-    from alliance_kg.push import Credentials, push
+    from alliance_kg.stores.push import Credentials, push
 
     folder = work / f"virtuoso-{size}"
     port = free_port()

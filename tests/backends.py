@@ -76,7 +76,7 @@ def virtuoso(virtuosos):
 @pytest.fixture(scope="session")
 def virtuoso_store(virtuoso, knowledge_graph):
     """The shipped graph pushed into Virtuoso, opened as a ``SparqlStore``."""
-    from alliance_kg.push import Credentials, push
+    from alliance_kg.stores.push import Credentials, push
     from alliance_kg.stores.sparql import SparqlStore
 
     push(knowledge_graph.dataset, virtuoso + "/sparql-auth", knowledge_graph.version,

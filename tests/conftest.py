@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from alliance_kg.cli import main
-from alliance_kg.pipeline import KnowledgeGraph, check
+from alliance_kg.build.pipeline import KnowledgeGraph, validated
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,7 +33,7 @@ def repo_root() -> Path:
 @pytest.fixture(scope="session")
 def knowledge_graph() -> KnowledgeGraph:
     """The shipped graph, parsed, inferred and validated once per test session."""
-    return check()
+    return validated()
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from pathlib import Path
 from pyshacl import validate
 from rdflib import Dataset, Graph
 
-from alliance_kg.inference import infer
-from alliance_kg.sources import load_dataset, load_shapes
-from alliance_kg.validation import union_graph
+from alliance_kg.build.inference import infer
+from alliance_kg.build.sources import load_dataset, load_shapes
+from alliance_kg.build.validation import union_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "https://w3id.org/alliance-kg/"

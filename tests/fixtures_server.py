@@ -12,12 +12,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 import server as live
-from alliance_kg.push import Credentials, push
-from alliance_kg.sources import load_dataset
+from alliance_kg.stores.push import Credentials, push
+from alliance_kg.build.sources import load_dataset
 from alliance_kg.stores import MemoryStore, oxigraph
 from alliance_kg.stores.sparql import SparqlStore
 from backends import DBA  # noqa: F401
-from alliance_kg.web import create_app
+from alliance_kg.app import create_app
 
 ENDPOINT_DATA = live.ENDPOINT_DATA
 

@@ -9,7 +9,7 @@ import pytest
 from rdflib import BNode, Literal, URIRef
 
 from alliance_kg.namespaces import GRAPH, INFERRED_GRAPH
-from alliance_kg.query import execute, prepare
+from alliance_kg.query.prepare import execute, prepare
 from alliance_kg.stores import oxigraph
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from alliance_kg.cache import LRUCache, result_key
+from alliance_kg.query.cache import LRUCache, result_key
 
 
 def test_hit_after_put_and_miss_for_other_version():

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alliance_kg.generate import generate
-from alliance_kg.pipeline import check
+from alliance_kg.build.generate import generate
+from alliance_kg.build.pipeline import validated
 
 
 def test_generated_data_conforms_and_has_the_requested_members(tmp_path: Path):
     result = generate(60, tmp_path)
     assert result.path.is_file() and result.cities >= 60
-    graph = check([tmp_path])
+    graph = validated([tmp_path])
     assert graph.report.conforms, [f"{f.focus}: {f.message}" for f in graph.report.findings
                                    if f.severity == "Violation"]
     rows = graph.dataset.query(
@@ -21,7 +21,7 @@ def test_generated_data_conforms_and_has_the_requested_members(tmp_path: Path):
 
 def test_named_graphs_are_the_real_ones(tmp_path: Path, knowledge_graph):
     generate(30, tmp_path)
-    graph = check([tmp_path])
+    graph = validated([tmp_path])
     real = {c.identifier for c in knowledge_graph.dataset.graphs()}
     generated = {c.identifier for c in graph.dataset.graphs()}
     assert generated == real

@@ -9,11 +9,11 @@ import pytest
 from rdflib import Namespace, OWL, RDF, RDFS, Graph, URIRef
 from rdflib.collection import Collection
 
-from alliance_kg.generate import generate
-from alliance_kg.inference import asserted_triples, entailments, fast_closure, infer
+from alliance_kg.build.generate import generate
+from alliance_kg.build.inference import asserted_triples, entailments, fast_closure, infer
 from alliance_kg.namespaces import AKG, ID, INFERRED_GRAPH, ONTOLOGY_GRAPH, ORG
-from alliance_kg.pipeline import with_ontology
-from alliance_kg.sources import load_dataset
+from alliance_kg.build.pipeline import with_ontology
+from alliance_kg.build.sources import load_dataset
 
 
 def both_ways(dataset) -> tuple[set, set]:

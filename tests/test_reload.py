@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from alliance_kg.reload import Live, fingerprint, token_matches
+from alliance_kg.web.reloading import Reloader, fingerprint, token_matches
 
 
 @dataclass
@@ -19,7 +19,7 @@ class FakeStore:
 
 def make_live(versions, grace=0.05):
     stopped = []
-    live = Live.started(FakeStore("v1"), build=lambda: next(versions), start=lambda store: f"pool-{store.version}",
+    live = Reloader.started(FakeStore("v1"), build=lambda: next(versions), start=lambda store: f"pool-{store.version}",
                         stop=stopped.append, grace=grace)
     return live, stopped
 

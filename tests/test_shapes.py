@@ -16,7 +16,7 @@ from rdflib.namespace import RDF
 
 from factsupport import ROOT, asserted, shapes, validate_dataset
 
-from alliance_kg.sources import new_dataset
+from alliance_kg.rdf import new_dataset
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 AKGSH = Namespace("https://w3id.org/alliance-kg/shapes#")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rdflib import BNode, Dataset, URIRef
 
 from alliance_kg.namespaces import GRAPH
-from alliance_kg.sources import load_dataset
+from alliance_kg.build.sources import load_dataset
 
 TRIPLE = '_:b <http://example.org/p> "x" .\n<http://example.org/s> <http://example.org/p> "ü"@de .\n'
 

@@ -8,11 +8,11 @@ import pytest
 from rdflib import RDF, Literal, URIRef
 from rdflib.namespace import RDFS
 
-from alliance_kg import validation
-from alliance_kg.inference import infer
+from alliance_kg.build import validation
+from alliance_kg.build.inference import infer
 from alliance_kg.namespaces import SH
-from alliance_kg.sources import load_dataset, load_shapes
-from alliance_kg.validation import Finding, default_checks, run_checks
+from alliance_kg.build.sources import load_dataset, load_shapes
+from alliance_kg.build.validation import Finding, default_checks, run_checks
 
 from test_shapes import CASES, ROOT, read_case
 
@@ -60,8 +60,8 @@ def test_compiled_engine_agrees_on_every_shape_case(case):
 
 
 def test_compiled_engine_agrees_on_generated_data(tmp_path):
-    from alliance_kg.generate import generate
-    from alliance_kg.pipeline import with_ontology
+    from alliance_kg.build.generate import generate
+    from alliance_kg.build.pipeline import with_ontology
 
     generate(40, tmp_path)
     loaded = load_dataset(with_ontology([tmp_path]))

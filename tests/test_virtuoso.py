@@ -7,8 +7,8 @@ import pytest
 import requests
 from rdflib import Dataset, Literal, URIRef
 
-from alliance_kg.push import Credentials, PushFailed, credentials_from, push
-from alliance_kg.query import execute, prepare
+from alliance_kg.stores.push import Credentials, PushFailed, credentials_from, push
+from alliance_kg.query.prepare import execute, prepare
 from alliance_kg.stores.sparql import SparqlStore
 
 from backends import DBA

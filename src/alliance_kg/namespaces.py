@@ -7,7 +7,7 @@ part after ``BASE`` so that ``{BASE}id/city/koeln`` is served at ``/id/city/koel
 from __future__ import annotations
 
 from rdflib import Namespace, URIRef
-from rdflib.namespace import DefinedNamespace
+from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD, DefinedNamespace
 
 BASE = "https://w3id.org/alliance-kg/"
 
@@ -75,24 +75,33 @@ SH = Namespace("http://www.w3.org/ns/shacl#")
 #: Prefixes declared for users (query page, serialisations); sorted by prefix.
 PREFIXES: dict[str, str] = {
     "akg": str(AKG),
-    "dcterms": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
+    "dcterms": str(DCTERMS),
+    "foaf": str(FOAF),
     "geo": str(GEO),
     "id": str(ID),
     "org": str(ORG),
-    "owl": "http://www.w3.org/2002/07/owl#",
+    "owl": str(OWL),
     "prov": str(PROV),
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
     "schema": str(SCHEMA),
     "sd": str(SD),
     "sh": str(SH),
-    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "skos": str(SKOS),
     "time": str(TIME),
     "void": str(VOID),
     "wgs84": str(WGS84),
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "xsd": str(XSD),
 }
+
+__all__ = ["AKG", "BASE", "DCTERMS", "FOAF", "GEO", "GRAPH", "ID", "INFERRED_GRAPH", "ONTOLOGY",
+           "ONTOLOGY_GRAPH", "ORG", "OWL", "PREFIXES", "PROV", "RDF", "RDFS", "SCHEMA", "SD", "SH", "SKOS",
+           "TIME", "VOID", "WGS84", "XSD", "is_local", "local_path", "prefix_declarations"]
+
+
+def prefix_declarations(names: list[str] | None = None) -> str:
+    """``PREFIX p: <ns>`` lines for ``names`` (default: every project prefix), sorted."""
+    return "\n".join(f"PREFIX {p}: <{PREFIXES[p]}>" for p in sorted(names or PREFIXES))
 
 
 def is_local(iri: str) -> bool:
@@ -106,7 +115,3 @@ def local_path(iri: str) -> str:
         raise ValueError(f"not a project IRI: {iri}")
     return "/" + iri[len(BASE):]
 
-
-def graph_for(relative: str) -> URIRef:
-    """Named graph of a data file, from its path below ``data/`` without the suffix."""
-    return GRAPH[relative]

@@ -13,14 +13,36 @@ from typing import Any, Mapping
 ENV_PREFIX = "ALLIANCE_KG_"
 
 
-def project_root() -> Path:
-    """The folder holding ``ontology/``, ``data/`` and ``shapes/`` (the source checkout)."""
-    env = os.environ.get(ENV_PREFIX + "ROOT")
-    return Path(env) if env else Path(__file__).resolve().parents[2]
+#: Store kinds and whether they need a location after the colon.
+STORE_KINDS = {"memory": False, "oxigraph": True, "sparql": True}
 
 
-def _setting(default: Any, help: str) -> Any:
-    return field(default=default, metadata={"help": help})
+def project_root(settings: "Settings | None" = None) -> Path:
+    """The folder holding ``ontology/``, ``data/``, ``shapes/`` and ``queries/``:
+    ``ALLIANCE_KG_ROOT`` when set, else the source checkout."""
+    root = (settings or Settings.load()).root
+    return Path(root) if root else Path(__file__).resolve().parents[2]
+
+
+def _setting(default: Any, help: str, *, served: bool = True) -> Any:
+    """``served`` settings are ``serve`` flags (and the README's table); the others are read
+    from the environment only (credentials, the project root, debugging)."""
+    return field(default=default, metadata={"help": help, "served": served})
+
+
+@dataclass(frozen=True)
+class StoreSpec:
+    """``--store`` taken apart once: the kind and, for stores that have one, where it is."""
+
+    kind: str
+    where: str = ""
+
+    @classmethod
+    def parse(cls, text: str) -> "StoreSpec":
+        kind, _, where = text.partition(":")
+        if kind not in STORE_KINDS or STORE_KINDS[kind] != bool(where):
+            raise ValueError(f"store {text!r}: use memory, oxigraph:PATH or sparql:URL")
+        return cls(kind, where)
 
 
 @dataclass(frozen=True)
@@ -40,6 +62,17 @@ class Settings:
     cache_entries: int = _setting(256, "Result cache size in entries (0 disables the cache).")
     reload_token: str = _setting("", "Bearer token for POST /admin/reload; empty disables the route.")
     log_level: str = _setting("INFO", "Logging level.")
+    root: str = _setting("", "Folder with ontology/, data/, shapes/ and queries/ (empty: the shipped ones).",
+                         served=False)
+    debug: bool = _setting(False, "Show tracebacks of internal errors (1 or true).", served=False)
+    push_user: str = _setting("", "User for `alliance-kg push` (empty: no authentication).", served=False)
+    push_password: str = _setting("", "Password for `alliance-kg push`.", served=False)
+    push_auth: str = _setting("digest", "Authentication scheme for `alliance-kg push`: digest or basic.",
+                              served=False)
+
+    @property
+    def store_spec(self) -> StoreSpec:
+        return StoreSpec.parse(self.store)
 
     @property
     def data_paths(self) -> list[Path]:
@@ -65,12 +98,19 @@ class Settings:
 
 
 def describe() -> list[tuple[str, Any, str]]:
-    """(name, default, help) of every setting, for ``--help`` and the README."""
-    return [(f.name, f.default, f.metadata["help"]) for f in fields(Settings)]
+    """(name, default, help) of every ``serve`` setting, for ``--help`` and the README."""
+    return [(f.name, f.default, f.metadata["help"]) for f in fields(Settings) if f.metadata["served"]]
+
+
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
 
 
 def _coerce(name: str, kind: type, raw: str) -> Any:
     try:
+        if kind is bool:
+            if raw.strip().lower() not in _TRUE | _FALSE:
+                raise ValueError(raw)
+            return raw.strip().lower() in _TRUE
         return kind(raw)
     except ValueError:
         raise ValueError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid {kind.__name__}") from None

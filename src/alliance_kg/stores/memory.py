@@ -7,16 +7,13 @@ the query reaching rdflib never carries a dataset clause.
 
 from __future__ import annotations
 
-import itertools
 from collections import OrderedDict
 from typing import Sequence
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from ..namespaces import PREFIXES
-from ..query import PreparedQuery, QueryResult
-from .base import Selection
+from .base import PreparedQuery, QueryResult, Selection, graph_result, select_result
 
 #: Views per selection kept by one process (building one copies the selected graphs).
 VIEW_CACHE_SIZE = 16
@@ -74,19 +71,5 @@ def _collect(form: str, result, max_rows: int | None) -> QueryResult:
     if form == "ASK":
         return QueryResult(form, boolean=bool(result.askAnswer))
     if form == "SELECT":
-        variables = [str(v) for v in result.vars or ()]
-        limit = None if max_rows is None else max_rows + 1
-        rows = [tuple(row) for row in itertools.islice(iter(result), limit)]
-        truncated = max_rows is not None and len(rows) > max_rows
-        return QueryResult(form, variables=variables, rows=rows[:max_rows] if truncated else rows,
-                           truncated=truncated)
-    graph: Graph = result.graph
-    truncated = max_rows is not None and len(graph) > max_rows
-    if truncated:
-        capped = Graph()
-        for triple in itertools.islice(graph, max_rows):
-            capped.add(triple)
-        graph = capped
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace, replace=True)
-    return QueryResult(form, graph=graph, truncated=truncated)
+        return select_result([str(v) for v in result.vars or ()], (tuple(row) for row in result), max_rows)
+    return graph_result(form, result.graph, max_rows)

@@ -1,8 +1,8 @@
 """The Oxigraph store: the built dataset kept on disk by pyoxigraph (RocksDB), queried with
 Oxigraph's compiled SPARQL engine.
 
-``alliance-kg load --store oxigraph:PATH`` parses, infers and validates once and writes the
-quads (named graphs as they are, the inferred graph included) into a new folder below PATH;
+``alliance-kg load --store oxigraph:PATH`` has the graph parsed, inferred and validated once
+(by the build layer) and ``write`` puts the quads (named graphs as they are, the inferred graph included) into a new folder below PATH;
 ``serve --store oxigraph:PATH`` then opens that folder read-only and starts at once, without
 parsing a file. Layout::
 
@@ -25,17 +25,14 @@ import os
 import shutil
 import time
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterator
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, URIRef
 
-from ..errors import InputError
-from ..terms import from_ox, ox_quads
-from ..sources import new_dataset
-from ..namespaces import PREFIXES
-from ..query import PreparedQuery, QueryResult
-from .base import Selection
+from ..errors import InputError, QuerySyntaxError
+from ..rdf import from_ox, new_dataset, ox_quads, utc_timestamp
+from .base import PreparedQuery, QueryResult, Selection, graph_result, ordered_variables, select_result
 
 META = "alliance-kg.json"
 
@@ -73,7 +70,7 @@ def write(path: Path | str, dataset: Dataset, version: str, *, report: dict | No
     meta = {
         "folder": folder.name,
         "version": version,
-        "loaded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "loaded_at": utc_timestamp(),
         "triples": len(union),
         "quads": total,
         "graphs": dict(sorted(graphs.items())),
@@ -117,7 +114,6 @@ class OxigraphStore:
         self.meta = meta
         self.folder = self.path / meta["folder"]
         self.version: str = meta["version"]
-        self.loaded_at: str = meta.get("loaded_at", "")
         self._names = {URIRef(g) for g in meta["graphs"]}
         self._union_mode = not meta.get("union_materialised", False)
         self._pid = -1
@@ -160,7 +156,7 @@ class OxigraphStore:
 
     def query(self, prepared: PreparedQuery, *, dataset: Selection = None,
               max_rows: int | None = None) -> QueryResult:
-        return collect(prepared.form, self.evaluate(prepared.text, dataset), max_rows, projection(prepared))
+        return collect(prepared, self.evaluate(prepared.text, dataset), max_rows)
 
     def evaluate(self, text: str, dataset: Selection = None):
         """Oxigraph's own result object for ``text`` on the store or a selection of graphs.
@@ -178,57 +174,16 @@ class OxigraphStore:
             return store.query(text, default_graph=[ox.NamedNode(str(g)) for g in default],
                                named_graphs=[ox.NamedNode(str(g)) for g in named])
         except SyntaxError as exc:  # rdflib accepted it: Oxigraph's grammar differs here
-            from ..errors import QuerySyntaxError
-
             raise QuerySyntaxError(str(exc)) from None
 
 
-def projection(prepared: PreparedQuery) -> list[str] | None:
-    """The SELECT variables in rdflib's order, so that every backend lists them alike
-    (``SELECT *`` has no order of its own)."""
-    names = prepared.query.algebra.get("PV") if prepared.form == "SELECT" else None
-    return [str(v) for v in names] if names else None
-
-
-def collect(form: str, result, max_rows: int | None, variables: list[str] | None = None) -> QueryResult:
+def collect(prepared: PreparedQuery, result, max_rows: int | None) -> QueryResult:
     """Oxigraph's result as a ``QueryResult``, reading at most ``max_rows`` (+1 to know)."""
-    if form == "ASK":
-        return QueryResult(form, boolean=bool(result))
-    limit = None if max_rows is None else max_rows + 1
-    if form == "SELECT":
-        own = [v.value for v in result.variables]
-        if variables is None or sorted(variables) != sorted(own):
-            variables = own
-        rows = []
-        for solution in result:
-            rows.append(tuple(from_ox(solution[name]) for name in variables))
-            if limit is not None and len(rows) >= limit:
-                break
-        truncated = max_rows is not None and len(rows) > max_rows
-        return QueryResult(form, variables=variables, rows=rows[:max_rows] if truncated else rows,
-                           truncated=truncated)
-    graph = Graph()
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace, replace=True)
-    truncated = False
-    for triple in result:
-        if max_rows is not None and len(graph) >= max_rows:
-            truncated = True
-            break
-        graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
-    return QueryResult(form, graph=graph, truncated=truncated)
-
-
-def open_store(path: Path | str) -> OxigraphStore:
-    return OxigraphStore(path)
-
-
-def load(path: Path | str, paths: Iterable[Path | str] | None = None) -> OxigraphStore:
-    """Parse, infer and validate the files (refusing data that does not conform), write them to
-    the store at ``path`` and open it."""
-    from ..pipeline import load_knowledge_graph
-
-    graph = load_knowledge_graph(list(paths) if paths else None)
-    report = {"violations": graph.report.count("Violation"), "warnings": graph.report.count("Warning")}
-    write(path, graph.dataset, graph.version, report=report)
-    return OxigraphStore(path)
+    if prepared.form == "ASK":
+        return QueryResult(prepared.form, boolean=bool(result))
+    if prepared.form == "SELECT":
+        variables = ordered_variables(prepared, [v.value for v in result.variables])
+        rows = (tuple(from_ox(solution[name]) for name in variables) for solution in result)
+        return select_result(variables, rows, max_rows)
+    triples = ((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in result)
+    return graph_result(prepared.form, triples, max_rows)

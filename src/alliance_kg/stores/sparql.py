@@ -22,15 +22,11 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from ..errors import EngineError, InputError, QuerySyntaxError, QueryTimeout
-from ..sources import new_dataset
-from ..namespaces import GRAPH, PREFIXES
-from ..push import HAS_VERSION, META_GRAPH, MODIFIED
-from ..query import PreparedQuery, QueryResult
-from .base import Selection
-from .oxigraph import projection
+from ..namespaces import GRAPH
+from ..rdf import new_dataset
+from .base import PreparedQuery, QueryResult, Selection, graph_result, ordered_variables, select_result
+from .remote import GRAPH_TYPES, HAS_VERSION, JSON_RESULTS, META_GRAPH
 
-JSON_RESULTS = "application/sparql-results+json"
-GRAPH_TYPES = "application/n-triples, text/turtle;q=0.9"
 #: Named-graph list meaning "none": the protocol has no other way to say it.
 NO_GRAPH = "urn:alliance-kg:no-graph"
 
@@ -82,7 +78,6 @@ class SparqlStore:
         self.graphs = graphs
         self._names = {URIRef(g) for g in graphs}
         self.version = version
-        self.loaded_at = described.get(MODIFIED, "")
         if changed:
             self._dataset = None
             self._count = None
@@ -119,26 +114,11 @@ class SparqlStore:
             body = self._request(prepared.text, default, named, JSON_RESULTS).json()
             if form == "ASK":
                 return QueryResult(form, boolean=bool(body.get("boolean")))
-            variables = projection(prepared)
-            own = list(body.get("head", {}).get("vars", []))
-            if variables is None or sorted(variables) != sorted(own):
-                variables = own
+            variables = ordered_variables(prepared, list(body.get("head", {}).get("vars", [])))
             bindings = body.get("results", {}).get("bindings", [])
-            truncated = max_rows is not None and len(bindings) > max_rows
-            if truncated:
-                bindings = bindings[:max_rows]
-            rows = [tuple(term(b[v]) if v in b else None for v in variables) for b in bindings]
-            return QueryResult(form, variables=variables, rows=rows, truncated=truncated)
-        graph = self._construct(prepared.text, default=default, named=named)
-        truncated = max_rows is not None and len(graph) > max_rows
-        if truncated:
-            capped = Graph()
-            for triple in list(graph)[:max_rows]:
-                capped.add(triple)
-            graph = capped
-        for prefix, namespace in PREFIXES.items():
-            graph.bind(prefix, namespace, replace=True)
-        return QueryResult(form, graph=graph, truncated=truncated)
+            rows = (tuple(term(b[v]) if v in b else None for v in variables) for b in bindings)
+            return select_result(variables, rows, max_rows)
+        return graph_result(form, self._construct(prepared.text, default=default, named=named), max_rows)
 
     def _construct(self, text: str, *, default=None, named=None) -> Graph:
         response = self._request(text, default if default is not None else sorted(self._names),
@@ -191,6 +171,3 @@ def _is_compile_error(message: str) -> bool:
     """Virtuoso answers 500 with SQL state 37000 (SPARQL compiler: SQxxx) for queries it rejects."""
     return "37000" in message and " SQ" in message
 
-
-def open_store(url: str, *, timeout: float = 30.0) -> SparqlStore:
-    return SparqlStore(url, timeout=timeout)

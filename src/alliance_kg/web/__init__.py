@@ -1,43 +1,41 @@
-"""The web app: a factory and nothing at import time.
+"""HTTP only: the app factory and its blueprints. Nothing happens at import time.
 
-``create_app(config)`` layers the defaults, ``ALLIANCE_KG_*`` environment variables and the
-``config`` mapping (setting names such as ``query_timeout``; upper-case Flask keys such as
-``TESTING``; ``SETTINGS`` for a ready ``Settings``; ``STORE`` for an already loaded store, which
-skips loading). The graph is loaded and validated *before* the app exists, and the query
-workers are forked right after, so they share it copy-on-write.
+``create_app(config, open_store=..., read_shapes=...)`` layers the defaults, ``ALLIANCE_KG_*``
+environment variables and the ``config`` mapping (setting names such as ``query_timeout``;
+upper-case Flask keys such as ``TESTING``; ``SETTINGS`` for a ready ``Settings``; ``STORE`` for
+an already opened store). The web layer never builds a graph itself: ``open_store`` (given by
+the composition root, ``alliance_kg.app``) opens or builds the configured store, for the start
+when no ``STORE`` is given and for every reload. The query workers are forked right after the
+store exists, so they share it copy-on-write.
 """
 
 from __future__ import annotations
 
 import atexit
 from dataclasses import fields
-
 from typing import Any, Mapping
 
 from flask import Flask
 
-from ..executor import Executor
+from ..query.executor import Executor
 from ..settings import Settings, project_root
-from ..stores import Store
 from . import errors, headers
-from .service import EXTENSION, Service, load_examples
+from .examples import load_examples
+from .state import EXTENSION, AppState, OpenStore, ReadShapes
 
 _SETTING_NAMES = {f.name for f in fields(Settings)}
 
 
-def load_store(settings: Settings) -> Store:
-    """The configured store: memory (parse, infer, validate now), oxigraph:PATH or sparql:URL
-    (raises ``InputError``/``ValidationFailed``; ``ValueError`` for an unknown backend)."""
-    from ..stores import open_configured
-
-    return open_configured(settings)
-
-
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+def create_app(config: Mapping[str, Any] | None = None, *, open_store: OpenStore | None = None,
+               read_shapes: ReadShapes | None = None) -> Flask:
     config = dict(config or {})
     settings = config.pop("SETTINGS", None) or Settings.load(
         {k: v for k, v in config.items() if k in _SETTING_NAMES})
-    store = config.pop("STORE", None) or load_store(settings)
+    store = config.pop("STORE", None)
+    if store is None:
+        if open_store is None:
+            raise ValueError("create_app needs a STORE or an open_store function")
+        store = open_store(settings)
     for name in _SETTING_NAMES:
         config.pop(name, None)
 
@@ -47,18 +45,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     executor = Executor(store, workers=settings.query_workers, timeout=settings.query_timeout)
     atexit.register(executor.close)
-    app.extensions[EXTENSION] = Service(settings, store, executor,
-                                        load_examples(project_root() / "queries" / "examples"))
+    app.extensions[EXTENSION] = AppState(settings, store, executor,
+                                         load_examples(project_root(settings) / "queries" / "examples"),
+                                         open_store=open_store, read_shapes=read_shapes)
 
     errors.register(app)
     headers.register(app)
-    from . import linkeddata, meta, sparql, ui
+    from . import admin, catalog, health, linkeddata, pages, sparql
 
-    app.register_blueprint(sparql.bp)
-    app.register_blueprint(meta.bp)
-    app.register_blueprint(linkeddata.bp)
-    from .live import attach
-
-    attach(app)
-    ui.register(app)
+    for module in (sparql, health, catalog, linkeddata, pages):
+        app.register_blueprint(module.bp)
+    admin.attach(app)
     return app

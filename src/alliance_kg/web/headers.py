@@ -13,7 +13,7 @@ import hashlib
 
 from flask import Flask, Request, Response, request
 
-from .service import current
+from .state import state
 
 ALLOWED_METHODS = "GET, HEAD, POST, OPTIONS"
 ALLOWED_HEADERS = "Accept, Accept-Language, Content-Type, If-None-Match"
@@ -56,7 +56,7 @@ def _conditional(response: Response) -> Response:
     if "no-store" in response.headers.get("Cache-Control", ""):
         return response
     if "ETag" not in response.headers:
-        response.set_etag(etag_for(request, current().store.version), weak=True)
+        response.set_etag(etag_for(request, state().store.version), weak=True)
     response.headers.setdefault("Cache-Control", CACHE_CONTROL)
     return response.make_conditional(request)
 

@@ -24,9 +24,10 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Identifier
 from werkzeug.exceptions import NotFound
 
-from .. import formats
-from ..namespaces import BASE, ONTOLOGY, ONTOLOGY_GRAPH, is_local, local_path
-from .service import current
+from ..namespaces import BASE, ONTOLOGY, ONTOLOGY_GRAPH, PROV, RDF, RDFS, SCHEMA, SKOS, is_local, local_path
+from ..query import formats
+from .language import pick_label, preferred_language
+from .state import state
 
 bp = Blueprint("linkeddata", __name__)
 
@@ -36,9 +37,7 @@ _IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 EXTENSIONS = {".ttl": formats.TURTLE, ".nt": formats.NTRIPLES, ".jsonld": formats.JSONLD,
               ".rdf": formats.RDFXML, ".trig": formats.TRIG, ".html": formats.HTML}
 PAGE_TYPES = [formats.HTML] + list(formats.GRAPH_TYPES)
-LABELS = ("http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label",
-          "https://schema.org/name")
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+LABELS = (SKOS.prefLabel, RDFS.label, SCHEMA.name)
 
 
 def _iri(rest: str, prefix: str) -> URIRef:
@@ -52,8 +51,7 @@ def _ref(term: Identifier) -> str:
 
 
 def _exists(iri: URIRef) -> bool:
-    reply = current().run(f"ASK {{ {{ {_ref(iri)} ?p ?o }} UNION {{ ?s ?p {_ref(iri)} }} }}", raw=True)
-    return bool(reply.result and reply.result.boolean)
+    return bool(state().result(f"ASK {{ {{ {_ref(iri)} ?p ?o }} UNION {{ ?s ?p {_ref(iri)} }} }}").boolean)
 
 
 @bp.route("/id/<path:rest>")
@@ -83,14 +81,14 @@ def document(rest: str) -> Response:
 @bp.route("/graph/<path:name>")
 def named_graph(name: str) -> Response:
     iri = _iri(name, "graph/")
-    if iri not in current().store.graph_names():
+    if iri not in state().store.graph_names():
         raise NotFound(f"{iri} is not a graph of this dataset")
     return graph_document(iri, iri)
 
 
 @bp.route("/ontology")
 def ontology() -> Response:
-    if ONTOLOGY_GRAPH not in current().store.graph_names():
+    if ONTOLOGY_GRAPH not in state().store.graph_names():
         raise NotFound("this dataset holds no ontology graph")
     return graph_document(ONTOLOGY_GRAPH, ONTOLOGY)
 
@@ -104,20 +102,20 @@ def ontology_part(rest: str) -> Response:
 @bp.route("/shapes")
 def shapes() -> Response:
     """The shapes are files beside the data, not part of the served dataset: read them once."""
-    from ..sources import load_shapes
-
+    current = state()
+    if current.read_shapes is None:
+        raise NotFound("this server was not given its shapes")
     media_type = _negotiate(None)
-    if media_type == formats.HTML:  # no page of its own: the Turtle source, readable in a browser
-        body = current().cached("shapes:turtle", lambda: formats.serialize_graph(load_shapes()[0], formats.TURTLE))
-        return _respond(body, "text/plain")
-    body = current().cached(f"shapes:{media_type}", lambda: formats.serialize_graph(load_shapes()[0], media_type))
-    return _respond(body, media_type)
+    shown = formats.TURTLE if media_type == formats.HTML else media_type  # HTML: the readable Turtle source
+    body = current.cached(f"shapes:{shown}", lambda: formats.serialize_graph(current.read_shapes(current.settings),
+                                                                              shown))
+    return _respond(body, "text/plain" if media_type == formats.HTML else media_type)
 
 
 def _negotiate(forced: str | None) -> str:
     if forced:
         return forced
-    return formats.negotiate(PAGE_TYPES, request.headers.get("Accept"), request.args.get("format"), graph=True)
+    return formats.negotiate_graph(PAGE_TYPES, request.headers.get("Accept"), request.args.get("format"))
 
 
 def _respond(body: bytes | str, media_type: str) -> Response:
@@ -135,7 +133,7 @@ def graph_document(graph: URIRef, subject: URIRef) -> Response:
         return describe(subject, formats.HTML, extra={"graph_iri": str(graph)})
     text = (f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ GRAPH {_ref(graph)} {{ ?s ?p ?o }} }} UNION "
             f"{{ GRAPH ?d {{ {_ref(subject)} ?p ?o }} BIND({_ref(subject)} AS ?s) }} }}")
-    reply = current().run(text, format=media_type)
+    reply = state().run(text, format=media_type)
     response = _respond(reply.body, media_type)
     if reply.truncated:
         response.headers["X-Result-Truncated"] = "true"
@@ -164,8 +162,7 @@ def describe(iri: URIRef, forced: str | None, extra: dict[str, Any] | None = Non
 def _quads(iri: URIRef) -> list[tuple[Identifier, Identifier, Identifier, Identifier]]:
     text = (f"SELECT ?s ?p ?o ?g WHERE {{ {{ GRAPH ?g {{ {_ref(iri)} ?p ?o }} BIND({_ref(iri)} AS ?s) }} "
             f"UNION {{ GRAPH ?g {{ ?s ?p {_ref(iri)} }} BIND({_ref(iri)} AS ?o) }} }}")
-    result = current().run(text, raw=True).result
-    return [row for row in result.rows if None not in row] if result else []
+    return [row for row in state().result(text).rows if None not in row]
 
 
 def _values(terms: Iterable[Identifier]) -> str:
@@ -179,9 +176,9 @@ def _labels(terms: Iterable[Identifier]) -> dict[URIRef, dict[str, str]]:
         return {}
     text = (f"SELECT ?x ?p ?l WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ {' '.join(f'<{p}>' for p in LABELS)} }} "
             "?x ?p ?l FILTER(isLiteral(?l)) }")
-    result = current().run(text, raw=True, max_rows=None).result
+    rows = state().result(text, max_rows=None).rows
     labels: dict[URIRef, dict[str, str]] = defaultdict(dict)
-    ranked = sorted(result.rows if result else [], key=lambda r: LABELS.index(str(r[1])), reverse=True)
+    ranked = sorted(rows, key=lambda r: LABELS.index(r[1]), reverse=True)
     for x, _, label in ranked:
         labels[x][label.language or ""] = str(label)
     return labels
@@ -192,12 +189,10 @@ def _sources(graphs: Iterable[Identifier]) -> dict[URIRef, list[dict[str, str]]]
     values = _values(graphs)
     if not values:
         return {}
-    text = ("PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX schema: <https://schema.org/> "
-            f"SELECT ?g ?passage ?text WHERE {{ VALUES ?g {{ {values} }} ?g prov:wasDerivedFrom ?passage "
-            "OPTIONAL { ?passage schema:text ?text } }")
-    result = current().run(text, raw=True, max_rows=None).result
+    text = (f"SELECT ?g ?passage ?text WHERE {{ VALUES ?g {{ {values} }} ?g {_ref(PROV.wasDerivedFrom)} ?passage "
+            f"OPTIONAL {{ ?passage {_ref(SCHEMA.text)} ?text }} }}")
     sources: dict[URIRef, list[dict[str, str]]] = defaultdict(list)
-    for g, passage, passage_text in result.rows if result else []:
+    for g, passage, passage_text in state().result(text, max_rows=None).rows:
         sources[g].append({"iri": str(passage), "href": href(passage), "text": str(passage_text or "")})
     return sources
 
@@ -215,27 +210,12 @@ def href(term: Identifier) -> str | None:
     return str(term) if str(term).startswith(("http://", "https://")) else None
 
 
-def _pick_language(available: set[str]) -> str:
-    wanted = request.args.get("lang")
-    if wanted:
-        return wanted
-    choice = request.accept_languages.best_match(sorted(a for a in available if a))
-    return choice or "en"
-
-
-def _label(labels: dict[str, str], lang: str) -> str | None:
-    for key in (lang, lang.split("-")[0], "en", "de", ""):
-        if key in labels:
-            return labels[key]
-    return next(iter(labels.values()), None)
-
-
 def page_context(iri: URIRef, quads: list) -> dict[str, Any]:
     """Template context of a resource page; plain data, so templates can change freely."""
     terms = {iri} | {t for q in quads for t in q}
     labels = _labels(terms)
     sources = _sources({q[3] for q in quads})
-    lang = _pick_language({l for per in labels.values() for l in per})
+    lang = preferred_language({l for per in labels.values() for l in per})
 
     def node(term: Identifier) -> dict[str, Any]:
         if isinstance(term, Literal):
@@ -243,7 +223,7 @@ def page_context(iri: URIRef, quads: list) -> dict[str, Any]:
                     "datatype": str(term.datatype or "")}
         kind = "bnode" if isinstance(term, BNode) else "iri"
         return {"kind": kind, "iri": str(term), "href": href(term),
-                "label": _label(labels.get(term, {}), lang) or _short(term)}
+                "label": pick_label(labels.get(term, {}), lang) or _short(term)}
 
     def statement(s, p, o, g) -> dict[str, Any]:
         return {"subject": node(s), "predicate": node(p), "object": node(o), "graph": node(g),
@@ -252,10 +232,10 @@ def page_context(iri: URIRef, quads: list) -> dict[str, Any]:
     ordered = sorted(quads, key=lambda q: (str(q[1]), str(q[2]), str(q[0]), str(q[3])))
     return {
         "iri": str(iri),
-        "label": _label(labels.get(iri, {}), lang) or _short(iri),
+        "label": pick_label(labels.get(iri, {}), lang) or _short(iri),
         "labels": [{"lang": k, "text": v} for k, v in sorted(labels.get(iri, {}).items())],
         "lang": lang,
-        "types": [node(o) for s, p, o, g in ordered if s == iri and str(p) == RDF_TYPE],
+        "types": [node(o) for s, p, o, g in ordered if s == iri and p == RDF.type],
         "outgoing": [statement(*q) for q in ordered if q[0] == iri],
         "incoming": [statement(*q) for q in ordered if q[0] != iri],
         "sources": [{"graph": node(g), "passages": sources[g]} for g in sorted(sources)],

@@ -15,14 +15,14 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template, request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
-from .. import formats
 from ..errors import QueryTooLarge, UpdateRefused
 from ..namespaces import PREFIXES
-from ..query import check_graph_names
-from . import meta
+from ..query import formats
+from ..query.prepare import check_graph_names
+from . import catalog
 from .headers import etag_for, not_modified
 from .params import decode_form, decode_text, read_body, values
-from .service import current
+from .state import state
 
 bp = Blueprint("sparql", __name__)
 
@@ -34,8 +34,8 @@ READ_ONLY = "this endpoint is read-only: SPARQL updates are not accepted"
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
-    service = current()
-    settings = service.settings
+    current = state()
+    settings = current.settings
     params = decode_form(request.query_string, "query string")
 
     if request.method == "POST":
@@ -76,19 +76,19 @@ def endpoint() -> Response:
         raise QueryTooLarge(f"query is {len(text)} characters long; the limit is {settings.max_query_length}")
     default_graphs = values(params, "default-graph-uri")
     named_graphs = values(params, "named-graph-uri")
-    check_graph_names(default_graphs + named_graphs, service.store.graph_names())
+    check_graph_names(default_graphs + named_graphs, current.store.graph_names())
     accept = _accept()
     format_param = (values(params, "format") or [None])[0]
 
-    etag = etag_for(request, service.store.version)
+    etag = etag_for(request, current.store.version)
     cached = not_modified(etag)
     if cached is not None:
         return cached
-    reply, hit = service.run_cached(text, default_graphs=tuple(default_graphs), named_graphs=tuple(named_graphs),
+    reply, hit = current.run_cached(text, default_graphs=tuple(default_graphs), named_graphs=tuple(named_graphs),
                                     accept=accept, format=format_param)
     assert reply.media_type is not None
     response = Response(reply.body, content_type=formats.content_type(reply.media_type))
-    if service.results.enabled:
+    if current.results.enabled:
         response.headers["X-Cache"] = "hit" if hit else "miss"
     response.vary.add("Accept")
     if reply.truncated:
@@ -109,10 +109,10 @@ def _accept() -> str | None:
 def describe_or_page() -> Response:
     """GET /sparql without a query: the service description, or the query page for browsers."""
     offered = list(formats.GRAPH_TYPES) + [formats.HTML]
-    media_type = formats.negotiate(offered, _accept(), request.args.get("format"), graph=True)
+    media_type = formats.negotiate_graph(offered, _accept(), request.args.get("format"))
     if media_type == formats.HTML:
         return _page()
-    response = Response(formats.serialize_graph(meta.service_description(), media_type),
+    response = Response(formats.serialize_graph(catalog.service_description(), media_type),
                         content_type=formats.content_type(media_type))
     response.vary.add("Accept")
     return response
@@ -135,18 +135,18 @@ def _page() -> Response:
 
 def query_page_context() -> dict:
     """What the query page template gets (kept independent of the template's details)."""
-    service = current()
-    examples = service.examples
+    current = state()
+    examples = current.examples
     return {
         "endpoint": request.script_root + "/sparql",
         "prefixes": PREFIXES,
         "examples": examples,
         "default_query": examples[0]["query"] if examples else
         "SELECT ?s ?p ?o WHERE {\n  ?s ?p ?o\n}\nLIMIT 25\n",
-        "triple_count": service.store.triple_count(),
-        "graphs": sorted(str(g) for g in service.store.graph_names()),
-        "max_rows": service.settings.max_rows,
-        "timeout": service.settings.query_timeout,
+        "triple_count": current.store.triple_count(),
+        "graphs": sorted(str(g) for g in current.store.graph_names()),
+        "max_rows": current.settings.max_rows,
+        "timeout": current.settings.query_timeout,
         "result_types": list(formats.RESULT_TYPES),
         "graph_types": list(formats.GRAPH_TYPES),
     }

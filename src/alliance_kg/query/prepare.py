@@ -11,52 +11,23 @@ can be killed); this module runs in-process and has none.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Sequence
 
 from pyparsing import ParseBaseException
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
-from rdflib.term import Identifier
 
-from .errors import ForbiddenQuery, QuerySyntaxError, QueryTooLarge, UnknownGraph, UpdateRefused
+from ..errors import ForbiddenQuery, QuerySyntaxError, QueryTooLarge, UnknownGraph, UpdateRefused
+from ..stores.base import PreparedQuery, QueryResult, Store
 
-FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 _FORM_OF = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
 
 #: Parsed queries kept per process; parsing costs rdflib ~7 ms, often more than evaluating.
 PARSE_CACHE_SIZE = 256
-
-
-@dataclass(frozen=True)
-class PreparedQuery:
-    """A parsed query that passed the safety walk, ready for ``execute``.
-
-    ``query`` has its dataset clause removed: the graphs it named are kept in ``from_default``
-    and ``from_named`` and are resolved by ``execute`` against the store, never by rdflib.
-    """
-
-    text: str
-    form: str
-    query: Query
-    from_default: tuple[URIRef, ...] = ()
-    from_named: tuple[URIRef, ...] = ()
-
-
-@dataclass
-class QueryResult:
-    """A backend-neutral result: rows for SELECT, a boolean for ASK, a graph otherwise."""
-
-    form: str
-    variables: list[str] = field(default_factory=list)
-    rows: list[tuple[Identifier | None, ...]] = field(default_factory=list)
-    boolean: bool | None = None
-    graph: Graph | None = None
-    truncated: bool = False
 
 
 def prepare(text: str, *, max_length: int) -> PreparedQuery:
@@ -190,7 +161,7 @@ def check_graph_names(names: Sequence[str], known: set[URIRef]) -> None:
 
 
 def execute(
-    store: Any,
+    store: Store,
     prepared: PreparedQuery,
     *,
     default_graphs: Sequence[str] | None = None,

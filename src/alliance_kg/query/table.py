@@ -1,6 +1,6 @@
 """``alliance-kg query``: the guarded query path of the endpoint, printed for a terminal.
 
-The CLI runs the very same ``query.prepare``/``execute`` and ``formats`` code as the server, so a
+The CLI runs the very same ``prepare``/``execute`` and ``formats`` code as the server, so a
 query that works here works on the endpoint, with the same refusals.
 """
 
@@ -9,24 +9,21 @@ from __future__ import annotations
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from .errors import QueryError
-from .errors import NotAcceptable
+from ..errors import NotAcceptable, QueryError
+from ..namespaces import PREFIXES
+from ..settings import Settings
+from ..stores.base import QueryResult, Store
 from .formats import negotiate_result, serialize
-from .namespaces import PREFIXES
-from .pipeline import KnowledgeGraph
-from .query import QueryResult, execute, prepare
-from .settings import Settings
-from .stores.memory import MemoryStore
+from .prepare import execute, prepare
 
 #: Widest a table cell gets before it is cut (the other formats are never cut).
 MAX_CELL = 60
 
 
-def run_query_command(graph: KnowledgeGraph, text: str, fmt: str = "table") -> str | bytes:
-    """Run ``text`` on ``graph``; ``table`` is for people, every other format is the protocol's."""
-    settings = Settings.load()
+def answer_for_terminal(store: Store, text: str, fmt: str, settings: Settings) -> str | bytes:
+    """Run ``text`` on ``store``; ``table`` is for people, every other format is the protocol's."""
     prepared = prepare(text, max_length=settings.max_query_length)
-    result = execute(MemoryStore(graph.dataset, graph.version), prepared)
+    result = execute(store, prepared)
     if fmt == "table":
         return render_table(result)
     try:

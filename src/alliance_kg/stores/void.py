@@ -1,61 +1,26 @@
-"""Bulk downloads and their VoID description.
-
-Dumps and VoID name the canonical IRIs under ``BASE`` (never the host a server runs on), so a
-dump downloaded from any mirror describes itself the same way.
-"""
+"""The VoID description of the built graph: size, vocabularies, licence, endpoint, dumps, one
+subset per named graph, linksets. Names the canonical IRIs under ``BASE`` only."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Iterable
 
 from rdflib import OWL, RDF, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF
 
-from . import __version__
-from .namespaces import BASE, ID, INFERRED_GRAPH, PREFIXES, SD, VOID
-from .settings import project_root
+from .. import __version__
+from ..namespaces import BASE, ID, SD, VOID
+from ..rdf import bind_prefixes
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 DATASET = URIRef(BASE + ".well-known/void#alliance-kg")
 ENDPOINT = URIRef(BASE + "sparql")
 
-#: file name -> (rdflib format, media type, what it holds)
-DUMPS: dict[str, tuple[str, str, str]] = {
-    "alliance-kg.trig": ("trig", "application/trig", "all named graphs, asserted and inferred"),
-    "alliance-kg.nq": ("nquads", "application/n-quads", "all named graphs, asserted and inferred"),
-    "alliance-kg.ttl": ("turtle", "text/turtle", "asserted triples only, as one graph"),
-    "alliance-kg.jsonld": ("json-ld", "application/ld+json", "all named graphs, asserted and inferred"),
-}
 
-
-def _bind(graph: Graph) -> Graph:
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace, replace=True)
-    return graph
-
-
-def asserted_graph(dataset: Dataset) -> Graph:
-    """Every asserted triple (all named graphs except the inferred one) as one graph."""
-    graph = _bind(Graph())
-    for context in dataset.graphs():
-        if context.identifier != INFERRED_GRAPH:
-            for triple in context:
-                graph.add(triple)
-    return graph
-
-
-def dump(dataset: Dataset, name: str) -> bytes:
-    """The bytes of one of ``DUMPS``."""
-    fmt = DUMPS[name][0]
-    if fmt == "turtle":
-        return asserted_graph(dataset).serialize(format="turtle", encoding="utf-8")
-    _bind(dataset)
-    return dataset.serialize(format=fmt, encoding="utf-8")
-
-
-def void_graph(dataset: Dataset) -> Graph:
-    """VoID: size, vocabularies, licence, endpoint, dumps, one subset per named graph, linksets."""
-    g = _bind(Graph())
+def void_graph(dataset: Dataset, downloads: Iterable[str]) -> Graph:
+    """VoID: size, vocabularies, licence, endpoint, the dumps named ``downloads`` (file names
+    below ``/downloads/``), one subset per named graph, linksets."""
+    g = bind_prefixes(Graph())
     union = [t for t in dataset.triples((None, None, None))]
     subjects = {s for s, _, _ in union}
     classes = {o for _, p, o in union if p == RDF.type}
@@ -80,7 +45,7 @@ def void_graph(dataset: Dataset) -> Graph:
     g.add((d, VOID.properties, Literal(len(properties), datatype=XSD.integer)))
     g.add((d, VOID.distinctSubjects, Literal(len(subjects), datatype=XSD.integer)))
     g.add((d, VOID.distinctObjects, Literal(len({o for _, _, o in union}), datatype=XSD.integer)))
-    for name in DUMPS:
+    for name in downloads:
         g.add((d, VOID.dataDump, URIRef(BASE + "downloads/" + name)))
     for namespace in sorted({str(p).rsplit("#", 1)[0] + "#" if "#" in str(p) else str(p).rsplit("/", 1)[0] + "/"
                              for p in properties}):
@@ -104,21 +69,3 @@ def void_graph(dataset: Dataset) -> Graph:
         g.add((linkset, VOID.target, URIRef(f"https://{host}/")))
         g.add((linkset, VOID.triples, Literal(sum(1 for _, o in sameas if f"//{host}/" in str(o)), datatype=XSD.integer)))
     return g
-
-
-def build(dataset: Dataset, out: Path) -> list[Path]:
-    """Write every dump and ``void.ttl`` into ``out``; returns the files written."""
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name in DUMPS:
-        path = out / name
-        path.write_bytes(dump(dataset, name))
-        written.append(path)
-    void = out / "void.ttl"
-    void.write_bytes(void_graph(dataset).serialize(format="turtle", encoding="utf-8"))
-    written.append(void)
-    return written
-
-
-def default_output() -> Path:
-    return project_root() / "dist"

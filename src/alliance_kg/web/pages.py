@@ -12,19 +12,20 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from rdflib import Literal, URIRef
 
-from ..namespaces import BASE, PREFIXES
+from ..namespaces import BASE, ID, PREFIXES, prefix_declarations
+from .language import pick_label, preferred_language
 from .linkeddata import href
-from .service import current
+from .state import state
 
-bp = Blueprint("ui", __name__)
+bp = Blueprint("pages", __name__)
 
-ALLIANCE = BASE + "id/organization/chinesisch-deutsche-industriestaedteallianz"
+ALLIANCE = ID["organization/chinesisch-deutsche-industriestaedteallianz"]
 
 #: What the editor holds before a researcher types: every project prefix and a first question.
-STARTER = "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in sorted(PREFIXES.items())) + """
+STARTER = prefix_declarations() + """
 
 # The alliance's members (org:memberOf is inferred from each org:Membership).
 # Ctrl+Enter runs the query; Ctrl+Space completes the graph's own terms.
@@ -38,23 +39,18 @@ ORDER BY ?label
 """
 
 #: The members with what the maps and lists need; labels in every language, chosen per request.
-MEMBERS = """\
-PREFIX akg: <https://w3id.org/alliance-kg/ontology#>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX schema: <https://schema.org/>
-PREFIX wgs84: <http://www.w3.org/2003/01/geo/wgs84_pos#>
-SELECT ?member ?label ?country ?lat ?long ?district ?ambiguous WHERE {
+MEMBERS = prefix_declarations(["akg", "org", "rdfs", "schema", "wgs84"]) + f"""
+SELECT ?member ?label ?country ?lat ?long ?district ?ambiguous WHERE {{
   ?alliance a akg:Alliance .
   ?membership org:organization ?alliance ;
       org:member ?member .
-  FILTER (STRSTARTS(STR(?member), "https://w3id.org/alliance-kg/id/"))
-  OPTIONAL { ?member rdfs:label ?label }
-  OPTIONAL { ?member schema:containedInPlace ?country . ?country a schema:Country . }
-  OPTIONAL { ?member wgs84:lat ?lat ; wgs84:long ?long . }
-  BIND (EXISTS { ?member a akg:District } AS ?district)
-  BIND (EXISTS { ?member a akg:AmbiguousPlace } AS ?ambiguous)
-}"""
+  FILTER (STRSTARTS(STR(?member), "{ID}"))
+  OPTIONAL {{ ?member rdfs:label ?label }}
+  OPTIONAL {{ ?member schema:containedInPlace ?country . ?country a schema:Country . }}
+  OPTIONAL {{ ?member wgs84:lat ?lat ; wgs84:long ?long . }}
+  BIND (EXISTS {{ ?member a akg:District }} AS ?district)
+  BIND (EXISTS {{ ?member a akg:AmbiguousPlace }} AS ?ambiguous)
+}}"""
 
 COUNTRIES = (("de", "germany", "Germany"), ("cn", "china", "China"))
 
@@ -98,19 +94,9 @@ def _template_globals() -> dict[str, Any]:
     return {"ui_config": ui_config, "query_href": query_href, "bundle_ready": bundle_ready}
 
 
-def _pick(labels: dict[str, str]) -> str | None:
-    lang = request.accept_languages.best_match(sorted(l for l in labels if l)) or "en"
-    for key in (lang, "en", "de", ""):
-        if key in labels:
-            return labels[key]
-    return next(iter(labels.values()), None)
-
-
 def members() -> list[dict[str, Any]]:
     """The alliance's members, one dict each, sorted by label."""
-    result = current().run(MEMBERS, raw=True, max_rows=None).result
-    if result is None:
-        return []
+    result = state().result(MEMBERS, max_rows=None)
     names = result.variables
     found: dict[str, dict[str, Any]] = {}
     labels: dict[str, dict[str, str]] = defaultdict(dict)
@@ -131,7 +117,7 @@ def members() -> list[dict[str, Any]]:
         entry["district"] = entry["district"] or values.get("district") == Literal(True)
         entry["ambiguous"] = entry["ambiguous"] or values.get("ambiguous") == Literal(True)
     for iri, entry in found.items():
-        entry["label"] = _pick(labels[iri]) or iri.rsplit("/", 1)[-1]
+        entry["label"] = pick_label(labels[iri], preferred_language(labels[iri])) or iri.rsplit("/", 1)[-1]
     return sorted(found.values(), key=lambda m: m["label"].casefold())
 
 
@@ -142,19 +128,15 @@ def home() -> Response:
         {"key": key, "title": title, "members": [m for m in everyone if m["country"] == key]}
         for _, key, title in COUNTRIES
     ]
-    service = current()
+    current = state()
     context = {
         "members": everyone,
         "countries": by_country,
         "alliance_href": page_href(ALLIANCE),
-        "examples": service.examples,
-        "triple_count": service.store.triple_count(),
-        "graph_count": len(service.store.graph_names()),
-        "members_query": next((e["query"] for e in service.examples if e["name"].endswith("members-on-a-map")),
+        "examples": current.examples,
+        "triple_count": current.store.triple_count(),
+        "graph_count": len(current.store.graph_names()),
+        "members_query": next((e["query"] for e in current.examples if e["name"].endswith("members-on-a-map")),
                               MEMBERS),
     }
     return Response(render_template("home.html", **context), content_type="text/html; charset=utf-8")
-
-
-def register(app: Flask) -> None:
-    app.register_blueprint(bp)

@@ -73,11 +73,6 @@ class LRUCache(Generic[V]):
                 self._bytes -= dropped
         return True
 
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self._bytes = 0
-
     def stats(self) -> Stats:
         with self._lock:
             return Stats(len(self._items), self._bytes, self._hits, self._misses)

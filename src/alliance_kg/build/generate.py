@@ -30,9 +30,10 @@ from typing import Iterator
 from rdflib import OWL, BNode, Dataset, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from .namespaces import AKG, GRAPH, ID, ONTOLOGY_GRAPH, SCHEMA
-from .settings import project_root
-from .sources import load_dataset, named_quads
+from ..namespaces import AKG, GRAPH, ID, ONTOLOGY_GRAPH, SCHEMA
+from ..rdf import named_quads
+from ..settings import project_root
+from .sources import load_dataset
 
 #: Kinds of thing (the ``{ID}{kind}/`` segment) copied per synthetic member set.
 COPIED = frozenset({"city", "district", "region", "membership", "person", "post", "tenure", "event",

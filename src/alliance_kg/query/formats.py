@@ -19,9 +19,9 @@ from rdflib.namespace import XSD
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from .errors import NotAcceptable
-from .namespaces import PREFIXES
-from .query import QueryResult
+from ..errors import NotAcceptable
+from ..rdf import bind_prefixes
+from ..stores.base import QueryResult
 
 JSON_RESULTS = "application/sparql-results+json"
 XML_RESULTS = "application/sparql-results+xml"
@@ -91,15 +91,28 @@ def parse_accept(header: str | None) -> MIMEAccept:
     return parse_accept_header(header or "*/*", MIMEAccept)
 
 
-def negotiate(offered: Iterable[str], accept: str | None, format_param: str | None = None,
-              *, graph: bool = False) -> str:
+def negotiate_graph(offered: Iterable[str], accept: str | None, format_param: str | None = None) -> str:
+    """The media type for a graph (or a page about one) among ``offered``; ``format_param``
+    short names mean their graph format (``json`` is JSON-LD, ``xml`` RDF/XML)."""
+    return _negotiate(list(offered), accept, format_param, _GRAPH_COLUMN)
+
+
+def negotiate_result(form: str, accept: str | None, format_param: str | None = None) -> str:
+    """The media type for a query form's result (result sets for SELECT/ASK, graphs otherwise)."""
+    column = _GRAPH_COLUMN if form in ("CONSTRUCT", "DESCRIBE") else _RESULTS_COLUMN
+    return _negotiate(offered_for(form), accept, format_param, column)
+
+
+_RESULTS_COLUMN, _GRAPH_COLUMN = 0, 1
+
+
+def _negotiate(offered: list[str], accept: str | None, format_param: str | None, column: int) -> str:
     """Pick the media type to answer with, or raise ``NotAcceptable`` listing ``offered``.
 
     ``format_param`` (a short name or a media type) wins over ``accept``.
     """
-    offered = list(offered)
     if format_param:
-        choice = _from_format_param(format_param.strip().lower(), graph)
+        choice = _from_format_param(format_param.strip().lower(), column)
         if choice in offered:
             return choice
         raise NotAcceptable(f"format {format_param!r} cannot carry this result", offered=offered)
@@ -111,16 +124,11 @@ def negotiate(offered: Iterable[str], accept: str | None, format_param: str | No
     return ALIASES.get(match, match)
 
 
-def _from_format_param(value: str, graph: bool) -> str | None:
+def _from_format_param(value: str, column: int) -> str | None:
     if value in FORMAT_NAMES:
-        return FORMAT_NAMES[value][1 if graph else 0]
+        return FORMAT_NAMES[value][column]
     value = value.split(";", 1)[0].strip()
     return ALIASES.get(value, value)
-
-
-def negotiate_result(form: str, accept: str | None, format_param: str | None = None) -> str:
-    """``negotiate`` for a query form's result."""
-    return negotiate(offered_for(form), accept, format_param, graph=form in ("CONSTRUCT", "DESCRIBE"))
 
 
 def content_type(media_type: str) -> str:
@@ -151,9 +159,7 @@ def serialize_graph(graph: Graph, media_type: str) -> bytes:
         for triple in graph:
             wrapper.add(triple)
         graph = wrapper
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace, replace=True)
-    return graph.serialize(format=fmt, encoding="utf-8")
+    return bind_prefixes(graph).serialize(format=fmt, encoding="utf-8")
 
 
 # --- result-set writers (rdflib has no TSV writer and its CSV writer differs from the spec) ---

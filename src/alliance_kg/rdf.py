@@ -1,16 +1,49 @@
-"""One mapping between rdflib's terms and pyoxigraph's, for every place that hands data from
-one library to the other (the Oxigraph store, the fast N-Triples/N-Quads reader, the checks)."""
+"""Dataset helpers every layer shares, and the one mapping between rdflib's terms and
+pyoxigraph's, for every place that hands data from one library to the other (the Oxigraph
+store, the fast N-Triples/N-Quads reader, the checks, the compiled SHACL engine)."""
 
 from __future__ import annotations
 
-import pyoxigraph as ox
-from typing import Iterator
+import time
+from typing import Iterator, TypeVar
 
+import pyoxigraph as ox
 from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID, Graph
 from rdflib.namespace import XSD
-from rdflib.term import Identifier
+from rdflib.term import Identifier, Node
+
+from .namespaces import PREFIXES
 
 _XSD_STRING = str(XSD.string)
+
+G = TypeVar("G", bound=Graph)
+
+
+def bind_prefixes(graph: G) -> G:
+    """Declare the project's prefixes on ``graph`` (serialisations then read like the docs)."""
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, replace=True)
+    return graph
+
+
+def new_dataset() -> Dataset:
+    """An empty dataset whose default graph is the union of its named graphs, as we serve it."""
+    return bind_prefixes(Dataset(default_union=True))
+
+
+def named_quads(dataset: Dataset) -> Iterator[tuple[Node, Node, Node, URIRef]]:
+    """Every quad of the dataset's named graphs (an rdflib Dataset's own default graph is not
+    one of ours: everything we load is in a named graph)."""
+    for s, p, o, g in dataset.quads((None, None, None, None)):
+        name = getattr(g, "identifier", g)
+        if name is not None and name != DATASET_DEFAULT_GRAPH_ID:
+            yield s, p, o, name
+
+
+def utc_timestamp() -> str:
+    """Now, in UTC, as an ``xsd:dateTime`` lexical form (what status routes and stores record)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 def to_ox(term: Identifier):
@@ -58,7 +91,12 @@ def ox_quads(dataset: Dataset) -> Iterator[tuple[ox.Quad, tuple[Identifier, Iden
             converted = cache[node] = to_ox(node)
         return converted
 
-    from .sources import named_quads  # sources reads files with from_ox: import it late
-
     for s, p, o, name in named_quads(dataset):
         yield ox.Quad(term(s), term(p), term(o), term(name)), (s, p, o, name)
+
+
+def oxigraph_copy(dataset: Dataset) -> ox.Store:
+    """An in-memory Oxigraph store holding the dataset's named graphs."""
+    store = ox.Store()
+    store.bulk_extend(quad for quad, _ in ox_quads(dataset))
+    return store

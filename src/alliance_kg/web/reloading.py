@@ -1,6 +1,6 @@
 """Live data without downtime: build the next store beside the one being served, then swap.
 
-``Live`` holds the current *generation* — a store and whatever serves it (the query pool) —
+``Reloader`` holds the current *generation* — a store and whatever serves it (the query pool) —
 and replaces it as one reference assignment, so a request that picked up a generation finishes
 on it. A reload parses, infers and validates (or reopens an Oxigraph folder, or re-reads a
 remote store) with the old generation still serving; if that fails, nothing changes: the last
@@ -14,12 +14,15 @@ and notices a ``git pull`` within its interval.
 
 from __future__ import annotations
 
+import hmac
 import logging
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Generic, Iterable, TypeVar
+
+from ..rdf import utc_timestamp
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +53,8 @@ class Outcome:
                 "seconds": round(self.seconds, 3)}
 
 
-def _now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-
-
 @dataclass
-class Live(Generic[S]):
+class Reloader(Generic[S]):
     """The served generation and how to make the next one.
 
     ``build()`` returns a new store or raises (bad data); ``start(store)`` returns what serves it;
@@ -73,10 +72,10 @@ class Live(Generic[S]):
     _stopping: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @classmethod
-    def started(cls, store: Any, **kwargs: Any) -> "Live[S]":
-        live = cls(**kwargs)
-        live.current = Generation(store, live.start(store), _now())
-        return live
+    def started(cls, store: Any, **kwargs: Any) -> "Reloader[S]":
+        reloader = cls(**kwargs)
+        reloader.current = Generation(store, reloader.start(store), utc_timestamp())
+        return reloader
 
     def reload(self) -> Outcome:
         """Build the next generation beside the current one and swap; keep the old on failure.
@@ -90,15 +89,15 @@ class Live(Generic[S]):
                 message = f"{type(exc).__name__}: {exc}"
                 log.error("reload failed, still serving version %s: %s",
                           getattr(old.store, "version", None) if old else None, message)
-                self.last = Outcome(False, _now(), message, getattr(old.store, "version", None) if old else None,
+                self.last = Outcome(False, utc_timestamp(), message, getattr(old.store, "version", None) if old else None,
                                     time.monotonic() - started)
                 return self.last
             if old is not None and getattr(store, "version", None) == getattr(old.store, "version", object()):
-                self.last = Outcome(True, _now(), "unchanged", store.version, time.monotonic() - started)
+                self.last = Outcome(True, utc_timestamp(), "unchanged", store.version, time.monotonic() - started)
                 return self.last
             server = self.start(store)
-            self.current = Generation(store, server, _now())  # the swap: one assignment
-            self.last = Outcome(True, _now(), "reloaded", getattr(store, "version", None),
+            self.current = Generation(store, server, utc_timestamp())  # the swap: one assignment
+            self.last = Outcome(True, utc_timestamp(), "reloaded", getattr(store, "version", None),
                                 time.monotonic() - started)
             log.info("reloaded: now serving version %s (%.2f s)", self.last.version, self.last.seconds)
         if old is not None:
@@ -171,7 +170,5 @@ def fingerprint(roots: Iterable[Path]) -> tuple:
 
 def token_matches(given: str | None, expected: str) -> bool:
     """Constant-time comparison of a bearer token; an empty expected token never matches."""
-    import hmac
-
     return bool(expected) and given is not None and hmac.compare_digest(given.encode(), expected.encode())
 

@@ -24,11 +24,13 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, Callable
 
-from . import errors, formats
-from .errors import QueryAborted, QueryError, QueryTimeout
-from .query import QueryResult, execute, prepare
+from .. import errors
+from ..errors import QueryAborted, QueryError, QueryTimeout
+from ..stores.base import QueryResult, Store
+from . import formats
+from .prepare import execute, prepare
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +42,8 @@ WORKER_STACK_BYTES = 512 * 1024 * 1024
 
 @dataclass(frozen=True)
 class Job:
-    """One query to run. ``accept``/``format`` are negotiated in the worker (it knows the form);
-    ``raw=True`` returns the ``QueryResult`` itself (for the server's own pages)."""
+    """One query to run. ``accept``/``format`` are negotiated in the worker (it knows the form)
+    when the job is ``Executor.run``; ``Executor.result`` ignores them."""
 
     text: str
     default_graphs: tuple[str, ...] = ()
@@ -50,12 +52,11 @@ class Job:
     format: str | None = None
     max_rows: int | None = None
     max_length: int = 100_000
-    raw: bool = False
 
 
 @dataclass
 class Reply:
-    """What a worker sends back: bytes in ``media_type`` (or ``result`` for raw jobs)."""
+    """What a worker sends back: bytes in ``media_type`` (``run``) or the ``result`` itself."""
 
     form: str
     media_type: str | None = None
@@ -65,17 +66,34 @@ class Reply:
     error: dict[str, Any] | None = field(default=None, repr=False)
 
 
-def run_job(store: Any, job: Job) -> Reply:
-    """Prepare, negotiate, execute and serialise one job; errors become a picklable dict."""
+def answer(store: Store, job: Job) -> Reply:
+    """Prepare, negotiate, execute and serialise one job: the bytes a client gets."""
+    prepared = prepare(job.text, max_length=job.max_length)
+    media_type = formats.negotiate_result(prepared.form, job.accept, job.format)
+    result = _execute(store, prepared, job)
+    return Reply(prepared.form, media_type, formats.serialize(result, media_type), result.truncated)
+
+
+def evaluate(store: Store, job: Job) -> Reply:
+    """Prepare and execute one job, keeping the ``QueryResult`` (for the server's own pages)."""
+    prepared = prepare(job.text, max_length=job.max_length)
+    result = _execute(store, prepared, job)
+    return Reply(prepared.form, result=result, truncated=result.truncated)
+
+
+def _execute(store: Store, prepared, job: Job) -> QueryResult:
+    return execute(store, prepared, default_graphs=job.default_graphs, named_graphs=job.named_graphs,
+                   max_rows=job.max_rows)
+
+
+#: What a worker can be asked to do with a job.
+HANDLERS: dict[str, Callable[[Store, Job], Reply]] = {"answer": answer, "evaluate": evaluate}
+
+
+def run_job(store: Store, job: Job, handler: str = "answer") -> Reply:
+    """One job through ``HANDLERS[handler]``; errors become a picklable dict."""
     try:
-        prepared = prepare(job.text, max_length=job.max_length)
-        media_type = None if job.raw else formats.negotiate_result(prepared.form, job.accept, job.format)
-        result = execute(store, prepared, default_graphs=job.default_graphs,
-                         named_graphs=job.named_graphs, max_rows=job.max_rows)
-        if job.raw:
-            return Reply(prepared.form, result=result, truncated=result.truncated)
-        assert media_type is not None
-        return Reply(prepared.form, media_type, formats.serialize(result, media_type), result.truncated)
+        return HANDLERS[handler](store, job)
     except QueryError as exc:
         return Reply("", error=_error_dict(exc))
     except RecursionError:
@@ -120,10 +138,10 @@ def _worker_main(store: Any, conn: Connection) -> None:
 def _serve_jobs(store: Any, conn: Connection) -> None:
     while True:
         try:
-            job = conn.recv()
+            handler, job = conn.recv()
         except (EOFError, OSError):
             return
-        reply = run_job(store, job)
+        reply = run_job(store, job, handler)
         try:
             conn.send(reply)
         except (BrokenPipeError, OSError):
@@ -210,7 +228,16 @@ class Executor:
             return not self._closed and any(w.alive() for w in self._all)
 
     def run(self, job: Job, timeout: float | None = None) -> Reply:
-        """Run ``job`` on a worker within ``timeout`` seconds; raises the query's ``QueryError``."""
+        """The serialised answer to ``job`` within ``timeout`` seconds; raises its ``QueryError``."""
+        return self._submit("answer", job, timeout)
+
+    def result(self, job: Job, timeout: float | None = None) -> QueryResult:
+        """The ``QueryResult`` of ``job`` within ``timeout`` seconds; raises its ``QueryError``."""
+        reply = self._submit("evaluate", job, timeout)
+        assert reply.result is not None
+        return reply.result
+
+    def _submit(self, handler: str, job: Job, timeout: float | None) -> Reply:
         timeout = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + timeout
         try:
@@ -222,7 +249,7 @@ class Executor:
             raise QueryAborted("the query worker had stopped; it was restarted, please retry")
         started = time.monotonic()
         try:
-            worker.conn.send(job)
+            worker.conn.send((handler, job))
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 log.warning("query stopped after %.1f s (worker %s killed): %r", time.monotonic() - started,
                             worker.pid, job.text[:500])

@@ -20,7 +20,7 @@ from typing import Iterable
 import owlrl
 from rdflib import OWL, RDF, RDFS, BNode, Dataset, Graph, Literal
 
-from .namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, is_local
+from ..namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, is_local
 from .rules import Closure, Rules, Triple, is_schema
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""About the service rather than the data: health, readiness, the SPARQL service description,
+"""What a harvester reads about the dataset and the service: the SPARQL service description,
 VoID and the bulk downloads. Descriptions name the canonical endpoint
 ``https://w3id.org/alliance-kg/sparql``, never the host the server happens to run on."""
 
@@ -9,41 +9,21 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 from werkzeug.exceptions import NotFound
 
-from .. import export, formats
 from ..namespaces import SD, VOID
-from .service import current
+from ..query import formats
+from ..stores import dumps
+from ..stores.void import ENDPOINT, LICENSE, void_graph
+from .state import state
 
-bp = Blueprint("meta", __name__)
+bp = Blueprint("catalog", __name__)
 
-ENDPOINT = URIRef(export.ENDPOINT)
-LICENSE_LINK = f'<{export.LICENSE}>; rel="license"'
-
-
-@bp.route("/healthz")
-def healthz() -> Response:
-    """The process is up (it only starts answering once the graph has loaded and validated)."""
-    return _plain("ok")
-
-
-@bp.route("/readyz")
-def readyz() -> Response:
-    """Ready to answer queries: the graph is loaded and the query workers are alive."""
-    service = current()
-    if not service.executor.ready():
-        return _plain("query workers unavailable", 503)
-    return _plain(f"ready: {service.store.triple_count()} triples, version {service.store.version}")
-
-
-def _plain(text: str, status: int = 200) -> Response:
-    response = Response(text + "\n", status=status, content_type="text/plain; charset=utf-8")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+LICENSE_LINK = f'<{LICENSE}>; rel="license"'
 
 
 def service_description() -> Graph:
     """SPARQL 1.1 Service Description of /sparql (cached: the data never changes while served)."""
-    service = current()
-    return service.cached("service-description", lambda: _describe(service.store))
+    current = state()
+    return current.cached("service-description", lambda: _describe(current.store))
 
 
 def _describe(store) -> Graph:
@@ -60,7 +40,7 @@ def _describe(store) -> Graph:
         g.add((s, SD.resultFormat, URIRef(iri)))
     for _, iri in formats.GRAPH_TYPES.values():
         g.add((s, SD.resultFormat, URIRef(iri)))
-    g.add((s, DCTERMS.license, export.LICENSE))
+    g.add((s, DCTERMS.license, LICENSE))
     g.add((s, DCTERMS.description, Literal(
         "Read-only SPARQL 1.1 endpoint. The default graph is the union of all named graphs "
         "(asserted and inferred); default-graph-uri and named-graph-uri may select only graphs "
@@ -88,11 +68,11 @@ def _describe(store) -> Graph:
 @bp.route("/.well-known/void")
 def void() -> Response:
     """VoID description of the dataset (licence, endpoint, dumps, subsets), by conneg."""
-    service = current()
-    media_type = formats.negotiate(list(formats.GRAPH_TYPES), request.headers.get("Accept"),
-                                   request.args.get("format"), graph=True)
-    body = service.cached(f"void:{media_type}", lambda: formats.serialize_graph(
-        export.void_graph(service.store.dataset), media_type))
+    current = state()
+    media_type = formats.negotiate_graph(formats.GRAPH_TYPES, request.headers.get("Accept"),
+                                         request.args.get("format"))
+    body = current.cached(f"void:{media_type}", lambda: formats.serialize_graph(
+        void_graph(current.store.dataset, dumps.DUMPS), media_type))
     response = Response(body, content_type=formats.content_type(media_type))
     response.vary.add("Accept")
     response.headers["Link"] = LICENSE_LINK
@@ -101,12 +81,12 @@ def void() -> Response:
 
 @bp.route("/downloads/<name>")
 def download(name: str) -> Response:
-    """One of the dumps ``export.DUMPS`` names, with its licence in a Link header."""
-    if name not in export.DUMPS:
-        raise NotFound(f"no download {name!r}; available: {', '.join(export.DUMPS)}")
-    service = current()
-    media_type = export.DUMPS[name][1]
-    body = service.cached(f"dump:{name}", lambda: export.dump(service.store.dataset, name))
+    """One of the dumps ``dumps.DUMPS`` names, with its licence in a Link header."""
+    if name not in dumps.DUMPS:
+        raise NotFound(f"no download {name!r}; available: {', '.join(dumps.DUMPS)}")
+    current = state()
+    media_type = dumps.DUMPS[name][1]
+    body = current.cached(f"dump:{name}", lambda: dumps.dump(current.store.dataset, name))
     response = Response(body, content_type=formats.content_type(media_type))
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Link"] = LICENSE_LINK

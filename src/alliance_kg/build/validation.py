@@ -22,9 +22,10 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from .errors import AllianceKGError
-from .namespaces import PREFIXES, SH
-from .settings import project_root
+from ..errors import AllianceKGError
+from ..namespaces import SH
+from ..rdf import bind_prefixes, from_ox, oxigraph_copy
+from ..settings import project_root
 from .sources import Locator
 
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
@@ -87,9 +88,7 @@ class ValidationFailed(AllianceKGError):
 
 def union_graph(dataset: Dataset) -> Graph:
     """All triples of all named graphs in one graph, for pyshacl (which checks graphs one by one)."""
-    union = Graph()
-    for prefix, namespace in PREFIXES.items():
-        union.bind(prefix, namespace)
+    union = bind_prefixes(Graph())
     for triple in dataset.triples((None, None, None)):
         union.add(triple)
     return union
@@ -115,7 +114,7 @@ def validate(
         engine = "compiled" if len(dataset) >= COMPILED_FROM else "pyshacl"
     checks = sorted(checks if checks is not None else default_checks())
     # One Oxigraph copy of the dataset serves both the compiled engine and the checks.
-    store = _oxigraph(dataset) if engine == "compiled" or checks else None
+    store = oxigraph_copy(dataset) if engine == "compiled" or checks else None
     report = _compiled(store, shapes) if engine == "compiled" else _pyshacl(union_graph(dataset), shapes)
     report.findings.extend(run_checks(dataset, checks, store=store))
     locator = locator or Locator()
@@ -196,19 +195,12 @@ def default_checks() -> list[Path]:
     return sorted(folder.glob("*-violation.rq")) if folder.is_dir() else []
 
 
-def run_check(dataset: Dataset, check: Path) -> list[Finding]:
-    """A violation query: every row is a finding; its opening comment is the message."""
-    return run_checks(dataset, [check])
-
-
 def run_checks(dataset: Dataset, checks: list[Path], *, store=None) -> list[Finding]:
     """The violation queries, evaluated by Oxigraph over the dataset's named graphs (the default
     graph is their union, as in the dataset; ``GRAPH ?g`` ranges over the named graphs)."""
     if not checks:
         return []
-    from .terms import from_ox
-
-    store = store or _oxigraph(dataset)
+    store = store or oxigraph_copy(dataset)
     findings = []
     for check in checks:
         text = check.read_text(encoding="utf-8")
@@ -221,17 +213,6 @@ def run_checks(dataset: Dataset, checks: list[Path], *, store=None) -> list[Find
             bound = {name: from_ox(solution[name]) for name in names if solution[name] is not None}
             findings.append(_check_finding(check, purpose, bound))
     return findings
-
-
-def _oxigraph(dataset: Dataset):
-    """An in-memory Oxigraph store with the dataset's named graphs."""
-    import pyoxigraph as ox
-
-    from .terms import ox_quads
-
-    store = ox.Store()
-    store.bulk_extend(quad for quad, _ in ox_quads(dataset))
-    return store
 
 
 def _check_finding(check: Path, purpose: str, bound: dict) -> Finding:

@@ -10,17 +10,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Sequence
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
 
-from .errors import InputError
-from .namespaces import GRAPH, ONTOLOGY_GRAPH, PREFIXES
-from .settings import project_root
-from .terms import from_ox
+from ..errors import InputError
+from ..namespaces import GRAPH, ONTOLOGY_GRAPH
+from ..rdf import from_ox, new_dataset
+from ..settings import project_root
 
 #: Parser name per file suffix; anything else in a folder is ignored, a named file is an error.
 FORMATS = {
@@ -212,22 +211,6 @@ class LoadedDataset:
     locator: Locator
 
 
-def named_quads(dataset: Dataset) -> Iterator[tuple[Node, Node, Node, URIRef]]:
-    """Every quad of the dataset's named graphs (an rdflib Dataset's own default graph is not
-    one of ours: everything we load is in a named graph)."""
-    for s, p, o, g in dataset.quads((None, None, None, None)):
-        name = getattr(g, "identifier", g)
-        if name is not None and name != DATASET_DEFAULT_GRAPH_ID:
-            yield s, p, o, name
-
-
-def new_dataset() -> Dataset:
-    dataset = Dataset(default_union=True)
-    for prefix, namespace in PREFIXES.items():
-        dataset.bind(prefix, namespace, replace=True)
-    return dataset
-
-
 def load_dataset(paths: Sequence[Path | str] | None = None, *, root: Path | None = None) -> LoadedDataset:
     """Parse every file into its named graph; all or nothing."""
     files = discover(paths, root=root)
@@ -260,7 +243,7 @@ def load_shapes(paths: Iterable[Path | str] | None = None, *, root: Path | None 
     locator = Locator()
     for source in files:
         scratch, text = parse_file(source)
-        for triple in scratch.triples((None, None, None)) if isinstance(scratch, Graph) else scratch:
-            shapes.add(triple[:3])
+        for triple in scratch.triples((None, None, None)):
+            shapes.add(triple)
         locator.learn(source, scratch, text)
     return shapes, locator

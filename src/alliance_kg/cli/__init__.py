@@ -1,0 +1,52 @@
+"""The ``alliance-kg`` command: a thin shell over the library for people and CI pipelines.
+
+Exit codes: 0 success (data conforms), 1 violations (or a refused query), 2 unusable input
+(a missing path, a file that does not parse, a wrong flag). Errors are one line on stderr,
+never a traceback. The settings are read once, here, and handed to the command.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Sequence
+
+from ..errors import AllianceKGError, InputError, QueryError
+from ..settings import Settings, describe
+from .commands import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_VIOLATIONS
+from .parser import build_parser
+
+__all__ = ["EXIT_INPUT", "EXIT_INTERNAL", "EXIT_OK", "EXIT_VIOLATIONS", "build_parser", "main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    debug = False
+    try:
+        settings = Settings.load({name: getattr(args, name, None) for name, _, _ in describe()})
+        debug = settings.debug
+        return args.handler(args, settings)
+    except InputError as exc:
+        print(f"alliance-kg: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except QueryError as exc:
+        print(f"alliance-kg: query refused: {exc}", file=sys.stderr)
+        return EXIT_INPUT if exc.status in (400, 413) else EXIT_VIOLATIONS
+    except AllianceKGError as exc:
+        report = getattr(exc, "report", None)
+        if report is not None:
+            from ..build.reports import as_text
+
+            sys.stderr.write(as_text(report))
+        print(f"alliance-kg: error: {exc}", file=sys.stderr)
+        return EXIT_VIOLATIONS
+    except ValueError as exc:  # settings from the environment that do not parse, an unknown store
+        print(f"alliance-kg: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # a bug, not bad input: say so once, traceback only on request
+        if debug:
+            raise
+        print(f"alliance-kg: internal error ({type(exc).__name__}: {exc}); "
+              "set ALLIANCE_KG_DEBUG=1 for the traceback and please report it", file=sys.stderr)
+        return EXIT_INTERNAL

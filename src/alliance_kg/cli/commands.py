@@ -1,0 +1,117 @@
+"""One function per ``alliance-kg`` command: read the parsed flags, call the library, print.
+Each returns the exit code; errors are raised and mapped once, in ``cli.main``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..errors import InputError
+from ..settings import Settings, project_root
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 70
+
+
+def validate(args: argparse.Namespace, settings: Settings) -> int:
+    from ..build.pipeline import validated
+    from ..build.reports import FORMATTERS
+
+    graph = validated(args.paths or None, shapes=args.shapes or None, engine=args.engine)
+    assert graph.report is not None
+    write(FORMATTERS[args.format](graph.report), args.output)
+    return EXIT_OK if graph.report.conforms else EXIT_VIOLATIONS
+
+
+def build(args: argparse.Namespace, settings: Settings) -> int:
+    from ..build.pipeline import conforming
+    from ..stores.dumps import write_all
+
+    graph = conforming(args.paths or None)
+    out = Path(args.out) if args.out else project_root(settings) / "dist"
+    for path in write_all(graph.dataset, out):
+        print(path)
+    return EXIT_OK
+
+
+def query(args: argparse.Namespace, settings: Settings) -> int:
+    from ..build.pipeline import unvalidated
+    from ..query.table import answer_for_terminal
+    from ..stores import MemoryStore
+
+    text = args.query
+    candidate = Path(text)
+    if "\n" not in text and candidate.suffix in (".rq", ".sparql") or (len(text) < 4096 and candidate.is_file()):
+        if not candidate.is_file():
+            raise InputError("no such query file", path=text)
+        text = candidate.read_text(encoding="utf-8")
+    graph = unvalidated(args.data or None)
+    write(answer_for_terminal(MemoryStore(graph.dataset, graph.version), text, args.format, settings), args.output)
+    return EXIT_OK
+
+
+def serve(args: argparse.Namespace, settings: Settings) -> int:
+    from ..app import create_app
+    from ..web.server import configure_logging, serve as run_server, smoke
+
+    if args.get:
+        status, body = smoke(create_app({"SETTINGS": settings}), args.get, accept=args.accept)
+        write(body, None)
+        return EXIT_OK if status < 400 else EXIT_VIOLATIONS
+    configure_logging(settings)
+    run_server(create_app({"SETTINGS": settings}), settings)
+    return EXIT_OK
+
+
+def load(args: argparse.Namespace, settings: Settings) -> int:
+    from ..build.pipeline import conforming
+    from ..settings import StoreSpec
+    from ..stores import oxigraph
+
+    try:
+        spec = StoreSpec.parse(args.store)
+    except ValueError:
+        spec = None
+    if spec is None or spec.kind != "oxigraph":
+        raise InputError(f"--store {args.store!r}: load fills an Oxigraph folder (oxigraph:PATH)")
+    graph = conforming(args.paths or None)
+    assert graph.report is not None
+    report = {"violations": graph.report.count("Violation"), "warnings": graph.report.count("Warning")}
+    oxigraph.write(spec.where, graph.dataset, graph.version, report=report)
+    store = oxigraph.OxigraphStore(spec.where)
+    print(f"{store.triple_count()} triples in {len(store.graph_names())} graphs, version {store.version}: {store.folder}")
+    return EXIT_OK
+
+
+def push(args: argparse.Namespace, settings: Settings) -> int:
+    from ..build.pipeline import conforming
+    from ..stores.push import credentials_from, push as push_to
+
+    graph = conforming(args.paths or None)
+    result = push_to(graph.dataset, args.to, graph.version, credentials=credentials_from(), protocol=args.protocol)
+    print(f"pushed {sum(result.graphs.values())} triples in {len(result.graphs)} graphs "
+          f"({result.requests} requests, {result.seconds:.1f} s), version {graph.version}")
+    return EXIT_OK
+
+
+def generate(args: argparse.Namespace, settings: Settings) -> int:
+    from ..build.generate import generate as generate_data
+
+    result = generate_data(args.cities, Path(args.out))
+    print(f"{result.path}: {result.quads} quads, {result.cities} member cities ({result.copies} copies)")
+    return EXIT_OK
+
+
+def write(text: str | bytes, output: str | None) -> None:
+    """``text`` to the file ``output``, or to stdout (bytes as they are)."""
+    if output:
+        Path(output).write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    elif isinstance(text, bytes):
+        stream = getattr(sys.stdout, "buffer", None)
+        if stream is None:  # a text-only stdout (tests, embedding)
+            sys.stdout.write(text.decode("utf-8"))
+        else:
+            sys.stdout.flush()
+            stream.write(text)
+    else:
+        sys.stdout.write(text)

@@ -1,0 +1,74 @@
+"""The command line's flags, and which function in ``commands`` each command runs."""
+
+from __future__ import annotations
+
+import argparse
+
+from .. import __version__
+from ..build.validation import COMPILED_FROM, ENGINES
+from ..settings import describe
+from . import commands
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Every command and flag; each command's ``handler`` is its function in ``commands``."""
+    parser = argparse.ArgumentParser(
+        prog="alliance-kg",
+        description="Knowledge graph of the Chinese-German Industrial Cities Alliance: validate, build, query, serve.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="validate the shipped graph (or the given files/folders) against the shapes")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="RDF files or folders (default: ontology/ and data/)")
+    p.add_argument("--format", choices=["text", "json", "turtle", "junit", "github"], default="text")
+    p.add_argument("--shapes", action="append", metavar="PATH", help="shapes files or folders (default: shapes/)")
+    p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    p.add_argument("--engine", choices=ENGINES, default="auto",
+                   help="SHACL engine: pyshacl (the reference), compiled (the shacl package), or auto: "
+                        f"compiled from {COMPILED_FROM:,} triples on (default)")
+    p.set_defaults(handler=commands.validate)
+
+    p = sub.add_parser("build", help="write TriG, N-Quads, Turtle and JSON-LD dumps and a VoID description")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="RDF files or folders (default: ontology/ and data/)")
+    p.add_argument("--out", metavar="DIR", help="output folder (default: dist/)")
+    p.set_defaults(handler=commands.build)
+
+    p = sub.add_parser("query", help="run a SPARQL query (text or .rq file) on the local graph")
+    p.add_argument("query", metavar="SPARQL|FILE")
+    p.add_argument(
+        "--format", default="table",
+        help="table (default), json, xml, csv, tsv for SELECT/ASK; turtle, nt, jsonld, xml, trig for graphs; or a media type",
+    )
+    p.add_argument("--data", action="append", metavar="PATH", help="query these files/folders instead of the shipped graph")
+    p.add_argument("--output", "-o", metavar="FILE")
+    p.set_defaults(handler=commands.query)
+
+    p = sub.add_parser("load", help="parse, infer, validate and write the graph into an on-disk store")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="RDF files or folders (default: ontology/ and data/)")
+    p.add_argument("--store", required=True, metavar="oxigraph:PATH", help="the store to fill (serve it with serve --store)")
+    p.set_defaults(handler=commands.load)
+
+    p = sub.add_parser("push", help="copy the validated graph into a remote SPARQL 1.1 store, named graphs intact")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="RDF files or folders (default: ontology/ and data/)")
+    p.add_argument("--to", required=True, metavar="URL",
+                   help="update endpoint (e.g. Virtuoso's /sparql-auth) or graph store with --protocol gsp; "
+                        "credentials from ALLIANCE_KG_PUSH_USER/_PASSWORD (_AUTH: digest or basic)")
+    p.add_argument("--protocol", choices=["update", "gsp"], default="update")
+    p.set_defaults(handler=commands.push)
+
+    p = sub.add_parser("generate", help="write synthetic alliance-shaped data (for scale tests)")
+    p.add_argument("--cities", type=int, required=True, metavar="N", help="about N member cities")
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.set_defaults(handler=commands.generate)
+
+    p = sub.add_parser("serve", help="serve the graph as a SPARQL 1.1 endpoint and linked-data site")
+    for name, default, help_text in describe():
+        flag = "--" + name.replace("_", "-")
+        p.add_argument(flag, dest=name, type=type(default), default=None, metavar=name.upper(),
+                       help=f"{help_text} (default: {default!r}; env ALLIANCE_KG_{name.upper()})")
+    p.add_argument("--get", metavar="PATH", help="answer one GET of PATH in-process and exit (a smoke test: "
+                                                   "exit 1 if the status is 400 or more); no socket is opened")
+    p.add_argument("--accept", metavar="TYPE", help="Accept header for --get")
+    p.set_defaults(handler=commands.serve)
+    return parser

@@ -1,0 +1,95 @@
+"""Running an app for real: waitress on a socket, the access log, signals and the file watcher.
+
+The caller (``alliance-kg serve``) opens the store and builds the app first, so a server that
+answers is a server with good data. SIGTERM (and Ctrl-C) stop accepting, let running requests
+finish (up to waitress's 5 s), kill the query workers and return; SIGHUP reloads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import sys
+import threading
+from typing import Any, Iterator
+
+from flask import Flask
+
+from ..errors import InputError
+from ..settings import Settings
+from .accesslog import AccessLog
+from .admin import reloader_of, watched_paths
+from .reloading import Reloader
+from .state import EXTENSION
+
+log = logging.getLogger(__name__)
+
+
+def configure_logging(settings: Settings) -> None:
+    """Log lines on stderr at the configured level (the access log included)."""
+    logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def smoke(app: Flask, path: str, *, accept: str | None = None) -> tuple[int, bytes]:
+    """One GET through the whole app without a socket, answered like the server would
+    (``serve --get /sparql?query=...``), so a deployment can be checked in CI."""
+    try:
+        response = app.test_client().get(path, headers={"Accept": accept} if accept else {})
+        return response.status_code, response.get_data()
+    finally:
+        app.extensions[EXTENSION].executor.close()
+
+
+def listen(app: Flask, settings: Settings) -> Any:
+    """A waitress server bound to the configured address (``InputError`` if it cannot bind)."""
+    import waitress
+
+    try:
+        return waitress.create_server(AccessLog(app), host=settings.host, port=settings.port,
+                                      threads=settings.threads, ident="alliance-kg")
+    except OSError as exc:
+        raise InputError(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror}") from None
+
+
+@contextlib.contextmanager
+def signals(reloader: Reloader) -> Iterator[None]:
+    """SIGTERM stops the server (as Ctrl-C does); SIGHUP reloads in the background."""
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    def reload(signum: int, frame: Any) -> None:
+        threading.Thread(target=reloader.reload, daemon=True).start()
+
+    previous = signal.signal(signal.SIGTERM, stop), signal.signal(signal.SIGHUP, reload)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous[0])
+        signal.signal(signal.SIGHUP, previous[1])
+
+
+def serve(app: Flask, settings: Settings) -> None:
+    """Serve ``app`` until SIGTERM/SIGINT, watching the data for changes; then shut down."""
+    state = app.extensions[EXTENSION]
+    try:
+        server = listen(app, settings)
+    except InputError:
+        state.executor.close()
+        raise
+    reloader = reloader_of(app)
+    reloader.watch(watched_paths(settings))
+    log.info("serving %d triples (version %s) on http://%s:%s/sparql with %d threads and %d query workers",
+             state.store.triple_count(), state.store.version, server.effective_host, server.effective_port,
+             settings.threads, settings.query_workers)
+    try:
+        with signals(reloader):
+            server.run()  # returns after KeyboardInterrupt, having shut its threads down
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        reloader.close()  # the current generation's workers (older ones stop after their grace)
+        state.executor.close()
+        log.info("stopped")

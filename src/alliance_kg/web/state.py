@@ -1,0 +1,85 @@
+"""What one app serves, shared read-only by every request thread: the settings, the store, its
+query pool, the example queries, and how to rebuild (for reloads) and read the shapes.
+
+Built by ``create_app`` and kept in ``app.extensions``; views reach it through ``state()``.
+Nothing here changes after start except caches of derived bytes (dumps, VoID); a reload swaps
+in a whole new ``AppState``.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from flask import current_app
+from rdflib import Graph
+
+from ..query.cache import LRUCache, result_key
+from ..query.executor import Executor, Job, Reply
+from ..settings import Settings
+from ..stores.base import QueryResult, Store
+
+EXTENSION = "alliance_kg"
+
+#: Builds or opens the configured store; raises on bad data (``InputError``, ``ValidationFailed``).
+OpenStore = Callable[[Settings], Store]
+#: The SHACL shapes graph the data is validated with (served at /shapes).
+ReadShapes = Callable[[Settings], Graph]
+
+
+@dataclass
+class AppState:
+    """Everything a request needs, shared by all threads (read-only)."""
+
+    settings: Settings
+    store: Store
+    executor: Executor
+    examples: list[dict[str, str]] = field(default_factory=list)
+    open_store: OpenStore | None = None
+    read_shapes: ReadShapes | None = None
+    _cache: dict[str, Any] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Query results by (data version, query, dataset, Accept, format); see ``query.cache``.
+    #: Sized from the settings unless given (a reload passes the running one on: keys carry
+    #: the version).
+    results: LRUCache[Reply] | None = None
+
+    def __post_init__(self) -> None:
+        if self.results is None:
+            self.results = LRUCache(self.settings.cache_entries)
+
+    def cached(self, key: str, build: Callable[[], Any]) -> Any:
+        """``build()`` once per key (dumps, VoID); the data never changes while we serve it."""
+        with self._lock:
+            if key not in self._cache:
+                self._cache[key] = build()
+            return self._cache[key]
+
+    def _job(self, text: str, job: dict[str, Any]) -> Job:
+        job.setdefault("max_rows", self.settings.max_rows)
+        return Job(text, max_length=self.settings.max_query_length, **job)
+
+    def run(self, text: str, **job: Any) -> Reply:
+        """A client's query through the pool with the configured caps: the bytes to send."""
+        return self.executor.run(self._job(text, job))
+
+    def result(self, text: str, **job: Any) -> QueryResult:
+        """One of the server's own queries (pages, 303s): the result itself, not bytes."""
+        return self.executor.result(self._job(text, job))
+
+    def run_cached(self, text: str, **job: Any) -> tuple[Reply, bool]:
+        """``run`` through the result cache; returns the reply and whether it was a hit."""
+        key = result_key(self.store.version, text, job.get("default_graphs", ()), job.get("named_graphs", ()),
+                         job.get("accept"), job.get("format"))
+        reply = self.results.get(key)
+        if reply is not None:
+            return reply, True
+        reply = self.run(text, **job)
+        self.results.put(key, reply, len(reply.body) + len(text) + 200)
+        return reply, False
+
+
+def state() -> AppState:
+    """The state of the app handling the current request."""
+    return current_app.extensions[EXTENSION]
