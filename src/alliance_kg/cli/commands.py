@@ -85,10 +85,11 @@ def load(args: argparse.Namespace, settings: Settings) -> int:
 
 def push(args: argparse.Namespace, settings: Settings) -> int:
     from ..build.pipeline import conforming
-    from ..stores.push import credentials_from, push as push_to
+    from ..stores.push import push as push_to, settings_credentials
 
     graph = conforming(args.paths or None)
-    result = push_to(graph.dataset, args.to, graph.version, credentials=credentials_from(), protocol=args.protocol)
+    result = push_to(graph.dataset, args.to, graph.version, credentials=settings_credentials(settings),
+                     protocol=args.protocol)
     print(f"pushed {sum(result.graphs.values())} triples in {len(result.graphs)} graphs "
           f"({result.requests} requests, {result.seconds:.1f} s), version {graph.version}")
     return EXIT_OK

@@ -55,9 +55,12 @@ class Credentials:
 
 
 def credentials_from(environ: Mapping[str, str] | None = None) -> Credentials | None:
-    """The push credentials of the settings (``environ``: the process environment unless given);
-    ``None`` when no user is set."""
-    settings = Settings.load(environ=environ)
+    """The push credentials set in ``environ`` (the process environment unless given)."""
+    return settings_credentials(Settings.load(environ=environ))
+
+
+def settings_credentials(settings: Settings) -> Credentials | None:
+    """The push credentials of ``settings``; ``None`` when no user is set."""
     if not settings.push_user:
         return None
     scheme = settings.push_auth.lower()

@@ -16,6 +16,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from rdflib import Literal, URIRef
 
 from ..namespaces import BASE, ID, PREFIXES, prefix_declarations
+from ..stores.void import LICENSE
 from .language import pick_label, preferred_language
 from .linkeddata import href
 from .state import state
@@ -91,7 +92,8 @@ def bundle_ready() -> bool:
 
 @bp.app_context_processor
 def _template_globals() -> dict[str, Any]:
-    return {"ui_config": ui_config, "query_href": query_href, "bundle_ready": bundle_ready}
+    return {"ui_config": ui_config, "query_href": query_href, "bundle_ready": bundle_ready,
+            "licence": str(LICENSE), "id_space": str(ID)}
 
 
 def members() -> list[dict[str, Any]]:

@@ -16,11 +16,12 @@ from flask import Blueprint, Response, render_template, request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from ..errors import QueryTooLarge, UpdateRefused
-from ..namespaces import PREFIXES
+from ..namespaces import GRAPH, PREFIXES
 from ..query import formats
 from ..query.prepare import check_graph_names
 from . import catalog
 from .headers import etag_for, not_modified
+from .linkeddata import href
 from .params import decode_form, decode_text, read_body, values
 from .state import state
 
@@ -144,7 +145,7 @@ def query_page_context() -> dict:
         "default_query": examples[0]["query"] if examples else
         "SELECT ?s ?p ?o WHERE {\n  ?s ?p ?o\n}\nLIMIT 25\n",
         "triple_count": current.store.triple_count(),
-        "graphs": sorted(str(g) for g in current.store.graph_names()),
+        "graphs": [{"href": href(g), "name": g[len(GRAPH):]} for g in sorted(current.store.graph_names())],
         "max_rows": current.settings.max_rows,
         "timeout": current.settings.query_timeout,
         "result_types": list(formats.RESULT_TYPES),

@@ -52,12 +52,19 @@ function formatDate(value) {
   return Number.isNaN(d.getTime()) ? value : d.toLocaleDateString(lang, { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
 }
 
+/** The box, the rows of `query` and the labels of the IRIs in `column`; null if nothing to show. */
+async function gather(root, selector, query, column) {
+  const box = root.querySelector(selector);
+  if (!box) return null;
+  const rows = await select(query);
+  if (!rows.length) return null;
+  return { box, rows, info: await describeIris(rows.map((r) => r[column].value)) };
+}
+
 async function showMap(root, iri) {
-  const box = root.querySelector("#resource-map");
-  if (!box) return;
-  const rows = await select(placeQuery(iri));
-  if (!rows.length) return;
-  const info = await describeIris(rows.map((r) => r.place.value));
+  const found = await gather(root, "#resource-map", placeQuery(iri), "place");
+  if (!found) return;
+  const { box, rows, info } = found;
   const points = rows.map((r) => ({
     lat: Number(r.lat.value),
     long: Number(r.long.value),
@@ -73,11 +80,9 @@ async function showMap(root, iri) {
 }
 
 async function showTimeline(root, iri) {
-  const box = root.querySelector("#resource-timeline");
-  if (!box) return;
-  const rows = await select(timelineQuery(iri));
-  if (!rows.length) return;
-  const info = await describeIris(rows.map((r) => r.item.value));
+  const found = await gather(root, "#resource-timeline", timelineQuery(iri), "item");
+  if (!found) return;
+  const { box, rows, info } = found;
   // Group facts that share a date and a property (24 memberships "known to hold as of" one day).
   const groups = new Map();
   for (const r of rows) {

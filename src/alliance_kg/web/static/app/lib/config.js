@@ -1,50 +1,12 @@
-// What the server tells the page: the endpoint's path, the project's base IRI and prefixes.
-// Templates embed it as <script type="application/json" id="akg-config">; the defaults below
-// match alliance_kg.namespaces so a page still works if the block is missing.
-
-const DEFAULTS = {
-  base: "https://w3id.org/alliance-kg/",
-  sparql: "/sparql",
-  static: "/static/",
-  prefixes: {
-    akg: "https://w3id.org/alliance-kg/ontology#",
-    dcterms: "http://purl.org/dc/terms/",
-    foaf: "http://xmlns.com/foaf/0.1/",
-    geo: "http://www.opengis.net/ont/geosparql#",
-    id: "https://w3id.org/alliance-kg/id/",
-    org: "http://www.w3.org/ns/org#",
-    owl: "http://www.w3.org/2002/07/owl#",
-    prov: "http://www.w3.org/ns/prov#",
-    rdf: "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    rdfs: "http://www.w3.org/2000/01/rdf-schema#",
-    schema: "https://schema.org/",
-    sh: "http://www.w3.org/ns/shacl#",
-    skos: "http://www.w3.org/2004/02/skos/core#",
-    time: "http://www.w3.org/2006/time#",
-    void: "http://rdfs.org/ns/void#",
-    wgs84: "http://www.w3.org/2003/01/geo/wgs84_pos#",
-    xsd: "http://www.w3.org/2001/XMLSchema#",
-  },
-  // Values of the endpoint's `format=` parameter, by what the download gives.
-  formats: {
-    results: { csv: "csv", tsv: "tsv", json: "json", xml: "xml" },
-    graph: { turtle: "turtle", ntriples: "nt", jsonld: "jsonld", rdfxml: "rdfxml", trig: "trig" },
-  },
-};
+// What the server tells the page: the endpoint's path, the project's base IRI and prefixes, the
+// `format=` names of the downloads. Every page embeds it as
+// <script type="application/json" id="akg-config"> (alliance_kg.web.pages.ui_config, built from
+// alliance_kg.namespaces), so no IRI or prefix is typed twice.
 
 function read() {
   const node = document.getElementById("akg-config");
-  if (!node) return DEFAULTS;
-  try {
-    const given = JSON.parse(node.textContent);
-    return {
-      ...DEFAULTS,
-      ...given,
-      formats: { ...DEFAULTS.formats, ...(given.formats || {}) },
-    };
-  } catch {
-    return DEFAULTS;
-  }
+  if (!node) throw new Error("alliance-kg: this page has no #akg-config block; it must be served by alliance-kg");
+  return JSON.parse(node.textContent);
 }
 
 function examples() {

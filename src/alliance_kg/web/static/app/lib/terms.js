@@ -26,7 +26,7 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-const XSD = "http://www.w3.org/2001/XMLSchema#";
+const XSD = config.prefixes.xsd;
 const NUMERIC = new Set(["integer", "decimal", "double", "float", "int", "long", "short", "nonNegativeInteger", "positiveInteger", "gYear"]);
 
 /** Text a term is shown and sorted by. */
