@@ -95,7 +95,15 @@ def oxigraph_store(tmp_path_factory, knowledge_graph):
 
 
 @pytest.fixture(scope="session")
-def memory_store(knowledge_graph):
-    from alliance_kg.stores.memory import MemoryStore
+def in_memory_oxigraph_store(knowledge_graph):
+    """The shipped graph in Oxigraph in memory: the embedded default."""
+    from alliance_kg.stores import InMemoryOxigraphStore
 
-    return MemoryStore(knowledge_graph.dataset, knowledge_graph.version)
+    return InMemoryOxigraphStore(knowledge_graph.dataset, knowledge_graph.version)
+
+
+@pytest.fixture(scope="session")
+def rdflib_store(knowledge_graph):
+    from alliance_kg.stores import RdflibStore
+
+    return RdflibStore(knowledge_graph.dataset, knowledge_graph.version)

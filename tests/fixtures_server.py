@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 import server as live
 from alliance_kg.stores.push import Credentials, push
 from alliance_kg.build.sources import load_dataset
-from alliance_kg.stores import MemoryStore, oxigraph
+from alliance_kg.stores import InMemoryOxigraphStore, RdflibStore, oxigraph
 from alliance_kg.stores.sparql import SparqlStore
 from backends import DBA  # noqa: F401
 from alliance_kg.app import create_app
@@ -23,7 +23,7 @@ ENDPOINT_DATA = live.ENDPOINT_DATA
 
 
 #: Store backends every endpoint test runs on (``sparql`` is a real Virtuoso).
-BACKENDS = ["memory", "oxigraph", "sparql"]
+BACKENDS = ["memory", "rdflib", "oxigraph", "sparql"]
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -43,7 +43,9 @@ def fixture_store(backend: str, request, tmp_path_factory) -> Any:
         url = request.getfixturevalue("virtuosos").url("endpoint")
         push(dataset, url + "/sparql-auth", "fixture-v1", credentials=Credentials(*DBA))
         return SparqlStore(url + "/sparql", timeout=10)
-    return MemoryStore(dataset, "fixture-v1")
+    if backend == "rdflib":
+        return RdflibStore(dataset, "fixture-v1")
+    return InMemoryOxigraphStore(dataset, "fixture-v1")
 
 
 #: (test, backend) -> why the backend answers differently; the test is expected to fail there.
@@ -63,7 +65,7 @@ def mark_known_difference(request, backend: str) -> None:
 
 
 @pytest.fixture
-def make_app(fixture_store: MemoryStore, backend: str, request) -> Iterator[Callable[..., Flask]]:
+def make_app(fixture_store: Any, backend: str, request) -> Iterator[Callable[..., Flask]]:
     """Factory for apps over a store (default: the fixture) with settings overrides."""
     apps: list[Flask] = []
     mark_known_difference(request, backend)
@@ -105,6 +107,8 @@ def live_server(backend: str, request, tmp_path_factory: pytest.TempPathFactory)
         url = request.getfixturevalue("virtuosos").url("endpoint")
         push(load_dataset([ENDPOINT_DATA]).dataset, url + "/sparql-auth", "fixture-v1", credentials=Credentials(*DBA))
         store = ["--store", f"sparql:{url}/sparql"]
+    elif backend == "rdflib":
+        store = ["--store", "rdflib"]
     server = live.start(tmp, "--query-timeout", "2", "--query-workers", "2", "--max-rows", "50", *store)
     yield server
     server.stop()

@@ -52,34 +52,35 @@ def _comparable(result):
     return result.variables, sorted(tuple(norm(t) for t in row) for row in result.rows)
 
 
-@pytest.fixture(params=["oxigraph", "sparql"])
+@pytest.fixture(params=["memory", "oxigraph", "sparql"])
 def other_store(request):
-    return request.getfixturevalue({"oxigraph": "oxigraph_store", "sparql": "virtuoso_store"}[request.param])
+    fixture = {"memory": "in_memory_oxigraph_store", "oxigraph": "oxigraph_store", "sparql": "virtuoso_store"}
+    return request.getfixturevalue(fixture[request.param])
 
 
 @pytest.mark.parametrize("name", sorted(QUERIES))
-def test_same_answers_as_memory(name, memory_store, other_store, request):
+def test_same_answers_as_rdflib(name, rdflib_store, other_store, request):
     backend = request.node.callspec.params["other_store"]
     if (backend, name) in KNOWN_DIFFERENCES:
         request.applymarker(pytest.mark.xfail(reason=KNOWN_DIFFERENCES[backend, name], strict=True))
     prepared = prepare(QUERIES[name], max_length=100_000)
-    expected = execute(memory_store, prepared)
+    expected = execute(rdflib_store, prepared)
     actual = execute(other_store, prepared)
     assert _comparable(actual) == _comparable(expected)
 
 
-def test_same_graphs_and_size(memory_store, other_store):
-    assert other_store.graph_names() == memory_store.graph_names()
+def test_same_graphs_and_size(rdflib_store, other_store):
+    assert other_store.graph_names() == rdflib_store.graph_names()
     assert INFERRED_GRAPH in other_store.graph_names()
-    assert other_store.triple_count() == memory_store.triple_count()
-    assert other_store.version == memory_store.version
+    assert other_store.triple_count() == rdflib_store.triple_count()
+    assert other_store.version == rdflib_store.version
 
 
-def test_dataset_selection(memory_store, other_store):
+def test_dataset_selection(rdflib_store, other_store):
     prepared = prepare("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", max_length=1000)
     selection = ([INFERRED_GRAPH], [])
     assert _comparable(execute(other_store, prepared, default_graphs=[str(INFERRED_GRAPH)])) == \
-        _comparable(execute(memory_store, prepared, default_graphs=[str(INFERRED_GRAPH)]))
+        _comparable(execute(rdflib_store, prepared, default_graphs=[str(INFERRED_GRAPH)]))
     named = prepare("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", max_length=1000)
     result = other_store.query(named, dataset=selection)
     assert result.rows == []

@@ -298,10 +298,10 @@ def test_if_none_match_gets_304_while_data_unchanged(client):
 
 
 def test_etag_changes_with_data_version(make_app, fixture_store):
-    from alliance_kg.stores import MemoryStore
+    from alliance_kg.stores import RdflibStore
 
     first = get(make_app().test_client(), SELECT).headers["ETag"]
-    second = get(make_app(MemoryStore(fixture_store.dataset, "fixture-v2")).test_client(), SELECT).headers["ETag"]
+    second = get(make_app(RdflibStore(fixture_store.dataset, "fixture-v2")).test_client(), SELECT).headers["ETag"]
     assert first != second
 
 

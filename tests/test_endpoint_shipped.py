@@ -11,16 +11,16 @@ from rdflib.namespace import OWL, RDF
 
 from alliance_kg.build.pipeline import conforming
 from alliance_kg.settings import project_root
-from alliance_kg.stores import MemoryStore
+from alliance_kg.stores import InMemoryOxigraphStore
 from alliance_kg.web.examples import load_examples
 
 EXAMPLES = load_examples(project_root() / "queries" / "examples")
 
 
 @pytest.fixture(scope="module")
-def shipped_store() -> MemoryStore:
+def shipped_store() -> InMemoryOxigraphStore:
     graph = conforming()
-    return MemoryStore(graph.dataset, graph.version)
+    return InMemoryOxigraphStore(graph.dataset, graph.version)
 
 
 @pytest.fixture

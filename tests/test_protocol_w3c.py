@@ -18,7 +18,7 @@ from rdflib import Dataset, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF
 
-from alliance_kg.stores import MemoryStore
+from alliance_kg.stores import InMemoryOxigraphStore, RdflibStore, Store, oxigraph
 
 SUITE = Path("/work/shared/w3c/sparql11-protocol")
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -65,12 +65,19 @@ def _cases() -> list[tuple[str, list[dict]]]:
 
 
 @pytest.fixture(scope="module")
-def w3c_store() -> MemoryStore:
+def w3c_store(backend: str, tmp_path_factory) -> Store:
+    """The suite's graphs in the backend under test (Virtuoso runs it on the rdflib store)."""
     dataset = Dataset(default_union=True)
     for n in (1, 2, 3):
         dataset.graph(URIRef(KASEI.format(n))).parse(SUITE / f"data{n}.nt", format="nt")
     dataset.graph(URIRef(KASEI.format(0)))  # declared, empty: see the module docstring
-    return MemoryStore(dataset, "w3c")
+    if backend == "memory":
+        return InMemoryOxigraphStore(dataset, "w3c")
+    if backend == "oxigraph":
+        folder = tmp_path_factory.mktemp("w3c-oxigraph")
+        oxigraph.write(folder, dataset, "w3c")
+        return oxigraph.OxigraphStore(folder)
+    return RdflibStore(dataset, "w3c")
 
 
 CASES = _cases()

@@ -16,15 +16,14 @@ from rdflib import Graph
 from .build.pipeline import conforming
 from .build.sources import load_shapes
 from .settings import Settings, project_root
-from .stores import MemoryStore, Store
-from .stores.oxigraph import OxigraphStore
+from .stores import InMemoryOxigraphStore, OxigraphStore, RdflibStore, Store
 from .stores.sparql import SparqlStore
 from .web import create_app as create_web_app
 
 
 def open_store(settings: Settings) -> Store:
-    """The store ``settings.store`` names: ``memory`` (parse, infer and validate the data now),
-    ``oxigraph:PATH`` (a folder written by ``alliance-kg load``) or ``sparql:URL`` (a remote
+    """The store ``settings.store`` names: ``memory`` (parse, infer and validate the data now,
+    then answer with Oxigraph in memory), ``rdflib`` (the same, answered by rdflib), ``oxigraph:PATH`` (a folder written by ``alliance-kg load``) or ``sparql:URL`` (a remote
     SPARQL 1.1 query endpoint filled by ``alliance-kg push``). Raises ``InputError`` for files
     that do not parse, ``ValidationFailed`` for data that does not conform, ``ValueError`` for
     an unknown store."""
@@ -34,7 +33,9 @@ def open_store(settings: Settings) -> Store:
     if spec.kind == "sparql":
         return SparqlStore(spec.where, timeout=settings.query_timeout)
     graph = conforming(settings.data_paths or None)
-    return MemoryStore(graph.dataset, graph.version)
+    if spec.kind == "rdflib":
+        return RdflibStore(graph.dataset, graph.version)
+    return InMemoryOxigraphStore(graph.dataset, graph.version)
 
 
 def read_shapes(settings: Settings) -> Graph:

@@ -14,7 +14,7 @@ ENV_PREFIX = "ALLIANCE_KG_"
 
 
 #: Store kinds and whether they need a location after the colon.
-STORE_KINDS = {"memory": False, "oxigraph": True, "sparql": True}
+STORE_KINDS = {"memory": False, "rdflib": False, "oxigraph": True, "sparql": True}
 
 
 def project_root(settings: "Settings | None" = None) -> Path:
@@ -41,7 +41,7 @@ class StoreSpec:
     def parse(cls, text: str) -> "StoreSpec":
         kind, _, where = text.partition(":")
         if kind not in STORE_KINDS or STORE_KINDS[kind] != bool(where):
-            raise ValueError(f"store {text!r}: use memory, oxigraph:PATH or sparql:URL")
+            raise ValueError(f"store {text!r}: use memory, rdflib, oxigraph:PATH or sparql:URL")
         return cls(kind, where)
 
 
@@ -52,7 +52,7 @@ class Settings:
     host: str = _setting("127.0.0.1", "Address to bind the server to.")
     port: int = _setting(8000, "TCP port of the server.")
     data: str = _setting("", "Data folders or files to serve instead of the shipped graph (comma-separated).")
-    store: str = _setting("memory", "Store backend: memory, oxigraph:PATH or sparql:URL.")
+    store: str = _setting("memory", "Store backend: memory (Oxigraph in memory), rdflib, oxigraph:PATH or sparql:URL.")
     threads: int = _setting(8, "HTTP worker threads of the WSGI server.")
     query_workers: int = _setting(2, "Worker processes that evaluate queries (a stuck query is killed, not abandoned).")
     query_timeout: float = _setting(30.0, "Seconds a query may run before it is stopped (503).")

@@ -37,7 +37,7 @@ def build(args: argparse.Namespace, settings: Settings) -> int:
 def query(args: argparse.Namespace, settings: Settings) -> int:
     from ..build.pipeline import unvalidated
     from ..query.table import answer_for_terminal
-    from ..stores import MemoryStore
+    from ..stores import InMemoryOxigraphStore
 
     text = args.query
     candidate = Path(text)
@@ -46,7 +46,8 @@ def query(args: argparse.Namespace, settings: Settings) -> int:
             raise InputError("no such query file", path=text)
         text = candidate.read_text(encoding="utf-8")
     graph = unvalidated(args.data or None)
-    write(answer_for_terminal(MemoryStore(graph.dataset, graph.version), text, args.format, settings), args.output)
+    store = InMemoryOxigraphStore(graph.dataset, graph.version)
+    write(answer_for_terminal(store, text, args.format, settings), args.output)
     return EXIT_OK
 
 

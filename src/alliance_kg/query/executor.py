@@ -30,7 +30,7 @@ from .. import errors
 from ..errors import QueryAborted, QueryError, QueryTimeout
 from ..stores.base import QueryResult, Store
 from . import formats
-from .prepare import execute, prepare
+from .prepare import answer as answer_query, execute, prepare
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +70,9 @@ def answer(store: Store, job: Job) -> Reply:
     """Prepare, negotiate, execute and serialise one job: the bytes a client gets."""
     prepared = prepare(job.text, max_length=job.max_length)
     media_type = formats.negotiate_result(prepared.form, job.accept, job.format)
-    result = _execute(store, prepared, job)
-    return Reply(prepared.form, media_type, formats.serialize(result, media_type), result.truncated)
+    body, truncated = answer_query(store, prepared, media_type, default_graphs=job.default_graphs,
+                                   named_graphs=job.named_graphs, max_rows=job.max_rows)
+    return Reply(prepared.form, media_type, body, truncated)
 
 
 def evaluate(store: Store, job: Job) -> Reply:

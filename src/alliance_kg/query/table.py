@@ -14,7 +14,7 @@ from ..namespaces import PREFIXES
 from ..settings import Settings
 from ..stores.base import QueryResult, Store
 from .formats import negotiate_result, serialize
-from .prepare import execute, prepare
+from .prepare import answer, execute, prepare
 
 #: Widest a table cell gets before it is cut (the other formats are never cut).
 MAX_CELL = 60
@@ -23,14 +23,13 @@ MAX_CELL = 60
 def answer_for_terminal(store: Store, text: str, fmt: str, settings: Settings) -> str | bytes:
     """Run ``text`` on ``store``; ``table`` is for people, every other format is the protocol's."""
     prepared = prepare(text, max_length=settings.max_query_length)
-    result = execute(store, prepared)
     if fmt == "table":
-        return render_table(result)
+        return render_table(execute(store, prepared))
     try:
         media_type = negotiate_result(prepared.form, None, fmt)
     except NotAcceptable as exc:
         raise QueryError(f"{exc}; --format table prints a table") from None
-    return serialize(result, media_type)
+    return answer(store, prepared, media_type)[0]
 
 
 def _compact(node: Node | None) -> str:

@@ -1,5 +1,5 @@
-"""A built graph at rest, and writing to one: the stores the server queries (rdflib in memory,
-Oxigraph on disk, a remote SPARQL service) behind one ``Store`` interface, the writers that
+"""A built graph at rest, and writing to one: the stores the server queries (Oxigraph in memory
+or on disk, rdflib, a remote SPARQL service) behind one ``Store`` interface, the writers that
 fill them (``oxigraph.write``, ``push``), and the graph as files (``dumps``, ``void``).
 
 Stores are handed a graph someone else built; nothing here parses, infers or validates.
@@ -7,7 +7,9 @@ Stores are handed a graph someone else built; nothing here parses, infers or val
 
 from __future__ import annotations
 
-from .base import PreparedQuery, QueryResult, Selection, Store
-from .memory import MemoryStore
+from .base import NativeAnswers, PreparedQuery, QueryResult, Selection, Store
+from .oxigraph import InMemoryOxigraphStore, OxigraphStore
+from .rdflib_store import RdflibStore
 
-__all__ = ["MemoryStore", "PreparedQuery", "QueryResult", "Selection", "Store"]
+__all__ = ["InMemoryOxigraphStore", "NativeAnswers", "OxigraphStore", "PreparedQuery", "QueryResult",
+           "RdflibStore", "Selection", "Store"]

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Iterable, Protocol, Sequence, runtime_checkable
 
 from rdflib import Dataset, Graph, URIRef
-from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Identifier
 
 from ..rdf import bind_prefixes
@@ -24,24 +23,36 @@ Selection = tuple[Sequence[URIRef], Sequence[URIRef]] | None
 
 @dataclass(frozen=True)
 class PreparedQuery:
-    """A parsed query that passed the safety walk, ready for a store.
+    """A query text the guard (``query.guard``) let through, with what it read from it.
 
-    ``query`` has its dataset clause removed: the graphs it named are kept in ``from_default``
-    and ``from_named`` and are resolved against the store, never by rdflib.
+    The text is handed to the engine as it is; the graphs its dataset clause names are kept in
+    ``from_default`` and ``from_named`` and resolved against the store by the caller, so a store
+    always passes the dataset explicitly and an engine never picks (or fetches) graphs itself.
     """
 
     text: str
     form: str
-    query: Query
     from_default: tuple[URIRef, ...] = ()
     from_named: tuple[URIRef, ...] = ()
+    #: Variables of an explicit SELECT projection, in order (None for ``SELECT *`` and other forms).
+    projection: tuple[str, ...] | None = None
+    #: The top-level LIMIT of a SELECT: (value, start, end) of its number in ``text``.
+    limit: tuple[int, int, int] | None = None
+    #: Where a LIMIT may be inserted in a SELECT that has none (before a trailing VALUES).
+    limit_insert_at: int | None = None
 
-    @property
-    def projection(self) -> list[str] | None:
-        """The SELECT variables in rdflib's order, so that every backend lists them alike
-        (``SELECT *`` has no order of its own)."""
-        names = self.query.algebra.get("PV") if self.form == "SELECT" else None
-        return [str(v) for v in names] if names else None
+    def capped(self, rows: int) -> str | None:
+        """This SELECT with its top-level LIMIT at most ``rows`` (so the engine stops there), or
+        None when it cannot return more than ``rows`` rows anyway or is not a SELECT."""
+        if self.form != "SELECT":
+            return None
+        if self.limit is not None:
+            value, start, end = self.limit
+            return None if value <= rows else self.text[:start] + str(rows) + self.text[end:]
+        if self.limit_insert_at is None:
+            return None
+        at = self.limit_insert_at
+        return f"{self.text[:at]}\nLIMIT {rows}\n{self.text[at:]}"
 
 
 @dataclass
@@ -80,11 +91,24 @@ class Store(Protocol):
         ...
 
 
+@runtime_checkable
+class NativeAnswers(Protocol):
+    """A store whose engine writes the client's bytes itself (Oxigraph), skipping ``QueryResult``."""
+
+    def answer(self, prepared: PreparedQuery, media_type: str, *, dataset: Selection = None,
+               max_rows: int | None = None) -> tuple[bytes, bool] | None:
+        """The answer in ``media_type`` and whether the row cap cut it; None if the engine has
+        no writer for that media type (the caller serialises a ``QueryResult`` then)."""
+        ...
+
+
 def ordered_variables(prepared: PreparedQuery, own: list[str]) -> list[str]:
-    """The SELECT variables in the prepared query's order when the engine's own list holds the
-    same names (engines order ``SELECT *`` differently), else the engine's own."""
+    """The SELECT variables in the query's own order, and sorted for ``SELECT *`` (which has no
+    order of its own; Oxigraph sorts them), so that every backend lists them alike."""
     wanted = prepared.projection
-    return wanted if wanted is not None and sorted(wanted) == sorted(own) else own
+    if wanted is None:
+        return sorted(own)
+    return list(wanted) if sorted(wanted) == sorted(own) else own
 
 
 def select_result(variables: list[str], rows: Iterable[tuple], max_rows: int | None) -> QueryResult:

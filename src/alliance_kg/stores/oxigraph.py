@@ -1,5 +1,8 @@
-"""The Oxigraph store: the built dataset kept on disk by pyoxigraph (RocksDB), queried with
-Oxigraph's compiled SPARQL engine.
+"""The Oxigraph stores: the built dataset in pyoxigraph, in memory (the embedded default,
+``--store memory``) or on disk (RocksDB, ``--store oxigraph:PATH``), queried with Oxigraph's
+compiled SPARQL engine. Answers to clients are written by Oxigraph too (``answer``): a SELECT is
+capped in the engine (its LIMIT rewritten to the row cap plus one) and serialised in Rust, so no
+term becomes a Python object on the way.
 
 ``alliance-kg load --store oxigraph:PATH`` has the graph parsed, inferred and validated once
 (by the build layer) and ``write`` puts the quads (named graphs as they are, the inferred graph included) into a new folder below PATH;
@@ -22,34 +25,49 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 import pyoxigraph as ox
 from rdflib import Dataset, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from ..errors import InputError, QuerySyntaxError
+from ..namespaces import BASE, PREFIXES
 from ..rdf import from_ox, new_dataset, ox_quads, utc_timestamp
 from .base import PreparedQuery, QueryResult, Selection, graph_result, ordered_variables, select_result
+from .rdflib_store import rdflib_query
 
 META = "alliance-kg.json"
+#: What relative IRIs in a query resolve against: the endpoint's canonical IRI (never the host).
+QUERY_BASE = BASE + "sparql"
 
 
 # -- writing ----------------------------------------------------------------------------------
 
-def write(path: Path | str, dataset: Dataset, version: str, *, report: dict | None = None) -> Path:
-    """Write ``dataset`` (already inferred and validated) as the current data of the store at
-    ``path``; returns the new data folder. The previous folder is kept, older ones removed."""
-    root = Path(path)
-    root.mkdir(parents=True, exist_ok=True)
-    previous = _read_meta(root)
-    folder = root / f"data-{version}-{time.time_ns()}"
-    store = ox.Store(str(folder))
-    graphs: dict[str, int] = {}
-    total = 0
+@dataclass(frozen=True)
+class Filled:
+    """What ``fill`` put into a store."""
 
+    graphs: dict[str, int]
+    quads: int
+    triples: int
+    #: True when some triple is in two graphs and the distinct union was written as the default graph.
+    union_materialised: bool
+
+
+def fill(store: ox.Store, dataset: Dataset) -> Filled:
+    """Copy the dataset's named graphs into ``store``. The SPARQL default graph is their union;
+    Oxigraph's own union mode repeats a triple held by two graphs, so where the data has such
+    triples the distinct union is also written into Oxigraph's default graph. An empty named
+    graph of the dataset is kept as a name (Oxigraph holds no graph without quads)."""
+    graphs: dict[str, int] = {str(c.identifier): 0 for c in dataset.graphs()
+                              if isinstance(c.identifier, URIRef) and c.identifier != DATASET_DEFAULT_GRAPH_ID}
+    total = 0
     union: dict[tuple, ox.Quad] = {}
 
     def convert() -> Iterator[ox.Quad]:
@@ -62,8 +80,20 @@ def write(path: Path | str, dataset: Dataset, version: str, *, report: dict | No
 
     store.bulk_extend(convert())
     materialised = len(union) != total
-    if materialised:  # some triple is in two graphs: keep a distinct union as the default graph
+    if materialised:
         store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in union.values())
+    return Filled(dict(sorted(graphs.items())), total, len(union), materialised)
+
+
+def write(path: Path | str, dataset: Dataset, version: str, *, report: dict | None = None) -> Path:
+    """Write ``dataset`` (already inferred and validated) as the current data of the store at
+    ``path``; returns the new data folder. The previous folder is kept, older ones removed."""
+    root = Path(path)
+    root.mkdir(parents=True, exist_ok=True)
+    previous = _read_meta(root)
+    folder = root / f"data-{version}-{time.time_ns()}"
+    store = ox.Store(str(folder))
+    filled = fill(store, dataset)
     store.flush()
     store.optimize()
     del store
@@ -71,10 +101,10 @@ def write(path: Path | str, dataset: Dataset, version: str, *, report: dict | No
         "folder": folder.name,
         "version": version,
         "loaded_at": utc_timestamp(),
-        "triples": len(union),
-        "quads": total,
-        "graphs": dict(sorted(graphs.items())),
-        "union_materialised": materialised,
+        "triples": filled.triples,
+        "quads": filled.quads,
+        "graphs": filled.graphs,
+        "union_materialised": filled.union_materialised,
         "report": report or {},
     }
     scratch = root / (META + ".tmp")
@@ -98,7 +128,133 @@ def _read_meta(root: Path) -> dict:
 
 # -- reading ----------------------------------------------------------------------------------
 
-class OxigraphStore:
+class OxigraphEngine:
+    """Queries and answers on a pyoxigraph store; subclasses say where the store is."""
+
+    version: str
+    _names: set[URIRef]
+    _union_mode: bool
+
+    def _handle(self) -> ox.Store:
+        raise NotImplementedError
+
+    def graph_names(self) -> set[URIRef]:
+        return set(self._names)
+
+    def query(self, prepared: PreparedQuery, *, dataset: Selection = None,
+              max_rows: int | None = None) -> QueryResult:
+        return collect(prepared, self.evaluate(prepared.text, dataset), max_rows)
+
+    def evaluate(self, text: str, dataset: Selection = None):
+        """Oxigraph's own result object for ``text`` on the store or a selection of graphs.
+
+        The dataset is always passed explicitly, so FROM clauses in the text never pick graphs
+        by themselves (the caller has resolved them against ``graph_names``)."""
+        store = self._handle()
+        try:
+            if dataset is None:
+                if self._union_mode:
+                    return store.query(text, base_iri=QUERY_BASE, use_default_graph_as_union=True)
+                return store.query(text, base_iri=QUERY_BASE, default_graph=ox.DefaultGraph(),
+                                   named_graphs=[ox.NamedNode(g) for g in self._names])
+            default, named = dataset
+            return store.query(text, base_iri=QUERY_BASE, default_graph=[ox.NamedNode(str(g)) for g in default],
+                               named_graphs=[ox.NamedNode(str(g)) for g in named])
+        except SyntaxError as exc:
+            raise syntax_error(exc, text) from None
+
+    def answer(self, prepared: PreparedQuery, media_type: str, *, dataset: Selection = None,
+               max_rows: int | None = None) -> tuple[bytes, bool] | None:
+        """The bytes of the answer in ``media_type``, written by Oxigraph, and whether the row
+        cap cut it; None when Oxigraph has no writer for that media type."""
+        if prepared.form in ("SELECT", "ASK"):
+            results_format = ox.QueryResultsFormat.from_media_type(media_type)
+            if results_format is None:
+                return None
+            if prepared.form == "ASK":
+                return self.evaluate(prepared.text, dataset).serialize(format=results_format), False
+            return self._select(prepared, results_format, dataset, max_rows)
+        rdf_format = ox.RdfFormat.from_media_type(media_type)
+        if rdf_format is None:
+            return None
+        triples: dict[ox.Triple, None] = {}
+        truncated = False
+        for triple in self.evaluate(prepared.text, dataset):
+            if max_rows is not None and len(triples) >= max_rows and triple not in triples:
+                truncated = True
+                break
+            triples[triple] = None
+        if rdf_format.supports_datasets:
+            written = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+        else:
+            written = list(triples)
+        return ox.serialize(written, format=rdf_format, prefixes=PREFIXES), truncated
+
+    def _select(self, prepared: PreparedQuery, results_format, dataset: Selection,
+                max_rows: int | None) -> tuple[bytes, bool]:
+        capped = None if max_rows is None else prepared.capped(max_rows + 1)
+        if max_rows is None or (capped is None and prepared.limit is not None):
+            # no cap, or the query's own LIMIT is within it: straight to the client's format
+            return self.evaluate(prepared.text, dataset).serialize(format=results_format), False
+        # TSV has one row per line: count, cut at the cap, then convert (all in Rust)
+        tsv = self.evaluate(capped or prepared.text, dataset).serialize(format=ox.QueryResultsFormat.TSV)
+        truncated = tsv.count(b"\n") - 1 > max_rows
+        if truncated:
+            end = -1
+            for _ in range(max_rows + 1):
+                end = tsv.index(b"\n", end + 1)
+            tsv = tsv[:end + 1]
+        if results_format == ox.QueryResultsFormat.TSV:
+            return tsv, truncated
+        solutions = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
+        return solutions.serialize(format=results_format), truncated
+
+
+_POSITION = re.compile(r"^error at (\d+):(\d+)(?:-\d+:\d+)?: ?")
+#: Longest text whose syntax error is explained by rdflib's parser (see ``syntax_error``).
+EXPLAIN_UP_TO = 20_000
+
+
+def syntax_error(exc: SyntaxError, text: str) -> QuerySyntaxError:
+    """The error to report for a text Oxigraph cannot parse. Oxigraph names the furthest point
+    its parser reached ("error at 3:1: expected OPTIONAL"), which is often past the mistake, so
+    rdflib's parser is asked to explain it (error path only, short texts only); where rdflib
+    accepts the text, Oxigraph's own message and position stand."""
+    if len(text) <= EXPLAIN_UP_TO:
+        try:
+            rdflib_query(text)
+        except QuerySyntaxError as explained:
+            return explained
+        except RecursionError:
+            pass
+    message = str(exc.msg if exc.msg else exc)
+    match = _POSITION.match(message)
+    if match:
+        return QuerySyntaxError(message[match.end():], line=int(match.group(1)), column=int(match.group(2)))
+    return QuerySyntaxError(message)
+
+
+class InMemoryOxigraphStore(OxigraphEngine):
+    """The built dataset copied into an in-memory Oxigraph store (no files, no service): the
+    embedded default. Query workers are forked after it is filled and share it copy-on-write."""
+
+    def __init__(self, dataset: Dataset, version: str):
+        self.dataset = dataset
+        self.version = version
+        self._store = ox.Store()
+        filled = fill(self._store, dataset)
+        self._names = {URIRef(g) for g in filled.graphs}
+        self._union_mode = not filled.union_materialised
+        self._count = filled.triples
+
+    def _handle(self) -> ox.Store:
+        return self._store
+
+    def triple_count(self) -> int:
+        return self._count
+
+
+class OxigraphStore(OxigraphEngine):
     """A store folder written by ``write``, opened read-only.
 
     Worker processes are forked from the server (see ``executor``); a RocksDB handle must not
@@ -148,33 +304,8 @@ class OxigraphStore:
             self._dataset = dataset
         return self._dataset
 
-    def graph_names(self) -> set[URIRef]:
-        return set(self._names)
-
     def triple_count(self) -> int:
         return int(self.meta["triples"])
-
-    def query(self, prepared: PreparedQuery, *, dataset: Selection = None,
-              max_rows: int | None = None) -> QueryResult:
-        return collect(prepared, self.evaluate(prepared.text, dataset), max_rows)
-
-    def evaluate(self, text: str, dataset: Selection = None):
-        """Oxigraph's own result object for ``text`` on the store or a selection of graphs.
-
-        The dataset is always passed explicitly, so FROM clauses in the text never pick graphs
-        by themselves (the caller has resolved them against ``graph_names``)."""
-        store = self._handle()
-        try:
-            if dataset is None:
-                if self._union_mode:
-                    return store.query(text, use_default_graph_as_union=True)
-                return store.query(text, default_graph=ox.DefaultGraph(),
-                                   named_graphs=[ox.NamedNode(g) for g in self._names])
-            default, named = dataset
-            return store.query(text, default_graph=[ox.NamedNode(str(g)) for g in default],
-                               named_graphs=[ox.NamedNode(str(g)) for g in named])
-        except SyntaxError as exc:  # rdflib accepted it: Oxigraph's grammar differs here
-            raise QuerySyntaxError(str(exc)) from None
 
 
 def collect(prepared: PreparedQuery, result, max_rows: int | None) -> QueryResult:

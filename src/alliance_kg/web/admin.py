@@ -85,7 +85,7 @@ def watched_paths(settings: Settings) -> list[Path]:
     spec = settings.store_spec
     if spec.kind == "oxigraph":
         return [Path(spec.where) / oxigraph.META]
-    if spec.kind == "memory":
+    if spec.kind in ("memory", "rdflib"):
         root = project_root(settings)
         return [*(settings.data_paths or [root / "ontology", root / "data"]), root / "shapes"]
     return []

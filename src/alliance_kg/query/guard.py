@@ -1,0 +1,229 @@
+"""The safety rules for untrusted query text, checked by a SPARQL tokenizer in microseconds.
+
+An engine follows ``SERVICE <http://...>`` over the network (pyoxigraph 0.5 does, and so does
+rdflib) and runs updates if asked, so before any engine sees a text the guard reads it token by
+token (IRIs, strings and long strings, comments, prefixed names, variables, keywords) and:
+
+- refuses every update (the first keyword after the prologue is an update operation: 403);
+- refuses SERVICE anywhere, also inside EXISTS or a subquery (400);
+- reads the dataset clause (FROM, FROM NAMED, prefixed names and relative IRIs resolved), so the
+  graphs are answered from the store, never fetched;
+- finds the query form, the explicit projection and the top-level LIMIT, so a store can cap a
+  SELECT in the engine (``PreparedQuery.capped``) instead of reading and dropping rows.
+
+It does not check the grammar: the engine parses the text itself and its syntax errors (with
+line and column) are passed on. A word the tokenizer cannot place is a syntax error here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+from rdflib import URIRef
+
+from ..errors import ForbiddenQuery, QuerySyntaxError, QueryTooComplex, UpdateRefused
+from ..stores.base import PreparedQuery
+
+FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
+UPDATES = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
+#: Deepest nesting of groups and parentheses let through: engines parse and evaluate nested
+#: patterns recursively, and a stack overflow would kill the worker instead of answering 400.
+MAX_NESTING = 500
+
+# The terminals of the SPARQL 1.1 grammar (section 19.8), as far as the guard needs them. Order
+# matters: long strings before short ones, IRIs before the less-than operator, prefixed names
+# before bare words.
+_PN_CHARS_BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
+                  "\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF")
+_PN_CHARS_U = _PN_CHARS_BASE + "_"
+_PN_CHARS = _PN_CHARS_U + r"\-0-9\u00B7\u0300-\u036F\u203F-\u2040"
+_PN_PREFIX = f"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_PN_LOCAL = (f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?")
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>[\ \t\r\n]+)
+  | (?P<comment>\#[^\r\n]*)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+              |'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<pname>(?:""" + _PN_PREFIX + r""")?:(?:""" + _PN_LOCAL + r""")?)
+  | (?P<bnode>_:[""" + _PN_CHARS_U + r"""0-9](?:[""" + _PN_CHARS + r""".]*[""" + _PN_CHARS + r"""])?)
+  | (?P<var>[?$][""" + _PN_CHARS_U + r"""0-9][""" + _PN_CHARS_U + r"""0-9\u00B7\u0300-\u036F\u203F-\u2040]*)
+  | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+  | (?P<number>[+-]?(?:[0-9]+\.?[0-9]*(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?))
+  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\].,;*+\-/=<>!^|])
+    """,
+    re.VERBOSE,
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+    start: int
+    depth: int  # of braces around it
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def tokens(text: str) -> list[Token]:
+    """The significant tokens of ``text`` (no white space, no comments), with brace depth."""
+    found: list[Token] = []
+    depth = 0
+    nesting = 0
+    at = 0
+    end = len(text)
+    match = _TOKEN.match
+    while at < end:
+        m = match(text, at)
+        if m is None:
+            line, column = _position(text, at)
+            what = "unterminated string" if text[at] in "'\"" else f"unexpected character {text[at]!r}"
+            raise QuerySyntaxError(what, line=line, column=column)
+        kind = m.lastgroup
+        value = m.group()
+        if kind not in ("ws", "comment"):
+            if value == "}":
+                depth -= 1
+            found.append(Token(kind, value, at, max(depth, 0)))
+            if value == "{":
+                depth += 1
+            if value in "{(":
+                nesting += 1
+                if nesting > MAX_NESTING:
+                    line, column = _position(text, at)
+                    raise QueryTooComplex(f"the query nests deeper than {MAX_NESTING} groups or parentheses "
+                                          f"(line {line}, column {column})")
+            elif value in "})":
+                nesting -= 1
+        at = m.end()
+    return found
+
+
+def scan(text: str) -> PreparedQuery:
+    """Check ``text`` against the rules; raise ``UpdateRefused``, ``ForbiddenQuery`` or
+    ``QuerySyntaxError``, or return the query with what the store needs to know."""
+    toks = tokens(text)
+    for tok in toks:
+        if tok.kind == "word" and tok.text.upper() == "SERVICE":
+            line, column = _position(text, tok.start)
+            raise ForbiddenQuery("SERVICE is not allowed: this endpoint answers from its own dataset only "
+                                 f"(line {line}, column {column})")
+    base, prefixes, i = _prologue(text, toks)
+    if i >= len(toks):
+        raise QuerySyntaxError("the query has no SELECT, ASK, CONSTRUCT or DESCRIBE")
+    first = toks[i]
+    keyword = first.text.upper() if first.kind == "word" else ""
+    if keyword in UPDATES:
+        raise UpdateRefused("this endpoint is read-only: SPARQL updates are not accepted")
+    if keyword not in FORMS:
+        line, column = _position(text, first.start)
+        raise QuerySyntaxError(f"expected SELECT, ASK, CONSTRUCT or DESCRIBE, found {first.text!r}",
+                               line=line, column=column)
+    default, named = _dataset(toks, i + 1, base, prefixes, text)
+    graphs = {"from_default": tuple(map(URIRef, default)), "from_named": tuple(map(URIRef, named))}
+    if keyword != "SELECT":
+        return PreparedQuery(text, keyword, **graphs)
+    limit, insert_at = _limit(text, toks, i + 1)
+    return PreparedQuery(text, keyword, **graphs, projection=_projection(toks, i + 1), limit=limit,
+                         limit_insert_at=insert_at)
+
+
+def _prologue(text: str, toks: list[Token]) -> tuple[str | None, dict[str, str], int]:
+    """BASE and PREFIX declarations; returns the base, the prefixes and the next token's index."""
+    base: str | None = None
+    prefixes: dict[str, str] = {}
+    i = 0
+    while i < len(toks) and toks[i].kind == "word" and toks[i].text.upper() in ("BASE", "PREFIX"):
+        if toks[i].text.upper() == "BASE":
+            if i + 1 < len(toks) and toks[i + 1].kind == "iri":
+                base = _resolve(toks[i + 1].text[1:-1], base)
+            i += 2
+        else:
+            if i + 2 < len(toks) and toks[i + 1].kind == "pname" and toks[i + 2].kind == "iri":
+                prefixes[toks[i + 1].text.rstrip(":")] = _resolve(toks[i + 2].text[1:-1], base)
+            i += 3
+    return base, prefixes, i
+
+
+def _resolve(iri: str, base: str | None) -> str:
+    return urljoin(base, iri) if base else iri
+
+
+def _dataset(toks: list[Token], i: int, base: str | None, prefixes: dict[str, str],
+             text: str) -> tuple[list[str], list[str]]:
+    """FROM and FROM NAMED of the main query (they stand before its first brace)."""
+    default: list[str] = []
+    named: list[str] = []
+    while i < len(toks) and toks[i].text != "{":
+        if toks[i].kind == "word" and toks[i].text.upper() == "FROM":
+            target = named if i + 1 < len(toks) and toks[i + 1].text.upper() == "NAMED" else default
+            j = i + 2 if target is named else i + 1
+            if j < len(toks):
+                target.append(_iri_of(toks[j], base, prefixes, text))
+            i = j
+        i += 1
+    return default, named
+
+
+def _iri_of(tok: Token, base: str | None, prefixes: dict[str, str], text: str) -> str:
+    if tok.kind == "iri":
+        return _resolve(tok.text[1:-1], base)
+    if tok.kind == "pname":
+        prefix, _, local = tok.text.partition(":")
+        if prefix in prefixes:
+            return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
+    line, column = _position(text, tok.start)
+    raise QuerySyntaxError(f"FROM needs an IRI, found {tok.text!r}", line=line, column=column)
+
+
+def _projection(toks: list[Token], i: int) -> tuple[str, ...] | None:
+    """The variables a SELECT lists, in order; None for ``SELECT *``."""
+    names: list[str] = []
+    parens = 0
+    while i < len(toks):
+        tok = toks[i]
+        upper = tok.text.upper()
+        if parens == 0 and (tok.text == "{" or (tok.kind == "word" and upper in ("WHERE", "FROM"))):
+            break
+        if tok.text == "*" and parens == 0:
+            return None
+        if tok.text == "(":
+            parens += 1
+        elif tok.text == ")":
+            parens -= 1
+        elif tok.kind == "var" and (parens == 0 or (i > 0 and toks[i - 1].text.upper() == "AS")):
+            names.append(tok.text[1:])
+        i += 1
+    return tuple(names)
+
+
+def _limit(text: str, toks: list[Token], i: int) -> tuple[tuple[int, int, int] | None, int | None]:
+    """The main query's LIMIT (after its WHERE group, at brace depth 0), or where one may go."""
+    while i < len(toks) and toks[i].text != "{":  # to the WHERE group
+        i += 1
+    while i < len(toks) and not (toks[i].text == "}" and toks[i].depth == 0):  # past it
+        i += 1
+    i += 1
+    while i < len(toks):
+        tok = toks[i]
+        upper = tok.text.upper() if tok.kind == "word" else ""
+        if upper == "LIMIT" and tok.depth == 0 and i + 1 < len(toks) and toks[i + 1].kind == "number":
+            number = toks[i + 1]
+            try:
+                value = int(number.text)
+            except ValueError:
+                return None, None  # not an integer: the engine will say so
+            return (value, number.start, number.start + len(number.text)), None
+        if upper == "VALUES" and tok.depth == 0:
+            return None, tok.start
+        i += 1
+    return None, len(text)
