@@ -1,4 +1,4 @@
-"""The W3C SPARQL 1.1 Protocol test suite (manifest in /work/shared/w3c/sparql11-protocol),
+"""The W3C SPARQL 1.1 Protocol test suite (manifest in shared/w3c/sparql11-protocol),
 driven as data against the app.
 
 dataN.nt go into the named graphs <http://kasei.us/2009/09/sparql/data/dataN.rdf> as SOURCE.txt
@@ -19,15 +19,15 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF
 
 from alliance_kg.stores import InMemoryOxigraphStore, RdflibStore, Store, oxigraph
+from w3c import W3C
 
-SUITE = Path("/work/shared/w3c/sparql11-protocol")
+SUITE = W3C / "sparql11-protocol"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
 CNT = Namespace("http://www.w3.org/2011/content#")
 HTS = Namespace("http://www.w3.org/2011/http-statusCodes#")
 KASEI = "http://kasei.us/2009/09/sparql/data/data{}.rdf"
 
-pytestmark = pytest.mark.skipif(not (SUITE / "manifest.ttl").exists(), reason="W3C protocol suite not present")
 
 
 def _manifest() -> Graph:
