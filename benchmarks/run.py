@@ -4,11 +4,15 @@
     .venv/bin/python benchmarks/run.py                       # all sizes: 1k (real), 100k, 1m
     .venv/bin/python benchmarks/run.py --sizes 1k --systems memory,rdflib-endpoint,oxigraph-server
 
-Systems: ``memory``, ``oxigraph``, ``sparql`` (this endpoint on each store backend; ``sparql``
-needs virtuoso-t), each with the result cache off and on; peers ``rdflib-endpoint`` (PyPI) and
-``oxigraph-server`` (PyPI ``oxigraph``, ``oxigraph serve``). For each size and system: load time
-(start until the first answer), peak memory of the process tree, throughput and p50/p99 latency
-at concurrency 1 and 8 over the same query mix (the example queries, lookups and aggregates).
+Systems: ``memory`` (the embedded default, Oxigraph in memory), ``rdflib``, ``oxigraph`` (on
+disk), ``sparql`` (this endpoint on each store backend; ``sparql`` needs virtuoso-t), each with
+the result cache off and on; peers ``rdflib-endpoint`` (PyPI) and ``oxigraph-server`` (PyPI
+``oxigraph``, ``oxigraph serve``). For each size and system: load time (start until the first
+answer), peak memory of the process tree, throughput, p50/p99 latency and the server's CPU
+seconds per query at concurrency 1 and 8 over the same query mix (the example queries, lookups
+and aggregates), in two modes: ``repeated`` (the mix as it is, again and again) and ``unique``
+(every request's text distinct: the mix with a trailing ``VALUES ?nonce { N }``, as portals and
+researchers send, so no parse or result can come from a cache).
 Every system's row count per query is checked against the memory backend's. Figures are printed
 as ratios to the peers and written to ``benchmarks/results-<date>.json``; ``--markdown`` prints
 the table for RESULTS.md. This is a script, not a test: it takes minutes to hours by size.
@@ -39,8 +43,9 @@ BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "src"))
 
 SIZES = {"1k": 0, "100k": 3400, "1m": 34000}  # cities to generate (0 = the real graph)
-SYSTEMS = ["memory", "memory+cache", "oxigraph", "oxigraph+cache", "sparql", "sparql+cache",
-           "rdflib-endpoint", "oxigraph-server"]
+SYSTEMS = ["memory", "memory+cache", "rdflib", "rdflib+cache", "oxigraph", "oxigraph+cache", "sparql",
+           "sparql+cache", "rdflib-endpoint", "oxigraph-server"]
+MODES = ("repeated", "unique")
 PEERS = ("rdflib-endpoint", "oxigraph-server")
 
 LOOKUPS = {
@@ -150,12 +155,14 @@ def start_system(system: str, folder: Path, dump: Path, size: str, work: Path) -
     port = free_port()
     base, cache = system.split("+")[0], system.endswith("+cache")
     pre = 0.0
-    if base in ("memory", "oxigraph", "sparql"):
+    if base in ("memory", "rdflib", "oxigraph", "sparql"):
         env = {"ALLIANCE_KG_CACHE_ENTRIES": "256" if cache else "0", "ALLIANCE_KG_LOG_LEVEL": "WARNING",
                "ALLIANCE_KG_QUERY_TIMEOUT": "300", "ALLIANCE_KG_MAX_ROWS": "1000000"}
         command = [str(BIN / "alliance-kg"), "serve", "--port", str(port)]
         if size != "1k":
             env["ALLIANCE_KG_DATA"] = str(folder)
+        if base == "rdflib":
+            env["ALLIANCE_KG_STORE"] = "rdflib"
         if base == "oxigraph":
             store = work / f"oxigraph-{size}"
             if not (store / "alliance-kg.json").exists():
@@ -231,8 +238,29 @@ def ask(url: str, text: str, session: requests.Session) -> tuple[float, int]:
     return elapsed, rows
 
 
-def measure(url: str, mix: dict[str, str], concurrency: int, rounds: int) -> dict:
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process and its children (the query workers)."""
+    try:
+        proc = psutil.Process(pid)
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.Error:
+        return 0.0
+    total = 0.0
+    for p in procs:
+        try:
+            times = p.cpu_times()
+            total += times.user + times.system
+        except psutil.Error:
+            pass
+    return total
+
+
+def measure(server: "Server", mix: dict[str, str], concurrency: int, rounds: int, unique_from: int | None) -> dict:
+    """Send the mix ``rounds`` times; ``unique_from``: number the texts from there (all distinct)."""
     jobs = [(name, text) for _ in range(rounds) for name, text in mix.items()]
+    if unique_from is not None:
+        jobs = [(name, f"{text}\nVALUES ?nonce {{ {unique_from + i} }}") for i, (name, text) in enumerate(jobs)]
+    url = server.url
     sessions = threading.local()
     latencies: list[float] = []
     lock = threading.Lock()
@@ -244,20 +272,23 @@ def measure(url: str, mix: dict[str, str], concurrency: int, rounds: int) -> dic
         with lock:
             latencies.append(elapsed)
 
+    cpu_before = cpu_seconds(server.process.pid)
     started = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(one, jobs))
     wall = time.perf_counter() - started
+    cpu = cpu_seconds(server.process.pid) - cpu_before
     latencies.sort()
     return {"qps": len(jobs) / wall, "p50_ms": 1000 * statistics.median(latencies),
-            "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))], "requests": len(jobs)}
+            "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))], "requests": len(jobs),
+            "cpu_ms_per_query": 1000 * cpu / len(jobs)}
 
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def run(sizes: list[str], systems: list[str], rounds: int, work: Path) -> dict:
+def run(sizes: list[str], systems: list[str], rounds: int, work: Path, modes: tuple[str, ...] = MODES) -> dict:
     mix = query_mix()
     results: dict = {"date": time.strftime("%Y-%m-%d"), "machine": machine(), "queries": list(mix), "sizes": {}}
     for size in sizes:
@@ -284,12 +315,16 @@ def run(sizes: list[str], systems: list[str], rounds: int, work: Path) -> dict:
                         rows[name] = f"error: {str(exc)[:120]}"
                 ok_mix = {n: t for n, t in mix.items() if isinstance(rows[n], int)}
                 figures = {"load_s": round(pre + ready, 2), "rows": rows}
-                for concurrency in (1, 8):
-                    figures[f"c{concurrency}"] = measure(server.url, ok_mix, concurrency, size_rounds)
+                for mode in modes:
+                    for concurrency in (1, 8):
+                        unique_from = concurrency * 10_000_000 if mode == "unique" else None
+                        key = f"{mode}-c{concurrency}"
+                        figures[key] = measure(server, ok_mix, concurrency, size_rounds, unique_from)
+                        log(f"  {key}: {figures[key]['qps']:.0f} q/s, p99 {figures[key]['p99_ms']:.1f} ms, "
+                            f"{figures[key]['cpu_ms_per_query']:.2f} CPU ms/query")
                 figures["peak_mb"] = round(server.peak / 2**20)
                 entry["systems"][system] = figures
-                log(f"  load {figures['load_s']} s, c1 {figures['c1']['qps']:.0f} q/s, c8 {figures['c8']['qps']:.0f} q/s, "
-                    f"p99 {figures['c8']['p99_ms']:.1f} ms, peak {figures['peak_mb']} MB")
+                log(f"  load {figures['load_s']} s, peak {figures['peak_mb']} MB")
             except Exception as exc:
                 entry["systems"][system] = {"error": f"{type(exc).__name__}: {exc}"[:400]}
                 log(f"  failed: {exc}")
@@ -321,24 +356,33 @@ def machine() -> str:
             f"Python {platform.python_version()}")
 
 
+def _ratio(value: float | None, peer: float | None) -> str:
+    return f"{value / peer:.2f}×" if value and peer else "—"
+
+
 def markdown(results: dict) -> str:
     lines = [f"Run {results['date']} on {results['machine']}.", ""]
     for size, entry in results["sizes"].items():
-        lines += [f"### {size} ({entry['triples']:,} triples)", "",
-                  "| system | load s | peak MB | c1 q/s | c1 p50 ms | c1 p99 ms | c8 q/s | c8 p50 ms | c8 p99 ms | c1 q/s vs rdflib-endpoint | c8 q/s vs oxigraph-server |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|"]
         systems = entry["systems"]
-        peer_r = systems.get("rdflib-endpoint", {}).get("c1", {}).get("qps")
-        peer_o = systems.get("oxigraph-server", {}).get("c8", {}).get("qps")
-        for name, f in systems.items():
-            if "error" in f:
-                lines.append(f"| {name} | — | — | — | — | — | — | — | — | unavailable: {f['error'][:80]} | |")
+        for mode in MODES:
+            if not any(f"{mode}-c1" in f for f in systems.values()):
                 continue
-            ratio_r = f"{f['c1']['qps'] / peer_r:.2f}×" if peer_r else "—"
-            ratio_o = f"{f['c8']['qps'] / peer_o:.2f}×" if peer_o else "—"
-            lines.append(f"| {name} | {f['load_s']} | {f['peak_mb']} | {f['c1']['qps']:.0f} | {f['c1']['p50_ms']:.1f} | "
-                         f"{f['c1']['p99_ms']:.1f} | {f['c8']['qps']:.0f} | {f['c8']['p50_ms']:.1f} | {f['c8']['p99_ms']:.1f} | "
-                         f"{ratio_r} | {ratio_o} |")
+            lines += [f"### {size} ({entry['triples']:,} triples), {mode} texts", "",
+                      "| system | load s | peak MB | c1 q/s | c1 p99 ms | c8 q/s | c8 p99 ms | CPU ms/query (c8) "
+                      "| c1 vs rdflib-endpoint | c8 vs rdflib-endpoint | c1 vs Oxigraph server | c8 vs Oxigraph server |",
+                      "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+            peers = {p: {c: systems.get(p, {}).get(f"{mode}-{c}", {}).get("qps") for c in ("c1", "c8")} for p in PEERS}
+            for name, f in systems.items():
+                if "error" in f:
+                    lines.append(f"| {name} | unavailable: {f['error'][:80]} |" + " |" * 10)
+                    continue
+                c1, c8 = f[f"{mode}-c1"], f[f"{mode}-c8"]
+                lines.append(
+                    f"| {name} | {f['load_s']} | {f['peak_mb']} | {c1['qps']:.0f} | {c1['p99_ms']:.1f} | {c8['qps']:.0f} | "
+                    f"{c8['p99_ms']:.1f} | {c8['cpu_ms_per_query']:.2f} | "
+                    f"{_ratio(c1['qps'], peers['rdflib-endpoint']['c1'])} | {_ratio(c8['qps'], peers['rdflib-endpoint']['c8'])} | "
+                    f"{_ratio(c1['qps'], peers['oxigraph-server']['c1'])} | {_ratio(c8['qps'], peers['oxigraph-server']['c8'])} |")
+            lines.append("")
         mismatches = entry.get("row_mismatches")
         lines += ["", f"Row counts: {'all systems agree' if not mismatches else json.dumps(mismatches)}", ""]
     return "\n".join(lines)
@@ -351,6 +395,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=20, help="repetitions of the query mix at 1k (fewer when larger)")
     parser.add_argument("--work", help="folder for generated data and stores (default: a temporary one, kept)")
     parser.add_argument("--markdown", action="store_true", help="print the RESULTS.md table")
+    parser.add_argument("--modes", default=",".join(MODES), help="repeated, unique or both (comma-separated)")
     args = parser.parse_args(argv)
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     unknown = [s for s in sizes if s not in SIZES]
@@ -358,7 +403,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown size(s): {', '.join(unknown)}")
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="alliance-kg-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    results = run(sizes, [s.strip() for s in args.systems.split(",") if s.strip()], args.rounds, work)
+    modes = tuple(m.strip() for m in args.modes.split(",") if m.strip())
+    if set(modes) - set(MODES):
+        parser.error(f"unknown mode(s): {', '.join(sorted(set(modes) - set(MODES)))}")
+    results = run(sizes, [s.strip() for s in args.systems.split(",") if s.strip()], args.rounds, work, modes)
     out = ROOT / "benchmarks" / f"results-{results['date']}.json"
     out.write_text(json.dumps(results, indent=2))
     print(markdown(results) if args.markdown else json.dumps(results, indent=2))

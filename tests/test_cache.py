@@ -63,3 +63,22 @@ def test_repeated_query_is_a_cache_hit_and_revalidates_with_etag(make_app):
 def test_cache_off_has_no_cache_header(make_app):
     client = make_app(cache_entries=0).test_client()
     assert "X-Cache" not in client.get(ASK).headers
+
+
+def test_a_cached_large_answer_keeps_its_compressed_bytes(make_app, monkeypatch):
+    import gzip as gzip_module
+
+    from alliance_kg.query import executor
+
+    client = make_app(cache_entries=8).test_client()
+    url = "/sparql?query=SELECT%20*%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D"
+    headers = {"Accept": "application/sparql-results+json", "Accept-Encoding": "gzip"}
+    first = client.get(url, headers=headers)
+    assert first.headers["Content-Encoding"] == "gzip" and first.headers["X-Cache"] == "miss"
+    calls = []
+    real = gzip_module.compress
+    monkeypatch.setattr(executor.gzip, "compress", lambda *a, **k: calls.append(1) or real(*a, **k))
+    second = client.get(url, headers=headers)
+    assert second.headers["X-Cache"] == "hit" and second.headers["Content-Encoding"] == "gzip"
+    assert second.get_data() == first.get_data() and calls == []  # not compressed again
+    assert gzip_module.decompress(second.get_data()).startswith(b'{"head"')

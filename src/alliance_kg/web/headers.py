@@ -13,6 +13,7 @@ import hashlib
 
 from flask import Flask, Request, Response, request
 
+from ..query.executor import GZIP_LEVEL
 from .state import state
 
 ALLOWED_METHODS = "GET, HEAD, POST, OPTIONS"
@@ -62,6 +63,8 @@ def _conditional(response: Response) -> Response:
 
 
 def _gzip(response: Response) -> None:
+    """Compress large bodies for clients that accept gzip; a route may hand over bytes it has
+    compressed already (``response.gzipped``, a function: the result cache keeps them)."""
     if (response.status_code != 200 or response.direct_passthrough or response.is_streamed
             or "Content-Encoding" in response.headers):
         return
@@ -70,7 +73,8 @@ def _gzip(response: Response) -> None:
     response.vary.add("Accept-Encoding")
     if request.accept_encodings["gzip"] <= 0:
         return
-    response.set_data(gzip.compress(response.get_data(), compresslevel=5))
+    ready = getattr(response, "gzipped", None)
+    response.set_data(ready() if ready is not None else gzip.compress(response.get_data(), compresslevel=GZIP_LEVEL))
     response.headers["Content-Encoding"] = "gzip"
 
 

@@ -89,6 +89,7 @@ def endpoint() -> Response:
                                     accept=accept, format=format_param)
     assert reply.media_type is not None
     response = Response(reply.body, content_type=formats.content_type(reply.media_type))
+    response.gzipped = reply.gzipped  # compressed once per reply, kept with it in the cache
     if current.results.enabled:
         response.headers["X-Cache"] = "hit" if hit else "miss"
     response.vary.add("Accept")

@@ -76,7 +76,7 @@ class AppState:
         if reply is not None:
             return reply, True
         reply = self.run(text, **job)
-        self.results.put(key, reply, len(reply.body) + len(text) + 200)
+        self.results.put(key, reply, 2 * len(reply.body) + len(text) + 200)  # body and its gzip
         return reply, False
 
 
