@@ -1,4 +1,5 @@
-"""The built graph at rest as files: the bulk downloads (TriG, N-Quads, Turtle, JSON-LD).
+"""The built graph at rest as files: the bulk downloads (TriG, N-Quads, Turtle, JSON-LD),
+written by Oxigraph's serializers.
 
 Dumps name the canonical IRIs under ``BASE`` (never the host a server runs on), so a dump
 downloaded from any mirror describes itself the same way.
@@ -7,51 +8,50 @@ downloaded from any mirror describes itself the same way.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterable
 
-from rdflib import Dataset, Graph
+import pyoxigraph as ox
+from rdflib import Dataset
 
-from ..namespaces import INFERRED_GRAPH
-from ..rdf import bind_prefixes
+from ..namespaces import INFERRED_GRAPH, PREFIXES
+from ..rdf import ox_quads
 from .void import void_graph
 
-#: file name -> (rdflib format, media type, what it holds)
-DUMPS: dict[str, tuple[str, str, str]] = {
-    "alliance-kg.trig": ("trig", "application/trig", "all named graphs, asserted and inferred"),
-    "alliance-kg.nq": ("nquads", "application/n-quads", "all named graphs, asserted and inferred"),
-    "alliance-kg.ttl": ("turtle", "text/turtle", "asserted triples only, as one graph"),
-    "alliance-kg.jsonld": ("json-ld", "application/ld+json", "all named graphs, asserted and inferred"),
+#: file name -> (Oxigraph format, media type, what it holds)
+DUMPS: dict[str, tuple[ox.RdfFormat, str, str]] = {
+    "alliance-kg.trig": (ox.RdfFormat.TRIG, "application/trig", "all named graphs, asserted and inferred"),
+    "alliance-kg.nq": (ox.RdfFormat.N_QUADS, "application/n-quads", "all named graphs, asserted and inferred"),
+    "alliance-kg.ttl": (ox.RdfFormat.TURTLE, "text/turtle", "asserted triples only, as one graph"),
+    "alliance-kg.jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json", "all named graphs, asserted and inferred"),
 }
+_INFERRED = ox.NamedNode(str(INFERRED_GRAPH))
 
 
-def asserted_graph(dataset: Dataset) -> Graph:
-    """Every asserted triple (all named graphs except the inferred one) as one graph."""
-    graph = bind_prefixes(Graph())
-    for context in dataset.graphs():
-        if context.identifier != INFERRED_GRAPH:
-            for triple in context:
-                graph.add(triple)
-    return graph
+def quads_of(store) -> Iterable[ox.Quad]:
+    """The named graphs' quads of a store: its own where it is Oxigraph, else converted."""
+    own = getattr(store, "named_quads", None)
+    return own() if own is not None else (quad for quad, _ in ox_quads(store.dataset))
 
 
-def dump(dataset: Dataset, name: str) -> bytes:
-    """The bytes of one of ``DUMPS``."""
+def dump(quads: Iterable[ox.Quad], name: str) -> bytes:
+    """The bytes of one of ``DUMPS`` (Turtle holds one graph: the distinct asserted triples)."""
     fmt = DUMPS[name][0]
-    if fmt == "turtle":
-        return asserted_graph(dataset).serialize(format="turtle", encoding="utf-8")
-    bind_prefixes(dataset)
-    return dataset.serialize(format=fmt, encoding="utf-8")
+    if not fmt.supports_datasets:
+        triples = dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads if q.graph_name != _INFERRED)
+        return ox.serialize(list(triples), format=fmt, prefixes=PREFIXES)
+    return ox.serialize(quads, format=fmt, prefixes=PREFIXES)
 
 
 def write_all(dataset: Dataset, out: Path) -> list[Path]:
     """Write every dump and ``void.ttl`` into ``out``; returns the files written."""
     out.mkdir(parents=True, exist_ok=True)
+    quads = [quad for quad, _ in ox_quads(dataset)]
     written = []
     for name in DUMPS:
         path = out / name
-        path.write_bytes(dump(dataset, name))
+        path.write_bytes(dump(quads, name))
         written.append(path)
     void = out / "void.ttl"
     void.write_bytes(void_graph(dataset, DUMPS).serialize(format="turtle", encoding="utf-8"))
     written.append(void)
     return written
-

@@ -141,6 +141,11 @@ class OxigraphEngine:
     def graph_names(self) -> set[URIRef]:
         return set(self._names)
 
+    def named_quads(self) -> Iterator[ox.Quad]:
+        """Every quad of the named graphs (not the materialised union in the default graph)."""
+        return (q for q in self._handle().quads_for_pattern(None, None, None, None)
+                if type(q.graph_name) is not ox.DefaultGraph)
+
     def query(self, prepared: PreparedQuery, *, dataset: Selection = None,
               max_rows: int | None = None) -> QueryResult:
         return collect(prepared, self.evaluate(prepared.text, dataset), max_rows)

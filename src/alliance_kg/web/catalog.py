@@ -86,7 +86,7 @@ def download(name: str) -> Response:
         raise NotFound(f"no download {name!r}; available: {', '.join(dumps.DUMPS)}")
     current = state()
     media_type = dumps.DUMPS[name][1]
-    body = current.cached(f"dump:{name}", lambda: dumps.dump(current.store.dataset, name))
+    body = current.cached(f"dump:{name}", lambda: dumps.dump(dumps.quads_of(current.store), name))
     response = Response(body, content_type=formats.content_type(media_type))
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Link"] = LICENSE_LINK
