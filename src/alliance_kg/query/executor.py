@@ -12,6 +12,7 @@ bytes cross the pipe.
 
 from __future__ import annotations
 
+import gc
 import gzip
 import logging
 import multiprocessing
@@ -207,6 +208,9 @@ class Executor:
         self.store = store
         self.timeout = timeout
         self._context = multiprocessing.get_context("fork")
+        # Objects that exist now (the loaded graph) leave the collector's reach, so a worker's
+        # garbage collection never writes to their pages and the copy-on-write stays shared.
+        gc.freeze()
         self._lock = threading.Lock()
         self._closed = False
         self._all: set[_Worker] = set()

@@ -25,7 +25,7 @@ from ..errors import EngineError, InputError, QuerySyntaxError, QueryTimeout
 from ..namespaces import GRAPH
 from ..rdf import new_dataset
 from .base import PreparedQuery, QueryResult, Selection, graph_result, ordered_variables, select_result
-from .rdflib_store import rdflib_query
+from .oxigraph import check_syntax
 from .remote import GRAPH_TYPES, HAS_VERSION, JSON_RESULTS, META_GRAPH
 
 #: Named-graph list meaning "none": the protocol has no other way to say it.
@@ -109,7 +109,7 @@ class SparqlStore:
 
     def query(self, prepared: PreparedQuery, *, dataset: Selection = None,
               max_rows: int | None = None) -> QueryResult:
-        rdflib_query(prepared.text)  # the grammar checked here, with line and column, not by the remote
+        check_syntax(prepared.text)  # the grammar checked here, with line and column, not by the remote
         default, named = (sorted(self._names), sorted(self._names)) if dataset is None else dataset
         form = prepared.form
         if form in ("SELECT", "ASK"):
