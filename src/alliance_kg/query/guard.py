@@ -18,7 +18,7 @@ line and column) are passed on. A word the tokenizer cannot place is a syntax er
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple, NoReturn
 from urllib.parse import urljoin
 
 from rdflib import URIRef
@@ -42,27 +42,28 @@ _PN_CHARS = _PN_CHARS_U + r"\-0-9\u00B7\u0300-\u036F\u203F-\u2040"
 _PN_PREFIX = f"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
 _PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
 _PN_LOCAL = (f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?")
+# White space and bare words first: they are most of a query. A bare word followed by a colon
+# is a prefixed name (``SERVICE:x`` is no keyword), hence the lookahead.
 _TOKEN = re.compile(
     r"""
     (?P<ws>[\ \t\r\n]+)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_]*(?![A-Za-z0-9_.\-\u00B7\u0300-\u036F\u203F-\u2040]*:))
+  | (?P<var>[?$][""" + _PN_CHARS_U + r"""0-9][""" + _PN_CHARS_U + r"""0-9\u00B7\u0300-\u036F\u203F-\u2040]*)
   | (?P<comment>\#[^\r\n]*)
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
               |'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*")
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<pname>(?:""" + _PN_PREFIX + r""")?:(?:""" + _PN_LOCAL + r""")?)
   | (?P<bnode>_:[""" + _PN_CHARS_U + r"""0-9](?:[""" + _PN_CHARS + r""".]*[""" + _PN_CHARS + r"""])?)
-  | (?P<var>[?$][""" + _PN_CHARS_U + r"""0-9][""" + _PN_CHARS_U + r"""0-9\u00B7\u0300-\u036F\u203F-\u2040]*)
   | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
   | (?P<number>[+-]?(?:[0-9]+\.?[0-9]*(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?))
-  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\].,;*+\-/=<>!^|?])
     """,
     re.VERBOSE,
 )
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     kind: str
     text: str
     start: int
@@ -80,32 +81,36 @@ def tokens(text: str) -> list[Token]:
     depth = 0
     nesting = 0
     at = 0
-    end = len(text)
-    match = _TOKEN.match
-    while at < end:
-        m = match(text, at)
-        if m is None:
-            line, column = _position(text, at)
-            what = "unterminated string" if text[at] in "'\"" else f"unexpected character {text[at]!r}"
-            raise QuerySyntaxError(what, line=line, column=column)
+    for m in _TOKEN.finditer(text):
+        start = m.start()
+        if start != at:
+            _unexpected(text, at)
+        at = m.end()
         kind = m.lastgroup
-        value = m.group()
-        if kind not in ("ws", "comment"):
+        if kind != "ws" and kind != "comment":
+            value = m.group()
             if value == "}":
                 depth -= 1
-            found.append(Token(kind, value, at, max(depth, 0)))
+            found.append(Token(kind, value, start, max(depth, 0)))
             if value == "{":
                 depth += 1
             if value in "{(":
                 nesting += 1
                 if nesting > MAX_NESTING:
-                    line, column = _position(text, at)
+                    line, column = _position(text, start)
                     raise QueryTooComplex(f"the query nests deeper than {MAX_NESTING} groups or parentheses "
                                           f"(line {line}, column {column})")
             elif value in "})":
                 nesting -= 1
-        at = m.end()
+    if at != len(text):
+        _unexpected(text, at)
     return found
+
+
+def _unexpected(text: str, at: int) -> NoReturn:
+    line, column = _position(text, at)
+    what = "unterminated string" if text[at] in "'\"" else f"unexpected character {text[at]!r}"
+    raise QuerySyntaxError(what, line=line, column=column)
 
 
 def scan(text: str) -> PreparedQuery:
