@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError
-from ..settings import Settings, project_root
+from ..settings import Settings
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 70
 
@@ -28,7 +28,7 @@ def build(args: argparse.Namespace, settings: Settings) -> int:
     from ..stores.dumps import write_all
 
     graph = conforming(args.paths or None)
-    out = Path(args.out) if args.out else project_root(settings) / "dist"
+    out = Path(args.out or "dist")  # in the working folder: an installed package's files are read-only
     for path in write_all(graph.dataset, out):
         print(path)
     return EXIT_OK
