@@ -18,10 +18,11 @@ from typing import Sequence
 
 from rdflib import Dataset
 
+from ..errors import InputError
 from ..settings import project_root
 from .inference import infer
 from .sources import LoadedDataset, load_dataset, load_shapes
-from .validation import Report, ValidationFailed, validate
+from .validation import Report, ValidationFailed, check_shapes, default_checks, validate
 
 Paths = Sequence[Path | str] | None
 
@@ -46,30 +47,67 @@ def version_of(loaded: LoadedDataset) -> str:
     return digest.hexdigest()[:16]
 
 
-def with_ontology(paths: Paths) -> list[Path] | None:
-    """Given files are read with the shipped ontology (for inference), unless they bring it."""
-    if not paths:
+#: Stands for the shipped ontology, shapes or checks among given paths (``--shapes @shipped x/``).
+SHIPPED = "@shipped"
+
+
+def expand(paths: Paths, folder: str) -> list[Path]:
+    """Given paths with ``@shipped`` replaced by the shipped ``folder`` (``ontology``, ``shapes``,
+    ``queries/checks``), so another network can use our files, its own, or both."""
+    shipped = project_root() / folder
+    return [shipped if str(p) == SHIPPED else Path(p) for p in paths or ()]
+
+
+def with_ontology(paths: Paths, ontology: Paths = None) -> list[Path] | None:
+    """The files to load: the data (default: the shipped data) read with an ontology for
+    inference: ``ontology`` when given, else the shipped one unless the data brings it."""
+    if not paths and not ontology:
         return None
-    ontology = (project_root() / "ontology").resolve()
-    given = [Path(p) for p in paths]
-    if any(p.resolve() == ontology or ontology in p.resolve().parents for p in given):
-        return given
-    return ([ontology] if ontology.is_dir() else []) + given
+    data = [Path(p) for p in paths] if paths else [project_root() / "data"]
+    if ontology:
+        return expand(ontology, "ontology") + data
+    shipped = (project_root() / "ontology").resolve()
+    if any(p.resolve() == shipped or shipped in p.resolve().parents for p in data):
+        return data
+    return ([shipped] if shipped.is_dir() else []) + data
 
 
-def unvalidated(paths: Paths = None) -> KnowledgeGraph:
+def unvalidated(paths: Paths = None, *, ontology: Paths = None, inference: bool = True) -> KnowledgeGraph:
     """Parse and infer the files (default: the shipped ontology and data)."""
-    loaded = load_dataset(with_ontology(paths))
-    infer(loaded.dataset)
+    loaded = load_dataset(with_ontology(paths, ontology))
+    if inference:
+        infer(loaded.dataset)
     return KnowledgeGraph(loaded.dataset, version_of(loaded), loaded)
 
 
-def validated(paths: Paths = None, *, shapes: Paths = None, engine: str = "auto") -> KnowledgeGraph:
-    """Parse, infer and validate; the graph carries its report whether or not it conforms."""
-    graph = unvalidated(paths)
-    shapes_graph, _ = load_shapes(shapes)
-    graph.report = validate(graph.dataset, shapes_graph, locator=graph.loaded.locator, engine=engine)
+def validated(paths: Paths = None, *, shapes: Paths = None, ontology: Paths = None, inference: bool = True,
+              checks: Paths = None, engine: str = "auto") -> KnowledgeGraph:
+    """Parse, infer and validate; the graph carries its report whether or not it conforms.
+    The shapes are checked against SHACL-for-SHACL first (``InvalidShapes``). The SPARQL checks
+    are part of the shipped rules: they run with the shipped shapes unless ``checks`` says
+    otherwise (other networks' data would fail them: its subjects are not ours)."""
+    graph = unvalidated(paths, ontology=ontology, inference=inference)
+    shapes_graph, shapes_locator = load_shapes(expand(shapes, "shapes") or None)
+    check_shapes(shapes_graph, shapes_locator)
+    graph.report = validate(graph.dataset, shapes_graph, locator=graph.loaded.locator, engine=engine,
+                            checks=check_files(checks, shapes))
     return graph
+
+
+def check_files(checks: Paths, shapes: Paths) -> list[Path]:
+    """The ``*-violation.rq`` checks to run: those given (files, or folders holding them), else the
+    shipped ones when the shipped shapes are in use."""
+    if checks is None:
+        return default_checks() if not shapes or SHIPPED in map(str, shapes) else []
+    found = []
+    for path in expand(checks, "queries/checks"):
+        if path.is_dir():
+            found.extend(sorted(path.glob("*-violation.rq")))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise InputError("no such file or directory", path=str(path))
+    return found
 
 
 def conforming(paths: Paths = None) -> KnowledgeGraph:

@@ -14,13 +14,19 @@ EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 70
 
 
 def validate(args: argparse.Namespace, settings: Settings) -> int:
+    from ..build.baseline import compare, read_baseline
     from ..build.pipeline import validated
     from ..build.reports import FORMATTERS
 
-    graph = validated(args.paths or None, shapes=args.shapes or None, engine=args.engine)
-    assert graph.report is not None
-    write(FORMATTERS[args.format](graph.report), args.output)
-    return EXIT_OK if graph.report.conforms else EXIT_VIOLATIONS
+    baseline = read_baseline(args.baseline) if args.baseline else None  # a bad file fails before the work
+    graph = validated(args.paths or None, shapes=args.shapes, ontology=args.ontology, inference=args.inference,
+                      checks=args.checks, engine=args.engine)
+    report = graph.report
+    assert report is not None
+    if baseline is not None:
+        report.baseline = compare(baseline, report.findings, source=args.baseline)
+    write(FORMATTERS[args.format](report), args.output)
+    return EXIT_OK if report.passes else EXIT_VIOLATIONS
 
 
 def build(args: argparse.Namespace, settings: Settings) -> int:

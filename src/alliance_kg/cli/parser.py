@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from .. import __version__
+from ..build.reports import FORMATTERS
 from ..build.validation import COMPILED_FROM, ENGINES
 from ..settings import describe
 from . import commands
@@ -21,8 +22,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="validate the shipped graph (or the given files/folders) against the shapes")
     p.add_argument("paths", nargs="*", metavar="PATH", help="RDF files or folders (default: ontology/ and data/)")
-    p.add_argument("--format", choices=["text", "json", "turtle", "junit", "github"], default="text")
-    p.add_argument("--shapes", action="append", metavar="PATH", help="shapes files or folders (default: shapes/)")
+    p.add_argument("--format", choices=sorted(FORMATTERS), default="text")
+    p.add_argument("--shapes", action="extend", nargs="+", metavar="PATH",
+                   help="shapes files or folders instead of the shipped ones; @shipped names those "
+                        "(put the data PATHs first: alliance-kg validate data/ --shapes @shipped mine.ttl)")
+    p.add_argument("--ontology", action="extend", nargs="+", metavar="PATH",
+                   help="ontology files or folders to infer with instead of the shipped one (@shipped names it)")
+    p.add_argument("--no-inference", dest="inference", action="store_false",
+                   help="validate the files as written, without the OWL-RL closure")
+    p.add_argument("--checks", action="extend", nargs="+", metavar="PATH",
+                   help="SPARQL *-violation.rq checks (files or folders; @shipped names ours; default: "
+                        "ours with our shapes, none with other shapes)")
+    p.add_argument("--baseline", metavar="FILE",
+                   help="a JSON report of an earlier run (--format json): exit 1 only on findings not in it; "
+                        "fixed ones are reported")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     p.add_argument("--engine", choices=ENGINES, default="auto",
                    help="SHACL engine: pyshacl (the reference), compiled (the shacl package), or auto: "
