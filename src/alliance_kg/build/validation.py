@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import Iterable
 
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -27,9 +27,6 @@ from ..namespaces import SH
 from ..rdf import bind_prefixes, from_ox, oxigraph_copy
 from ..settings import project_root
 from .sources import Locator
-
-if TYPE_CHECKING:
-    from .baseline import Comparison
 
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
@@ -66,8 +63,9 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     _graph: Graph | None = None
     turtle: str | None = None
-    #: Set by ``validate --baseline``: the findings against a baseline's (the reports show it).
-    baseline: "Comparison | None" = None
+    #: Set by ``validate --baseline``: a ``baseline.Comparison`` of the findings with a baseline's
+    #: (not imported here: that module builds on this one).
+    baseline: "Comparison | None" = None  # noqa: F821
 
     @property
     def graph(self) -> Graph:
