@@ -100,7 +100,7 @@ def _surface_names(graph: Graph) -> dict[str, Node]:
 
 def graph_name(path: Path, root: Path) -> URIRef:
     """The named graph of a file: ontology files share one; data files are named by path."""
-    path = path.resolve()
+    path, root = path.resolve(), root.resolve()
     for folder in ("ontology", "shapes"):
         if _is_below(path, root / folder):
             return ONTOLOGY_GRAPH if folder == "ontology" else GRAPH["shapes"]

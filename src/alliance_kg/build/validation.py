@@ -309,8 +309,9 @@ def _finding(results: Graph, result: Node) -> Finding:
     )
 
 
-def default_checks() -> list[Path]:
-    folder = project_root() / "queries" / "checks"
+def default_checks(root: Path | None = None) -> list[Path]:
+    """The project's ``queries/checks/*-violation.rq`` (of ``root``, default the project root)."""
+    folder = (root or project_root()) / "queries" / "checks"
     return sorted(folder.glob("*-violation.rq")) if folder.is_dir() else []
 
 

@@ -29,6 +29,14 @@ def validate(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK if report.passes else EXIT_VIOLATIONS
 
 
+def diff(args: argparse.Namespace, settings: Settings) -> int:
+    from ..build.diff import DIFF_FORMATS, diff as diff_data
+
+    result = diff_data(args.old, args.new, shapes=args.shapes)
+    write(DIFF_FORMATS[args.format](result, limit=args.limit), args.output)
+    return EXIT_OK
+
+
 def build(args: argparse.Namespace, settings: Settings) -> int:
     from ..build.pipeline import conforming
     from ..stores.dumps import write_all

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from .. import __version__
+from ..build.diff import DIFF_FORMATS
 from ..build.reports import FORMATTERS
 from ..build.validation import COMPILED_FROM, ENGINES
 from ..settings import describe
@@ -41,6 +42,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="SHACL engine: pyshacl (the reference), compiled (the shacl package), or auto: "
                         f"compiled from {COMPILED_FROM:,} triples on (default)")
     p.set_defaults(handler=commands.validate)
+
+    p = sub.add_parser("diff", help="what a change does to the graph: triples per named graph, findings new and fixed")
+    p.add_argument("old", metavar="OLD", help="file, folder, project checkout (with data/) or built dump (.trig, .nq)")
+    p.add_argument("new", metavar="NEW")
+    p.add_argument("--format", choices=sorted(DIFF_FORMATS), default="text",
+                   help="text, or markdown for a pull-request comment")
+    p.add_argument("--shapes", action="extend", nargs="+", metavar="PATH",
+                   help="shapes for both sides (default: a checkout's own shapes/, else the shipped ones)")
+    p.add_argument("--limit", type=int, default=20, metavar="N", help="triples shown per graph (default: 20)")
+    p.add_argument("--output", "-o", metavar="FILE")
+    p.set_defaults(handler=commands.diff)
 
     p = sub.add_parser("build", help="write TriG, N-Quads, Turtle and JSON-LD dumps and a VoID description")
     p.add_argument("paths", nargs="*", metavar="PATH", help="RDF files or folders (default: ontology/ and data/)")
