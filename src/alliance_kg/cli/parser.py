@@ -24,15 +24,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="validate the shipped graph (or the given files/folders) against the shapes")
     p.add_argument("paths", nargs="*", metavar="PATH", help="RDF files or folders (default: ontology/ and data/)")
     p.add_argument("--format", choices=sorted(FORMATTERS), default="text")
-    p.add_argument("--shapes", action="extend", nargs="+", metavar="PATH",
-                   help="shapes files or folders instead of the shipped ones; @shipped names those "
-                        "(put the data PATHs first: alliance-kg validate data/ --shapes @shipped mine.ttl)")
-    p.add_argument("--ontology", action="extend", nargs="+", metavar="PATH",
-                   help="ontology files or folders to infer with instead of the shipped one (@shipped names it)")
+    p.add_argument("--shapes", action="append", metavar="PATH",
+                   help="shapes file or folder instead of the shipped ones, repeatable; @shipped names "
+                        "those (--shapes @shipped --shapes mine.ttl: both)")
+    p.add_argument("--ontology", action="append", metavar="PATH",
+                   help="ontology file or folder to infer with instead of the shipped one, repeatable (@shipped names it)")
     p.add_argument("--no-inference", dest="inference", action="store_false",
                    help="validate the files as written, without the OWL-RL closure")
-    p.add_argument("--checks", action="extend", nargs="+", metavar="PATH",
-                   help="SPARQL *-violation.rq checks (files or folders; @shipped names ours; default: "
+    p.add_argument("--checks", action="append", metavar="PATH",
+                   help="SPARQL *-violation.rq check or folder of them, repeatable (@shipped names ours; default: "
                         "ours with our shapes, none with other shapes)")
     p.add_argument("--baseline", metavar="FILE",
                    help="a JSON report of an earlier run (--format json): exit 1 only on findings not in it; "
@@ -48,8 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("new", metavar="NEW")
     p.add_argument("--format", choices=sorted(DIFF_FORMATS), default="text",
                    help="text, or markdown for a pull-request comment")
-    p.add_argument("--shapes", action="extend", nargs="+", metavar="PATH",
-                   help="shapes for both sides (default: a checkout's own shapes/, else the shipped ones)")
+    p.add_argument("--shapes", action="append", metavar="PATH",
+                   help="shapes for both sides, repeatable (default: a checkout's own shapes/, else the shipped ones)")
     p.add_argument("--limit", type=int, default=20, metavar="N", help="triples shown per graph (default: 20)")
     p.add_argument("--output", "-o", metavar="FILE")
     p.set_defaults(handler=commands.diff)
