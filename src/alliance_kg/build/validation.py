@@ -132,7 +132,9 @@ def validate(
         if place is not None:
             finding.file, finding.line = place
         finding.shape = names.name(finding.shape, finding.path)
-    report.findings.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.file or "~", f.line or 0, f.focus))
+    # a total order, so that the same data gives the same report (and SARIF rule order) every run
+    report.findings.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.file or "~", f.line or 0, f.focus,
+                                        f.shape or "", f.component or "", f.path or "", f.value or "", f.message))
     return report
 
 
