@@ -23,6 +23,7 @@ import pytest
 import yaml
 
 from alliance_kg import __version__
+from test_cli import BAD_CITY as BAD  # a city that breaks the shipped shapes at line 4
 
 ROOT = Path(__file__).resolve().parents[1]
 DIST = Path("src/alliance_kg/web/static/dist")
@@ -34,14 +35,6 @@ GOOD = """\
 <https://w3id.org/alliance-kg/id/topic/trade>
     a schema:DefinedTerm ;
     rdfs:label "Handel"@de, "Trade"@en .
-"""
-BAD = """\
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix schema: <https://schema.org/> .
-
-<https://w3id.org/alliance-kg/id/city/Bad_Slug>
-    a schema:City ;
-    rdfs:label "Kdln"@de .
 """
 BROKEN = '@prefix ex: <http://example.org/> .\nex:a ex:b "open .\n'
 #: The CI recipes' shell, by absolute path: their PATH is the new venv's alone (no Node on it).
@@ -116,9 +109,12 @@ def install(what: Path, tmp: Path) -> Installed:
     return Installed(venv, work)
 
 
-@pytest.fixture(scope="module", params=["wheel", "sdist"])
+@pytest.fixture(scope="module", params=["wheel", "sdist", "clone"])
 def installed(request, dists, tmp_path_factory) -> Installed:
-    return install(dists[request.param], tmp_path_factory.mktemp(request.param))
+    """The wheel, the sdist, or a clone of the repository (``pip install .`` builds it in place)."""
+    tmp = tmp_path_factory.mktemp(request.param)
+    what = source_copy(tmp / "clone") if request.param == "clone" else dists[request.param]
+    return install(what, tmp)
 
 
 # -- what the distributions carry --------------------------------------------------------------------
