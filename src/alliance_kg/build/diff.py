@@ -82,7 +82,7 @@ def diff(old: str | Path, new: str | Path, *, shapes: Paths = None, engine: str 
 
 
 def _graph_names(dataset: Dataset) -> set[URIRef]:
-    return {g.identifier for g in dataset.contexts() if isinstance(g.identifier, URIRef) and len(g)}
+    return {g.identifier for g in dataset.graphs() if isinstance(g.identifier, URIRef) and len(g)}
 
 
 def _graph_change(name: URIRef, before: Dataset, after: Dataset) -> GraphChange:
@@ -108,8 +108,10 @@ def _triple(triple: Triple, namespaces: Graph) -> str:
     return " ".join(term.n3(namespaces.namespace_manager) for term in triple) + " ."
 
 
-def _finding_line(finding) -> str:
-    return f"{finding.location}: {finding.severity}: {finding.message} (focus {finding.focus})"
+def _triple_lines(change: GraphChange, namespaces: Graph, limit: int, more: str) -> list[str]:
+    """``+ s p o .`` and ``- s p o .`` lines, at most ``limit``, then ``more`` with the rest's count."""
+    shown = [f"+ {_triple(t, namespaces)}" for t in change.added] + [f"- {_triple(t, namespaces)}" for t in change.removed]
+    return shown[:limit] + ([more.format(n=len(shown) - limit)] if len(shown) > limit else [])
 
 
 def as_text(result: DataDiff, *, limit: int = 20) -> str:
@@ -119,14 +121,11 @@ def as_text(result: DataDiff, *, limit: int = 20) -> str:
     for change in result.graphs:
         lines.append(f"graph {_short(change.graph)}: +{len(change.added)} -{len(change.removed)} triples, "
                      f"{len(change.subjects)} subject(s) touched")
-        shown = [("+", t) for t in change.added] + [("-", t) for t in change.removed]
-        lines.extend(f"  {sign} {_triple(t, result.namespaces)}" for sign, t in shown[:limit])
-        if len(shown) > limit:
-            lines.append(f"  ... {len(shown) - limit} more")
+        lines.extend(f"  {line}" for line in _triple_lines(change, result.namespaces, limit, "... {n} more"))
     findings = result.findings
     lines.append(f"findings: {len(findings.new)} new, {len(findings.fixed)} fixed, {len(findings.unchanged)} unchanged")
-    lines.extend(f"  new: {_finding_line(f)}" for f in findings.new)
-    lines.extend(f"  fixed: {_finding_line(f)}" for f in findings.fixed)
+    lines.extend(f"  new: {f.summary}" for f in findings.new)
+    lines.extend(f"  fixed: {f.summary}" for f in findings.fixed)
     return "\n".join(lines) + "\n"
 
 
@@ -150,13 +149,9 @@ def as_markdown(result: DataDiff, *, limit: int = 20) -> str:
         out += [f"| {state} | {f.severity} | `{f.location}` | {_cell(f.message)} | `{f.focus}` |"
                 for state, group in (("new", findings.new), ("fixed", findings.fixed)) for f in group]
     for change in result.graphs:
-        shown = [("+", t) for t in change.added] + [("-", t) for t in change.removed]
         out += ["", f"<details><summary><code>{_short(change.graph)}</code>: +{len(change.added)} "
                     f"−{len(change.removed)}</summary>", "", "```diff"]
-        out += [f"{sign} {_triple(t, result.namespaces)}" for sign, t in shown[:limit]]
-        if len(shown) > limit:
-            out.append(f"# … {len(shown) - limit} more")
-        out += ["```", "", "</details>"]
+        out += [*_triple_lines(change, result.namespaces, limit, "# … {n} more"), "```", "", "</details>"]
     return "\n".join(out) + "\n"
 
 

@@ -32,7 +32,7 @@ def as_text(report: Report) -> str:
     if comparison is not None:
         lines.append(f"baseline {comparison.source}: {len(comparison.new)} new, {len(comparison.unchanged)} "
                      f"unchanged (not shown), {len(comparison.fixed)} fixed")
-        lines.extend(f"fixed: {_where(f)}: {f.severity}: {f.message} (focus {f.focus})" for f in comparison.fixed)
+        lines.extend(f"fixed: {f.summary}" for f in comparison.fixed)
     verdict = "conforms" if report.conforms else "does not conform"
     lines.append(
         f"{verdict}: {report.count('Violation')} violation(s), {report.count('Warning')} warning(s), "
@@ -114,8 +114,7 @@ def as_github(report: Report) -> str:
         message = f"{f.message} (focus {f.focus})"
         out.append(f"::{_GITHUB_LEVEL.get(f.severity, 'error')} {','.join(props)}::{_escape_github(message)}")
     if report.baseline is not None:
-        out.extend(f"::notice title=fixed since the baseline::{_escape_github(f'{f.location}: {f.message} (focus {f.focus})')}"
-                   for f in report.baseline.fixed)
+        out.extend(f"::notice title=fixed since the baseline::{_escape_github(f.summary)}" for f in report.baseline.fixed)
     return "\n".join(out) + ("\n" if out else "")
 
 

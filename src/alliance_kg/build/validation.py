@@ -51,6 +51,11 @@ class Finding:
             return "(no file)"
         return f"{self.file}:{self.line}" if self.line else self.file
 
+    @property
+    def summary(self) -> str:
+        """One line for lists of findings (baseline, diff): where, severity, message, focus."""
+        return f"{self.location}: {self.severity}: {self.message} (focus {self.focus})"
+
     def as_dict(self) -> dict:
         return asdict(self)
 
@@ -161,7 +166,9 @@ class ShapeNames:
         if (node, None, None) in self.shapes:
             return self.describe(node)
         candidates = self._by_path.get(path or "", set())
-        return next(iter(candidates)) if len(candidates) == 1 else f"[sh:path <{path}>]" if path else "[]"
+        if len(candidates) == 1:
+            return next(iter(candidates))
+        return f"[{path}]" if path else "[]"  # ambiguous: the path is all that is known
 
     def describe(self, node: Node, seen: frozenset = frozenset()) -> str:
         if not isinstance(node, BNode):
@@ -203,7 +210,7 @@ class InvalidShapes(InputError):
         self.problems = problems
 
 
-_CHECKED_SHAPES: dict[tuple, None] = {}
+_CHECKED_SHAPES: set[tuple] = set()
 
 
 def check_shapes(shapes: Graph, locator: Locator | None = None) -> None:
@@ -218,7 +225,7 @@ def check_shapes(shapes: Graph, locator: Locator | None = None) -> None:
 
     conforms, results, _ = meta_validate(shapes, inference="none", allow_warnings=True)
     if conforms:
-        _CHECKED_SHAPES[key] = None
+        _CHECKED_SHAPES.add(key)
         return
     locator = locator or Locator()
     names = ShapeNames(shapes)
