@@ -188,6 +188,7 @@ def test_installed_validate_exit_codes(installed):
 def test_installed_server_answers(installed, path, expect):
     answer = installed.run("serve", "--get", path)
     assert answer.returncode == 0, answer.stderr[-2000:]
+    assert f"GET {path}: 200" in answer.stderr
     assert expect in answer.stdout.replace('"boolean":true', '"boolean": true')
 
 

@@ -71,6 +71,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.get:
         status, body = smoke(create_app({"SETTINGS": settings}), args.get, accept=args.accept)
         write(body, None)
+        print(f"GET {args.get}: {status}", file=sys.stderr)  # the body is stdout's alone
         return EXIT_OK if status < 400 else EXIT_VIOLATIONS
     configure_logging(settings)
     run_server(create_app({"SETTINGS": settings}), settings)
