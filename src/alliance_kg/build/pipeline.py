@@ -58,7 +58,7 @@ def expand(paths: Paths, folder: str) -> list[Path]:
     return [shipped if str(p) == SHIPPED else Path(p) for p in paths or ()]
 
 
-def with_ontology(paths: Paths, ontology: Paths = None, *, root: Path | None = None) -> list[Path] | None:
+def with_ontology(paths: Paths, ontology: Paths = None, *, root: Path | None = None) -> list[Path]:
     """The files to load: the data (default: the project's data) read with an ontology for
     inference: ``ontology`` when given (``[]``: none), else the project's unless the data
     brings it."""
@@ -68,10 +68,10 @@ def with_ontology(paths: Paths, ontology: Paths = None, *, root: Path | None = N
     data = [Path(p) for p in paths] if paths else [root / "data"]
     if ontology is not None:
         return expand(ontology, "ontology") + data
-    shipped = (root / "ontology").resolve()
-    if any(p.resolve() == shipped or shipped in p.resolve().parents for p in data):
+    own = (root / "ontology").resolve()
+    if any(p.resolve() == own or own in p.resolve().parents for p in data):
         return data
-    return ([shipped] if shipped.is_dir() else []) + data
+    return ([own] if own.is_dir() else []) + data
 
 
 def unvalidated(paths: Paths = None, *, ontology: Paths = None, inference: bool = True,
