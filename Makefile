@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup serve test validate build system-deps screenshots benchmark clean
+.PHONY: setup bundle serve test validate build system-deps screenshots benchmark clean
 
 $(BIN)/alliance-kg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,10 +13,18 @@ $(BIN)/alliance-kg: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-# The query page's JavaScript bundle, built from the npm registry's packages (see frontend/).
+# The workbench bundle, built from the npm registry's packages (see frontend/). It is committed
+# (src/alliance_kg/web/static/dist), so installing the package needs no Node; after changing
+# the front end run `make bundle` and commit the result (tests/test_packaging.py checks it).
+NODE_MODULES := frontend/node_modules/.package-lock.json
 FRONTEND := src/alliance_kg/web/static/dist/query.js
-$(FRONTEND): frontend/package.json frontend/package-lock.json frontend/build.mjs $(wildcard src/alliance_kg/web/static/app/*.* src/alliance_kg/web/static/app/lib/*.js)
-	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run build
+$(NODE_MODULES): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+$(FRONTEND): $(NODE_MODULES) frontend/build.mjs $(wildcard src/alliance_kg/web/static/app/*.* src/alliance_kg/web/static/app/lib/*.js)
+	cd frontend && npm run build
+
+bundle: $(NODE_MODULES)
+	cd frontend && npm run build
 
 setup: $(BIN)/alliance-kg $(FRONTEND)
 
@@ -46,4 +54,4 @@ benchmark: setup
 	$(BIN)/python benchmarks/run.py --sizes $(BENCH_SIZES) --markdown
 
 clean:
-	rm -rf $(VENV) dist .pytest_cache frontend/node_modules src/alliance_kg/web/static/dist
+	rm -rf $(VENV) dist build .pytest_cache frontend/node_modules

@@ -6,7 +6,7 @@
 //   npm run watch                (rebuild on change while editing static/app/)
 
 import { build, context } from "esbuild";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -81,6 +81,9 @@ const options = {
   legalComments: "linked",
 };
 
+// dist/ is committed (installs need no Node): start empty so that no stale chunk survives
+// and the folder is exactly what these sources build to (tests/test_packaging.py checks it).
+if (!process.argv.includes("--watch")) rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 writeFileSync(resolve(dist, "countries.geojson"), countries());
 if (process.argv.includes("--watch")) {

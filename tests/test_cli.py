@@ -181,3 +181,4 @@ def test_serve_get_answers_one_request_in_process(run_cli):
     assert ok.code == EXIT_OK and json.loads(ok.out)["boolean"] is True
     missing = run_cli("serve", "--get", "/id/city/atlantis")
     assert missing.code == EXIT_VIOLATIONS and "not in this dataset" in missing.out
+    assert "GET /id/city/atlantis: 404" in missing.err

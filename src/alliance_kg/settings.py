@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields
+from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -19,9 +20,21 @@ STORE_KINDS = {"memory": False, "rdflib": False, "oxigraph": True, "sparql": Tru
 
 def project_root(settings: "Settings | None" = None) -> Path:
     """The folder holding ``ontology/``, ``data/``, ``shapes/`` and ``queries/``:
-    ``ALLIANCE_KG_ROOT`` when set, else the source checkout."""
+    ``ALLIANCE_KG_ROOT`` when set, else the shipped copy (``shipped_root``). Every reader of
+    those folders asks here, so none depends on where the code happens to lie."""
     root = (settings or Settings.load()).root
-    return Path(root) if root else Path(__file__).resolve().parents[2]
+    return Path(root) if root else shipped_root()
+
+
+def shipped_root() -> Path:
+    """The project files that come with the code: ``alliance_kg/shipped/`` inside an installed
+    package (copied there by setup.py at build time, found with importlib.resources), or the
+    source checkout when the package runs from it (an editable install, ``PYTHONPATH=src``)."""
+    shipped = resources.files("alliance_kg").joinpath("shipped")
+    if shipped.is_dir():
+        # a wheel installs into a real folder; a zipped package would have no ontology to parse
+        return Path(str(shipped))
+    return Path(__file__).resolve().parents[2]
 
 
 def _setting(default: Any, help: str, *, served: bool = True) -> Any:

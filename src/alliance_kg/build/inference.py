@@ -18,7 +18,7 @@ import logging
 from typing import Iterable
 
 import owlrl
-from rdflib import OWL, RDF, RDFS, BNode, Dataset, Graph, Literal
+from rdflib import OWL, RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
 
 from ..namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, is_local
 from .rules import Closure, Rules, Triple, is_schema
@@ -68,15 +68,16 @@ def _chain(graph: Graph, triples: set[Triple]) -> Iterable[Triple]:
     yield from triples
 
 
-def _interesting(triple: Triple, asserted: set[Triple] | Graph) -> bool:
+def _interesting(triple: Triple, asserted: set[Triple] | Graph, described: frozenset = frozenset()) -> bool:
     s, p, o = triple
     if triple in asserted or isinstance(s, (Literal, BNode)):
         return False
     if p == OWL.sameAs and s == o:
         return False
-    if not is_local(str(s)):
+    if not is_local(str(s)) and s not in described:
         # owl:sameAs links to GeoNames would otherwise copy every statement (memberships
-        # included) onto the external IRIs: keep entailments about our own resources only.
+        # included) onto the external IRIs: keep entailments about our own resources, and
+        # about the subjects the data itself describes (another network's own IRIs).
         return False
     if p == RDF.type and o in _TRIVIAL_TYPES:
         return False
@@ -94,13 +95,24 @@ def asserted_triples(dataset: Dataset) -> set[Triple]:
     return asserted
 
 
-def entailments(asserted: set[Triple], tbox: Iterable[Triple] = (), *, fast: bool = True) -> set[Triple]:
-    """The new, non-trivial triples about the project's resources that OWL-RL entails."""
+def data_subjects(dataset: Dataset, asserted: set[Triple]) -> frozenset:
+    """The other IRIs the data describes (subjects outside the ontology graph that are not the
+    project's): none in the shipped data, another network's own IRIs in its data, which
+    inference must reach for its shapes to see what its ontology entails."""
+    terms = set(dataset.graph(ONTOLOGY_GRAPH).subjects())
+    return frozenset(s for s, _, _ in asserted
+                     if isinstance(s, URIRef) and s not in terms and not is_local(str(s)))
+
+
+def entailments(asserted: set[Triple], tbox: Iterable[Triple] = (), *, fast: bool = True,
+                described: frozenset = frozenset()) -> set[Triple]:
+    """The new, non-trivial triples about the project's resources (and the ``described``
+    subjects) that OWL-RL entails."""
     tbox = set(tbox)
     closed = fast_closure(asserted, tbox) if fast else None
     if closed is None:
         closed = set(closure(_graph(asserted | tbox)))
-    return {t for t in closed if _interesting(t, asserted)}
+    return {t for t in closed if _interesting(t, asserted, described)}
 
 
 def _graph(triples: Iterable[Triple]) -> Graph:
@@ -114,7 +126,7 @@ def infer(dataset: Dataset, *, fast: bool = True) -> int:
     """Materialise the closure of all named graphs into ``graph/inferred``; returns its size."""
     dataset.remove_graph(dataset.graph(INFERRED_GRAPH))
     asserted = asserted_triples(dataset)
-    found = entailments(asserted, dataset.graph(ONTOLOGY_GRAPH), fast=fast)
+    found = entailments(asserted, dataset.graph(ONTOLOGY_GRAPH), fast=fast, described=data_subjects(dataset, asserted))
     target = dataset.graph(INFERRED_GRAPH)
     target.addN((s, p, o, target) for s, p, o in found)
     return len(target)

@@ -1,12 +1,18 @@
 """Validation reports in the forms CI systems read: text for people, JSON for scripts, the
-SHACL report as Turtle, JUnit XML for test dashboards and GitHub workflow annotations."""
+SHACL report as Turtle, JUnit XML for test dashboards, GitHub workflow annotations and SARIF
+2.1.0 for code scanning. Against a baseline (``report.baseline``) each says what is new and
+what was fixed, and gates only on what is new."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+from pathlib import Path
 from typing import Callable
 from xml.etree import ElementTree as ET
 
+from .. import __version__
+from .baseline import identity
 from .validation import Finding, Report
 
 
@@ -16,18 +22,29 @@ def _where(f: Finding) -> str:
 
 def as_text(report: Report) -> str:
     lines = []
-    for f in report.findings:
+    for f in _gated(report):
         lines.append(f"{_where(f)}: {f.severity}: {f.message}")
         lines.append(f"    focus: {f.focus}")
         for label, value in (("path", f.path), ("value", f.value), ("shape", f.shape), ("constraint", f.component)):
             if value:
                 lines.append(f"    {label}: {value}")
+    comparison = report.baseline
+    if comparison is not None:
+        lines.append(f"baseline {comparison.source}: {len(comparison.new)} new, {len(comparison.unchanged)} "
+                     f"unchanged (not shown), {len(comparison.fixed)} fixed")
+        lines.extend(f"fixed: {f.summary}" for f in comparison.fixed)
     verdict = "conforms" if report.conforms else "does not conform"
     lines.append(
         f"{verdict}: {report.count('Violation')} violation(s), {report.count('Warning')} warning(s), "
         f"{report.count('Info')} info"
+        + ("" if comparison is None else f"; {comparison.new_violations} new violation(s)")
     )
     return "\n".join(lines) + "\n"
+
+
+def _gated(report: Report) -> list[Finding]:
+    """The findings a reader must act on: all of them, or against a baseline the new ones."""
+    return report.findings if report.baseline is None else report.baseline.new
 
 
 def as_json(report: Report) -> str:
@@ -36,6 +53,13 @@ def as_json(report: Report) -> str:
         "counts": {s: report.count(s) for s in ("Violation", "Warning", "Info")},
         "findings": [f.as_dict() for f in report.findings],
     }
+    comparison = report.baseline
+    if comparison is not None:  # still a complete report, usable as the next baseline
+        for finding, entry in zip(report.findings, body["findings"]):
+            entry["baseline"] = comparison.state(finding)
+        body["baseline"] = {"source": comparison.source, "new": len(comparison.new),
+                            "unchanged": len(comparison.unchanged),
+                            "fixed": [f.as_dict() for f in comparison.fixed]}
     return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -49,7 +73,7 @@ def as_junit(report: Report) -> str:
         "testsuite",
         name="alliance-kg validate",
         tests=str(max(1, len(report.findings))),
-        failures=str(report.count("Violation")),
+        failures=str(sum(1 for f in _gated(report) if f.severity == "Violation")),
         errors="0",
         skipped="0",
     )
@@ -61,7 +85,7 @@ def as_junit(report: Report) -> str:
             file=f.file or "", line=str(f.line or 0),
         )
         detail = f"{_where(f)}: {f.message}\nfocus: {f.focus}\npath: {f.path}\nvalue: {f.value}\nshape: {f.shape}"
-        if f.severity == "Violation":
+        if f.severity == "Violation" and (report.baseline is None or report.baseline.is_new(f)):
             ET.SubElement(case, "failure", message=f.message, type=f.component or "Violation").text = detail
         else:
             ET.SubElement(case, "system-out").text = f"{f.severity}: {detail}"
@@ -82,14 +106,89 @@ def _escape_github(text: str, *, prop: bool = False) -> str:
 def as_github(report: Report) -> str:
     """``::error file=...,line=...,title=...::message`` lines, one per finding."""
     out = []
-    for f in report.findings:
+    for f in _gated(report):
         props = [f"file={_escape_github(f.file, prop=True)}"] if f.file else []
         if f.line:
             props.append(f"line={f.line}")
         props.append("title=" + _escape_github(f"SHACL {f.severity}: {f.path or f.shape or ''}", prop=True))
         message = f"{f.message} (focus {f.focus})"
         out.append(f"::{_GITHUB_LEVEL.get(f.severity, 'error')} {','.join(props)}::{_escape_github(message)}")
+    if report.baseline is not None:
+        out.extend(f"::notice title=fixed since the baseline::{_escape_github(f.summary)}" for f in report.baseline.fixed)
     return "\n".join(out) + ("\n" if out else "")
+
+
+# -- SARIF 2.1.0 ------------------------------------------------------------------------------------
+
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+_SARIF_LEVEL = {"Violation": "error", "Warning": "warning", "Info": "note"}
+
+
+def rule_id(f: Finding) -> str:
+    """One rule per shape and constraint component (``<shape>/MinCount``); a SPARQL check is
+    one rule (``check:<name>``)."""
+    if f.component == "sparql-check" or not f.component:
+        return f.shape or "constraint"
+    return f"{f.shape or '[]'}/{f.component.rsplit('#', 1)[-1].removesuffix('ConstraintComponent')}"
+
+
+def _artifact(file: str) -> dict:
+    """A file as SARIF names it: relative to the working folder (the repository root in CI, so
+    code scanning puts the finding on the changed line), else an absolute file: URI."""
+    path = Path(file).resolve()
+    try:
+        return {"uri": path.relative_to(Path.cwd().resolve()).as_posix(), "uriBaseId": "%SRCROOT%"}
+    except ValueError:
+        return {"uri": path.as_uri()}
+
+
+def _sarif_result(f: Finding, rules: dict[str, int], state: str | None) -> dict:
+    result: dict = {
+        "ruleId": rule_id(f),
+        "ruleIndex": rules[rule_id(f)],
+        "level": _SARIF_LEVEL.get(f.severity, "error"),
+        "message": {"text": f"{f.message} (focus {f.focus}{', path ' + f.path if f.path else ''}"
+                            f"{', value ' + f.value if f.value else ''})"},
+        # what the finding is, not where: a moved statement keeps its alert
+        "partialFingerprints": {"alliance-kg/finding/v1": hashlib.sha256(repr(identity(f)).encode()).hexdigest()},
+        "properties": {k: v for k, v in (("focus", f.focus), ("path", f.path), ("value", f.value),
+                                         ("shape", f.shape), ("severity", f.severity)) if v},
+    }
+    if f.file:
+        location: dict = {"artifactLocation": _artifact(f.file)}
+        if f.line:
+            location["region"] = {"startLine": f.line}
+        result["locations"] = [{"physicalLocation": location}]
+    if state:
+        result["baselineState"] = state
+    return result
+
+
+def as_sarif(report: Report) -> str:
+    comparison = report.baseline
+    fixed = comparison.fixed if comparison is not None else []
+    rules: dict[str, int] = {}
+    descriptors = []
+    for f in [*report.findings, *fixed]:
+        rid = rule_id(f)
+        if rid not in rules:
+            rules[rid] = len(descriptors)
+            descriptors.append({
+                "id": rid,
+                "name": rid.rsplit("/", 1)[-1].rsplit("#", 1)[-1].replace(":", "-"),
+                "shortDescription": {"text": f"{f.component or 'constraint'} of {f.shape or 'a shape'}"},
+                "defaultConfiguration": {"level": _SARIF_LEVEL.get(f.severity, "error")},
+                "properties": {"shape": f.shape or "", "component": f.component or ""},
+            })
+    results = [_sarif_result(f, rules, comparison.state(f) if comparison else None) for f in report.findings]
+    results += [_sarif_result(f, rules, "absent") for f in fixed]
+    run = {
+        "tool": {"driver": {"name": "alliance-kg", "version": __version__,
+                            "informationUri": "https://w3id.org/alliance-kg/", "rules": descriptors}},
+        "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().resolve().as_uri() + "/"}},
+        "results": results,
+    }
+    return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2, ensure_ascii=False) + "\n"
 
 
 FORMATTERS: dict[str, Callable[[Report], str]] = {
@@ -98,4 +197,5 @@ FORMATTERS: dict[str, Callable[[Report], str]] = {
     "turtle": as_turtle,
     "junit": as_junit,
     "github": as_github,
+    "sarif": as_sarif,
 }

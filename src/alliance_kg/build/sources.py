@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib import OWL, RDF, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from .. import __version__
 from ..errors import InputError
-from ..namespaces import GRAPH, ONTOLOGY_GRAPH
+from ..namespaces import GRAPH, ONTOLOGY, ONTOLOGY_GRAPH
 from ..rdf import from_ox, new_dataset
 from ..settings import project_root
 
@@ -99,7 +100,7 @@ def _surface_names(graph: Graph) -> dict[str, Node]:
 
 def graph_name(path: Path, root: Path) -> URIRef:
     """The named graph of a file: ontology files share one; data files are named by path."""
-    path = path.resolve()
+    path, root = path.resolve(), root.resolve()
     for folder in ("ontology", "shapes"):
         if _is_below(path, root / folder):
             return ONTOLOGY_GRAPH if folder == "ontology" else GRAPH["shapes"]
@@ -232,7 +233,18 @@ def load_dataset(paths: Sequence[Path | str] | None = None, *, root: Path | None
             for triple in scratch:
                 target.add(triple)
             locator.learn(source, scratch, text)
+    stamp_version(dataset)
     return LoadedDataset(dataset, files, locator)
+
+
+def stamp_version(dataset: Dataset) -> None:
+    """Give the project's ontology document the package version (``owl:versionInfo``,
+    ``owl:versionIRI``), so the version is written once, in ``alliance_kg.__version__``, and
+    the ontology cannot drift from the release it ships in. Other ontologies are left alone."""
+    if any(getattr(g, "identifier", g) == ONTOLOGY_GRAPH for *_, g in dataset.quads((ONTOLOGY, RDF.type, OWL.Ontology))):
+        ontology = dataset.graph(ONTOLOGY_GRAPH)
+        ontology.add((ONTOLOGY, OWL.versionInfo, Literal(__version__)))
+        ontology.add((ONTOLOGY, OWL.versionIRI, URIRef(f"{ONTOLOGY}/{__version__}")))
 
 
 def load_shapes(paths: Iterable[Path | str] | None = None, *, root: Path | None = None) -> tuple[Graph, Locator]:

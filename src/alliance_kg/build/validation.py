@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Iterable
 
 from pyshacl import validate as shacl_validate
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from ..errors import AllianceKGError
+from ..errors import AllianceKGError, InputError
 from ..namespaces import SH
 from ..rdf import bind_prefixes, from_ox, oxigraph_copy
 from ..settings import project_root
@@ -51,6 +51,11 @@ class Finding:
             return "(no file)"
         return f"{self.file}:{self.line}" if self.line else self.file
 
+    @property
+    def summary(self) -> str:
+        """One line for lists of findings (baseline, diff): where, severity, message, focus."""
+        return f"{self.location}: {self.severity}: {self.message} (focus {self.focus})"
+
     def as_dict(self) -> dict:
         return asdict(self)
 
@@ -63,6 +68,9 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     _graph: Graph | None = None
     turtle: str | None = None
+    #: Set by ``validate --baseline``: a ``baseline.Comparison`` of the findings with a baseline's
+    #: (not imported here: that module builds on this one).
+    baseline: "Comparison | None" = None  # noqa: F821
 
     @property
     def graph(self) -> Graph:
@@ -73,6 +81,11 @@ class Report:
     @property
     def conforms(self) -> bool:
         return not any(f.severity == "Violation" for f in self.findings)
+
+    @property
+    def passes(self) -> bool:
+        """The gate CI applies: conforms, or, against a baseline, no violation is new."""
+        return self.conforms if self.baseline is None else self.baseline.new_violations == 0
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -118,12 +131,127 @@ def validate(
     report = _compiled(store, shapes) if engine == "compiled" else _pyshacl(union_graph(dataset), shapes)
     report.findings.extend(run_checks(dataset, checks, store=store))
     locator = locator or Locator()
+    names = ShapeNames(shapes)
     for finding in report.findings:
         place = locator.locate(URIRef(finding.focus))
         if place is not None:
             finding.file, finding.line = place
-    report.findings.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.file or "~", f.line or 0, f.focus))
+        finding.shape = names.name(finding.shape, finding.path)
+    # a total order, so that the same data gives the same report (and SARIF rule order) every run
+    report.findings.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.file or "~", f.line or 0, f.focus,
+                                        f.shape or "", f.component or "", f.path or "", f.value or "", f.message))
     return report
+
+
+# -- naming the shapes ----------------------------------------------------------------------------
+
+class ShapeNames:
+    """Stable names for the shapes findings come from. A property shape written as a blank node
+    (``sh:property [ sh:path schema:name ; ... ]``) has a different label on every parse, so
+    reports, SARIF rule ids and baselines name it by where it sits instead:
+    ``<NodeShape IRI>/property[<path IRI>]`` (``/or[...]``, ``/not`` ... for nested shapes).
+    The compiled engine relabels blank nodes; its shapes are found again by their path."""
+
+    def __init__(self, shapes: Graph):
+        self.shapes = shapes
+        self._by_path: dict[str, set[str]] = {}
+        for node, path in shapes.subject_objects(SH.path):
+            if isinstance(node, BNode):
+                self._by_path.setdefault(_text(path) or "", set()).add(self.describe(node))
+
+    def name(self, shape: str | None, path: str | None) -> str | None:
+        if not shape or not shape.startswith("_:"):
+            return shape
+        node = BNode(shape[2:])
+        if (node, None, None) in self.shapes:
+            return self.describe(node)
+        candidates = self._by_path.get(path or "", set())
+        if len(candidates) == 1:
+            return next(iter(candidates))
+        return f"[{path}]" if path else "[]"  # ambiguous: the path is all that is known
+
+    def describe(self, node: Node, seen: frozenset = frozenset()) -> str:
+        if not isinstance(node, BNode):
+            return str(node)
+        holder = self.holder(node)
+        path = self.shapes.value(node, SH.path)
+        own = f"[{_text(path)}]" if path is not None else ""
+        if holder is None or holder[0] in seen:
+            return f"[]{own}"
+        parent, predicate = holder
+        return f"{self.describe(parent, seen | {node})}/{predicate.rsplit('#', 1)[-1]}{own}"
+
+    def holder(self, node: Node) -> tuple[Node, str] | None:
+        """The shape that holds ``node`` and the predicate it holds it by (through an RDF list
+        for ``sh:or``, ``sh:and``, ``sh:xone``)."""
+        for parent, predicate in self.shapes.subject_predicates(node):
+            if predicate == RDF.first:
+                head = parent
+                while (above := self.shapes.value(predicate=RDF.rest, object=head)) is not None:
+                    head = above
+                for owner, by in self.shapes.subject_predicates(head):
+                    return owner, str(by)
+            elif predicate != RDF.rest:
+                return parent, str(predicate)
+        return None
+
+
+# -- the shapes themselves: SHACL for SHACL ---------------------------------------------------------
+
+class InvalidShapes(InputError):
+    """The shapes graph does not conform to SHACL-for-SHACL: a shape that cannot mean what its
+    author wanted (``sh:minCount "one"``). Unusable input, so exit 2, with every file and line."""
+
+    def __init__(self, problems: list[Finding]):
+        first = problems[0]
+        lines = [f"{p.location}: {p.message} (shape {p.focus}{', ' + p.path if p.path else ''})" for p in problems]
+        super().__init__("shapes do not conform to SHACL-for-SHACL:\n  " + "\n  ".join(lines),
+                         path=None)
+        self.problems = problems
+
+
+_CHECKED_SHAPES: set[tuple] = set()
+
+
+def check_shapes(shapes: Graph, locator: Locator | None = None) -> None:
+    """Validate the shapes with pyshacl's SHACL-for-SHACL (``meta_shacl``); raise
+    ``InvalidShapes`` naming the file and line of each broken shape (a blank-node shape is
+    reported at the named shape that holds it). A shapes graph that passed is remembered for the
+    process (meta-validation takes a second; serving reloads and tests would repeat it)."""
+    key = _shapes_key(shapes)
+    if key in _CHECKED_SHAPES:
+        return
+    from pyshacl.entrypoints import meta_validate
+
+    conforms, results, _ = meta_validate(shapes, inference="none", allow_warnings=True)
+    if conforms:
+        _CHECKED_SHAPES.add(key)
+        return
+    locator = locator or Locator()
+    names = ShapeNames(shapes)
+    problems = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        finding = _finding(results, result)
+        node = results.value(result, SH.focusNode)
+        while isinstance(node, BNode) and (holder := names.holder(node)) is not None:
+            node = holder[0]
+        place = locator.locate(node) if node is not None else None
+        if place is not None:
+            finding.file, finding.line = place
+        finding.focus = names.describe(results.value(result, SH.focusNode))
+        problems.append(finding)
+    problems.sort(key=lambda f: (f.file or "~", f.line or 0, f.focus))
+    raise InvalidShapes(problems)
+
+
+def _shapes_key(shapes: Graph) -> tuple:
+    """The shapes' triples with blank nodes blanked out: blank node labels change with every
+    parse, and two shapes graphs that differ only in how blank nodes are wired are not a case
+    that needs a second meta-validation."""
+    def plain(term: Node) -> Node | None:
+        return None if isinstance(term, BNode) else term
+
+    return len(shapes), frozenset((plain(s), p, plain(o)) for s, p, o in shapes)
 
 
 # -- SHACL ----------------------------------------------------------------------------------------
@@ -190,8 +318,9 @@ def _finding(results: Graph, result: Node) -> Finding:
     )
 
 
-def default_checks() -> list[Path]:
-    folder = project_root() / "queries" / "checks"
+def default_checks(root: Path | None = None) -> list[Path]:
+    """The project's ``queries/checks/*-violation.rq`` (of ``root``, default the project root)."""
+    folder = (root or project_root()) / "queries" / "checks"
     return sorted(folder.glob("*-violation.rq")) if folder.is_dir() else []
 
 

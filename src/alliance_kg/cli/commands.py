@@ -8,19 +8,33 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError
-from ..settings import Settings, project_root
+from ..settings import Settings
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 70
 
 
 def validate(args: argparse.Namespace, settings: Settings) -> int:
+    from ..build.baseline import compare, read_baseline
     from ..build.pipeline import validated
     from ..build.reports import FORMATTERS
 
-    graph = validated(args.paths or None, shapes=args.shapes or None, engine=args.engine)
-    assert graph.report is not None
-    write(FORMATTERS[args.format](graph.report), args.output)
-    return EXIT_OK if graph.report.conforms else EXIT_VIOLATIONS
+    baseline = read_baseline(args.baseline) if args.baseline else None  # a bad file fails before the work
+    graph = validated(args.paths or None, shapes=args.shapes, ontology=args.ontology, inference=args.inference,
+                      checks=args.checks, engine=args.engine)
+    report = graph.report
+    assert report is not None
+    if baseline is not None:
+        report.baseline = compare(baseline, report.findings, source=args.baseline)
+    write(FORMATTERS[args.format](report), args.output)
+    return EXIT_OK if report.passes else EXIT_VIOLATIONS
+
+
+def diff(args: argparse.Namespace, settings: Settings) -> int:
+    from ..build.diff import DIFF_FORMATS, diff as diff_data
+
+    result = diff_data(args.old, args.new, shapes=args.shapes)
+    write(DIFF_FORMATS[args.format](result, limit=args.limit), args.output)
+    return EXIT_OK
 
 
 def build(args: argparse.Namespace, settings: Settings) -> int:
@@ -28,7 +42,7 @@ def build(args: argparse.Namespace, settings: Settings) -> int:
     from ..stores.dumps import write_all
 
     graph = conforming(args.paths or None)
-    out = Path(args.out) if args.out else project_root(settings) / "dist"
+    out = Path(args.out or "dist")  # in the working folder: an installed package's files are read-only
     for path in write_all(graph.dataset, out):
         print(path)
     return EXIT_OK
@@ -58,6 +72,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.get:
         status, body = smoke(create_app({"SETTINGS": settings}), args.get, accept=args.accept)
         write(body, None)
+        print(f"GET {args.get}: {status}", file=sys.stderr)  # the body is stdout's alone
         return EXIT_OK if status < 400 else EXIT_VIOLATIONS
     configure_logging(settings)
     run_server(create_app({"SETTINGS": settings}), settings)

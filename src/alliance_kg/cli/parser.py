@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 
 from .. import __version__
+from ..build.diff import DIFF_FORMATS
+from ..build.reports import FORMATTERS
 from ..build.validation import COMPILED_FROM, ENGINES
 from ..settings import describe
 from . import commands
@@ -21,13 +23,36 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="validate the shipped graph (or the given files/folders) against the shapes")
     p.add_argument("paths", nargs="*", metavar="PATH", help="RDF files or folders (default: ontology/ and data/)")
-    p.add_argument("--format", choices=["text", "json", "turtle", "junit", "github"], default="text")
-    p.add_argument("--shapes", action="append", metavar="PATH", help="shapes files or folders (default: shapes/)")
+    p.add_argument("--format", choices=sorted(FORMATTERS), default="text")
+    p.add_argument("--shapes", action="append", metavar="PATH",
+                   help="shapes file or folder instead of the shipped ones, repeatable; @shipped names "
+                        "those (--shapes @shipped --shapes mine.ttl: both)")
+    p.add_argument("--ontology", action="append", metavar="PATH",
+                   help="ontology file or folder to infer with instead of the shipped one, repeatable (@shipped names it)")
+    p.add_argument("--no-inference", dest="inference", action="store_false",
+                   help="validate the files as written, without the OWL-RL closure")
+    p.add_argument("--checks", action="append", metavar="PATH",
+                   help="SPARQL *-violation.rq check or folder of them, repeatable (@shipped names ours; default: "
+                        "ours with our shapes, none with other shapes)")
+    p.add_argument("--baseline", metavar="FILE",
+                   help="a JSON report of an earlier run (--format json): exit 1 only on findings not in it; "
+                        "fixed ones are reported")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     p.add_argument("--engine", choices=ENGINES, default="auto",
                    help="SHACL engine: pyshacl (the reference), compiled (the shacl package), or auto: "
                         f"compiled from {COMPILED_FROM:,} triples on (default)")
     p.set_defaults(handler=commands.validate)
+
+    p = sub.add_parser("diff", help="what a change does to the graph: triples per named graph, findings new and fixed")
+    p.add_argument("old", metavar="OLD", help="file, folder, project checkout (with data/) or built dump (.trig, .nq)")
+    p.add_argument("new", metavar="NEW")
+    p.add_argument("--format", choices=sorted(DIFF_FORMATS), default="text",
+                   help="text, or markdown for a pull-request comment")
+    p.add_argument("--shapes", action="append", metavar="PATH",
+                   help="shapes for both sides, repeatable (default: a checkout's own shapes/, else the shipped ones)")
+    p.add_argument("--limit", type=int, default=20, metavar="N", help="triples shown per graph (default: 20)")
+    p.add_argument("--output", "-o", metavar="FILE")
+    p.set_defaults(handler=commands.diff)
 
     p = sub.add_parser("build", help="write TriG, N-Quads, Turtle and JSON-LD dumps and a VoID description")
     p.add_argument("paths", nargs="*", metavar="PATH", help="RDF files or folders (default: ontology/ and data/)")

@@ -1,0 +1,91 @@
+"""Findings compared with an earlier run's: what is new, what is unchanged, what was fixed.
+
+A repository with known warnings (or violations it cannot fix yet) keeps the JSON report of a
+run as its baseline (``validate --format json -o baseline.json``); ``validate --baseline`` then
+fails only on findings that are not in it, and ``diff`` uses the same comparison between two
+versions of the data. A finding is matched by what it says, never by where: severity, focus
+node, path, value, shape, constraint and message, so moving a statement group to another line
+or file does not make its findings new.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Iterable
+
+from ..errors import InputError
+from .validation import Finding
+
+#: The fields that say what a finding is (file and line only say where it is).
+IDENTITY = ("severity", "focus", "path", "value", "shape", "component", "message")
+
+
+def identity(finding: Finding) -> tuple:
+    return tuple(getattr(finding, name) for name in IDENTITY)
+
+
+@dataclass
+class Comparison:
+    """Current findings against a baseline's."""
+
+    new: list[Finding] = field(default_factory=list)
+    unchanged: list[Finding] = field(default_factory=list)
+    fixed: list[Finding] = field(default_factory=list)
+    #: Where the baseline came from, for the report.
+    source: str = ""
+
+    def is_new(self, finding: Finding) -> bool:
+        return id(finding) in {id(f) for f in self.new}
+
+    def state(self, finding: Finding) -> str:
+        """``new`` or ``unchanged`` (SARIF's ``baselineState`` words)."""
+        return "new" if self.is_new(finding) else "unchanged"
+
+    @property
+    def new_violations(self) -> int:
+        return sum(1 for f in self.new if f.severity == "Violation")
+
+
+def compare(baseline: Iterable[Finding], current: Iterable[Finding], *, source: str = "") -> Comparison:
+    """Match findings as multisets: two identical findings in the baseline excuse two now."""
+    remaining = Counter(identity(f) for f in baseline)
+    old = {identity(f): f for f in baseline}
+    result = Comparison(source=source)
+    for finding in current:
+        key = identity(finding)
+        if remaining[key] > 0:
+            remaining[key] -= 1
+            result.unchanged.append(finding)
+        else:
+            result.new.append(finding)
+    for key, count in remaining.items():
+        result.fixed.extend([old[key]] * count)
+    return result
+
+
+_FIELDS = {f.name for f in fields(Finding)}
+
+
+def read_baseline(path: str | Path) -> list[Finding]:
+    """The findings of a JSON report (``validate --format json``); a file that is not one is
+    unusable input (exit 2) naming the file and, for bad JSON, the line."""
+    name = str(path)
+    try:
+        body = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(exc.strerror or str(exc), path=name) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=name) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not JSON: {exc.msg}", path=name, line=exc.lineno, column=exc.colno) from None
+    findings = body.get("findings") if isinstance(body, dict) else None
+    if not isinstance(findings, list) or not all(isinstance(f, dict) for f in findings):
+        raise InputError("not a validation report: expected the JSON of `validate --format json` "
+                         "(an object with a list of findings)", path=name)
+    try:
+        return [Finding(**{k: v for k, v in f.items() if k in _FIELDS}) for f in findings]
+    except TypeError as exc:  # a finding without severity, message or focus
+        raise InputError(f"not a validation report: {exc}", path=name) from None
