@@ -145,7 +145,7 @@ def test_oxigraph_path_never_runs_rdflibs_parser(in_memory_oxigraph_store):
 
     before = rdflib_query.cache_info()
     for nonce in range(3):  # distinct texts: nothing could come from a cache
-        body, truncated = answer(in_memory_oxigraph_store, prepare(_union(300, nonce), max_length=1_000_000),
+        body, truncated, _ = answer(in_memory_oxigraph_store, prepare(_union(300, nonce), max_length=1_000_000),
                                  "application/sparql-results+json", max_rows=10)
         assert body.startswith(b'{"head":{"vars":["s"]}') and not truncated
     after = rdflib_query.cache_info()

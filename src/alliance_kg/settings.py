@@ -75,6 +75,8 @@ class Settings:
     cache_entries: int = _setting(256, "Result cache size in entries (0 disables the cache).")
     reload_token: str = _setting("", "Bearer token for POST /admin/reload; empty disables the route.")
     log_level: str = _setting("INFO", "Logging level.")
+    log_format: str = _setting("text", "Log lines: text (for a terminal) or json (one object per line, with the request id).")
+    slow_query_seconds: float = _setting(10.0, "Queries slower than this are logged with their text (0: none).")
     root: str = _setting("", "Folder with ontology/, data/, shapes/ and queries/ (empty: the shipped ones).",
                          served=False)
     debug: bool = _setting(False, "Show tracebacks of internal errors (1 or true).", served=False)

@@ -68,6 +68,8 @@ class Reply:
     truncated: bool = False
     result: QueryResult | None = None
     error: dict[str, Any] | None = field(default=None, repr=False)
+    #: Rows (triples for graphs, 1 for ASK) in the answer; -1 where the format gives no cheap count.
+    rows: int = -1
     _gzipped: bytes | None = field(default=None, repr=False, compare=False)
 
     def gzipped(self) -> bytes:
@@ -82,9 +84,9 @@ def answer(store: Store, job: Job) -> Reply:
     """Prepare, negotiate, execute and serialise one job: the bytes a client gets."""
     prepared = prepare(job.text, max_length=job.max_length)
     media_type = formats.negotiate_result(prepared.form, job.accept, job.format)
-    body, truncated = answer_query(store, prepared, media_type, default_graphs=job.default_graphs,
-                                   named_graphs=job.named_graphs, max_rows=job.max_rows)
-    return Reply(prepared.form, media_type, body, truncated)
+    body, truncated, rows = answer_query(store, prepared, media_type, default_graphs=job.default_graphs,
+                                         named_graphs=job.named_graphs, max_rows=job.max_rows)
+    return Reply(prepared.form, media_type, body, truncated, rows=rows)
 
 
 def evaluate(store: Store, job: Job) -> Reply:
@@ -213,6 +215,8 @@ class Executor:
         gc.freeze()
         self._lock = threading.Lock()
         self._closed = False
+        #: Workers replaced after a timeout or a crash (for the metrics).
+        self.restarts = 0
         self._all: set[_Worker] = set()
         self._idle: queue.Queue[_Worker] = queue.Queue()
         for _ in range(max(1, workers)):
@@ -229,6 +233,8 @@ class Executor:
         with self._lock:
             self._all.discard(worker)
             closed = self._closed
+            if not closed:
+                self.restarts += 1
         if not closed:
             self._idle.put(self._spawn())
 

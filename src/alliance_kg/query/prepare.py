@@ -16,7 +16,7 @@ from typing import Sequence
 from rdflib import URIRef
 
 from ..errors import QuerySyntaxError, QueryTooLarge, UnknownGraph
-from ..stores.base import NativeAnswers, PreparedQuery, QueryResult, Selection, Store
+from ..stores.base import Answer, NativeAnswers, PreparedQuery, QueryResult, Selection, Store
 from . import formats
 from .guard import scan
 
@@ -87,9 +87,9 @@ def answer(
     default_graphs: Sequence[str] | None = None,
     named_graphs: Sequence[str] | None = None,
     max_rows: int | None = None,
-) -> tuple[bytes, bool]:
-    """The bytes of ``prepared``'s answer in ``media_type`` and whether the row cap cut it:
-    written by the engine where it can (Oxigraph), else from a ``QueryResult``."""
+) -> Answer:
+    """``prepared``'s answer in ``media_type``: written by the engine where it can (Oxigraph),
+    else from a ``QueryResult``."""
     selection = resolve_dataset(prepared, store.graph_names(), default_graphs=default_graphs,
                                 named_graphs=named_graphs)
     if isinstance(store, NativeAnswers):
@@ -97,4 +97,5 @@ def answer(
         if native is not None:
             return native
     result = store.query(prepared, dataset=selection, max_rows=max_rows)
-    return formats.serialize(result, media_type), result.truncated
+    rows = 1 if result.form == "ASK" else len(result.graph) if result.graph is not None else len(result.rows)
+    return Answer(formats.serialize(result, media_type), result.truncated, rows)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import Iterable, Protocol, Sequence, runtime_checkable
+from typing import Iterable, NamedTuple, Protocol, Sequence, runtime_checkable
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Identifier
@@ -76,6 +76,8 @@ class Store(Protocol):
     dataset: Dataset
     #: Content hash of the data; changes exactly when the data does (ETags).
     version: str
+    #: The backend's name, as ``--store`` spells it (for metrics and /status).
+    kind: str
 
     def graph_names(self) -> set[URIRef]:
         """IRIs of the named graphs, the only graphs a query may select."""
@@ -91,14 +93,23 @@ class Store(Protocol):
         ...
 
 
+class Answer(NamedTuple):
+    """A client's answer as bytes: whether the row cap cut it, and how many rows (or triples,
+    1 for ASK) it holds, for logs and metrics."""
+
+    body: bytes
+    truncated: bool
+    rows: int
+
+
 @runtime_checkable
 class NativeAnswers(Protocol):
     """A store whose engine writes the client's bytes itself (Oxigraph), skipping ``QueryResult``."""
 
     def answer(self, prepared: PreparedQuery, media_type: str, *, dataset: Selection = None,
-               max_rows: int | None = None) -> tuple[bytes, bool] | None:
-        """The answer in ``media_type`` and whether the row cap cut it; None if the engine has
-        no writer for that media type (the caller serialises a ``QueryResult`` then)."""
+               max_rows: int | None = None) -> Answer | None:
+        """The answer in ``media_type``; None if the engine has no writer for that media type
+        (the caller serialises a ``QueryResult`` then)."""
         ...
 
 

@@ -39,7 +39,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from ..errors import InputError, QuerySyntaxError
 from ..namespaces import BASE, PREFIXES
 from ..rdf import from_ox, new_dataset, ox_quads, utc_timestamp
-from .base import PreparedQuery, QueryResult, Selection, graph_result, ordered_variables, select_result
+from .base import Answer, PreparedQuery, QueryResult, Selection, graph_result, ordered_variables, select_result
 from .rdflib_store import rdflib_query
 
 META = "alliance-kg.json"
@@ -169,7 +169,7 @@ class OxigraphEngine:
             raise syntax_error(exc, text) from None
 
     def answer(self, prepared: PreparedQuery, media_type: str, *, dataset: Selection = None,
-               max_rows: int | None = None) -> tuple[bytes, bool] | None:
+               max_rows: int | None = None) -> Answer | None:
         """The bytes of the answer in ``media_type``, written by Oxigraph, and whether the row
         cap cut it; None when Oxigraph has no writer for that media type."""
         if prepared.form in ("SELECT", "ASK"):
@@ -177,7 +177,7 @@ class OxigraphEngine:
             if results_format is None:
                 return None
             if prepared.form == "ASK":
-                return self.evaluate(prepared.text, dataset).serialize(format=results_format), False
+                return Answer(self.evaluate(prepared.text, dataset).serialize(format=results_format), False, 1)
             return self._select(prepared, results_format, dataset, max_rows)
         rdf_format = ox.RdfFormat.from_media_type(media_type)
         if rdf_format is None:
@@ -193,26 +193,42 @@ class OxigraphEngine:
             written = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
         else:
             written = list(triples)
-        return ox.serialize(written, format=rdf_format, prefixes=PREFIXES), truncated
+        return Answer(ox.serialize(written, format=rdf_format, prefixes=PREFIXES), truncated, len(written))
 
     def _select(self, prepared: PreparedQuery, results_format, dataset: Selection,
-                max_rows: int | None) -> tuple[bytes, bool]:
+                max_rows: int | None) -> Answer:
         capped = None if max_rows is None else prepared.capped(max_rows + 1)
-        if max_rows is None or (capped is None and prepared.limit is not None):
+        if max_rows is None or (capped is None and prepared.limit is not None and results_format != TSV):
             # no cap, or the query's own LIMIT is within it: straight to the client's format
-            return self.evaluate(prepared.text, dataset).serialize(format=results_format), False
+            body = self.evaluate(prepared.text, dataset).serialize(format=results_format)
+            return Answer(body, False, _rows_in(body, results_format))
         # TSV has one row per line: count, cut at the cap, then convert (all in Rust)
-        tsv = self.evaluate(capped or prepared.text, dataset).serialize(format=ox.QueryResultsFormat.TSV)
-        truncated = tsv.count(b"\n") - 1 > max_rows
+        tsv = self.evaluate(capped or prepared.text, dataset).serialize(format=TSV)
+        rows = tsv.count(b"\n") - 1
+        truncated = rows > max_rows
         if truncated:
+            rows = max_rows
             end = -1
             for _ in range(max_rows + 1):
                 end = tsv.index(b"\n", end + 1)
             tsv = tsv[:end + 1]
-        if results_format == ox.QueryResultsFormat.TSV:
-            return tsv, truncated
-        solutions = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
-        return solutions.serialize(format=results_format), truncated
+        if results_format == TSV:
+            return Answer(tsv, truncated, rows)
+        solutions = ox.parse_query_results(tsv, format=TSV)
+        return Answer(solutions.serialize(format=results_format), truncated, rows)
+
+
+TSV = ox.QueryResultsFormat.TSV
+
+
+def _rows_in(body: bytes, results_format) -> int:
+    """Rows of a serialised result, counted without reading it as terms (-1 if the format
+    gives no cheap count)."""
+    if results_format == ox.QueryResultsFormat.JSON:
+        return body.count(b'},{"') + 1 if b'"bindings":[{' in body else 0  # one object per row
+    if results_format == ox.QueryResultsFormat.XML:
+        return body.count(b"<result>") + body.count(b"<result ")
+    return -1
 
 
 _POSITION = re.compile(r"^error at (\d+):(\d+)(?:-\d+:\d+)?: ?")
@@ -253,6 +269,8 @@ class InMemoryOxigraphStore(OxigraphEngine):
     """The built dataset copied into an in-memory Oxigraph store (no files, no service): the
     embedded default. Query workers are forked after it is filled and share it copy-on-write."""
 
+    kind = "memory"
+
     def __init__(self, dataset: Dataset, version: str):
         self.dataset = dataset
         self.version = version
@@ -275,6 +293,8 @@ class OxigraphStore(OxigraphEngine):
     Worker processes are forked from the server (see ``executor``); a RocksDB handle must not
     cross a fork, so each process opens its own handle on first use.
     """
+
+    kind = "oxigraph"
 
     def __init__(self, path: Path | str):
         self.path = Path(path)

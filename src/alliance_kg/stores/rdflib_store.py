@@ -37,6 +37,8 @@ VIEW_CACHE_SIZE = 16
 class RdflibStore:
     """A built rdflib ``Dataset`` (``default_union=True``) and its version."""
 
+    kind = "rdflib"
+
     def __init__(self, dataset: Dataset, version: str):
         self.dataset = dataset
         self.version = version

@@ -50,6 +50,8 @@ def term(binding: dict[str, str]):
 class SparqlStore:
     """The project's graphs held by a remote SPARQL service at ``url`` (its query endpoint)."""
 
+    kind = "sparql"
+
     def __init__(self, url: str, *, timeout: float = 30.0, session_factory=requests.Session):
         self.url = url
         self.timeout = timeout

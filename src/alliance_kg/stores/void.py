@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from rdflib import OWL, RDF, XSD, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF
+from rdflib.namespace import DCTERMS, FOAF, RDFS
 
 from .. import __version__
 from ..namespaces import BASE, ID, SD, VOID
@@ -36,6 +36,7 @@ def void_graph(dataset: Dataset, downloads: Iterable[str]) -> Graph:
     g.add((d, DCTERMS.license, LICENSE))
     g.add((d, DCTERMS.hasVersion, Literal(__version__)))
     g.add((d, FOAF.homepage, URIRef(BASE)))
+    g.add((d, RDFS.seeAlso, URIRef(BASE + "catalog")))  # the DCAT-AP record (stores/dcat.py)
     g.add((d, VOID.sparqlEndpoint, ENDPOINT))
     g.add((d, VOID.uriSpace, Literal(str(ID))))
     g.add((d, VOID.exampleResource, ID["city/koeln"]))

@@ -19,7 +19,7 @@ from flask import Flask
 
 from ..query.executor import Executor
 from ..settings import Settings, project_root
-from . import errors, headers
+from . import errors, headers, metrics, requestlog
 from .examples import load_examples
 from .state import EXTENSION, AppState, OpenStore, ReadShapes
 
@@ -51,6 +51,8 @@ def create_app(config: Mapping[str, Any] | None = None, *, open_store: OpenStore
 
     errors.register(app)
     headers.register(app)
+    metrics.attach(app)
+    requestlog.attach(app)
     from . import admin, catalog, health, linkeddata, pages, sparql
 
     for module in (sparql, health, catalog, linkeddata, pages):

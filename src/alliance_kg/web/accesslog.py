@@ -1,15 +1,37 @@
-"""A WSGI middleware that writes one access-log line per request (waitress logs none).
+"""The server's log lines: one access-log line per request (waitress logs none), and the JSON
+form of every line for log collectors.
 
-Common Log Format plus the duration, on the ``alliance_kg.access`` logger.
+The access line is the Common Log Format plus the duration, on the ``alliance_kg.access``
+logger; its fields (request id, status, bytes, milliseconds, and for a query its hash, form,
+rows and outcome) travel with the record, so ``JsonLines`` writes them as one object per line.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from typing import Any, Callable, Iterable
 
+from .requestlog import fields_of
+
 log = logging.getLogger("alliance_kg.access")
+
+
+class JsonLines(logging.Formatter):
+    """One JSON object per log record: time, level, logger, message and the record's fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        line.update(getattr(record, "fields", None) or {})
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False, default=str)
 
 
 class AccessLog:
@@ -49,7 +71,10 @@ class _Logged:
             path = e.get("PATH_INFO", "") + (f"?{e['QUERY_STRING']}" if e.get("QUERY_STRING") else "")
             if len(path) > 300:
                 path = path[:300] + "..."
+            ms = (time.monotonic() - self.started) * 1000
+            fields = fields_of(e) | {"remote": e.get("REMOTE_ADDR"), "method": e.get("REQUEST_METHOD"),
+                                     "path": path, "status": int(self.status[0]) if self.status[0].isdigit() else None,
+                                     "bytes": self.size, "ms": round(ms, 1)}
             log.info('%s - - [%s] "%s %s %s" %s %d %.0fms', e.get("REMOTE_ADDR", "-"),
                      time.strftime("%d/%b/%Y:%H:%M:%S %z"), e.get("REQUEST_METHOD"), path,
-                     e.get("SERVER_PROTOCOL"), self.status[0], self.size,
-                     (time.monotonic() - self.started) * 1000)
+                     e.get("SERVER_PROTOCOL"), self.status[0], self.size, ms, extra={"fields": fields})

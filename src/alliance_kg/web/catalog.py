@@ -4,7 +4,7 @@ VoID and the bulk downloads. Descriptions name the canonical endpoint
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 from werkzeug.exceptions import NotFound
@@ -12,7 +12,10 @@ from werkzeug.exceptions import NotFound
 from ..namespaces import SD, VOID
 from ..query import formats
 from ..stores import dumps
+from ..rdf import utc_timestamp
+from ..stores.dcat import catalog_graph
 from ..stores.void import ENDPOINT, LICENSE, void_graph
+from .admin import RELOADER
 from .state import state
 
 bp = Blueprint("catalog", __name__)
@@ -79,6 +82,32 @@ def void() -> Response:
     return response
 
 
+@bp.route("/catalog")
+def catalog() -> Response:
+    """The DCAT-AP record for open-data portals, by conneg (HTML: its Turtle, readable)."""
+    current = state()
+    offered = [*formats.GRAPH_TYPES, formats.HTML]
+    media_type = formats.negotiate_graph(offered, request.headers.get("Accept"), request.args.get("format"))
+    shown = formats.TURTLE if media_type == formats.HTML else media_type
+    downloads = {name: (dumps.DUMPS[name][1], _dump_bytes(current, name)) for name in dumps.DUMPS}  # cached each
+    body = current.cached(f"catalog:{shown}", lambda: formats.serialize_graph(_catalog(current, downloads), shown))
+    response = Response(body, content_type=formats.content_type("text/plain" if media_type == formats.HTML else shown))
+    response.vary.add("Accept")
+    response.headers["Link"] = LICENSE_LINK
+    return response
+
+
+def _catalog(current, downloads: dict[str, tuple[str, bytes]]) -> Graph:
+    reloader = current_app.extensions.get(RELOADER)
+    generation = reloader.current if reloader is not None else None
+    modified = generation.loaded_at if generation is not None else utc_timestamp()
+    return catalog_graph(current.store.dataset, downloads, modified=modified)
+
+
+def _dump_bytes(current, name: str) -> bytes:
+    return current.cached(f"dump:{name}", lambda: dumps.dump(dumps.quads_of(current.store), name))
+
+
 @bp.route("/downloads/<name>")
 def download(name: str) -> Response:
     """One of the dumps ``dumps.DUMPS`` names, with its licence in a Link header."""
@@ -86,7 +115,7 @@ def download(name: str) -> Response:
         raise NotFound(f"no download {name!r}; available: {', '.join(dumps.DUMPS)}")
     current = state()
     media_type = dumps.DUMPS[name][1]
-    body = current.cached(f"dump:{name}", lambda: dumps.dump(dumps.quads_of(current.store), name))
+    body = _dump_bytes(current, name)
     response = Response(body, content_type=formats.content_type(media_type))
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Link"] = LICENSE_LINK

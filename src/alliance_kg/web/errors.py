@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
 
 from ..errors import AllianceKGError, QueryError
+from . import requestlog
+from .metrics import METRICS
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,10 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
 def _query_error(exc: QueryError) -> Response:
     if exc.status >= 500 and exc.status != 503:
         log.error("%s: %s", type(exc).__name__, exc)
+    requestlog.failed(exc)
+    metrics = current_app.extensions.get(METRICS)
+    if metrics is not None:
+        metrics.refusal(exc)
     return error_response(exc.status, str(exc))
 
 

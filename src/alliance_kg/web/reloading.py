@@ -18,6 +18,7 @@ import hmac
 import logging
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Generic, Iterable, TypeVar
@@ -67,6 +68,8 @@ class Reloader(Generic[S]):
     grace: float = 35.0
     current: Generation[S] | None = None
     last: Outcome | None = None
+    #: Reloads so far by outcome: reloaded, unchanged, failed (for the metrics).
+    outcomes: Counter = field(default_factory=Counter, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _watcher: threading.Thread | None = field(default=None, repr=False)
     _stopping: threading.Event = field(default_factory=threading.Event, repr=False)
@@ -89,14 +92,17 @@ class Reloader(Generic[S]):
                 message = f"{type(exc).__name__}: {exc}"
                 log.error("reload failed, still serving version %s: %s",
                           getattr(old.store, "version", None) if old else None, message)
+                self.outcomes["failed"] += 1
                 self.last = Outcome(False, utc_timestamp(), message, getattr(old.store, "version", None) if old else None,
                                     time.monotonic() - started)
                 return self.last
             if old is not None and getattr(store, "version", None) == getattr(old.store, "version", object()):
+                self.outcomes["unchanged"] += 1
                 self.last = Outcome(True, utc_timestamp(), "unchanged", store.version, time.monotonic() - started)
                 return self.last
             server = self.start(store)
             self.current = Generation(store, server, utc_timestamp())  # the swap: one assignment
+            self.outcomes["reloaded"] += 1
             self.last = Outcome(True, utc_timestamp(), "reloaded", getattr(store, "version", None),
                                 time.monotonic() - started)
             log.info("reloaded: now serving version %s (%.2f s)", self.last.version, self.last.seconds)

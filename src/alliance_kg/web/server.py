@@ -18,7 +18,7 @@ from flask import Flask
 
 from ..errors import InputError
 from ..settings import Settings
-from .accesslog import AccessLog
+from .accesslog import AccessLog, JsonLines
 from .admin import reloader_of, watched_paths
 from .reloading import Reloader
 from .state import EXTENSION
@@ -27,9 +27,16 @@ log = logging.getLogger(__name__)
 
 
 def configure_logging(settings: Settings) -> None:
-    """Log lines on stderr at the configured level (the access log included)."""
-    logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    """Log lines on stderr at the configured level (the access log included), as text for a
+    terminal or as one JSON object per line (``--log-format json``)."""
+    if settings.log_format not in ("text", "json"):
+        raise ValueError(f"--log-format {settings.log_format!r}: use text or json")
+    handler = logging.StreamHandler(sys.stderr)
+    if settings.log_format == "json":
+        handler.setFormatter(JsonLines())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=settings.log_level.upper(), handlers=[handler], force=True)
 
 
 def smoke(app: Flask, path: str, *, accept: str | None = None) -> tuple[int, bytes]:

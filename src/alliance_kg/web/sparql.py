@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from ..errors import QueryTooLarge, UpdateRefused
@@ -21,7 +21,9 @@ from ..query import formats
 from ..query.prepare import check_graph_names
 from . import catalog
 from .headers import etag_for, not_modified
+from . import requestlog
 from .linkeddata import href
+from .metrics import metrics_of
 from .params import decode_form, decode_text, read_body, values
 from .state import state
 
@@ -85,9 +87,13 @@ def endpoint() -> Response:
     cached = not_modified(etag)
     if cached is not None:
         return cached
+    entry = requestlog.begin(text)
     reply, hit = current.run_cached(text, default_graphs=tuple(default_graphs), named_graphs=tuple(named_graphs),
                                     accept=accept, format=format_param)
     assert reply.media_type is not None
+    seconds = requestlog.finish(entry, form=reply.form, rows=reply.rows, outcome="hit" if hit else "ok",
+                                truncated=reply.truncated)
+    metrics_of(current_app).query(reply.form, current.store.kind, seconds, reply.truncated)
     response = Response(reply.body, content_type=formats.content_type(reply.media_type))
     response.gzipped = reply.gzipped  # compressed once per reply, kept with it in the cache
     if current.results.enabled:

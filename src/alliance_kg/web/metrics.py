@@ -1,0 +1,117 @@
+"""``/metrics``: what the server is doing, in the Prometheus text format (``prometheus-client``).
+
+Counted on the hot path (a dictionary lookup and an addition each): requests by route and
+status, query durations by form and backend, refused queries by reason, timeouts, truncated
+results. Read only when scraped, from the objects that keep them anyway: the result cache's
+hits and misses, the query pool's worker restarts, the reloads by outcome, and what is served
+(data version, load time, triples). Each app has its own registry, so apps in one process
+(tests, reloads) never share counters.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from flask import Blueprint, Flask, Response, current_app, request
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, InfoMetricFamily, Metric
+
+from ..errors import QueryError, QueryTimeout
+from .admin import RELOADER
+from .state import EXTENSION, AppState
+
+bp = Blueprint("metrics", __name__)
+METRICS = "alliance_kg.metrics"
+#: Query durations worth telling apart: cached answers, lookups, aggregates, the deadline.
+BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+
+class Metrics:
+    """The counters of one app."""
+
+    def __init__(self, app: Flask):
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter("alliance_kg_http_requests", "HTTP requests by route and status.",
+                                ["route", "status"], registry=self.registry)
+        self.query_seconds = Histogram("alliance_kg_query_duration_seconds",
+                                       "Time to answer a query (cache hits included), by form and backend.",
+                                       ["form", "backend"], buckets=BUCKETS, registry=self.registry)
+        self.refused = Counter("alliance_kg_queries_refused", "Queries refused or failed, by reason.",
+                               ["reason"], registry=self.registry)
+        self.timeouts = Counter("alliance_kg_query_timeouts", "Queries stopped at their deadline.",
+                                registry=self.registry)
+        self.truncated = Counter("alliance_kg_results_truncated", "Answers cut at the row cap.",
+                                 registry=self.registry)
+        self.registry.register(_Served(app))
+
+    def query(self, form: str, backend: str, seconds: float, truncated: bool) -> None:
+        self.query_seconds.labels(form or "unknown", backend).observe(seconds)
+        if truncated:
+            self.truncated.inc()
+
+    def refusal(self, exc: QueryError) -> None:
+        self.refused.labels(type(exc).__name__).inc()
+        if isinstance(exc, QueryTimeout):
+            self.timeouts.inc()
+
+
+class _Served:
+    """Figures read at scrape time from the app's current state and its reloader."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+
+    def describe(self) -> list[Metric]:
+        return []  # names are known only when collected; nothing to check at registration
+
+    def collect(self) -> Iterator[Metric]:
+        current: AppState | None = self.app.extensions.get(EXTENSION)
+        if current is None:
+            return
+        stats = current.results.stats()
+        cache = CounterMetricFamily("alliance_kg_result_cache", "Result cache look-ups by outcome.",
+                                    labels=["outcome"])
+        cache.add_metric(["hit"], stats.hits)
+        cache.add_metric(["miss"], stats.misses)
+        yield cache
+        yield GaugeMetricFamily("alliance_kg_result_cache_bytes", "Bytes held by the result cache.", stats.bytes)
+        yield CounterMetricFamily("alliance_kg_worker_restarts",
+                                  "Query workers replaced after a timeout or a crash (this data version).",
+                                  current.executor.restarts)
+        reloader = self.app.extensions.get(RELOADER)
+        if reloader is not None:
+            reloads = CounterMetricFamily("alliance_kg_reloads", "Reloads by outcome.", labels=["outcome"])
+            for outcome in ("reloaded", "unchanged", "failed"):
+                reloads.add_metric([outcome], reloader.outcomes[outcome])
+            yield reloads
+        generation = reloader.current if reloader is not None else None
+        info = InfoMetricFamily("alliance_kg_data", "The data served: version, store, when it was loaded.")
+        info.add_metric([], {"version": current.store.version, "store": current.settings.store,
+                             "loaded_at": generation.loaded_at if generation else ""})
+        yield info
+        yield GaugeMetricFamily("alliance_kg_triples", "Distinct triples in the default (union) graph.",
+                                current.store.triple_count())
+
+
+def metrics_of(app: Flask) -> Metrics:
+    return app.extensions[METRICS]
+
+
+def attach(app: Flask) -> None:
+    """Count every response and serve ``/metrics``."""
+    app.extensions[METRICS] = metrics = Metrics(app)
+
+    @app.after_request
+    def _count(response: Response) -> Response:
+        rule = request.url_rule
+        metrics.requests.labels(rule.rule if rule is not None else "unmatched", str(response.status_code)).inc()
+        return response
+
+    app.register_blueprint(bp)
+
+
+@bp.get("/metrics")
+def scrape() -> Response:
+    response = Response(generate_latest(metrics_of(current_app).registry), content_type=CONTENT_TYPE_LATEST)
+    response.headers["Cache-Control"] = "no-store"
+    return response

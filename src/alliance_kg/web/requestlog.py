@@ -1,0 +1,84 @@
+"""What each request was and did, for the access log, the slow-query log and the metrics.
+
+Every request gets an id: the client's (or the proxy's) ``X-Request-Id`` when it is a sane
+token, else a new one; it is sent back in the same header and written in every log line of the
+request, so one line in a client's report finds the server's. A query adds its hash (the text
+itself only in the slow-query log), form, rows, duration and outcome to the request's record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+from flask import Flask, Response, current_app, request
+
+from ..errors import QueryError
+
+log = logging.getLogger("alliance_kg.slow")
+
+REQUEST_ID = "alliance_kg.request_id"
+QUERY = "alliance_kg.query"
+HEADER = "X-Request-Id"
+_SANE = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+#: Characters of a slow query's text written to its log line.
+SLOW_TEXT = 2000
+
+
+def request_id(header: str | None) -> str:
+    """The client's id if it is a plain token of at most 128 characters, else a fresh one."""
+    return header if header and _SANE.match(header) else uuid.uuid4().hex
+
+
+def query_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:16]
+
+
+def begin(text: str) -> dict[str, Any]:
+    """Start the record of the request's query."""
+    entry = {"query_hash": query_hash(text), "started": time.monotonic(), "text": text}
+    request.environ[QUERY] = entry
+    return entry
+
+
+def finish(entry: dict[str, Any], *, form: str, rows: int, outcome: str, truncated: bool) -> float:
+    """Close the record; logs the query if it was slow. Returns its duration in seconds."""
+    seconds = time.monotonic() - entry["started"]
+    entry.update(form=form, rows=rows, outcome=outcome, seconds=round(seconds, 6), truncated=truncated)
+    slow = current_app.extensions["alliance_kg"].settings.slow_query_seconds
+    if slow and seconds >= slow:
+        log.warning("slow query (%.2f s, %s rows) %s: %s", seconds, rows, entry["query_hash"],
+                    " ".join(entry["text"].split())[:SLOW_TEXT],
+                    extra={"fields": fields_of(request.environ) | {"slow": True}})
+    return seconds
+
+
+def failed(exc: QueryError) -> None:
+    """The request's query ended in ``exc`` (refused, timed out, failed)."""
+    entry = request.environ.get(QUERY)
+    if entry is not None:
+        entry.update(outcome=type(exc).__name__, seconds=round(time.monotonic() - entry["started"], 6))
+
+
+def fields_of(environ: dict[str, Any]) -> dict[str, Any]:
+    """The request id and the query's record, as log fields (no query text)."""
+    fields: dict[str, Any] = {"request_id": environ.get(REQUEST_ID)}
+    entry = environ.get(QUERY)
+    if entry is not None:
+        fields.update({k: v for k, v in entry.items() if k not in ("started", "text")})
+    return fields
+
+
+def attach(app: Flask) -> None:
+    @app.before_request
+    def _identify() -> None:
+        request.environ.setdefault(REQUEST_ID, request_id(request.headers.get(HEADER)))
+
+    @app.after_request
+    def _answer_with_id(response: Response) -> Response:
+        response.headers[HEADER] = request.environ.get(REQUEST_ID) or request_id(None)
+        return response

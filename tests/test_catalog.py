@@ -1,0 +1,81 @@
+"""The DCAT-AP catalog record for open-data portals: valid against DCAT-AP's mandatory
+properties, every dump with its true size and SHA-256, the endpoint as a data service, and
+linked from the VoID."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from pyshacl import validate
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, XSD
+
+from alliance_kg.stores.dcat import CATALOG, DATASET, SERVICE, SPDX
+
+SHAPES = Path(__file__).parent / "fixtures" / "dcat-ap" / "mandatory.ttl"
+
+
+@pytest.fixture
+def record(client) -> Graph:
+    response = client.get("/catalog", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200 and response.mimetype == "text/turtle"
+    return Graph().parse(data=response.get_data(as_text=True), format="turtle")
+
+
+def test_record_conforms_to_dcat_ap_mandatory_properties(record):
+    conforms, _, text = validate(record, shacl_graph=Graph().parse(SHAPES), inference="rdfs")
+    assert conforms, text
+
+
+def test_the_shapes_reject_a_record_without_mandatory_properties(record):
+    broken = Graph()
+    for triple in record:
+        if triple[1] not in (DCAT.accessURL, DCTERMS.title):
+            broken.add(triple)
+    conforms, report, _ = validate(broken, shacl_graph=Graph().parse(SHAPES))
+    assert not conforms
+    paths = {str(o) for o in report.objects(None, URIRef("http://www.w3.org/ns/shacl#resultPath"))}
+    assert str(DCAT.accessURL) in paths and str(DCTERMS.title) in paths
+
+
+def test_every_dump_has_its_size_and_checksum(client, record):
+    dumps = [d for d in record.objects(DATASET, DCAT.distribution) if (d, DCAT.downloadURL, None) in record]
+    assert len(dumps) == 4
+    for dist in dumps:
+        url = str(record.value(dist, DCAT.downloadURL))
+        body = client.get(url.replace("https://w3id.org/alliance-kg", "")).get_data()
+        assert record.value(dist, DCAT.byteSize) == Literal(len(body), datatype=XSD.nonNegativeInteger)
+        checksum = record.value(dist, SPDX.checksum)
+        assert record.value(checksum, SPDX.algorithm) == SPDX.checksumAlgorithm_sha256
+        assert str(record.value(checksum, SPDX.checksumValue)) == hashlib.sha256(body).hexdigest()
+        assert record.value(dist, DCTERMS.license) is not None
+
+
+def test_the_endpoint_is_a_data_service_and_a_distribution(record):
+    assert (SERVICE, RDF.type, DCAT.DataService) in record
+    assert (SERVICE, DCAT.endpointURL, URIRef("https://w3id.org/alliance-kg/sparql")) in record
+    assert (CATALOG, DCAT.service, SERVICE) in record
+    assert any((d, DCAT.accessService, SERVICE) in record for d in record.objects(DATASET, DCAT.distribution))
+
+
+def test_coverage_themes_publisher_contact_and_dates(record):
+    for prop in (DCTERMS.publisher, DCAT.contactPoint, DCTERMS.spatial, DCAT.theme, DCTERMS.license,
+                 DCTERMS.modified):
+        assert record.value(DATASET, prop) is not None, prop
+
+
+def test_temporal_coverage_is_the_span_of_the_shipped_events(make_app, in_memory_oxigraph_store):
+    """From the founding (2016, a year only) to the admission on 24 April 2017."""
+    client = make_app(in_memory_oxigraph_store).test_client()
+    record = Graph().parse(data=client.get("/catalog?format=turtle").get_data(as_text=True), format="turtle")
+    period = record.value(DATASET, DCTERMS.temporal)
+    assert str(record.value(period, DCAT.startDate)) == "2016"
+    assert str(record.value(period, DCAT.endDate)) == "2017-04-24"
+
+
+def test_void_links_the_catalog(client):
+    void = Graph().parse(data=client.get("/.well-known/void", headers={"Accept": "text/turtle"}).get_data(as_text=True),
+                         format="turtle")
+    assert (None, RDFS.seeAlso, CATALOG) in void
