@@ -75,6 +75,10 @@ class Settings:
     cache_entries: int = _setting(256, "Result cache size in entries (0 disables the cache).")
     reload_token: str = _setting("", "Bearer token for POST /admin/reload; empty disables the route.")
     log_level: str = _setting("INFO", "Logging level.")
+    budget_seconds: float = _setting(0.0, "Query seconds each client may use per window (0: no budget; over it: 429).")
+    budget_window: float = _setting(60.0, "Length in seconds of the fair-use window.")
+    budget_tokens: str = _setting("", "API tokens (X-API-Key) with their own budgets: token=seconds,... (comma-separated).")
+    trusted_proxies: str = _setting("", "Proxy addresses whose X-Forwarded-For names the client (comma-separated).")
     log_format: str = _setting("text", "Log lines: text (for a terminal) or json (one object per line, with the request id).")
     slow_query_seconds: float = _setting(10.0, "Queries slower than this are logged with their text (0: none).")
     root: str = _setting("", "Folder with ontology/, data/, shapes/ and queries/ (empty: the shipped ones).",

@@ -70,6 +70,8 @@ class Reply:
     error: dict[str, Any] | None = field(default=None, repr=False)
     #: Rows (triples for graphs, 1 for ASK) in the answer; -1 where the format gives no cheap count.
     rows: int = -1
+    #: Seconds the query held a worker (not the wait for one); set by the executor.
+    seconds: float = 0.0
     _gzipped: bytes | None = field(default=None, repr=False, compare=False)
 
     def gzipped(self) -> bytes:
@@ -121,6 +123,12 @@ def run_job(store: Store, job: Job, handler: str = "answer") -> Reply:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return Reply("", error=_error_dict(errors.EngineError(
             f"the query engine could not evaluate this query ({type(exc).__name__}: {message})")))
+
+
+def _timed(exc: QueryError, started: float) -> QueryError:
+    """``exc`` with the seconds the query held a worker (what fair use charges; not the wait)."""
+    exc.seconds = time.monotonic() - started
+    return exc
 
 
 def _error_dict(exc: QueryError) -> dict[str, Any]:
@@ -276,17 +284,19 @@ class Executor:
                 log.warning("query stopped after %.1f s (worker %s killed): %r", time.monotonic() - started,
                             worker.pid, job.text[:500])
                 self._retire(worker)
-                raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped")
+                raise _timed(QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped"), started)
             reply: Reply = worker.conn.recv()
         except (EOFError, OSError) as exc:
             code = worker.process.exitcode
             log.error("query worker %s died (exit code %s, %s) on %r", worker.pid, code, type(exc).__name__,
                       job.text[:2000])
             self._retire(worker)
-            raise QueryAborted("the query engine crashed on this query (logged); the worker was restarted") from None
+            raise _timed(QueryAborted("the query engine crashed on this query (logged); the worker was restarted"),
+                         started) from None
         self._idle.put(worker)
+        reply.seconds = time.monotonic() - started
         if reply.error is not None:
-            raise _error_from(reply.error)
+            raise _timed(_error_from(reply.error), started)
         return reply
 
     def close(self) -> None:

@@ -92,24 +92,31 @@ def write(path: Path | str, dataset: Dataset, version: str, *, report: dict | No
     root.mkdir(parents=True, exist_ok=True)
     previous = _read_meta(root)
     folder = root / f"data-{version}-{time.time_ns()}"
-    store = ox.Store(str(folder))
-    filled = fill(store, dataset)
-    store.flush()
-    store.optimize()
-    del store
-    meta = {
-        "folder": folder.name,
-        "version": version,
-        "loaded_at": utc_timestamp(),
-        "triples": filled.triples,
-        "quads": filled.quads,
-        "graphs": filled.graphs,
-        "union_materialised": filled.union_materialised,
-        "report": report or {},
-    }
     scratch = root / (META + ".tmp")
-    scratch.write_text(json.dumps(meta, indent=2), encoding="utf-8")
-    os.replace(scratch, root / META)
+    try:
+        store = ox.Store(str(folder))
+        filled = fill(store, dataset)
+        store.flush()
+        store.optimize()
+        del store
+        meta = {
+            "folder": folder.name,
+            "version": version,
+            "loaded_at": utc_timestamp(),
+            "triples": filled.triples,
+            "quads": filled.quads,
+            "graphs": filled.graphs,
+            "union_materialised": filled.union_materialised,
+            "report": report or {},
+        }
+        scratch.write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        os.replace(scratch, root / META)  # the switch: one rename, after everything is on disk
+    except (OSError, RuntimeError) as exc:  # a full disk, a read-only folder: what is served stays
+        shutil.rmtree(folder, ignore_errors=True)
+        scratch.unlink(missing_ok=True)
+        reason = (getattr(exc, "strerror", None) or str(exc)).split(": While ", 1)[0].removeprefix("IO error: ")
+        raise InputError(f"cannot write the store ({reason}); the previous data is untouched",
+                         path=str(root)) from None
     keep = {folder.name, previous.get("folder")}
     for old in root.glob("data-*"):
         if old.name not in keep:
@@ -321,7 +328,7 @@ class OxigraphStore(OxigraphEngine):
         if self._store is None or self._pid != os.getpid():
             try:
                 self._store = ox.Store.read_only(str(self.folder))
-            except OSError as exc:
+            except (OSError, RuntimeError) as exc:  # RocksDB says "Corruption: ..." as RuntimeError
                 raise InputError(f"cannot open the Oxigraph store ({exc})", path=str(self.folder)) from None
             self._pid = os.getpid()
         return self._store

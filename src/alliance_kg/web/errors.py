@@ -39,7 +39,8 @@ def _query_error(exc: QueryError) -> Response:
     metrics = current_app.extensions.get(METRICS)
     if metrics is not None:
         metrics.refusal(exc)
-    return error_response(exc.status, str(exc))
+    retry = getattr(exc, "retry_after", None)
+    return error_response(exc.status, str(exc), {"Retry-After": str(retry)} if retry else None)
 
 
 def _library_error(exc: AllianceKGError) -> Response:

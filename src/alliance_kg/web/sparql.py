@@ -15,13 +15,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
-from ..errors import QueryTooLarge, UpdateRefused
+from ..errors import QueryError, QueryTooLarge, UpdateRefused
 from ..namespaces import GRAPH, PREFIXES
 from ..query import formats
 from ..query.prepare import check_graph_names
-from . import catalog
+from . import catalog, requestlog
 from .headers import etag_for, not_modified
-from . import requestlog
 from .linkeddata import href
 from .metrics import metrics_of
 from .params import decode_form, decode_text, read_body, values
@@ -88,8 +87,19 @@ def endpoint() -> Response:
     if cached is not None:
         return cached
     entry = requestlog.begin(text)
-    reply, hit = current.run_cached(text, default_graphs=tuple(default_graphs), named_graphs=tuple(named_graphs),
-                                    accept=accept, format=format_param)
+    budgets = current.budgets
+    client = budgets.client(request) if budgets.enabled else None
+    if client is not None:
+        budgets.check(client)
+    try:
+        reply, hit = current.run_cached(text, default_graphs=tuple(default_graphs),
+                                        named_graphs=tuple(named_graphs), accept=accept, format=format_param)
+    except QueryError as exc:
+        if client is not None:  # a failed or stopped query costs what it ran
+            budgets.charge(client, getattr(exc, "seconds", 0.0))
+        raise
+    if client is not None and not hit:  # the time it held a worker; waiting for one is free
+        budgets.charge(client, reply.seconds)
     assert reply.media_type is not None
     seconds = requestlog.finish(entry, form=reply.form, rows=reply.rows, outcome="hit" if hit else "ok",
                                 truncated=reply.truncated)

@@ -19,6 +19,7 @@ from ..query.cache import LRUCache, result_key
 from ..query.executor import Executor, Job, Reply
 from ..settings import Settings
 from ..stores.base import QueryResult, Store
+from .fairuse import Budgets
 
 EXTENSION = "alliance_kg"
 
@@ -38,6 +39,8 @@ class AppState:
     examples: list[dict[str, str]] = field(default_factory=list)
     open_store: OpenStore | None = None
     read_shapes: ReadShapes | None = None
+    #: Query time per client (``fairuse``); one for the app, kept across reloads.
+    budgets: Budgets | None = None
     _cache: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     #: Query results by (data version, query, dataset, Accept, format); see ``query.cache``.
@@ -48,6 +51,8 @@ class AppState:
     def __post_init__(self) -> None:
         if self.results is None:
             self.results = LRUCache(self.settings.cache_entries)
+        if self.budgets is None:
+            self.budgets = Budgets.from_settings(self.settings)
 
     def cached(self, key: str, build: Callable[[], Any]) -> Any:
         """``build()`` once per key (dumps, VoID); the data never changes while we serve it."""

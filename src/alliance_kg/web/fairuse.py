@@ -1,0 +1,140 @@
+"""Fair use: a budget of query time per client, in the way Wikidata's query service does it.
+
+Each client may spend ``budget_seconds`` of query time in any window of ``budget_window``
+seconds; the time a query takes (timeouts and failures included) is charged when it ends. A
+client over budget gets 429 with ``Retry-After`` (when enough of its spending will have left the
+window) and a message, while every other client goes on being served. Off when the budget is 0
+(the embedded default).
+
+A client is its API token (``X-API-Key``; a token may have its own budget, ``budget_tokens``)
+or else its address: the connection's, or, when the connection comes from a trusted proxy
+(``trusted_proxies``), the last address in ``X-Forwarded-For`` that is not one of them. An
+untrusted ``X-Forwarded-For`` is ignored, so no client can pick another's budget.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+from flask import Request
+
+from ..errors import QueryError
+from ..settings import Settings
+
+TOKEN_HEADER = "X-API-Key"
+#: Clients remembered before the idle ones are forgotten (memory stays bounded).
+MAX_CLIENTS = 10_000
+
+
+class OverBudget(QueryError):
+    """The client has used its query time for now."""
+
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Client:
+    """Who is charged: ``key`` is ``token:...`` or ``addr:...``; ``budget`` in seconds."""
+
+    key: str
+    budget: float
+
+
+def parse_tokens(text: str) -> dict[str, float]:
+    """``token=seconds,token2=seconds`` (``ValueError`` names a malformed entry)."""
+    tokens: dict[str, float] = {}
+    for entry in (e.strip() for e in text.split(",")):
+        if not entry:
+            continue
+        token, sep, seconds = entry.partition("=")
+        try:
+            if not token.strip() or not sep:
+                raise ValueError(entry)
+            tokens[token.strip()] = float(seconds)
+        except ValueError:
+            raise ValueError(f"budget_tokens entry {entry!r}: write token=seconds") from None
+    return tokens
+
+
+def client_address(remote: str | None, forwarded: str | None, trusted: frozenset[str]) -> str:
+    """The client's address, believing ``X-Forwarded-For`` only as far as trusted proxies reach."""
+    address = remote or "-"
+    if address not in trusted or not forwarded:
+        return address
+    for hop in reversed([h.strip() for h in forwarded.split(",") if h.strip()]):
+        if hop not in trusted:
+            return hop
+    return address
+
+
+@dataclass
+class Budgets:
+    """Spending per client in a sliding window; thread-safe, one small lock."""
+
+    budget: float
+    window: float = 60.0
+    trusted: frozenset[str] = frozenset()
+    tokens: dict[str, float] = field(default_factory=dict)
+    _spent: dict[str, deque] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Budgets":
+        trusted = frozenset(p.strip() for p in settings.trusted_proxies.split(",") if p.strip())
+        return cls(settings.budget_seconds, settings.budget_window, trusted, parse_tokens(settings.budget_tokens))
+
+    @property
+    def enabled(self) -> bool:
+        return self.budget > 0 or bool(self.tokens)
+
+    def client(self, request: Request) -> Client:
+        token = request.headers.get(TOKEN_HEADER)
+        if token and token in self.tokens:
+            return Client("token:" + token, self.tokens[token])
+        address = client_address(request.remote_addr, request.headers.get("X-Forwarded-For"), self.trusted)
+        return Client("addr:" + address, self.budget)
+
+    def check(self, client: Client, now: float | None = None) -> None:
+        """Raise ``OverBudget`` if ``client`` has spent its budget in the current window."""
+        if not client.budget > 0:
+            return
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            spent = self._trimmed(client.key, now)
+            total = sum(seconds for _, seconds in spent)
+            if total < client.budget:
+                return
+            # wait until enough of the oldest spending has left the window
+            freed, retry = total, self.window
+            for at, seconds in spent:
+                freed -= seconds
+                if freed < client.budget:
+                    retry = at + self.window - now
+                    break
+        raise OverBudget(f"this client has used {total:.1f} s of query time in the last {self.window:g} s "
+                         f"(the budget is {client.budget:g} s); please retry later",
+                         retry_after=max(1, math.ceil(retry)))
+
+    def charge(self, client: Client, seconds: float, now: float | None = None) -> None:
+        if not client.budget > 0:
+            return
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            self._trimmed(client.key, now).append((now, seconds))
+
+    def _trimmed(self, key: str, now: float) -> deque:
+        if len(self._spent) > MAX_CLIENTS:  # forget clients with nothing left in the window
+            for other in [k for k, v in self._spent.items() if not v or v[-1][0] <= now - self.window]:
+                del self._spent[other]
+        spent = self._spent.setdefault(key, deque())
+        while spent and spent[0][0] <= now - self.window:
+            spent.popleft()
+        return spent

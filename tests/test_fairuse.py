@@ -1,0 +1,118 @@
+"""Fair use: a query-time budget per client (address, address behind a trusted proxy, or API
+token); over it, 429 with Retry-After, while other clients go on being served."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from alliance_kg.web.fairuse import Budgets, Client, OverBudget, client_address, parse_tokens
+
+#: A query that keeps Oxigraph busy for a while on the fixture data (a three-way product).
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+CHEAP = "ASK { ?s ?p ?o }"
+
+
+def test_forwarded_for_is_believed_only_from_trusted_proxies():
+    trusted = frozenset({"127.0.0.1", "10.0.0.2"})
+    assert client_address("127.0.0.1", "198.51.100.7, 10.0.0.2", trusted) == "198.51.100.7"
+    assert client_address("203.0.113.9", "198.51.100.7", trusted) == "203.0.113.9"  # not a proxy of ours
+    assert client_address("127.0.0.1", None, trusted) == "127.0.0.1"
+    assert client_address("127.0.0.1", "10.0.0.2", trusted) == "127.0.0.1"
+
+
+def test_tokens_parse_and_malformed_ones_are_named():
+    assert parse_tokens("alpha=120, beta=5.5") == {"alpha": 120.0, "beta": 5.5}
+    with pytest.raises(ValueError, match="'beta'"):
+        parse_tokens("alpha=1,beta")
+
+
+def test_budget_refuses_until_the_spending_leaves_the_window():
+    budgets = Budgets(budget=2.0, window=60.0)
+    client = Client("addr:a", 2.0)
+    budgets.charge(client, 1.5, now=100.0)
+    budgets.check(client, now=101.0)
+    budgets.charge(client, 1.0, now=110.0)
+    with pytest.raises(OverBudget) as refused:
+        budgets.check(client, now=111.0)
+    assert refused.value.status == 429 and refused.value.retry_after == 49  # the 1.5 s leaves at 160
+    budgets.check(client, now=161.0)
+    budgets.check(Client("addr:b", 2.0), now=111.0)  # someone else
+
+
+@pytest.fixture
+def oxigraph_app(in_memory_fixture_store):
+    """Apps on the embedded default only: the budget is the web layer's, the same on every backend."""
+    from alliance_kg.app import create_app
+
+    apps = []
+
+    def make(**settings):
+        apps.append(create_app({"STORE": in_memory_fixture_store, "query_workers": 2, "query_timeout": 20.0,
+                                "cache_entries": 0, **settings}))
+        return apps[-1]
+
+    yield make
+    for app in apps:
+        app.extensions["alliance_kg"].executor.close()
+
+
+@pytest.fixture(scope="module")
+def in_memory_fixture_store():
+    from alliance_kg.build.sources import load_dataset
+    from alliance_kg.stores import InMemoryOxigraphStore
+    from server import ENDPOINT_DATA
+
+    return InMemoryOxigraphStore(load_dataset([ENDPOINT_DATA]).dataset, "fixture-v1")
+
+
+def _ask(client, query: str, address: str, **headers):
+    return client.post("/sparql", data={"query": query}, headers=headers,
+                       environ_overrides={"REMOTE_ADDR": address})
+
+
+def test_a_heavy_client_is_throttled_while_another_is_served(oxigraph_app):
+    app = oxigraph_app(budget_seconds=0.2, budget_window=60.0)
+    heavy, light = [], []
+
+    def hammer():
+        client = app.test_client()
+        for _ in range(4):
+            heavy.append(_ask(client, SLOW, "192.0.2.1"))
+
+    def browse():
+        client = app.test_client()
+        for _ in range(8):
+            light.append(_ask(client, CHEAP, "192.0.2.2"))
+
+    threads = [threading.Thread(target=hammer) for _ in range(3)] + [threading.Thread(target=browse)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    refused = [r for r in heavy if r.status_code == 429]
+    assert refused, [r.status_code for r in heavy]
+    assert all(int(r.headers["Retry-After"]) >= 1 for r in refused)
+    assert "query time" in refused[0].get_data(as_text=True)
+    assert [r.status_code for r in light] == [200] * 8
+
+
+def test_token_and_trusted_proxy_identify_clients(oxigraph_app):
+    app = oxigraph_app(budget_seconds=0.05, budget_tokens="researcher=600", trusted_proxies="127.0.0.1")
+    client = app.test_client()
+    for _ in range(3):  # behind the proxy, one client spends its budget ...
+        last = client.post("/sparql", data={"query": SLOW}, headers={"X-Forwarded-For": "198.51.100.1"})
+    assert last.status_code == 429
+    other = client.post("/sparql", data={"query": CHEAP}, headers={"X-Forwarded-For": "198.51.100.2"})
+    assert other.status_code == 200  # ... and the proxy's other clients are not charged for it
+    for _ in range(3):
+        with_token = client.post("/sparql", data={"query": SLOW},
+                                 headers={"X-Forwarded-For": "198.51.100.1", "X-API-Key": "researcher"})
+    assert with_token.status_code == 200  # the token's own, larger budget
+
+
+def test_no_budget_by_default(oxigraph_app):
+    client = oxigraph_app().test_client()
+    for _ in range(3):
+        assert _ask(client, CHEAP, "192.0.2.9").status_code == 200
