@@ -7,7 +7,8 @@ import threading
 
 import pytest
 
-from alliance_kg.web.fairuse import Budgets, Client, OverBudget, client_address, parse_tokens
+from alliance_kg.web.fairuse import Budgets, Client, OverBudget, parse_tokens
+from alliance_kg.web.proxy import client_address
 
 #: A query that keeps Oxigraph busy for a while on the fixture data (a three-way product).
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

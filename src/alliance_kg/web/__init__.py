@@ -21,6 +21,7 @@ from ..query.executor import Executor
 from ..settings import Settings, project_root
 from . import errors, headers, metrics, requestlog
 from .examples import load_examples
+from .proxy import TrustedProxy, trusted_set
 from .state import EXTENSION, AppState, OpenStore, ReadShapes
 
 _SETTING_NAMES = {f.name for f in fields(Settings)}
@@ -40,6 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, open_store: OpenStore
         config.pop(name, None)
 
     app = Flask(__name__)
+    app.wsgi_app = TrustedProxy(app.wsgi_app, trusted_set(settings.trusted_proxies))  # type: ignore[method-assign]
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, JSON_AS_ASCII=False)
     app.config.update(config)
 

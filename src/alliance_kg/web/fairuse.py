@@ -7,9 +7,8 @@ window) and a message, while every other client goes on being served. Off when t
 (the embedded default).
 
 A client is its API token (``X-API-Key``; a token may have its own budget, ``budget_tokens``)
-or else its address: the connection's, or, when the connection comes from a trusted proxy
-(``trusted_proxies``), the last address in ``X-Forwarded-For`` that is not one of them. An
-untrusted ``X-Forwarded-For`` is ignored, so no client can pick another's budget.
+or else its address, as ``proxy.TrustedProxy`` has settled it (behind a trusted proxy, the
+address the proxy names; an untrusted ``X-Forwarded-For`` never counts).
 """
 
 from __future__ import annotations
@@ -64,32 +63,19 @@ def parse_tokens(text: str) -> dict[str, float]:
     return tokens
 
 
-def client_address(remote: str | None, forwarded: str | None, trusted: frozenset[str]) -> str:
-    """The client's address, believing ``X-Forwarded-For`` only as far as trusted proxies reach."""
-    address = remote or "-"
-    if address not in trusted or not forwarded:
-        return address
-    for hop in reversed([h.strip() for h in forwarded.split(",") if h.strip()]):
-        if hop not in trusted:
-            return hop
-    return address
-
-
 @dataclass
 class Budgets:
     """Spending per client in a sliding window; thread-safe, one small lock."""
 
     budget: float
     window: float = 60.0
-    trusted: frozenset[str] = frozenset()
     tokens: dict[str, float] = field(default_factory=dict)
     _spent: dict[str, deque] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Budgets":
-        trusted = frozenset(p.strip() for p in settings.trusted_proxies.split(",") if p.strip())
-        return cls(settings.budget_seconds, settings.budget_window, trusted, parse_tokens(settings.budget_tokens))
+        return cls(settings.budget_seconds, settings.budget_window, parse_tokens(settings.budget_tokens))
 
     @property
     def enabled(self) -> bool:
@@ -99,8 +85,7 @@ class Budgets:
         token = request.headers.get(TOKEN_HEADER)
         if token and token in self.tokens:
             return Client("token:" + token, self.tokens[token])
-        address = client_address(request.remote_addr, request.headers.get("X-Forwarded-For"), self.trusted)
-        return Client("addr:" + address, self.budget)
+        return Client("addr:" + (request.remote_addr or "-"), self.budget)
 
     def check(self, client: Client, now: float | None = None) -> None:
         """Raise ``OverBudget`` if ``client`` has spent its budget in the current window."""

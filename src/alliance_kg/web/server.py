@@ -54,8 +54,10 @@ def listen(app: Flask, settings: Settings) -> Any:
     import waitress
 
     try:
+        # waitress would drop every X-Forwarded-* header; web.proxy decides which to believe
         return waitress.create_server(AccessLog(app), host=settings.host, port=settings.port,
-                                      threads=settings.threads, ident="alliance-kg")
+                                      threads=settings.threads, ident="alliance-kg",
+                                      clear_untrusted_proxy_headers=False)
     except OSError as exc:
         raise InputError(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror}") from None
 
