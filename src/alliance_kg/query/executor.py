@@ -125,6 +125,14 @@ def run_job(store: Store, job: Job, handler: str = "answer") -> Reply:
             f"the query engine could not evaluate this query ({type(exc).__name__}: {message})")))
 
 
+class _WorkerLost(Exception):
+    """A worker died under a job; ``error`` is what the client gets if the retry fails too."""
+
+    def __init__(self, error: QueryError):
+        super().__init__(str(error))
+        self.error = error
+
+
 def _timed(exc: QueryError, started: float) -> QueryError:
     """``exc`` with the seconds the query held a worker (what fair use charges; not the wait)."""
     exc.seconds = time.monotonic() - started
@@ -268,15 +276,29 @@ class Executor:
         return reply.result
 
     def _submit(self, handler: str, job: Job, timeout: float | None) -> Reply:
+        """Run ``job`` once more on a fresh worker if its worker was lost (killed from outside,
+        out of memory), within the same deadline; a query that kills its worker twice fails."""
         timeout = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + timeout
         try:
-            worker = self._idle.get(timeout=timeout)
+            return self._attempt(handler, job, timeout, deadline)
+        except _WorkerLost as lost:
+            if time.monotonic() >= deadline:
+                raise lost.error from None
+            log.warning("query worker lost; running the query once more on a fresh worker")
+        try:
+            return self._attempt(handler, job, timeout, deadline)
+        except _WorkerLost as lost:
+            raise lost.error from None
+
+    def _attempt(self, handler: str, job: Job, timeout: float, deadline: float) -> Reply:
+        try:
+            worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty:
             raise QueryTimeout(f"all query workers stayed busy for {timeout:g} s; try again later") from None
         if not worker.alive():
             self._retire(worker)
-            raise QueryAborted("the query worker had stopped; it was restarted, please retry")
+            raise _WorkerLost(QueryAborted("the query worker had stopped; it was restarted, please retry"))
         started = time.monotonic()
         try:
             worker.conn.send((handler, job))
@@ -291,8 +313,8 @@ class Executor:
             log.error("query worker %s died (exit code %s, %s) on %r", worker.pid, code, type(exc).__name__,
                       job.text[:2000])
             self._retire(worker)
-            raise _timed(QueryAborted("the query engine crashed on this query (logged); the worker was restarted"),
-                         started) from None
+            raise _WorkerLost(_timed(QueryAborted(
+                "the query engine crashed on this query (logged); the worker was restarted"), started)) from None
         self._idle.put(worker)
         reply.seconds = time.monotonic() - started
         if reply.error is not None:

@@ -1,0 +1,336 @@
+#!/usr/bin/env python3
+"""Soak: a real ``alliance-kg serve`` under N minutes of mixed traffic and faults, on loopback.
+
+    .venv/bin/python benchmarks/soak.py --minutes 10          # the README's run
+    .venv/bin/python benchmarks/soak.py --minutes 2 --json    # what CI runs (tests/test_soak.py)
+
+Clients (``--concurrency``, 32 by default) send the example queries and lookups ("normal"),
+and about one request in five is hostile: cartesian products, a catastrophic regex, a huge
+UNION, updates, SERVICE, malformed text, deep nesting. Every ``--reload-every`` seconds the data
+is reloaded over HTTP; one reload in three brings invalid data (a syntax error, or a statement
+the shapes reject). Every ``--kill-every`` seconds a query worker is killed with SIGKILL.
+Hostile clients come from loopback addresses of their own, and the server gives each address a
+query-time budget (4 s in 30 s), so they spend theirs and are refused (429); normal clients send
+an API token with a budget of its own. The server has 8 query workers: more than the hostile
+clients, so a worker is always free for the others while the hostile ones spend their budgets.
+
+It passes (exit 0) when: no normal query got a 5xx or a reset connection, no hostile one got a
+500, the served data never was the invalid version (a marker only the invalid data has is never
+seen, and /status always names a version that was loaded from valid data), and the server's
+memory (PSS of the process tree) grew less than 20 % from after the first reload to the end.
+It prints q/s and p50/p99 latency of the normal queries. Loops are bounded by the deadline;
+all traffic goes to 127.0.0.0/8.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import quote
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "soak-token"
+#: The normal clients' API token: a budget of their own (the hostile ones have their address's).
+RESEARCHER = "soak-researcher"
+QUERY_TIMEOUT = 4
+#: How long a replaced generation serves its requests in flight (the server's query timeout + 5 s).
+GRACE = QUERY_TIMEOUT + 6
+MARKER = "https://w3id.org/alliance-kg/id/topic/soak-invalid-marker"
+HOSTILE = {
+    "cartesian": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }",
+    "regex": 'SELECT ?o WHERE { ?s ?p ?o FILTER(REGEX(CONCAT(STR(?o), STR(?o), STR(?o), "!"), "^(([a-z ]+)+)+$")) }',
+    "union": "SELECT ?s WHERE {" + " UNION ".join(f"{{ ?s ?p {i} }}" for i in range(800)) + "}",
+    "update": "INSERT DATA { <urn:x> <urn:y> <urn:z> }",
+    "service": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+    "malformed": "SELECT ?s WHERE { ?s ?p ",
+    "nesting": "SELECT * WHERE " + "{" * 800 + " ?s ?p ?o " + "}" * 800,
+}
+VIOLATION = f"""@prefix schema: <https://schema.org/> .
+<{MARKER}> a schema:City .
+"""
+SYNTAX_ERROR = "@prefix schema: <https://schema.org/> .\n<urn:broken> schema:name \"unterminated .\n"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def project_files(into: Path) -> Path:
+    """A copy of the project's ontology, data, shapes and queries the soak may change."""
+    from alliance_kg.settings import project_root
+
+    source = project_root()
+    for part in ("ontology", "data", "shapes", "queries"):
+        shutil.copytree(source / part, into / part)
+    return into
+
+
+class Soak:
+    def __init__(self, args: argparse.Namespace, root: Path):
+        self.args, self.root = args, root
+        self.port = free_port()
+        self.deadline = 0.0
+        self.lock = threading.Lock()
+        self.latencies: list[float] = []
+        self.statuses: Counter = Counter()
+        self.failures: list[str] = []
+        self.valid_versions: set[str] = set()
+        self.reloads: Counter = Counter()
+        self.kills = 0
+        self.process: subprocess.Popen | None = None
+        self.memory_start: int | None = None
+
+    # -- the server ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        env = dict(os.environ, ALLIANCE_KG_ROOT=str(self.root), ALLIANCE_KG_LOG_LEVEL="WARNING")
+        command = [sys.executable, "-m", "alliance_kg.cli", "serve", "--port", str(self.port),
+                   "--threads", str(self.args.concurrency + 8), "--query-workers", "8",
+                   "--query-timeout", str(QUERY_TIMEOUT), "--max-rows", "2000", "--reload-token", TOKEN,
+                   "--budget-seconds", "4", "--budget-window", "30", "--budget-tokens", f"{RESEARCHER}=100000"]
+        self.log = open(self.root / "server.log", "wb")
+        self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        for _ in range(600):
+            if self.process.poll() is not None:
+                raise SystemExit("server exited:\n" + (self.root / "server.log").read_text()[-2000:])
+            try:
+                status, body = self.request("GET", "/status")
+                if status == 200:
+                    self.valid_versions.add(json.loads(body)["version"])
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise SystemExit("server did not start")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.log.close()
+
+    def memory(self) -> int:
+        """Proportional set size of the server and its workers (shared pages counted once)."""
+        total = 0
+        try:
+            proc = psutil.Process(self.process.pid)
+            for p in [proc, *proc.children(recursive=True)]:
+                try:
+                    total += p.memory_full_info().pss
+                except psutil.Error:
+                    pass
+        except psutil.Error:
+            pass
+        return total
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
+                source: str = "127.0.0.1", connection: http.client.HTTPConnection | None = None):
+        own = connection is None
+        connection = connection or http.client.HTTPConnection("127.0.0.1", self.port, timeout=30,
+                                                             source_address=(source, 0))
+        try:
+            connection.request(method, path, body=body, headers=headers or {})
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            if own:
+                connection.close()
+
+    # -- traffic ------------------------------------------------------------------------------
+
+    def client(self, index: int, normal: dict[str, str]) -> None:
+        hostile = index % 5 == 4  # one client in five
+        source = f"127.0.{1 if hostile else 2}.{index + 2}"
+        rng = random.Random(index)
+        connection = None
+        while time.monotonic() < self.deadline:
+            name, text = rng.choice(list((HOSTILE if hostile else normal).items()))
+            text = f"{text}\n# {index}-{rng.random()}" if name not in ("malformed",) else text
+            if connection is None:
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30,
+                                                        source_address=(source, 0))
+            started = time.monotonic()
+            try:
+                headers = {"Content-Type": "application/x-www-form-urlencoded",
+                           "Accept": "application/sparql-results+json"}
+                if not hostile:
+                    headers["X-API-Key"] = RESEARCHER
+                status, body = self.request("POST", "/sparql", ("query=" + quote(text, safe="")).encode(), headers,
+                                            connection=connection)
+            except (OSError, http.client.HTTPException) as exc:
+                connection.close()
+                connection = None
+                self.fail(f"{'hostile' if hostile else 'normal'} {name}: connection error {type(exc).__name__}",
+                          counted=not hostile)
+                continue
+            elapsed = time.monotonic() - started
+            with self.lock:
+                self.statuses[("hostile" if hostile else "normal", status)] += 1
+                if not hostile and status == 200:
+                    self.latencies.append(elapsed)
+            if not hostile and status >= 500:
+                self.fail(f"normal {name}: HTTP {status}: {body[:200]!r}")
+            if hostile and status == 500:
+                self.fail(f"hostile {name}: HTTP 500: {body[:200]!r}")
+            if not hostile and name == "marker" and b'"boolean":true' in body:
+                self.fail("the invalid data's marker was served")
+        if connection is not None:
+            connection.close()
+
+    def fail(self, what: str, counted: bool = True) -> None:
+        with self.lock:
+            if counted:
+                self.failures.append(what)
+            self.statuses[("errors", what.split(":")[0])] += 1
+
+    # -- faults -------------------------------------------------------------------------------
+
+    def reloader(self) -> None:
+        cycle = 0
+        extra = self.root / "data" / "soak-extra.ttl"
+        while not self.wait(self.args.reload_every):
+            cycle += 1
+            if cycle == 2:  # the first reload's old generation has been retired: a steady state
+                self.memory_start = self.memory()
+            invalid = cycle % 3 == 0
+            if invalid:
+                extra.write_text(SYNTAX_ERROR if cycle % 6 == 0 else VIOLATION, encoding="utf-8")
+            else:  # a valid change: a new version of the data
+                extra.write_text(f"# soak cycle {cycle}\n<https://w3id.org/alliance-kg/id/topic/soak> "
+                                 f"<http://www.w3.org/2000/01/rdf-schema#comment> \"cycle {cycle}\"@en .\n",
+                                 encoding="utf-8")
+            status, body = self.request("POST", "/admin/reload", headers={"Authorization": f"Bearer {TOKEN}"})
+            outcome = json.loads(body) if body.startswith(b"{") else {}
+            with self.lock:
+                self.reloads["invalid" if invalid else "valid", status] += 1
+                if not invalid and status == 200 and outcome.get("version"):
+                    self.valid_versions.add(outcome["version"])
+            if invalid and status == 200 and outcome.get("message") != "unchanged":
+                self.fail("invalid data was accepted by a reload")
+            if invalid:
+                extra.unlink()
+            self.check_status()
+
+    def check_status(self) -> None:
+        status, body = self.request("GET", "/status")
+        version = json.loads(body).get("version") if status == 200 else None
+        with self.lock:
+            known = set(self.valid_versions)
+        if version not in known:
+            # the watcher may have swapped in a valid change a moment ago: ask once more
+            time.sleep(3)
+            status, body = self.request("GET", "/status")
+            version = json.loads(body).get("version")
+            if version not in self.valid_versions:
+                self.fail(f"/status serves version {version}, not one loaded from valid data")
+
+    def killer(self) -> None:
+        while not self.wait(self.args.kill_every):
+            try:
+                workers = psutil.Process(self.process.pid).children()
+            except psutil.Error:
+                continue
+            if workers:
+                os.kill(random.choice(workers).pid, signal.SIGKILL)
+                with self.lock:
+                    self.kills += 1
+
+    def wait(self, seconds: float) -> bool:
+        """Sleep ``seconds`` or until the deadline; True when the soak is over."""
+        end = min(time.monotonic() + seconds, self.deadline)
+        while time.monotonic() < end:
+            time.sleep(0.2)
+        return time.monotonic() >= self.deadline
+
+    # -- the run ------------------------------------------------------------------------------
+
+    def run(self) -> dict:
+        normal = {p.stem: p.read_text(encoding="utf-8") for p in sorted((self.root / "queries" / "examples").glob("*.rq"))}
+        normal["lookup"] = "SELECT ?p ?o WHERE { <https://w3id.org/alliance-kg/id/city/koeln> ?p ?o }"
+        normal["marker"] = f"ASK {{ <{MARKER}> ?p ?o }}"
+        self.start()
+        started = time.monotonic()
+        self.deadline = started + 60 * self.args.minutes
+        threads = [threading.Thread(target=self.client, args=(i, normal), daemon=True)
+                   for i in range(self.args.concurrency)]
+        threads += [threading.Thread(target=self.reloader, daemon=True), threading.Thread(target=self.killer, daemon=True)]
+        for thread in threads:
+            thread.start()
+        while time.monotonic() < self.deadline:
+            time.sleep(1)
+        for thread in threads:
+            thread.join(60)
+        time.sleep(GRACE)  # the last reload's old generation retires, as before the first sample
+        memory_start = self.memory_start
+        memory_end = self.memory()
+        self.stop()
+        wall = time.monotonic() - started
+        self.latencies.sort()
+        growth = (memory_end - memory_start) / memory_start if memory_start else 0.0
+        if memory_start is None:
+            self.failures.append("the run was too short to measure memory (it needs two reloads)")
+        elif growth >= 0.20:
+            self.failures.append(f"memory grew {100 * growth:.0f} % (limit 20 %)")
+        normal_total = sum(n for (kind, _), n in self.statuses.items() if kind == "normal")
+        return {
+            "minutes": self.args.minutes, "concurrency": self.args.concurrency,
+            "normal_qps": round(len(self.latencies) / wall, 1),
+            "normal_requests": normal_total,
+            "p50_ms": round(1000 * statistics.median(self.latencies), 1) if self.latencies else None,
+            "p99_ms": round(1000 * self.latencies[int(0.99 * (len(self.latencies) - 1))], 1) if self.latencies else None,
+            "statuses": {f"{kind} {status}": n for (kind, status), n in sorted(self.statuses.items(), key=str)},
+            "reloads": {f"{kind} {status}": n for (kind, status), n in sorted(self.reloads.items(), key=str)},
+            "worker_kills": self.kills,
+            "memory_mb": [round((memory_start or 0) / 2**20), round(memory_end / 2**20)],
+            "memory_growth_percent": round(100 * growth, 1),
+            "failures": self.failures[:50],
+            "passed": not self.failures,
+        }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--reload-every", type=float, default=30.0, help="seconds between reloads")
+    parser.add_argument("--kill-every", type=float, default=60.0, help="seconds between worker kills")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    args = parser.parse_args(argv)
+    if args.minutes <= 0 or args.concurrency < 1:
+        parser.error("--minutes must be positive and --concurrency at least 1")
+    with tempfile.TemporaryDirectory(prefix="alliance-kg-soak-") as tmp:
+        result = Soak(args, project_files(Path(tmp))).run()
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(f"{result['normal_qps']} q/s normal, p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms; "
+              f"{result['worker_kills']} worker kills; reloads {result['reloads']}; memory {result['memory_mb']} MB "
+              f"({result['memory_growth_percent']} %); {'PASSED' if result['passed'] else 'FAILED'}")
+        for failure in result["failures"]:
+            print("  " + failure)
+    return 0 if result["passed"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,24 @@
+"""The two-minute soak (benchmarks/soak.py) against a real server: mixed normal and hostile
+traffic at concurrency 32, reloads every 30 s (one in three invalid), a worker killed every
+minute. The README shows a ten-minute run."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_two_minute_soak_passes():
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "soak.py"), "--minutes", "2", "--json"],
+                            capture_output=True, text=True, timeout=600)
+    report = json.loads(result.stdout)
+    assert result.returncode == 0 and report["passed"], json.dumps(report, indent=2)
+    assert report["reloads"].get("invalid 422", 0) >= 1 and report["reloads"].get("valid 200", 0) >= 1
+    assert report["worker_kills"] >= 1
+    assert report["statuses"].get("normal 200", 0) > 1000
+    assert report["statuses"].get("hostile 429", 0) > 0  # the hostile clients spent their budgets
+    assert report["memory_growth_percent"] < 20
