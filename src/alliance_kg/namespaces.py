@@ -45,6 +45,7 @@ class AKG(DefinedNamespace):
     eventStatusAsOf: URIRef
     focus: URIRef
     holder: URIRef
+    identifiedAs: URIRef
     iso3166Code: URIRef
     knownEndedAsOf: URIRef
     knownToHoldAsOf: URIRef
