@@ -17,13 +17,16 @@ from rdflib import Literal, URIRef
 
 from ..namespaces import BASE, ID, PREFIXES, prefix_declarations
 from ..stores.void import LICENSE
-from .language import pick_label, preferred_language
+from .i18n import script_messages, t
+from .language import pick_label, preferred_language, ui_language
 from .linkeddata import href
 from .state import state
 
 bp = Blueprint("pages", __name__)
 
 ALLIANCE = ID["organization/chinesisch-deutsche-industriestaedteallianz"]
+#: The source of every fact: its page shows the corrected text passage by passage.
+MEMO = ID["document/memo-2017-03-09"]
 
 #: What the editor holds before a researcher types: every project prefix and a first question.
 STARTER = prefix_declarations() + """
@@ -74,9 +77,12 @@ def ui_config() -> dict[str, Any]:
     return {
         "base": BASE,
         "sparql": request.script_root + "/sparql",
+        "suggest": url_for("search.suggest"),
         "static": url_for("static", filename=""),
         "prefixes": PREFIXES,
         "starter": STARTER,
+        "lang": ui_language(),
+        "messages": script_messages(),
         "formats": {
             "results": {"csv": "csv", "tsv": "tsv", "json": "json", "xml": "xml"},
             "graph": {"turtle": "turtle", "ntriples": "nt", "jsonld": "jsonld", "rdfxml": "rdfxml", "trig": "trig"},
@@ -93,7 +99,8 @@ def bundle_ready() -> bool:
 @bp.app_context_processor
 def _template_globals() -> dict[str, Any]:
     return {"ui_config": ui_config, "query_href": query_href, "bundle_ready": bundle_ready,
-            "licence": str(LICENSE), "id_space": str(ID)}
+            "licence": str(LICENSE), "id_space": str(ID), "t": t, "ui_lang": ui_language(),
+            "memo_href": page_href(MEMO)}
 
 
 def members() -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ from ..query.cache import LRUCache, result_key
 from ..query.executor import Executor, Job, Reply
 from ..settings import Settings
 from ..stores.base import QueryResult, Store
+from .labels import LabelIndex
 
 EXTENSION = "alliance_kg"
 
@@ -55,6 +56,10 @@ class AppState:
             if key not in self._cache:
                 self._cache[key] = build()
             return self._cache[key]
+
+    def labels(self) -> LabelIndex:
+        """This generation's label index (search suggestions, editor completion), built once."""
+        return self.cached("labels", lambda: LabelIndex.from_store(lambda text: self.result(text, max_rows=None)))
 
     def _job(self, text: str, job: dict[str, Any]) -> Job:
         job.setdefault("max_rows", self.settings.max_rows)
