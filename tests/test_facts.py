@@ -183,3 +183,17 @@ def test_graph_names_follow_file_paths():
     for f in files:
         name = BASE + "graph/" + f.relative_to(ROOT / "data").with_suffix("").as_posix()
         assert name in described, f"{f} has no provenance description"
+
+
+def test_ocr_corrections_pair_a_misreading_with_the_words_of_the_corrected_text():
+    found = rows("""
+        SELECT ?source ?printed ?corrected ?text WHERE {
+            ?source akg:correction [ akg:printedText ?printed ; akg:correctedText ?corrected ] .
+            ?source schema:text|schema:headline ?text .
+        }""")
+    assert len({(s, p) for s, p, _, _ in found}) >= 30
+    for source, printed, corrected, text in found:
+        assert str(corrected) in str(text), (source, corrected)
+        assert str(printed) not in str(text), (source, printed)
+    passages = {s for (s,) in rows("SELECT ?p WHERE { ?p a akg:Passage }")}
+    assert passages <= {s for s, _, _, _ in found}, "every paragraph had misreadings"

@@ -13,20 +13,6 @@ from alliance_kg.web.search import prefixed
 KOELN = "https://w3id.org/alliance-kg/id/city/koeln"
 
 
-@pytest.fixture(scope="module")
-def shipped_app(knowledge_graph):
-    """One app over the shipped graph (memory store) for this module."""
-    app = create_app({"STORE": MemoryStore(knowledge_graph.dataset, knowledge_graph.version), "TESTING": True,
-                      "query_workers": 1})
-    yield app
-    app.extensions["alliance_kg"].executor.close()
-
-
-@pytest.fixture
-def shipped_client(shipped_app):
-    return shipped_app.test_client()
-
-
 def suggestions(client, q: str, **headers) -> list[dict]:
     response = client.get("/suggest", query_string={"q": q}, headers=headers)
     assert response.status_code == 200, response.get_data(as_text=True)
@@ -77,21 +63,21 @@ def test_search_page_lists_the_matches_without_javascript(client):
                                          ("Ma'an", "city/maanshan"), ("Ma’an", "city/maanshan"),
                                          ("maan", "city/maanshan"), ("宝安", "district/baoan"),
                                          ("Bao'an", "district/baoan")])
-def test_shipped_graph_finds_members_in_every_script(shipped_client, typed, slug):
-    first = suggestions(shipped_client, typed)[0]
+def test_shipped_graph_finds_members_in_every_script(shipped_memory_client, typed, slug):
+    first = suggestions(shipped_memory_client, typed)[0]
     assert first["iri"].endswith("/id/" + slug), first
 
 
-def test_shipped_suggestion_says_type_and_country(shipped_client):
-    first = suggestions(shipped_client, "台州", **{"Accept-Language": "de"})[0]
+def test_shipped_suggestion_says_type_and_country(shipped_memory_client):
+    first = suggestions(shipped_memory_client, "台州", **{"Accept-Language": "de"})[0]
     assert first["label"] == "Taizhou" and first["matched"] == "台州"
     assert first["type"]["label"] == "City" and first["country"]["label"] == "China"
-    baoan = suggestions(shipped_client, "Bao", **{"Accept-Language": "en"})[0]
+    baoan = suggestions(shipped_memory_client, "Bao", **{"Accept-Language": "en"})[0]
     assert baoan["type"]["label"] == "District" and baoan["country"]["label"] == "China"
 
 
-def test_members_come_before_their_memberships(shipped_client):
-    found = [s["iri"].split("/id/")[1] for s in suggestions(shipped_client, "Nürnberg")]
+def test_members_come_before_their_memberships(shipped_memory_client):
+    found = [s["iri"].split("/id/")[1] for s in suggestions(shipped_memory_client, "Nürnberg")]
     assert found[0] == "city/nuernberg" and "membership/nuernberg" in found[1:]
 
 

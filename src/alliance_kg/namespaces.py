@@ -32,6 +32,7 @@ class AKG(DefinedNamespace):
     Benefit: URIRef
     District: URIRef
     FoundingEvent: URIRef
+    OcrCorrection: URIRef
     Passage: URIRef
     PostHolding: URIRef
     Region: URIRef
@@ -41,6 +42,8 @@ class AKG(DefinedNamespace):
     benefit: URIRef
     candidateMatch: URIRef
     complements: URIRef
+    correctedText: URIRef
+    correction: URIRef
     costNote: URIRef
     eventStatusAsOf: URIRef
     focus: URIRef
@@ -52,6 +55,7 @@ class AKG(DefinedNamespace):
     membershipFree: URIRef
     officialAdmission: URIRef
     post: URIRef
+    printedText: URIRef
     signatory: URIRef
     signatureText: URIRef
 
