@@ -26,7 +26,7 @@ from werkzeug.exceptions import NotFound
 
 from ..namespaces import BASE, ONTOLOGY, ONTOLOGY_GRAPH, PROV, RDF, RDFS, SCHEMA, SKOS, is_local, local_path
 from ..query import formats
-from . import documentation
+from . import documentation, memo
 from .language import pick_label, preferred_language
 from .state import state
 
@@ -185,6 +185,10 @@ def describe(iri: URIRef, forced: str | None, extra: dict[str, Any] | None = Non
         return _respond(formats.serialize_graph(data, media_type), media_type)
     context = page_context(iri, quads)
     context.update(extra or {})
+    select = lambda text: state().result(text, max_rows=None)  # noqa: E731
+    if memo.is_source_document(iri, select):  # the memo: its text passage by passage
+        context.update(memo.memo_context(iri, select, _labels, lambda named: pick_label(named, context["lang"]), href))
+        return _respond(render_template("memo.html", **context), formats.HTML)
     return _respond(render_template("resource.html", **context), formats.HTML)
 
 
