@@ -13,6 +13,7 @@ from ..namespaces import SD, VOID
 from ..query import formats
 from ..stores import dumps
 from ..stores.void import ENDPOINT, LICENSE, void_graph
+from . import citation
 from .state import state
 
 bp = Blueprint("catalog", __name__)
@@ -87,7 +88,11 @@ def download(name: str) -> Response:
     current = state()
     media_type = dumps.DUMPS[name][1]
     body = current.cached(f"dump:{name}", lambda: dumps.dump(current.store.dataset, name))
+    cite = citation.line(current.store.version)
+    if not name.endswith(".jsonld"):  # Turtle, TriG and N-Quads take a comment line; JSON-LD has none
+        body = f"# Cite as: {cite}\n".encode("utf-8") + body
     response = Response(body, content_type=formats.content_type(media_type))
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Link"] = LICENSE_LINK
+    response.headers["Link"] = f'{LICENSE_LINK}, <{citation.BASE}>; rel="cite-as"'
+    response.headers["X-Citation"] = cite.encode("ascii", "replace").decode("ascii")
     return response

@@ -26,7 +26,7 @@ from werkzeug.exceptions import NotFound
 
 from ..namespaces import BASE, ONTOLOGY, ONTOLOGY_GRAPH, PROV, RDF, RDFS, SCHEMA, SKOS, is_local, local_path
 from ..query import formats
-from . import documentation, memo
+from . import citation, documentation, memo
 from .language import pick_label, preferred_language
 from .state import state
 
@@ -276,6 +276,7 @@ def page_context(iri: URIRef, quads: list) -> dict[str, Any]:
                        for m, n in ((formats.TURTLE, "turtle"), (formats.JSONLD, "jsonld"),
                                     (formats.NTRIPLES, "nt"), (formats.TRIG, "trig"))],
         "endpoint": request.script_root + "/sparql",
+        "citation": citation.line(state().store.version, str(iri), pick_label(labels.get(iri, {}), lang) or _short(iri)),
     }
 
 

@@ -17,6 +17,7 @@ from rdflib import Literal, URIRef
 
 from ..namespaces import BASE, ID, PREFIXES, prefix_declarations
 from ..stores.void import LICENSE
+from . import citation
 from .i18n import script_messages, t
 from .language import pick_label, preferred_language, ui_language
 from .linkeddata import href
@@ -144,6 +145,9 @@ def home() -> Response:
         "alliance_href": page_href(ALLIANCE),
         "examples": current.examples,
         "triple_count": current.store.triple_count(),
+        "citation": citation.line(current.store.version),
+        "bibtex": citation.bibtex(current.store.version),
+        "csl_json": citation.csl_json(current.store.version),
         "graph_count": len(current.store.graph_names()),
         "members_query": next((e["query"] for e in current.examples if e["name"].endswith("members-on-a-map")),
                               MEMBERS),
