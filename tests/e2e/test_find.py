@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from test_workbench import open_query_page, replace_query, settle_completion
+from test_workbench import open_query_page, replace_query, result_rows, settle_completion
 
 
 def type_in_search(page: Page, text: str) -> None:
@@ -88,3 +88,21 @@ def test_chinese_browser_gets_the_chinese_interface_and_labels(browser, server):
         expect(page.locator(".site-nav")).to_contain_text("本体")
     finally:
         context.close()
+
+
+def test_history_remembers_runs_and_saved_queries_reload_in_the_browser(page: Page):
+    open_query_page(page)
+    replace_query(page, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#query-status")).to_contain_text("1 row")
+    history = page.locator("#history-list li")
+    expect(history.first).to_contain_text("SELECT (COUNT(*) AS ?n)")
+    page.once("dialog", lambda dialog: dialog.accept("Count everything"))
+    page.locator("#save-query").click()
+    expect(page.locator("#saved-list")).to_contain_text("Count everything")
+    page.goto(page.base + "/sparql")  # a new visit: both lists come back from localStorage
+    expect(page.locator("#saved-list")).to_contain_text("Count everything")
+    replace_query(page, "ASK { ?s ?p ?o }")
+    page.locator("#saved-list").get_by_role("button", name="Count everything", exact=True).click()
+    expect(page.locator("#editor .cm-content")).to_contain_text("COUNT(*) AS ?n")
+    expect(result_rows(page)).to_have_count(1)

@@ -59,6 +59,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "examples": {"en": "Example questions", "de": "Beispielfragen", "zh": "示例问题"},
     "named_graphs": {"en": "Named graphs", "de": "Benannte Graphen", "zh": "命名图"},
     "prefixes": {"en": "Prefixes", "de": "Präfixe", "zh": "前缀"},
+    "history": {"en": "Query history (this browser)", "de": "Verlauf (dieser Browser)", "zh": "查询历史（本浏览器）"},
+    "saved_queries": {"en": "Saved queries (this browser)", "de": "Gespeicherte Abfragen (dieser Browser)",
+                      "zh": "已保存的查询（本浏览器）"},
+    "save_query": {"en": "Save this query", "de": "Diese Abfrage speichern", "zh": "保存此查询"},
+    "clear_history": {"en": "Clear history", "de": "Verlauf löschen", "zh": "清除历史"},
     # resource pages
     "statements": {"en": "Statements", "de": "Aussagen", "zh": "陈述"},
     "referenced_by": {"en": "Referenced by", "de": "Verwiesen von", "zh": "被引用"},

@@ -58,8 +58,16 @@ class AppState:
             return self._cache[key]
 
     def labels(self) -> LabelIndex:
-        """This generation's label index (search suggestions, editor completion), built once."""
-        return self.cached("labels", lambda: LabelIndex.from_store(lambda text: self.result(text, max_rows=None)))
+        """This generation's label index (search suggestions, editor completion), built once.
+        Under a lock of its own: building it on a large graph must not hold up ``cached()``."""
+        index = self._cache.get("labels")
+        if index is None:
+            with self._cache.setdefault("labels-lock", threading.Lock()):  # setdefault is atomic
+                index = self._cache.get("labels")
+                if index is None:
+                    index = LabelIndex.from_store(lambda text: self.result(text, max_rows=None))
+                    self._cache["labels"] = index
+        return index
 
     def _job(self, text: str, job: dict[str, Any]) -> Job:
         job.setdefault("max_rows", self.settings.max_rows)

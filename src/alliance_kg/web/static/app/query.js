@@ -4,6 +4,7 @@
 
 import { config, hrefFor, prefixBlock } from "./lib/config.js";
 import { queryEditor, setText, showError, turtleViewer } from "./lib/editor.js";
+import { clearHistory, forget, history as pastQueries, remember, save, saved } from "./lib/history.js";
 import { describeIris, irisIn } from "./lib/lookup.js";
 import { pointMap } from "./lib/map.js";
 import { QueryFailed, downloadUrl, queryForm, runQuery } from "./lib/sparql.js";
@@ -76,6 +77,7 @@ class Workbench {
       this.run();
     });
     this.setUpExamples();
+    this.setUpHistory();
     root.querySelector("#reset-query")?.addEventListener("click", () => {
       setText(this.editor, DEFAULT_QUERY);
       this.editor.focus();
@@ -115,6 +117,45 @@ class Workbench {
     return this.editor.state.doc.toString();
   }
 
+  /** The history and saved-queries lists beside the editor (localStorage, this browser only). */
+  setUpHistory() {
+    this.historyList = this.root.querySelector("#history-list");
+    this.savedList = this.root.querySelector("#saved-list");
+    this.root.querySelector("#save-query")?.addEventListener("click", () => {
+      const name = window.prompt("Name for this query:", queryForm(this.text()) || "My query");
+      if (!name) return;
+      save(name.trim(), this.text());
+      this.renderHistory();
+    });
+    this.root.querySelector("#clear-history")?.addEventListener("click", () => {
+      clearHistory();
+      this.renderHistory();
+    });
+    this.renderHistory();
+  }
+
+  renderHistory() {
+    if (!this.historyList || !this.savedList) return;
+    const load = (query) => () => {
+      setText(this.editor, query);
+      this.wantedView = null;
+      this.run();
+    };
+    const firstLine = (q) => q.split("\n").find((l) => l.trim() && !/^\s*(PREFIX|#)/i.test(l))?.trim() || q.trim();
+    this.historyList.replaceChildren(
+      ...pastQueries().map((h) =>
+        el("li", {}, el("button", { type: "button", class: "link", title: h.query, onclick: load(h.query) }, firstLine(h.query)),
+          el("span", { class: "hint" }, ` ${h.summary || ""} · ${new Date(h.at).toLocaleString()}`)),
+      ),
+    );
+    this.savedList.replaceChildren(
+      ...saved().map((s) =>
+        el("li", {}, el("button", { type: "button", class: "link", title: s.query, onclick: load(s.query) }, s.name), " ",
+          el("button", { type: "button", class: "small", "aria-label": `Forget ${s.name}`, onclick: () => { forget(s.name); this.renderHistory(); } }, "×")),
+      ),
+    );
+  }
+
   permalink(view = this.view) {
     const params = new URLSearchParams({ query: this.text() });
     if (view) params.set("view", view);
@@ -150,6 +191,8 @@ class Workbench {
             ? `answer: ${result.value ? "yes" : "no"}`
             : "graph";
       this.setStatus(`${queryForm(query) || "Query"}: ${size} in ${seconds} s`);
+      remember(query, size);
+      this.renderHistory();
     } catch (err) {
       if (err.name === "AbortError") return;
       this.renderError(err);
