@@ -106,3 +106,15 @@ def test_history_remembers_runs_and_saved_queries_reload_in_the_browser(page: Pa
     page.locator("#saved-list").get_by_role("button", name="Count everything", exact=True).click()
     expect(page.locator("#editor .cm-content")).to_contain_text("COUNT(*) AS ?n")
     expect(result_rows(page)).to_have_count(1)
+
+
+def test_code_panel_shows_the_current_query_in_four_languages(page: Page):
+    open_query_page(page)
+    replace_query(page, "ASK { ?s ?p ?o }")
+    page.locator("#show-code").click()
+    panel = page.locator("#code-panel")
+    expect(panel).to_be_visible()
+    expect(panel.locator("details")).to_have_count(4)
+    expect(panel.locator("details[data-language=curl] code")).to_contain_text("query=ASK { ?s ?p ?o }")
+    panel.get_by_text("Python (rdflib)").click()
+    expect(panel.locator("details[data-language=python-rdflib] code")).to_contain_text("SPARQLStore(")

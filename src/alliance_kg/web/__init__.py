@@ -51,9 +51,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, open_store: OpenStore
 
     errors.register(app)
     headers.register(app)
-    from . import admin, catalog, health, linkeddata, pages, search, sparql
+    from . import admin, catalog, health, linkeddata, pages, search, snippets, sparql
 
-    for module in (sparql, health, catalog, linkeddata, pages, search):
+    for module in (sparql, health, catalog, linkeddata, pages, search, snippets):
         app.register_blueprint(module.bp)
     admin.attach(app)
     return app

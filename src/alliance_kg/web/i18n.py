@@ -63,6 +63,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "saved_queries": {"en": "Saved queries (this browser)", "de": "Gespeicherte Abfragen (dieser Browser)",
                       "zh": "已保存的查询（本浏览器）"},
     "save_query": {"en": "Save this query", "de": "Diese Abfrage speichern", "zh": "保存此查询"},
+    "code": {"en": "Code", "de": "Code", "zh": "代码"},
+    "code_heading": {"en": "This query as a program", "de": "Diese Abfrage als Programm", "zh": "此查询的程序代码"},
     "clear_history": {"en": "Clear history", "de": "Verlauf löschen", "zh": "清除历史"},
     # resource pages
     "statements": {"en": "Statements", "de": "Aussagen", "zh": "陈述"},

@@ -79,6 +79,7 @@ def ui_config() -> dict[str, Any]:
         "base": BASE,
         "sparql": request.script_root + "/sparql",
         "suggest": url_for("search.suggest"),
+        "code": url_for("snippets.code"),
         "static": url_for("static", filename=""),
         "prefixes": PREFIXES,
         "starter": STARTER,

@@ -78,6 +78,7 @@ class Workbench {
     });
     this.setUpExamples();
     this.setUpHistory();
+    this.root.querySelector("#show-code")?.addEventListener("click", () => this.showCode());
     root.querySelector("#reset-query")?.addEventListener("click", () => {
       setText(this.editor, DEFAULT_QUERY);
       this.editor.focus();
@@ -115,6 +116,28 @@ class Workbench {
 
   text() {
     return this.editor.state.doc.toString();
+  }
+
+  /** The current query as curl, Python (SPARQLWrapper, rdflib) and JavaScript, from /code. */
+  async showCode() {
+    const panel = this.root.querySelector("#code-panel");
+    const box = this.root.querySelector("#code-snippets");
+    const response = await fetch(`${config.code}?${new URLSearchParams({ query: this.text() })}`);
+    if (!response.ok) {
+      box.replaceChildren(el("p", { class: "error" }, await response.text()));
+    } else {
+      const { snippets } = await response.json();
+      const NAMES = { curl: "curl", "python-sparqlwrapper": "Python (SPARQLWrapper)", "python-rdflib": "Python (rdflib)", javascript: "JavaScript" };
+      box.replaceChildren(
+        ...Object.entries(snippets).map(([key, code], i) =>
+          el("details", { open: i === 0, "data-language": key }, el("summary", {}, NAMES[key] || key),
+            el("pre", {}, el("code", {}, code)),
+            el("button", { type: "button", class: "small", onclick: (e) => navigator.clipboard?.writeText(code).then(() => (e.target.textContent = "✓")) }, "Copy")),
+        ),
+      );
+    }
+    panel.hidden = false;
+    panel.scrollIntoView({ block: "nearest" });
   }
 
   /** The history and saved-queries lists beside the editor (localStorage, this browser only). */
