@@ -11,6 +11,7 @@ import { QueryFailed, downloadUrl, queryForm, runQuery } from "./lib/sparql.js";
 import { ResultTable } from "./lib/table.js";
 import { el } from "./lib/terms.js";
 import { vocabulary } from "./lib/vocabulary.js";
+import { chartSpec, parseNTriples, renderChart, renderGraph, renderTimeline, saveButtons, timelineSpec } from "./lib/views.js";
 
 const DEFAULT_QUERY =
   config.starter ||
@@ -25,9 +26,9 @@ SELECT ?member ?label WHERE {
 ORDER BY ?label`;
 
 const VIEWS = {
-  bindings: [["table", "Table"], ["map", "Map"], ["raw", "Response"]],
+  bindings: [["table", "Table"], ["chart", "Chart"], ["timeline", "Timeline"], ["map", "Map"], ["raw", "Response"]],
   boolean: [["answer", "Answer"], ["raw", "Response"]],
-  graph: [["turtle", "Turtle"]],
+  graph: [["graph", "Graph"], ["turtle", "Turtle"]],
 };
 
 const DOWNLOADS = {
@@ -278,6 +279,7 @@ class Workbench {
     } else {
       const text = result.text.trim() ? result.text : "# The result graph is empty.\n";
       turtleViewer(panels.turtle.panel, text);
+      this.loadGraph(query, panels);
     }
     if (panels.raw) panels.raw.panel.append(el("pre", { class: "raw" }, result.text));
 
@@ -285,12 +287,65 @@ class Workbench {
     this.show(wanted, { record: false });
   }
 
+  /** The graph view: the same query as N-Triples, drawn as nodes and labelled edges. */
+  async loadGraph(query, panels) {
+    const { tab, panel } = panels.graph;
+    tab.hidden = true;
+    try {
+      const response = await fetch(downloadUrl(query, formatParam("graph", "ntriples")));
+      if (!response.ok) throw new Error(`${response.status}`);
+      const triples = parseNTriples(await response.text());
+      if (!triples.some((t) => !t[3])) return this.show("turtle", { record: false });
+      tab.hidden = false;
+      this.drawGraph = () => {
+        const body = el("div", {});
+        panel.replaceChildren(saveButtons("graph", () => this.graph), body);
+        this.graph = renderGraph(body, triples);
+      };
+      if (!this.wantedView || this.wantedView === "graph") this.show("graph", { record: false });
+    } catch (err) {
+      console.warn("graph view unavailable", err);
+      this.show("turtle", { record: false });
+    }
+  }
+
+  /** Chart and timeline tabs when the rows fit them; one of them is chosen when no view was asked for. */
+  offerViews(result, info, panels) {
+    const chart = chartSpec(result);
+    const timeline = timelineSpec(result);
+    panels.chart.tab.hidden = !chart;
+    panels.timeline.tab.hidden = !timeline;
+    this.drawChart = chart
+      ? (kind = "bar") => {
+          const body = el("div", {});
+          const kinds = el("div", { class: "chart-kinds" },
+            ...["bar", "line"].map((k) => el("button", { type: "button", class: "small", "aria-pressed": String(k === kind), "data-kind": k, onclick: () => this.drawChart(k) }, k === "bar" ? "Bars" : "Line")));
+          panels.chart.panel.replaceChildren(el("div", { class: "view-tools" }, kinds, saveButtons("chart", () => panels.chart.panel.querySelector("svg.result-chart, figure svg"))), body);
+          renderChart(body, result, info, chart, kind);
+        }
+      : null;
+    this.drawTimeline = timeline
+      ? () => {
+          const body = el("div", {});
+          panels.timeline.panel.replaceChildren(saveButtons("timeline", () => panels.timeline.panel.querySelector("svg.result-timeline, figure svg")), body);
+          renderTimeline(body, result, info, timeline);
+        }
+      : null;
+    if (!this.wantedView) {
+      if (timeline && result.rows.length <= 200) this.show("timeline", { record: false });
+      else if (chart && result.vars.length === 2 && result.rows.length <= 60) this.show("chart", { record: false });
+    } else if (this.wantedView === "chart" || this.wantedView === "timeline") this.show(this.wantedView, { record: false });
+  }
+
   renderBindings(result, panels) {
     const table = new ResultTable(panels.table.panel, { vars: result.vars, rows: result.rows });
     panels.map.tab.hidden = true;
     this.mapPanel = null;
+    panels.chart.tab.hidden = true;
+    panels.timeline.tab.hidden = true;
     describeIris(irisIn(result.rows)).then((info) => {
       table.setInfo(info);
+      this.offerViews(result, info, panels);
       const points = pointsOf(result, info);
       if (points.length) {
         panels.map.tab.hidden = false;
@@ -310,6 +365,9 @@ class Workbench {
     }
     this.view = key;
     if (key === "map") this.showMap();
+    if (key === "chart") this.drawChart?.();
+    if (key === "timeline") this.drawTimeline?.();
+    if (key === "graph") this.drawGraph?.();
     if (record) {
       this.wantedView = key;
       history.replaceState(null, "", this.permalink(key));
