@@ -22,7 +22,8 @@ export function chartSpec(result) {
 
 /** { date, label } variable names when a column holds dates (memberships, founding, admission). */
 export function timelineSpec(result) {
-  const date = result.vars.find((v) => result.rows.some((r) => isDate(r[v])));
+  // A column of dates: every value it has is one (a date among other values is not a timeline).
+  const date = result.vars.find((v) => result.rows.some((r) => isDate(r[v])) && result.rows.every((r) => !r[v] || isDate(r[v])));
   if (!date) return null;
   const label = result.vars.find((v) => v !== date && result.rows.some((r) => r[v] && !isDate(r[v])));
   return { date, label };
