@@ -63,6 +63,7 @@ const options = {
     query: resolve(app, "query.js"),
     home: resolve(app, "home.js"),
     resource: resolve(app, "resource.js"),
+    site: resolve(app, "site.js"),
     workbench: resolve(app, "workbench.css"),
   },
   outdir: dist,

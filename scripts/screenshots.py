@@ -59,6 +59,19 @@ def main() -> int:
                 page.wait_for_timeout(500)
                 page.screenshot(path=str(OUT / "resource-page.png"), clip={"x": 0, "y": 0, "width": 1280, "height": 1000})
 
+                page.goto(server.url + "/")
+                page.get_by_role("combobox").fill("台州")
+                page.wait_for_selector("#site-search-list li")
+                page.screenshot(path=str(OUT / "search.png"), clip={"x": 560, "y": 0, "width": 720, "height": 260})
+
+                page.goto(server.url + "/ontology")
+                page.locator(".diagram").scroll_into_view_if_needed()
+                page.screenshot(path=str(OUT / "ontology.png"), full_page=False)
+
+                page.goto(server.url + "/doc/document/memo-2017-03-09#p5")
+                page.wait_for_timeout(300)
+                page.screenshot(path=str(OUT / "memo.png"), full_page=False)
+
                 phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2,
                                          is_mobile=True, has_touch=True, locale="en-GB")
                 phone.goto(server.url + "/")

@@ -112,3 +112,17 @@ def live_server(backend: str, request, tmp_path_factory: pytest.TempPathFactory)
     server = live.start(tmp, "--query-timeout", "2", "--query-workers", "2", "--max-rows", "50", *store)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def shipped_memory_app(knowledge_graph) -> Iterator[Flask]:
+    """One app over the shipped graph in memory, for a module of page tests (one backend)."""
+    app = create_app({"STORE": MemoryStore(knowledge_graph.dataset, knowledge_graph.version), "TESTING": True,
+                      "query_workers": 1})
+    yield app
+    app.extensions["alliance_kg"].executor.close()
+
+
+@pytest.fixture
+def shipped_memory_client(shipped_memory_app: Flask) -> FlaskClient:
+    return shipped_memory_app.test_client()

@@ -93,12 +93,26 @@ def test_baoan_is_a_district_of_shenzhen_not_a_city():
     assert not ask(f"ASK {{ ?m org:member <{BASE}id/city/shenzhen> }}")
 
 
-def test_taizhou_is_flagged_ambiguous_without_choices():
+def test_taizhou_stays_ambiguous_in_the_memo_graph():
     taizhou = f"<{BASE}id/city/taizhou>"
-    assert ask(f"ASK {{ {taizhou} a akg:AmbiguousPlace ; skos:editorialNote ?n }}")
+    memo = f"<{BASE}graph/memo/members>"
+    assert ask(f"ASK {{ GRAPH {memo} {{ {taizhou} a akg:AmbiguousPlace ; skos:editorialNote ?n }} }}")
+    assert not ask(f"ASK {{ GRAPH {memo} {{ {taizhou} akg:identifiedAs|rdfs:label ?x FILTER (!isLiteral(?x) || LANG(?x) = 'zh') }} }}")
     assert not ask(f"ASK {{ {taizhou} wgs84:lat|owl:sameAs ?x }}")
-    assert not ask(f'ASK {{ {taizhou} rdfs:label ?l FILTER (LANG(?l) = "zh") }}')
     assert len(rows(f"SELECT ?c WHERE {{ {taizhou} akg:candidateMatch ?c }}")) == 2
+
+
+def test_taizhou_identified_as_the_zhejiang_city_with_sources_in_the_editorial_graph():
+    taizhou = f"<{BASE}id/city/taizhou>"
+    editorial = f"<{BASE}graph/context/editorial>"
+    zhejiang = "<https://sws.geonames.org/8400694/>"
+    assert rows(f"SELECT ?x WHERE {{ {taizhou} akg:identifiedAs ?x }}") == [(URIRef(zhejiang[1:-1]),)]
+    assert ask(f"ASK {{ GRAPH {editorial} {{ {taizhou} akg:identifiedAs {zhejiang} ; rdfs:label '台州'@zh }} }}")
+    assert ask(f"ASK {{ {taizhou} akg:candidateMatch {zhejiang} }}"), "the identified place is one of the candidates"
+    sources = {str(s) for (s,) in rows(f"SELECT ?s WHERE {{ GRAPH {editorial} {{ {taizhou} dcterms:source ?s }} }}")}
+    assert "http://isa-portal.de/de/mitglieder/taizhou" in sources
+    notes = [str(n) for (n,) in rows(f"SELECT ?n WHERE {{ GRAPH {editorial} {{ {taizhou} skos:editorialNote ?n }} }}")]
+    assert any("Zhejiang" in n and "not from the memo" in n for n in notes)
 
 
 def test_only_cologne_has_a_membership_start():
@@ -148,9 +162,9 @@ def test_each_label_language_unique():
     assert dupes == []
 
 
-def test_chinese_members_have_hanzi_except_taizhou():
+def test_every_chinese_member_has_its_hanzi_name():
     expected = {"baoan": "宝安区", "foshan": "佛山", "guiyang": "贵阳", "jiangmen": "江门", "jiaozuo": "焦作", "jieyang": "揭阳",
-                "liuzhou": "柳州", "maanshan": "马鞍山", "nanchang": "南昌", "nanning": "南宁", "yunfu": "云浮",
+                "liuzhou": "柳州", "maanshan": "马鞍山", "nanchang": "南昌", "nanning": "南宁", "taizhou": "台州", "yunfu": "云浮",
                 "zhaoqing": "肇庆", "zhuzhou": "株洲"}
     found = rows(f"""
         SELECT ?member ?zh WHERE {{
@@ -169,3 +183,17 @@ def test_graph_names_follow_file_paths():
     for f in files:
         name = BASE + "graph/" + f.relative_to(ROOT / "data").with_suffix("").as_posix()
         assert name in described, f"{f} has no provenance description"
+
+
+def test_ocr_corrections_pair_a_misreading_with_the_words_of_the_corrected_text():
+    found = rows("""
+        SELECT ?source ?printed ?corrected ?text WHERE {
+            ?source akg:correction [ akg:printedText ?printed ; akg:correctedText ?corrected ] .
+            ?source schema:text|schema:headline ?text .
+        }""")
+    assert len({(s, p) for s, p, _, _ in found}) >= 30
+    for source, printed, corrected, text in found:
+        assert str(corrected) in str(text), (source, corrected)
+        assert str(printed) not in str(text), (source, printed)
+    passages = {s for (s,) in rows("SELECT ?p WHERE { ?p a akg:Passage }")}
+    assert passages <= {s for s, _, _, _ in found}, "every paragraph had misreadings"

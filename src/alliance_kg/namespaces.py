@@ -32,6 +32,7 @@ class AKG(DefinedNamespace):
     Benefit: URIRef
     District: URIRef
     FoundingEvent: URIRef
+    OcrCorrection: URIRef
     Passage: URIRef
     PostHolding: URIRef
     Region: URIRef
@@ -41,16 +42,20 @@ class AKG(DefinedNamespace):
     benefit: URIRef
     candidateMatch: URIRef
     complements: URIRef
+    correctedText: URIRef
+    correction: URIRef
     costNote: URIRef
     eventStatusAsOf: URIRef
     focus: URIRef
     holder: URIRef
+    identifiedAs: URIRef
     iso3166Code: URIRef
     knownEndedAsOf: URIRef
     knownToHoldAsOf: URIRef
     membershipFree: URIRef
     officialAdmission: URIRef
     post: URIRef
+    printedText: URIRef
     signatory: URIRef
     signatureText: URIRef
 

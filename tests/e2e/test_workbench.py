@@ -90,7 +90,7 @@ def test_permalink_with_map_view_shows_markers(page: Page):
 
 
 def test_clicking_an_iri_opens_its_resource_page(page: Page):
-    open_query_page(page, BY_COUNTRY)
+    open_query_page(page, BY_COUNTRY, view="table")
     expect(result_rows(page)).to_have_count(2)
     page.locator("table.results a.iri", has_text="country/de").click()
     expect(page).to_have_url(re.compile(r"/doc/country/de$"))
@@ -99,7 +99,7 @@ def test_clicking_an_iri_opens_its_resource_page(page: Page):
 
 def test_columns_sort_and_the_table_pages(page: Page):
     query = (EXAMPLES / "05-unknown-start.rq").read_text(encoding="utf-8")
-    open_query_page(page, query)
+    open_query_page(page, query, view="table")  # it has dates, so it would open as a timeline
     expect(result_rows(page)).to_have_count(24)
     header = page.locator("th[data-var=member]")
     header.get_by_role("button").click()
@@ -108,7 +108,8 @@ def test_columns_sort_and_the_table_pages(page: Page):
     expect(header).to_have_attribute("aria-sort", "descending")
     expect(result_rows(page).first).to_contain_text("zhuzhou")
 
-    open_query_page(page, "SELECT ?s ?p ?o WHERE { GRAPH <https://w3id.org/alliance-kg/graph/memo/members> { ?s ?p ?o } }")
+    open_query_page(page, "SELECT ?s ?p ?o WHERE { GRAPH <https://w3id.org/alliance-kg/graph/memo/members> { ?s ?p ?o } }",
+                    view="table")
     expect(result_rows(page)).to_have_count(25)
     pager = page.get_by_role("navigation", name="Result pages")
     expect(pager.locator(".range")).to_have_text(re.compile(r"Rows 1–25 of \d+"))
@@ -136,7 +137,7 @@ def test_ask_is_a_clear_yes_or_no(page: Page):
 
 
 def test_describe_shows_turtle_and_offers_graph_downloads(page: Page, server):
-    open_query_page(page, "DESCRIBE <https://w3id.org/alliance-kg/id/city/koeln>")
+    open_query_page(page, "DESCRIBE <https://w3id.org/alliance-kg/id/city/koeln>", view="turtle")
     turtle = page.locator("#panel-turtle .cm-content")
     expect(turtle).to_contain_text("wgs84:lat")
     links = {a.inner_text(): a.get_attribute("href") for a in page.locator(".downloads a.download").all()}

@@ -41,7 +41,7 @@ COPIED = frozenset({"city", "district", "region", "membership", "person", "post"
 #: Properties whose literal values name a thing (a copy's names get a suffix).
 NAMES = frozenset({RDFS.label, SKOS.prefLabel, SKOS.altLabel, SCHEMA.name})
 #: Properties dropped from copies (identity links to the outside world).
-DROPPED = frozenset({OWL.sameAs, AKG.candidateMatch})
+DROPPED = frozenset({OWL.sameAs, AKG.candidateMatch, AKG.identifiedAs})
 
 OUTPUT = "alliance-generated.nq"
 

@@ -55,9 +55,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, open_store: OpenStore
     headers.register(app)
     metrics.attach(app)
     requestlog.attach(app)
-    from . import admin, catalog, health, linkeddata, pages, sparql
+    from . import admin, catalog, health, linkeddata, pages, search, snippets, sparql
 
-    for module in (sparql, health, catalog, linkeddata, pages):
+    for module in (sparql, health, catalog, linkeddata, pages, search, snippets):
         app.register_blueprint(module.bp)
     admin.attach(app)
     return app

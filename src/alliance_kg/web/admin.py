@@ -33,6 +33,7 @@ def attach(app: Flask) -> Reloader:
         executor = Executor(store, workers=settings.query_workers, timeout=settings.query_timeout)
         # A fresh cache of dumps and VoID; the result cache is shared (its keys carry the version).
         state = dataclasses.replace(first, store=store, executor=executor, _cache={}, _lock=threading.Lock())
+        state.labels()  # the new generation's label index, before it serves a suggestion
         app.extensions[EXTENSION] = state  # the swap: new requests see the new graph
         return state
 

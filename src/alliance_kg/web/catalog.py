@@ -15,6 +15,7 @@ from ..stores import dumps
 from ..rdf import utc_timestamp
 from ..stores.dcat import catalog_graph
 from ..stores.void import ENDPOINT, LICENSE, void_graph
+from . import citation
 from .admin import RELOADER
 from .state import state
 
@@ -105,7 +106,14 @@ def _catalog(current, downloads: dict[str, tuple[str, bytes]]) -> Graph:
 
 
 def _dump_bytes(current, name: str) -> bytes:
-    return current.cached(f"dump:{name}", lambda: dumps.dump(dumps.quads_of(current.store), name))
+    """A dump as downloaded (the catalog's size and checksum are of these very bytes): Turtle,
+    TriG and N-Quads open with a citation comment; JSON-LD has no comments."""
+    def build() -> bytes:
+        body = dumps.dump(dumps.quads_of(current.store), name)
+        if name.endswith(".jsonld"):
+            return body
+        return f"# Cite as: {citation.line(current.store.version)}\n".encode("utf-8") + body
+    return current.cached(f"dump:{name}", build)
 
 
 @bp.route("/downloads/<name>")
@@ -116,7 +124,9 @@ def download(name: str) -> Response:
     current = state()
     media_type = dumps.DUMPS[name][1]
     body = _dump_bytes(current, name)
+    cite = citation.line(current.store.version)
     response = Response(body, content_type=formats.content_type(media_type))
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Link"] = LICENSE_LINK
+    response.headers["Link"] = f'{LICENSE_LINK}, <{citation.BASE}>; rel="cite-as"'
+    response.headers["X-Citation"] = cite.encode("ascii", "replace").decode("ascii")
     return response

@@ -14,6 +14,7 @@ import hashlib
 from flask import Flask, Request, Response, request
 
 from ..query.executor import GZIP_LEVEL
+from .language import COOKIE
 from .state import state
 
 ALLOWED_METHODS = "GET, HEAD, POST, OPTIONS"
@@ -24,10 +25,10 @@ GZIP_MIN_BYTES = 1024
 
 
 def etag_for(req: Request, version: str) -> str:
-    """Data version + everything the response depends on."""
+    """Data version + everything the response depends on (the remembered language too)."""
     digest = hashlib.sha256()
     for part in (version, req.path, req.query_string.decode("latin-1"),
-                 req.headers.get("Accept", ""), req.headers.get("Accept-Language", "")):
+                 req.headers.get("Accept", ""), req.headers.get("Accept-Language", ""), req.cookies.get(COOKIE, "")):
         digest.update(part.encode("utf-8", "replace") + b"\x00")
     return digest.hexdigest()[:32]
 
@@ -56,6 +57,8 @@ def _conditional(response: Response) -> Response:
         return response
     if "no-store" in response.headers.get("Cache-Control", ""):
         return response
+    if response.mimetype == "text/html":
+        response.vary.add("Cookie")  # the language switch's choice (web/language.py)
     if "ETag" not in response.headers:
         response.set_etag(etag_for(request, state().store.version), weak=True)
     response.headers.setdefault("Cache-Control", CACHE_CONTROL)

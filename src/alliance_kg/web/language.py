@@ -1,4 +1,11 @@
-"""Which language a page shows labels in, and the label to show: one rule for every page."""
+"""Which language a page speaks and shows labels in, and the label to show: one rule for every
+page and for ``/suggest``.
+
+The reader's choice, in order: ``?lang=`` on the URL, the ``akg_lang`` cookie the language
+switch sets (remembered), the browser's Accept-Language, English. The interface speaks German,
+English and Chinese (``i18n.py``); labels come in whatever languages the data has, with a
+fallback. The choice never changes an IRI: it is a parameter or a cookie, never a path.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +13,37 @@ from typing import Iterable
 
 from flask import request
 
+#: Languages of the interface (navigation, headings, buttons, messages).
+UI_LANGUAGES = ("de", "en", "zh")
 #: Tried after the reader's language, in this order ('' is a label without a language tag).
 FALLBACK = ("en", "de", "")
+COOKIE = "akg_lang"
 
 
-def preferred_language(available: Iterable[str]) -> str:
-    """``?lang=`` if given, else the best of ``available`` for the Accept-Language header, else English."""
-    wanted = request.args.get("lang")
-    if wanted:
-        return wanted
-    return request.accept_languages.best_match(sorted(a for a in available if a)) or "en"
+def _chosen() -> str | None:
+    """An explicit choice: ``?lang=`` or the remembered cookie."""
+    for value in (request.args.get("lang"), request.cookies.get(COOKIE)):
+        if value and len(value) <= 35 and value.replace("-", "").isalnum():
+            return value
+    return None
+
+
+def ui_language() -> str:
+    """The interface language: the reader's choice if we speak it, else Accept-Language, else English."""
+    chosen = _chosen()
+    if chosen and chosen.split("-")[0].lower() in UI_LANGUAGES:
+        return chosen.split("-")[0].lower()
+    return request.accept_languages.best_match(UI_LANGUAGES) or "en"
+
+
+def preferred_language(available: Iterable[str] = ()) -> str:
+    """The language to show labels in: the reader's choice, else the best of the interface
+    languages and ``available`` for Accept-Language, else English."""
+    chosen = _chosen()
+    if chosen:
+        return chosen
+    offered = sorted(set(UI_LANGUAGES) | {a for a in available if a})
+    return request.accept_languages.best_match(offered) or "en"
 
 
 def pick_label(labels: dict[str, str], lang: str) -> str | None:

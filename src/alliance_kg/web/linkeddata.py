@@ -26,6 +26,7 @@ from werkzeug.exceptions import NotFound
 
 from ..namespaces import BASE, ONTOLOGY, ONTOLOGY_GRAPH, PROV, RDF, RDFS, SCHEMA, SKOS, is_local, local_path
 from ..query import formats
+from . import citation, documentation, memo
 from .language import pick_label, preferred_language
 from .state import state
 
@@ -90,7 +91,33 @@ def named_graph(name: str) -> Response:
 def ontology() -> Response:
     if ONTOLOGY_GRAPH not in state().store.graph_names():
         raise NotFound("this dataset holds no ontology graph")
+    if _negotiate(None) == formats.HTML:
+        return _respond(render_template("ontology.html", **ontology_page()), formats.HTML)
     return graph_document(ONTOLOGY_GRAPH, ONTOLOGY)
+
+
+def _ontology_graph() -> Graph:
+    current = state()
+    return current.cached("ontology-graph", lambda: current.result(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {_ref(ONTOLOGY_GRAPH)} {{ ?s ?p ?o }} }}", max_rows=None).graph)
+
+
+def _shapes_graph() -> Graph | None:
+    current = state()
+    if current.read_shapes is None:
+        return None
+    return current.cached("shapes-graph", lambda: current.read_shapes(current.settings))
+
+
+def ontology_page() -> dict[str, Any]:
+    """Template context of the ontology's documentation (``documentation.py``)."""
+    graph, shapes = _ontology_graph(), _shapes_graph()
+    lang = preferred_language()
+    terms = documentation.ontology_terms(graph, shapes)
+    return {"header": documentation.ontology_header(graph), "terms": terms, "lang": lang,
+            "classes": [t for t in terms if t.kind == "class"], "properties": [t for t in terms if t.kind == "property"],
+            "reused": documentation.reused_terms(graph), "diagram": documentation.overview_svg(terms, lang),
+            "curie": documentation.curie, "pick": pick_label}
 
 
 @bp.route("/ontology/<path:rest>")
@@ -106,10 +133,12 @@ def shapes() -> Response:
     if current.read_shapes is None:
         raise NotFound("this server was not given its shapes")
     media_type = _negotiate(None)
-    shown = formats.TURTLE if media_type == formats.HTML else media_type  # HTML: the readable Turtle source
-    body = current.cached(f"shapes:{shown}", lambda: formats.serialize_graph(current.read_shapes(current.settings),
-                                                                              shown))
-    return _respond(body, "text/plain" if media_type == formats.HTML else media_type)
+    if media_type == formats.HTML:  # the rules in plain words, per shape
+        rules = documentation.shape_rules(_shapes_graph())
+        return _respond(render_template("shapes.html", shapes=rules), formats.HTML)
+    graph = _shapes_graph()  # outside the next cached(): its lock is not re-entrant
+    body = current.cached(f"shapes:{media_type}", lambda: formats.serialize_graph(graph, media_type))
+    return _respond(body, media_type)
 
 
 def _negotiate(forced: str | None) -> str:
@@ -156,6 +185,10 @@ def describe(iri: URIRef, forced: str | None, extra: dict[str, Any] | None = Non
         return _respond(formats.serialize_graph(data, media_type), media_type)
     context = page_context(iri, quads)
     context.update(extra or {})
+    select = lambda text: state().result(text, max_rows=None)  # noqa: E731
+    if memo.is_source_document(iri, select):  # the memo: its text passage by passage
+        context.update(memo.memo_context(iri, select, _labels, lambda named: pick_label(named, context["lang"]), href))
+        return _respond(render_template("memo.html", **context), formats.HTML)
     return _respond(render_template("resource.html", **context), formats.HTML)
 
 
@@ -243,6 +276,7 @@ def page_context(iri: URIRef, quads: list) -> dict[str, Any]:
                        for m, n in ((formats.TURTLE, "turtle"), (formats.JSONLD, "jsonld"),
                                     (formats.NTRIPLES, "nt"), (formats.TRIG, "trig"))],
         "endpoint": request.script_root + "/sparql",
+        "citation": citation.line(state().store.version, str(iri), pick_label(labels.get(iri, {}), lang) or _short(iri)),
     }
 
 

@@ -17,13 +17,17 @@ from rdflib import Literal, URIRef
 
 from ..namespaces import BASE, ID, PREFIXES, prefix_declarations
 from ..stores.void import LICENSE
-from .language import pick_label, preferred_language
+from . import citation
+from .i18n import script_messages, t
+from .language import pick_label, preferred_language, ui_language
 from .linkeddata import href
 from .state import state
 
 bp = Blueprint("pages", __name__)
 
 ALLIANCE = ID["organization/chinesisch-deutsche-industriestaedteallianz"]
+#: The source of every fact: its page shows the corrected text passage by passage.
+MEMO = ID["document/memo-2017-03-09"]
 
 #: What the editor holds before a researcher types: every project prefix and a first question.
 STARTER = prefix_declarations() + """
@@ -74,9 +78,13 @@ def ui_config() -> dict[str, Any]:
     return {
         "base": BASE,
         "sparql": request.script_root + "/sparql",
+        "suggest": url_for("search.suggest"),
+        "code": url_for("snippets.code"),
         "static": url_for("static", filename=""),
         "prefixes": PREFIXES,
         "starter": STARTER,
+        "lang": ui_language(),
+        "messages": script_messages(),
         "formats": {
             "results": {"csv": "csv", "tsv": "tsv", "json": "json", "xml": "xml"},
             "graph": {"turtle": "turtle", "ntriples": "nt", "jsonld": "jsonld", "rdfxml": "rdfxml", "trig": "trig"},
@@ -93,7 +101,8 @@ def bundle_ready() -> bool:
 @bp.app_context_processor
 def _template_globals() -> dict[str, Any]:
     return {"ui_config": ui_config, "query_href": query_href, "bundle_ready": bundle_ready,
-            "licence": str(LICENSE), "id_space": str(ID)}
+            "licence": str(LICENSE), "id_space": str(ID), "t": t, "ui_lang": ui_language(),
+            "memo_href": page_href(MEMO)}
 
 
 def members() -> list[dict[str, Any]]:
@@ -137,6 +146,9 @@ def home() -> Response:
         "alliance_href": page_href(ALLIANCE),
         "examples": current.examples,
         "triple_count": current.store.triple_count(),
+        "citation": citation.line(current.store.version),
+        "bibtex": citation.bibtex(current.store.version),
+        "csl_json": citation.csl_json(current.store.version),
         "graph_count": len(current.store.graph_names()),
         "members_query": next((e["query"] for e in current.examples if e["name"].endswith("members-on-a-map")),
                               MEMBERS),

@@ -89,6 +89,9 @@ def serve(app: Flask, settings: Settings) -> None:
         raise
     reloader = reloader_of(app)
     reloader.watch(watched_paths(settings))
+    # The label index (search suggestions) is built beside serving, not before it: on the 1M
+    # generated graph that takes most of a minute, and every other route is ready at once.
+    threading.Thread(target=state.labels, daemon=True, name="label-index").start()
     log.info("serving %d triples (version %s) on http://%s:%s/sparql with %d threads and %d query workers",
              state.store.triple_count(), state.store.version, server.effective_host, server.effective_port,
              settings.threads, settings.query_workers)

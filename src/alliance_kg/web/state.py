@@ -20,6 +20,7 @@ from ..query.executor import Executor, Job, Reply
 from ..settings import Settings
 from ..stores.base import QueryResult, Store
 from .fairuse import Budgets
+from .labels import LabelIndex
 
 EXTENSION = "alliance_kg"
 
@@ -60,6 +61,18 @@ class AppState:
             if key not in self._cache:
                 self._cache[key] = build()
             return self._cache[key]
+
+    def labels(self) -> LabelIndex:
+        """This generation's label index (search suggestions, editor completion), built once.
+        Under a lock of its own: building it on a large graph must not hold up ``cached()``."""
+        index = self._cache.get("labels")
+        if index is None:
+            with self._cache.setdefault("labels-lock", threading.Lock()):  # setdefault is atomic
+                index = self._cache.get("labels")
+                if index is None:
+                    index = LabelIndex.from_store(lambda text: self.result(text, max_rows=None))
+                    self._cache["labels"] = index
+        return index
 
     def _job(self, text: str, job: dict[str, Any]) -> Job:
         job.setdefault("max_rows", self.settings.max_rows)

@@ -4,12 +4,14 @@
 
 import { config, hrefFor, prefixBlock } from "./lib/config.js";
 import { queryEditor, setText, showError, turtleViewer } from "./lib/editor.js";
+import { clearHistory, forget, history as pastQueries, remember, save, saved } from "./lib/history.js";
 import { describeIris, irisIn } from "./lib/lookup.js";
 import { pointMap } from "./lib/map.js";
 import { QueryFailed, downloadUrl, queryForm, runQuery } from "./lib/sparql.js";
 import { ResultTable } from "./lib/table.js";
 import { el } from "./lib/terms.js";
 import { vocabulary } from "./lib/vocabulary.js";
+import { chartSpec, parseNTriples, renderChart, renderGraph, renderTimeline, saveButtons, timelineSpec } from "./lib/views.js";
 
 const DEFAULT_QUERY =
   config.starter ||
@@ -24,9 +26,9 @@ SELECT ?member ?label WHERE {
 ORDER BY ?label`;
 
 const VIEWS = {
-  bindings: [["table", "Table"], ["map", "Map"], ["raw", "Response"]],
+  bindings: [["table", "Table"], ["chart", "Chart"], ["timeline", "Timeline"], ["map", "Map"], ["raw", "Response"]],
   boolean: [["answer", "Answer"], ["raw", "Response"]],
-  graph: [["turtle", "Turtle"]],
+  graph: [["graph", "Graph"], ["turtle", "Turtle"]],
 };
 
 const DOWNLOADS = {
@@ -76,6 +78,8 @@ class Workbench {
       this.run();
     });
     this.setUpExamples();
+    this.setUpHistory();
+    this.root.querySelector("#show-code")?.addEventListener("click", () => this.showCode());
     root.querySelector("#reset-query")?.addEventListener("click", () => {
       setText(this.editor, DEFAULT_QUERY);
       this.editor.focus();
@@ -115,6 +119,67 @@ class Workbench {
     return this.editor.state.doc.toString();
   }
 
+  /** The current query as curl, Python (SPARQLWrapper, rdflib) and JavaScript, from /code. */
+  async showCode() {
+    const panel = this.root.querySelector("#code-panel");
+    const box = this.root.querySelector("#code-snippets");
+    const response = await fetch(`${config.code}?${new URLSearchParams({ query: this.text() })}`);
+    if (!response.ok) {
+      box.replaceChildren(el("p", { class: "error" }, await response.text()));
+    } else {
+      const { snippets } = await response.json();
+      const NAMES = { curl: "curl", "python-sparqlwrapper": "Python (SPARQLWrapper)", "python-rdflib": "Python (rdflib)", javascript: "JavaScript" };
+      box.replaceChildren(
+        ...Object.entries(snippets).map(([key, code], i) =>
+          el("details", { open: i === 0, "data-language": key }, el("summary", {}, NAMES[key] || key),
+            el("pre", {}, el("code", {}, code)),
+            el("button", { type: "button", class: "small", onclick: (e) => navigator.clipboard?.writeText(code).then(() => (e.target.textContent = "✓")) }, "Copy")),
+        ),
+      );
+    }
+    panel.hidden = false;
+    panel.scrollIntoView({ block: "nearest" });
+  }
+
+  /** The history and saved-queries lists beside the editor (localStorage, this browser only). */
+  setUpHistory() {
+    this.historyList = this.root.querySelector("#history-list");
+    this.savedList = this.root.querySelector("#saved-list");
+    this.root.querySelector("#save-query")?.addEventListener("click", () => {
+      const name = window.prompt("Name for this query:", queryForm(this.text()) || "My query");
+      if (!name) return;
+      save(name.trim(), this.text());
+      this.renderHistory();
+    });
+    this.root.querySelector("#clear-history")?.addEventListener("click", () => {
+      clearHistory();
+      this.renderHistory();
+    });
+    this.renderHistory();
+  }
+
+  renderHistory() {
+    if (!this.historyList || !this.savedList) return;
+    const load = (query) => () => {
+      setText(this.editor, query);
+      this.wantedView = null;
+      this.run();
+    };
+    const firstLine = (q) => q.split("\n").find((l) => l.trim() && !/^\s*(PREFIX|#)/i.test(l))?.trim() || q.trim();
+    this.historyList.replaceChildren(
+      ...pastQueries().map((h) =>
+        el("li", {}, el("button", { type: "button", class: "link", title: h.query, onclick: load(h.query) }, firstLine(h.query)),
+          el("span", { class: "hint" }, ` ${h.summary || ""} · ${new Date(h.at).toLocaleString()}`)),
+      ),
+    );
+    this.savedList.replaceChildren(
+      ...saved().map((s) =>
+        el("li", {}, el("button", { type: "button", class: "link", title: s.query, onclick: load(s.query) }, s.name), " ",
+          el("button", { type: "button", class: "small", "aria-label": `Forget ${s.name}`, onclick: () => { forget(s.name); this.renderHistory(); } }, "×")),
+      ),
+    );
+  }
+
   permalink(view = this.view) {
     const params = new URLSearchParams({ query: this.text() });
     if (view) params.set("view", view);
@@ -150,6 +215,8 @@ class Workbench {
             ? `answer: ${result.value ? "yes" : "no"}`
             : "graph";
       this.setStatus(`${queryForm(query) || "Query"}: ${size} in ${seconds} s`);
+      remember(query, size);
+      this.renderHistory();
     } catch (err) {
       if (err.name === "AbortError") return;
       this.renderError(err);
@@ -212,6 +279,7 @@ class Workbench {
     } else {
       const text = result.text.trim() ? result.text : "# The result graph is empty.\n";
       turtleViewer(panels.turtle.panel, text);
+      this.loadGraph(query, panels);
     }
     if (panels.raw) panels.raw.panel.append(el("pre", { class: "raw" }, result.text));
 
@@ -219,12 +287,65 @@ class Workbench {
     this.show(wanted, { record: false });
   }
 
+  /** The graph view: the same query as N-Triples, drawn as nodes and labelled edges. */
+  async loadGraph(query, panels) {
+    const { tab, panel } = panels.graph;
+    tab.hidden = true;
+    try {
+      const response = await fetch(downloadUrl(query, formatParam("graph", "ntriples")));
+      if (!response.ok) throw new Error(`${response.status}`);
+      const triples = parseNTriples(await response.text());
+      if (!triples.some((t) => !t[3])) return this.show("turtle", { record: false });
+      tab.hidden = false;
+      this.drawGraph = () => {
+        const body = el("div", {});
+        panel.replaceChildren(saveButtons("graph", () => this.graph), body);
+        this.graph = renderGraph(body, triples);
+      };
+      if (!this.wantedView || this.wantedView === "graph") this.show("graph", { record: false });
+    } catch (err) {
+      console.warn("graph view unavailable", err);
+      this.show("turtle", { record: false });
+    }
+  }
+
+  /** Chart and timeline tabs when the rows fit them; one of them is chosen when no view was asked for. */
+  offerViews(result, info, panels) {
+    const chart = chartSpec(result);
+    const timeline = timelineSpec(result);
+    panels.chart.tab.hidden = !chart;
+    panels.timeline.tab.hidden = !timeline;
+    this.drawChart = chart
+      ? (kind = "bar") => {
+          const body = el("div", {});
+          const kinds = el("div", { class: "chart-kinds" },
+            ...["bar", "line"].map((k) => el("button", { type: "button", class: "small", "aria-pressed": String(k === kind), "data-kind": k, onclick: () => this.drawChart(k) }, k === "bar" ? "Bars" : "Line")));
+          panels.chart.panel.replaceChildren(el("div", { class: "view-tools" }, kinds, saveButtons("chart", () => panels.chart.panel.querySelector("svg.result-chart, figure svg"))), body);
+          renderChart(body, result, info, chart, kind);
+        }
+      : null;
+    this.drawTimeline = timeline
+      ? () => {
+          const body = el("div", {});
+          panels.timeline.panel.replaceChildren(saveButtons("timeline", () => panels.timeline.panel.querySelector("svg.result-timeline, figure svg")), body);
+          renderTimeline(body, result, info, timeline);
+        }
+      : null;
+    if (!this.wantedView) {
+      if (timeline && result.rows.length <= 200) this.show("timeline", { record: false });
+      else if (chart && result.vars.length === 2 && result.rows.length <= 60) this.show("chart", { record: false });
+    } else if (this.wantedView === "chart" || this.wantedView === "timeline") this.show(this.wantedView, { record: false });
+  }
+
   renderBindings(result, panels) {
     const table = new ResultTable(panels.table.panel, { vars: result.vars, rows: result.rows });
     panels.map.tab.hidden = true;
     this.mapPanel = null;
+    panels.chart.tab.hidden = true;
+    panels.timeline.tab.hidden = true;
     describeIris(irisIn(result.rows)).then((info) => {
       table.setInfo(info);
+      this.offerViews(result, info, panels);
       const points = pointsOf(result, info);
       if (points.length) {
         panels.map.tab.hidden = false;
@@ -244,6 +365,9 @@ class Workbench {
     }
     this.view = key;
     if (key === "map") this.showMap();
+    if (key === "chart") this.drawChart?.();
+    if (key === "timeline") this.drawTimeline?.();
+    if (key === "graph") this.drawGraph?.();
     if (record) {
       this.wantedView = key;
       history.replaceState(null, "", this.permalink(key));

@@ -1,7 +1,9 @@
 // The SPARQL editor (CodeMirror 6 with the legacy SPARQL mode) and a read-only Turtle viewer.
 // Completion offers keywords, ?variables of the query, the project's prefixes and the terms
-// the graph itself uses (fetched once from the endpoint by vocabulary.js); choosing a term
-// whose prefix is not declared adds the PREFIX line.
+// the graph itself uses (fetched once from the endpoint by vocabulary.js), and the graph's
+// things by any of their names in any language or script (the server's label index,
+// /suggest): typing "Köln", "Cologne" or "台州" offers the IRI, prefixed where a project prefix
+// fits. Choosing a term whose prefix is not declared adds the PREFIX line.
 
 import { StreamLanguage, defaultHighlightStyle, syntaxHighlighting } from "@codemirror/language";
 import { sparql } from "@codemirror/legacy-modes/mode/sparql";
@@ -11,6 +13,7 @@ import { EditorState, Prec } from "@codemirror/state";
 import { EditorView, keymap, lineNumbers } from "@codemirror/view";
 import { basicSetup, minimalSetup } from "codemirror";
 import { config } from "./config.js";
+import { suggest, suggestionDetail } from "./suggest.js";
 
 const KEYWORDS = (
   "SELECT DISTINCT REDUCED WHERE FILTER OPTIONAL UNION MINUS GRAPH BIND VALUES AS " +
@@ -41,9 +44,9 @@ function prefixInsertPosition(doc) {
   return Math.min(after ?? firstCode ?? 0, doc.length);
 }
 
-function applyWithPrefix(prefix, ns) {
+function applyWithPrefix(prefix, ns, text = null) {
   return (view, completion, from, to) => {
-    const changes = [{ from, to, insert: completion.label }];
+    const changes = [{ from, to, insert: text ?? completion.label }];
     if (ns && !(prefix in declaredPrefixes(view.state.doc.toString()))) {
       const at = prefixInsertPosition(view.state.doc);
       const line = `PREFIX ${prefix}: <${ns}>\n`;
@@ -118,12 +121,46 @@ function completionSource(vocabulary) {
           apply: applyWithPrefix(p, declared[p] ? null : ns),
           boost: -2,
         });
-      } else if (t.kind === "thing" && t.label) {
-        // Things of the graph by their name: typing "Köln" offers <…/id/city/koeln>.
-        options.push({ label: t.label, apply: `<${t.iri}>`, type: "constant", detail: t.iri.replace(config.base, "…/"), boost: -3 });
       }
     }
     return { from, options, validFor: /^[\w-]*$/ };
+  };
+}
+
+/** Things by name, from the label index; not after a prefix, a variable sign or inside an IRI. */
+function entitySource() {
+  return async (context) => {
+    const word = context.matchBefore(/[\p{L}\p{N}_'’-]+/u);
+    if (!word) return null;
+    const before = context.state.sliceDoc(Math.max(0, word.from - 1), word.from);
+    const line = context.state.doc.lineAt(context.pos).text;
+    if (/[:?$<\\@#]/.test(before) || /^\s*(PREFIX|BASE)\b/i.test(line)) return null;
+    const cjk = /[\u3400-\u9fff]/.test(word.text);
+    if (!cjk && word.text.length < 2) return null;
+    let found;
+    try {
+      found = await suggest(word.text, { limit: 8 });
+    } catch (err) {
+      console.warn(err);
+      return null;
+    }
+    if (context.aborted) return null;
+    const declared = declaredPrefixes(context.state.doc.toString());
+    return {
+      from: word.from,
+      filter: false,
+      options: found.map((s) => {
+        const prefix = s.sparql.startsWith("<") ? null : s.sparql.slice(0, s.sparql.indexOf(":"));
+        return {
+          label: s.label,
+          detail: suggestionDetail(s),
+          info: s.iri,
+          type: "constant",
+          boost: 1,
+          apply: prefix ? applyWithPrefix(prefix, declared[prefix] ? null : config.prefixes[prefix], s.sparql) : s.sparql,
+        };
+      }),
+    };
   };
 }
 
@@ -143,6 +180,7 @@ export function queryEditor(parent, { doc, vocabulary, onRun, onChange, label = 
         basicSetup,
         language,
         language.data.of({ autocomplete: completionSource(vocabulary) }),
+        language.data.of({ autocomplete: entitySource() }),
         lintGutter(),
         EditorView.lineWrapping,
         EditorView.contentAttributes.of({ "aria-label": label, "aria-multiline": "true" }),

@@ -1,6 +1,7 @@
 // The graph's own vocabulary, asked of the endpoint once per page: the classes and properties
-// it uses or declares (with English labels and definitions) and the named things it mints.
-// Editor completion works from this list; nothing is looked up elsewhere.
+// it uses or declares (with English labels and definitions). Editor completion works from this
+// list; things are completed by name from the server's label index instead (suggest.js), which
+// stays small and fast however large the graph is.
 
 import { config, prefixBlock } from "./config.js";
 import { select } from "./sparql.js";
@@ -25,15 +26,9 @@ SELECT ?term ?kind ?label ?definition WHERE {
   OPTIONAL { ?term skos:definition ?definition FILTER (langMatches(lang(?definition), "en")) }
 }`;
 
-const THINGS = `${prefixBlock(["rdfs"])}
-SELECT ?term ?label WHERE {
-  ?term rdfs:label ?label .
-  FILTER (STRSTARTS(STR(?term), "${config.base}id/"))
-}`;
-
 let cached;
 
-/** Promise of [{ iri, kind: "class"|"property"|"thing", label, definition }]. */
+/** Promise of [{ iri, kind: "class"|"property", label, definition }]. */
 export function vocabulary() {
   cached ||= load();
   return cached;
@@ -49,11 +44,6 @@ async function load() {
       entry.label ||= row.label?.value;
       entry.definition ||= row.definition?.value;
       terms.set(iri, entry);
-    }
-    for (const row of await select(THINGS)) {
-      const iri = row.term.value;
-      // Every name of a thing completes to it (Köln, Cologne, 科隆 ...).
-      terms.set(`${iri} ${row.label.value}`, { iri, kind: "thing", label: row.label.value });
     }
   } catch (err) {
     console.warn("vocabulary look-up failed; completion offers keywords and prefixes only", err);

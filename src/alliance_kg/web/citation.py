@@ -1,0 +1,56 @@
+"""How to cite the dataset or one of its resources: one citation line (title, publisher, data
+version, date, IRI, licence) for every resource page and download, and BibTeX and CSL-JSON for
+the dataset on the home page. Built from the served generation, so the version is the data's.
+
+The date is the day the reader retrieved it: the dataset has no release date of its own, and a
+citation of living data needs the access date with the version (DataCite's recommendation).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from ..namespaces import BASE
+from ..stores.void import LICENSE
+
+TITLE = "Chinese-German Industrial Cities Alliance knowledge graph"
+PUBLISHER = "alliance-kg project"
+LICENCE_NAME = "CC BY 4.0"
+
+
+def _version(version: str) -> str:
+    return version[:12]
+
+
+def line(version: str, iri: str = BASE, label: str | None = None, today: date | None = None) -> str:
+    """``Label. In: Title (version …). Publisher. IRI (retrieved …). Licence: CC BY 4.0.``"""
+    day = (today or date.today()).isoformat()
+    part = f"{label}. In: " if label else ""
+    return (f"{part}{TITLE} (data version {_version(version)}). {PUBLISHER}. {iri} "
+            f"(retrieved {day}). Licence: {LICENCE_NAME} ({LICENSE}).")
+
+
+def bibtex(version: str, today: date | None = None) -> str:
+    day = today or date.today()
+    return (f"@misc{{alliance_kg_{_version(version)},\n"
+            f"  title     = {{{TITLE}}},\n"
+            f"  author    = {{{{{PUBLISHER}}}}},\n"
+            f"  publisher = {{{PUBLISHER}}},\n"
+            f"  year      = {{{day.year}}},\n"
+            f"  version   = {{{_version(version)}}},\n"
+            f"  url       = {{{BASE}}},\n"
+            f"  urldate   = {{{day.isoformat()}}},\n"
+            f"  note      = {{Licence: {LICENCE_NAME}}}\n"
+            "}")
+
+
+def csl_json(version: str, today: date | None = None) -> str:
+    day = today or date.today()
+    item: dict[str, Any] = {
+        "id": f"alliance-kg-{_version(version)}", "type": "dataset", "title": TITLE,
+        "author": [{"literal": PUBLISHER}], "publisher": PUBLISHER, "version": _version(version), "URL": BASE,
+        "accessed": {"date-parts": [[day.year, day.month, day.day]]}, "license": str(LICENSE),
+    }
+    return json.dumps([item], ensure_ascii=False, indent=2)

@@ -1,0 +1,120 @@
+"""The interface's words in German, English and Chinese: navigation, headings, buttons and
+messages. Templates call ``t("key")``; scripts get the ``SCRIPT_KEYS`` subset in the page's
+config (``ui_config()["messages"]``). Data (labels, definitions, the memo's text) is never
+translated here: it comes from the graph in the languages it has.
+
+A key missing in one language falls back to English; a key missing in English is a bug, and
+``tests/test_i18n.py`` checks that every key has all three.
+"""
+
+from __future__ import annotations
+
+from .language import ui_language
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "site_title": {"en": "Alliance knowledge graph", "de": "Wissensgraph der Allianz", "zh": "联盟知识图谱"},
+    "skip": {"en": "Skip to content", "de": "Zum Inhalt springen", "zh": "跳到正文"},
+    "nav_main": {"en": "Main", "de": "Hauptnavigation", "zh": "主导航"},
+    "nav_home": {"en": "Home", "de": "Start", "zh": "首页"},
+    "nav_query": {"en": "Query", "de": "Abfrage", "zh": "查询"},
+    "nav_ontology": {"en": "Ontology", "de": "Ontologie", "zh": "本体"},
+    "nav_shapes": {"en": "Shapes", "de": "Regeln", "zh": "约束"},
+    "nav_memo": {"en": "The memo", "de": "Die Vorlage", "zh": "原始文件"},
+    "nav_download": {"en": "Download", "de": "Herunterladen", "zh": "下载"},
+    "language": {"en": "Language", "de": "Sprache", "zh": "语言"},
+    "search_label": {"en": "Find a city, person or event", "de": "Stadt, Person oder Ereignis finden",
+                     "zh": "查找城市、人物或事件"},
+    "search_placeholder": {"en": "Search: Nürnberg, Cologne, 台州 …", "de": "Suche: Nürnberg, Cologne, 台州 …",
+                           "zh": "搜索：Nürnberg、Cologne、台州 …"},
+    "search_button": {"en": "Search", "de": "Suchen", "zh": "搜索"},
+    "search_title": {"en": "Search results", "de": "Suchergebnisse", "zh": "搜索结果"},
+    "no_match": {"en": "Nothing found by that name.", "de": "Unter diesem Namen nichts gefunden.",
+                 "zh": "没有找到该名称。"},
+    "matched_as": {"en": "found as", "de": "gefunden als", "zh": "匹配名称"},
+    "type": {"en": "Type", "de": "Typ", "zh": "类型"},
+    "country": {"en": "Country", "de": "Staat", "zh": "国家"},
+    "footer_data": {"en": "Data", "de": "Daten", "zh": "数据"},
+    "footer_endpoint": {"en": "SPARQL endpoint", "de": "SPARQL-Endpunkt", "zh": "SPARQL 端点"},
+    "bundle_missing": {"en": "The workbench's scripts are not built, so editor, maps and result views are missing.",
+                       "de": "Die Skripte der Arbeitsoberfläche sind nicht gebaut; Editor, Karten und Ergebnisansichten fehlen.",
+                       "zh": "工作台脚本尚未构建，编辑器、地图和结果视图不可用。"},
+    # home
+    "home_title": {"en": "Chinese-German Industrial Cities Alliance", "de": "Chinesisch-Deutsche Industriestädteallianz",
+                   "zh": "中德工业城市联盟"},
+    "home_open_editor": {"en": "Open the query editor", "de": "Abfrage-Editor öffnen", "zh": "打开查询编辑器"},
+    "home_alliance": {"en": "The alliance", "de": "Die Allianz", "zh": "联盟"},
+    "home_members_query": {"en": "The members as a query", "de": "Die Mitglieder als Abfrage", "zh": "成员查询"},
+    "home_members_in": {"en": "Members in", "de": "Mitglieder in", "zh": "成员："},
+    "home_questions": {"en": "Questions to start from", "de": "Fragen zum Einstieg", "zh": "入门问题"},
+    "home_data": {"en": "The data", "de": "Die Daten", "zh": "数据"},
+    "home_programs": {"en": "For programs", "de": "Für Programme", "zh": "程序接口"},
+    "home_cite": {"en": "Cite this dataset", "de": "Diesen Datensatz zitieren", "zh": "引用本数据集"},
+    "district": {"en": "district", "de": "Bezirk", "zh": "区"},
+    "ambiguous": {"en": "ambiguous", "de": "mehrdeutig", "zh": "有歧义"},
+    "no_coordinates": {"en": "no coordinates", "de": "keine Koordinaten", "zh": "无坐标"},
+    # query page
+    "query_title": {"en": "Query the knowledge graph", "de": "Den Wissensgraphen abfragen", "zh": "查询知识图谱"},
+    "run_query": {"en": "Run query", "de": "Abfrage ausführen", "zh": "运行查询"},
+    "new_query": {"en": "New query", "de": "Neue Abfrage", "zh": "新查询"},
+    "examples": {"en": "Example questions", "de": "Beispielfragen", "zh": "示例问题"},
+    "named_graphs": {"en": "Named graphs", "de": "Benannte Graphen", "zh": "命名图"},
+    "prefixes": {"en": "Prefixes", "de": "Präfixe", "zh": "前缀"},
+    "history": {"en": "Query history (this browser)", "de": "Verlauf (dieser Browser)", "zh": "查询历史（本浏览器）"},
+    "saved_queries": {"en": "Saved queries (this browser)", "de": "Gespeicherte Abfragen (dieser Browser)",
+                      "zh": "已保存的查询（本浏览器）"},
+    "save_query": {"en": "Save this query", "de": "Diese Abfrage speichern", "zh": "保存此查询"},
+    "code": {"en": "Code", "de": "Code", "zh": "代码"},
+    "code_heading": {"en": "This query as a program", "de": "Diese Abfrage als Programm", "zh": "此查询的程序代码"},
+    "clear_history": {"en": "Clear history", "de": "Verlauf löschen", "zh": "清除历史"},
+    # resource pages
+    "statements": {"en": "Statements", "de": "Aussagen", "zh": "陈述"},
+    "referenced_by": {"en": "Referenced by", "de": "Verwiesen von", "zh": "被引用"},
+    "sources": {"en": "Sources", "de": "Quellen", "zh": "来源"},
+    "property": {"en": "Property", "de": "Eigenschaft", "zh": "属性"},
+    "value": {"en": "Value", "de": "Wert", "zh": "值"},
+    "graph": {"en": "Graph", "de": "Graph", "zh": "图"},
+    "subject": {"en": "Subject", "de": "Subjekt", "zh": "主语"},
+    "query_this": {"en": "Query this resource", "de": "Diese Ressource abfragen", "zh": "查询此资源"},
+    "cite_as": {"en": "Cite as", "de": "Zitieren als", "zh": "引用格式"},
+    "also_as": {"en": "Also as", "de": "Auch als", "zh": "其他格式"},
+    # ontology and shapes
+    "ontology_title": {"en": "The alliance ontology", "de": "Die Allianz-Ontologie", "zh": "联盟本体"},
+    "classes": {"en": "Classes", "de": "Klassen", "zh": "类"},
+    "properties": {"en": "Properties", "de": "Eigenschaften", "zh": "属性"},
+    "overview": {"en": "How the classes connect", "de": "Wie die Klassen zusammenhängen", "zh": "类之间的关系"},
+    "definition": {"en": "Definition", "de": "Definition", "zh": "定义"},
+    "superclasses": {"en": "Super-classes", "de": "Oberklassen", "zh": "父类"},
+    "superproperties": {"en": "Super-properties", "de": "Obereigenschaften", "zh": "父属性"},
+    "domain": {"en": "Domain", "de": "Definitionsbereich", "zh": "定义域"},
+    "range": {"en": "Range", "de": "Wertebereich", "zh": "值域"},
+    "why": {"en": "Why", "de": "Warum", "zh": "原因"},
+    "constrained_by": {"en": "Shapes that constrain it", "de": "Regeln, die es einschränken", "zh": "约束它的形状"},
+    "reused": {"en": "Terms reused from other vocabularies", "de": "Wiederverwendete Begriffe anderer Vokabulare",
+               "zh": "复用的外部术语"},
+    "module": {"en": "Module", "de": "Modul", "zh": "模块"},
+    "shapes_title": {"en": "What a valid record must have", "de": "Was ein gültiger Datensatz haben muss",
+                     "zh": "有效记录须满足的条件"},
+    "severity": {"en": "Severity", "de": "Schwere", "zh": "级别"},
+    "rule": {"en": "Rule", "de": "Regel", "zh": "规则"},
+    "applies_to": {"en": "Applies to", "de": "Gilt für", "zh": "适用于"},
+    # memo
+    "memo_title": {"en": "The memo, paragraph by paragraph", "de": "Die Vorlage, Absatz für Absatz", "zh": "原始文件（逐段）"},
+    "memo_derived": {"en": "Statements derived from this passage", "de": "Aus diesem Absatz abgeleitete Aussagen",
+                     "zh": "由本段得出的陈述"},
+    "memo_corrections": {"en": "OCR corrections", "de": "OCR-Korrekturen", "zh": "OCR 更正"},
+    "as_printed": {"en": "as printed (OCR)", "de": "wie gedruckt (OCR)", "zh": "原文（OCR）"},
+    "as_corrected": {"en": "as corrected", "de": "korrigiert", "zh": "更正后"},
+}
+
+#: The keys scripts need (they get them in the chosen language with the page's config).
+SCRIPT_KEYS = ("no_match", "matched_as", "run_query")
+
+
+def t(key: str, lang: str | None = None) -> str:
+    """The interface text ``key`` in ``lang`` (default: the reader's), English if missing there."""
+    texts = MESSAGES[key]
+    return texts.get(lang or ui_language()) or texts["en"]
+
+
+def script_messages() -> dict[str, str]:
+    return {key: t(key) for key in SCRIPT_KEYS}

@@ -1,0 +1,187 @@
+"""The label index: every name of every resource the graph labels, for the search box on every
+page (``GET /suggest?q=``) and the editor's entity completion.
+
+Built from the store with three SELECT queries through the guarded pool (the web layer never
+builds a graph), once per data generation: ``AppState.labels()`` caches it, and a reload gets a
+fresh ``AppState`` and so a fresh index. A suggestion is then a binary search in memory, no
+query at all — the 1M-triple generated graph answers in well under a millisecond per request
+(``benchmarks/suggest.py``).
+
+Matching ignores case, accents and punctuation ("nurn" and "nuern" find Nürnberg, "maan" and
+"Ma'an" find Ma'anshan), starts at the beginning of any word of a label ("Cologne" finds
+"Membership of Cologne in ..." after Cologne itself) and at any character of Chinese text
+("州" finds 台州).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+from rdflib import Literal, URIRef
+
+from ..namespaces import ID, PREFIXES, SKOS, prefix_declarations
+from ..stores.base import QueryResult
+
+#: The label properties, best first: the one a suggestion shows is the best available.
+NAMES = ("skos:prefLabel", "rdfs:label", "schema:name", "skos:altLabel")
+_NAME_IRIS = tuple(URIRef(PREFIXES[curie.split(":")[0]] + curie.split(":")[1]) for curie in NAMES)
+
+_LABELS = prefix_declarations(["rdfs", "schema", "skos"]) + f"""
+SELECT ?s ?p ?l WHERE {{
+  VALUES ?p {{ {' '.join(NAMES)} }}
+  ?s ?p ?l .
+  FILTER (isIRI(?s) && isLiteral(?l))
+}}"""
+
+#: Most specific types only: a city is shown as schema:City, not as schema:Place or owl:Thing.
+_TYPES = prefix_declarations(["rdfs", "skos"]) + """
+SELECT DISTINCT ?s ?t WHERE {
+  ?s a ?t ; rdfs:label|skos:prefLabel ?any .
+  FILTER (isIRI(?t))
+  FILTER NOT EXISTS { ?s a ?u . ?u rdfs:subClassOf ?t FILTER (?u != ?t) }
+}"""
+
+#: The country a place lies in, directly or through the place that contains it.
+_COUNTRIES = prefix_declarations(["schema"]) + """
+SELECT ?s ?c WHERE {
+  { ?s schema:containedInPlace ?c } UNION { ?s schema:containedInPlace ?within . ?within schema:containedInPlace ?c }
+  ?c a schema:Country .
+}"""
+
+#: The order kinds of things are offered in when two match equally well (members first).
+KIND_ORDER = ("organization", "city", "district", "country", "region", "person", "event", "document")
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ß": "ss"})
+_GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+_NOT_KEY = re.compile(r"[\W_]+")
+_WORD_START = re.compile(r"(?:^|(?<=[\s\-/(\"„“'’]))\w|[\u3400-\u9fff]")
+
+
+def folded(text: str) -> str:
+    """``text`` without case, accents, apostrophes, spaces and punctuation: what keys compare."""
+    text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES).casefold())
+    return _NOT_KEY.sub("", "".join(c for c in text if not unicodedata.combining(c)))
+
+
+#: Keys are cut to this many characters: a person types fewer before picking a suggestion, and
+#: short keys keep the index of a 1M-triple graph small and quick to sort.
+KEY_LENGTH = 32
+
+
+def _keys(label: str) -> Iterator[tuple[str, bool]]:
+    """(key, whole label?) for each word start of ``label``, in plain and German-transliterated
+    spelling ("Nürnberg" gives "nurnberg" and "nuernberg")."""
+    for spelling in {label, label.translate(_GERMAN)}:
+        for match in _WORD_START.finditer(spelling):
+            key = folded(spelling[match.start():match.start() + KEY_LENGTH * 2])[:KEY_LENGTH]
+            if key:
+                yield key, match.start() == 0
+
+
+@dataclass
+class Entry:
+    """One resource: its labels by language ('' = none), most specific type, country."""
+
+    iri: str
+    labels: dict[str, str] = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)
+    type: str | None = None
+    country: str | None = None
+
+    @property
+    def kind_rank(self) -> int:
+        """Members and places before memberships, passages and other things they name."""
+        if self.iri.startswith(str(ID)):
+            kind = self.iri[len(str(ID)):].split("/", 1)[0]
+            if kind in KIND_ORDER:
+                return KIND_ORDER.index(kind)
+            return len(KIND_ORDER)
+        return len(KIND_ORDER) + 1
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: Entry
+    #: The label that matched what was typed (in whichever language or script).
+    matched: str
+
+
+class LabelIndex:
+    """Sorted keys of every label (and every word start of it), for prefix search by bisection."""
+
+    def __init__(self, entries: dict[str, Entry]) -> None:
+        self.entries = entries
+        whole: set[tuple[str, int, str]] = set()
+        words: set[tuple[str, int, str]] = set()
+        order = list(entries)
+        self._order = order
+        for number, iri in enumerate(order):
+            for name in entries[iri].names:
+                for key, is_whole in _keys(name):
+                    (whole if is_whole else words).add((key, number, name))
+        self._whole = sorted(whole)
+        self._words = sorted(words)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    @classmethod
+    def from_results(cls, labels: QueryResult, types: QueryResult, countries: QueryResult) -> "LabelIndex":
+        entries: dict[str, Entry] = {}
+        ranked = sorted(labels.rows, key=lambda row: _NAME_IRIS.index(row[1]), reverse=True)
+        for subject, prop, label in ranked:
+            if not isinstance(label, Literal):
+                continue
+            entry = entries.setdefault(str(subject), Entry(str(subject)))
+            if prop != SKOS.altLabel:
+                entry.labels[label.language or ""] = str(label)
+            if str(label) not in entry.names:
+                entry.names.append(str(label))
+        for subject, kind in types.rows:
+            entry = entries.get(str(subject))
+            if entry is not None and isinstance(kind, URIRef) and (entry.type is None or str(kind) < entry.type):
+                entry.type = str(kind)
+        for subject, country in countries.rows:
+            entry = entries.get(str(subject))
+            if entry is not None and isinstance(country, URIRef):
+                entry.country = str(country)
+        return cls(entries)
+
+    @classmethod
+    def from_store(cls, select: Callable[[str], QueryResult]) -> "LabelIndex":
+        """Ask the store (through ``select``, the guarded pool) for labels, types, countries."""
+        return cls.from_results(select(_LABELS), select(_TYPES), select(_COUNTRIES))
+
+    def suggest(self, text: str, limit: int = 10) -> list[Match]:
+        """The best ``limit`` resources whose label (or a word of it) starts like ``text``:
+        whole-label matches first, exact ones before longer ones, members before memberships."""
+        wanted = folded(text)[:KEY_LENGTH]
+        if not wanted:
+            return []
+        best: dict[int, tuple[tuple, str]] = {}
+        # Enough candidates to rank, not every label starting with one letter of a 1M graph.
+        budget = max(limit * 50, 200)
+        for tier, keys in enumerate((self._whole, self._words)):
+            for key, number, name in self._scan(keys, wanted, budget):
+                entry = self.entries[self._order[number]]
+                shown = name in entry.labels.values()
+                score = (tier, key != wanted, entry.kind_rank, not shown, len(name), name)
+                if number not in best or score < best[number][0]:
+                    best[number] = (score, name)
+            if len(best) >= limit:
+                break
+        ranked = sorted(best.items(), key=lambda item: item[1][0])[:limit]
+        return [Match(self.entries[self._order[number]], name) for number, (_, name) in ranked]
+
+    @staticmethod
+    def _scan(keys: list[tuple[str, int, str]], wanted: str, budget: int) -> Iterator[tuple[str, int, str]]:
+        at = bisect_left(keys, (wanted,))
+        for key, number, name in keys[at:at + budget]:
+            if not key.startswith(wanted):
+                return
+            yield key, number, name
+

@@ -1,0 +1,57 @@
+"""Citing the data: a citation line on every resource page and every download, BibTeX and
+CSL-JSON for the dataset on the home page, each with title, publisher, version, date, IRI and
+licence."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from html import unescape
+
+import pytest
+
+from alliance_kg.stores import dumps
+from alliance_kg.web import citation
+
+TODAY = date.today().isoformat()
+
+
+def test_citation_line_names_title_publisher_version_date_iri_and_licence():
+    text = citation.line("abcdef1234567890", "https://w3id.org/alliance-kg/id/city/koeln", "Cologne", date(2026, 12, 1))
+    assert text.startswith("Cologne. In: Chinese-German Industrial Cities Alliance knowledge graph")
+    for part in ("data version abcdef123456", "alliance-kg project", "https://w3id.org/alliance-kg/id/city/koeln",
+                 "retrieved 2026-12-01", "CC BY 4.0"):
+        assert part in text
+
+
+def test_resource_page_carries_its_citation(shipped_memory_client, shipped_memory_app):
+    page = unescape(shipped_memory_client.get("/doc/city/koeln?lang=en").get_data(as_text=True))
+    found = re.search(r'<p class="citation" id="citation">(.*?)</p>', page, re.S)
+    assert found
+    version = shipped_memory_app.extensions["alliance_kg"].store.version[:12]
+    assert "Cologne. In:" in found.group(1) and version in found.group(1) and "/id/city/koeln" in found.group(1)
+
+
+@pytest.mark.parametrize("name", sorted(dumps.DUMPS))
+def test_every_download_carries_the_citation(shipped_memory_client, name):
+    response = shipped_memory_client.get(f"/downloads/{name}")
+    assert response.status_code == 200
+    assert 'rel="cite-as"' in response.headers["Link"] and TODAY in response.headers["X-Citation"]
+    if not name.endswith(".jsonld"):
+        assert response.get_data(as_text=True).startswith("# Cite as: Chinese-German Industrial Cities Alliance")
+
+
+def test_downloads_still_parse_with_the_citation_comment(shipped_memory_client):
+    from rdflib import Dataset
+
+    data = shipped_memory_client.get("/downloads/alliance-kg.trig").get_data(as_text=True)
+    assert len(Dataset().parse(data=data, format="trig")) > 1000
+
+
+def test_home_page_offers_bibtex_and_csl_json(shipped_memory_client):
+    page = unescape(shipped_memory_client.get("/").get_data(as_text=True))
+    bibtex = re.search(r'<code id="cite-bibtex">(.*?)</code>', page, re.S).group(1)
+    assert bibtex.startswith("@misc{alliance_kg_") and "url       = {https://w3id.org/alliance-kg/}" in bibtex
+    csl = json.loads(re.search(r'<code id="cite-csl">(.*?)</code>', page, re.S).group(1))
+    assert csl[0]["type"] == "dataset" and csl[0]["URL"] == "https://w3id.org/alliance-kg/" and csl[0]["version"]

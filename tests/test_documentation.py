@@ -1,0 +1,109 @@
+"""/ontology and /shapes as documentation pages: every term of our namespace with its labels and
+definitions in German and English, the reused external terms with the reason, the shapes that
+constrain each term, an overview diagram; the shapes in plain words with severities."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+from rdflib import Graph, Literal
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from alliance_kg.namespaces import AKG
+
+from factsupport import ROOT
+
+
+def ontology_files() -> Graph:
+    graph = Graph()
+    files = sorted((ROOT / "ontology").glob("*.ttl"))
+    assert files, "no ontology files found"
+    for path in files:
+        graph.parse(path)
+    return graph
+
+
+ONTOLOGY = ontology_files()
+TERMS = sorted({s for s in ONTOLOGY.subjects(RDF.type, None) if str(s).startswith(str(AKG))})
+
+
+@pytest.fixture(scope="module")
+def ontology_page(shipped_memory_app) -> str:
+    response = shipped_memory_app.test_client().get("/ontology", headers={"Accept": "text/html"})
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    return unescape(response.get_data(as_text=True))
+
+
+def section(page: str, anchor: str) -> str:
+    match = re.search(rf'<section class="term card" id="{anchor}".*?</section>', page, re.S)
+    assert match, f"no section for {anchor}"
+    return match.group(0)
+
+
+def test_the_ontology_declares_terms():
+    assert len(TERMS) >= 25
+
+
+@pytest.mark.parametrize("term", TERMS, ids=lambda t: t.split("#")[-1])
+def test_every_term_appears_with_labels_and_definitions_in_german_and_english(ontology_page, term):
+    text = section(ontology_page, term.split("#")[-1])
+    for lang in ("de", "en"):
+        definition = next(o for o in ONTOLOGY.objects(term, SKOS.definition) if isinstance(o, Literal) and o.language == lang)
+        label = next(o for o in ONTOLOGY.objects(term, RDFS.label) if o.language == lang)
+        assert str(definition) in text and str(label) in text
+
+
+@pytest.mark.parametrize("term", TERMS, ids=lambda t: t.split("#")[-1])
+def test_every_term_shows_its_super_terms_domain_and_range(ontology_page, term):
+    text = section(ontology_page, term.split("#")[-1])
+    for prop in (RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range):
+        for value in ONTOLOGY.objects(term, prop):
+            local = str(value).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+            assert f":{local}</code>" in text, (prop, value)
+
+
+def test_a_class_lists_the_shapes_that_constrain_it(ontology_page):
+    assert "akgsh:DistrictShape" in section(ontology_page, "District")
+    assert "akgsh:ResolvedPlaceShape" in section(ontology_page, "identifiedAs")
+
+
+def test_reused_terms_are_listed_with_the_reason(ontology_page):
+    reused = ontology_page[ontology_page.index('id="reused"'):]
+    assert "org:Membership" in reused and "carry dates, a role and provenance" in reused
+    assert reused.count("<tr id=\"reused-") == len(set(ONTOLOGY.subjects(SKOS.scopeNote, None)))
+
+
+def test_overview_diagram_has_every_class_and_links_to_its_entry(ontology_page):
+    svg = ontology_page[ontology_page.index("<svg"):ontology_page.index("</svg>")]
+    for term in ONTOLOGY.subjects(RDF.type, None):
+        if str(term).startswith(str(AKG)) and (term, RDF.type, RDFS.Class) in ONTOLOGY or \
+                (str(term).startswith(str(AKG)) and str(ONTOLOGY.value(term, RDF.type)).endswith("#Class")):
+            assert f'href="#{str(term).split("#")[-1]}"' in svg
+
+
+def test_ontology_in_german_uses_german_labels(shipped_memory_client):
+    page = unescape(shipped_memory_client.get("/ontology?lang=de", headers={"Accept": "text/html"}).get_data(as_text=True))
+    assert "Stadtbezirk" in page and ">Klassen" in page
+
+
+def test_ontology_as_turtle_is_still_the_graph(shipped_memory_client):
+    response = shipped_memory_client.get("/ontology", headers={"Accept": "text/turtle"})
+    graph = Graph().parse(data=response.get_data(as_text=True), format="turtle")
+    assert (AKG.District, RDF.type, None) in graph
+
+
+def test_shapes_page_says_per_class_what_a_record_must_have(shipped_memory_client):
+    page = unescape(shipped_memory_client.get("/shapes", headers={"Accept": "text/html"}).get_data(as_text=True))
+    membership = page[page.index('id="MembershipShape"'):]
+    membership = membership[:membership.index("</section>")]
+    assert "every org:Membership" in membership
+    assert "a membership has exactly one member" in membership and "Violation" in membership
+    assert "Info" in page and "Warning" in page
+    assert "no wgs84:lat" in page  # an ambiguous place gets no coordinates
+
+
+def test_shapes_as_turtle_are_still_served(shipped_memory_client):
+    response = shipped_memory_client.get("/shapes", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200 and "sh:NodeShape" in response.get_data(as_text=True)

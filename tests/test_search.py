@@ -1,0 +1,114 @@
+"""Search suggestions (``/suggest``, ``/search``) from the label index, on every backend and on
+the shipped graph: names in German, English, Chinese and pinyin, type and country, errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from alliance_kg.app import create_app
+from alliance_kg.stores import MemoryStore
+from alliance_kg.web.labels import LabelIndex, folded
+from alliance_kg.web.search import prefixed
+
+KOELN = "https://w3id.org/alliance-kg/id/city/koeln"
+
+
+def suggestions(client, q: str, **headers) -> list[dict]:
+    response = client.get("/suggest", query_string={"q": q}, headers=headers)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == "application/json"
+    return response.get_json()["suggestions"]
+
+
+@pytest.mark.parametrize("typed", ["Köln", "köl", "Cologne", "colo", "科隆"])
+def test_any_name_of_a_thing_finds_it(client, typed):
+    found = suggestions(client, typed)
+    assert found and found[0]["iri"] == KOELN, found
+
+
+def test_suggestion_label_follows_the_readers_language(client):
+    assert suggestions(client, "科隆", **{"Accept-Language": "de"})[0]["label"] == "Köln"
+    assert suggestions(client, "Köln", **{"Accept-Language": "en"})[0]["label"] == "Cologne"
+    first = suggestions(client, "Köln", **{"Accept-Language": "zh"})[0]
+    assert first["label"] == "科隆" and first["matched"] == "Köln"
+
+
+def test_suggestion_has_type_page_and_prefixed_iri(client):
+    first = suggestions(client, "Nürn")[0]
+    assert first["type"]["iri"] == "https://schema.org/City"
+    assert first["href"] == "/doc/city/nuernberg"
+    assert first["sparql"] == "id:city\\/nuernberg"
+
+
+def test_nothing_typed_is_no_suggestion_and_no_match_is_empty(client):
+    assert suggestions(client, "  ") == []
+    assert suggestions(client, "Atlantis") == []
+
+
+@pytest.mark.parametrize("query, message", [({}, "give the beginning of a name"), ({"q": "x" * 201}, "longer than"),
+                                            ({"q": "Köln", "limit": "0"}, "limit must be"),
+                                            ({"q": "Köln", "limit": "many"}, "limit must be")])
+def test_bad_parameters_are_a_clear_400(client, query, message):
+    response = client.get("/suggest", query_string=query)
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+
+
+def test_search_page_lists_the_matches_without_javascript(client):
+    page = client.get("/search", query_string={"q": "Nürn"}).get_data(as_text=True)
+    assert 'href="/doc/city/nuernberg"' in page and "Nürnberg" in page
+
+
+@pytest.mark.parametrize("typed, slug", [("Nürn", "city/nuernberg"), ("nuern", "city/nuernberg"),
+                                         ("Cologne", "city/koeln"), ("台州", "city/taizhou"),
+                                         ("Ma'an", "city/maanshan"), ("Ma’an", "city/maanshan"),
+                                         ("maan", "city/maanshan"), ("宝安", "district/baoan"),
+                                         ("Bao'an", "district/baoan")])
+def test_shipped_graph_finds_members_in_every_script(shipped_memory_client, typed, slug):
+    first = suggestions(shipped_memory_client, typed)[0]
+    assert first["iri"].endswith("/id/" + slug), first
+
+
+def test_shipped_suggestion_says_type_and_country(shipped_memory_client):
+    first = suggestions(shipped_memory_client, "台州", **{"Accept-Language": "de"})[0]
+    assert first["label"] == "Taizhou" and first["matched"] == "台州"
+    assert first["type"]["label"] == "City" and first["country"]["label"] == "China"
+    baoan = suggestions(shipped_memory_client, "Bao", **{"Accept-Language": "en"})[0]
+    assert baoan["type"]["label"] == "District" and baoan["country"]["label"] == "China"
+
+
+def test_members_come_before_their_memberships(shipped_memory_client):
+    found = [s["iri"].split("/id/")[1] for s in suggestions(shipped_memory_client, "Nürnberg")]
+    assert found[0] == "city/nuernberg" and "membership/nuernberg" in found[1:]
+
+
+def test_index_is_rebuilt_for_a_new_generation(knowledge_graph):
+    from alliance_kg.web.admin import reloader_of
+
+    app = create_app({"STORE": MemoryStore(knowledge_graph.dataset, "v1"), "TESTING": True, "query_workers": 1})
+    first = app.extensions["alliance_kg"]
+    try:
+        assert first.labels() is first.labels(), "built once per generation"
+        reloader = reloader_of(app)
+        reloader.build = lambda: MemoryStore(knowledge_graph.dataset, "v2")
+        assert reloader.reload().ok
+        second = app.extensions["alliance_kg"]
+        assert second is not first and "labels" in second._cache, "the reload built the new generation's index"
+        assert second.labels() is not first.labels()
+    finally:
+        for state in {id(first): first, id(app.extensions["alliance_kg"]): app.extensions["alliance_kg"]}.values():
+            state.executor.close()
+
+
+def test_folding_ignores_case_accents_and_punctuation():
+    assert folded("Nürnberg") == "nurnberg" and folded("Ma’anshan") == folded("Ma'anshan") == "maanshan"
+    assert folded("台州") == "台州"
+
+
+def test_prefixed_names_escape_what_a_local_name_cannot_hold():
+    assert prefixed("https://w3id.org/alliance-kg/id/city/koeln") == "id:city\\/koeln"
+    assert prefixed("https://w3id.org/alliance-kg/ontology#District") == "akg:District"
+    assert prefixed("urn:x") == "<urn:x>"
+
+
+def test_an_empty_index_suggests_nothing():
+    assert LabelIndex({}).suggest("Köln") == []
