@@ -1,4 +1,4 @@
-import{a as u,b as g,d,g as b,l as f,n as y,o as s}from"./chunks/chunk-5265EUFE.js";var h=`${d(["akg","org","schema","wgs84"])}
+import{c as b,h as f,j as y}from"./chunks/chunk-RXG22U2K.js";import{c as u,d as g,f as d,i as s}from"./chunks/chunk-GUSSGMOZ.js";var h=`${d(["akg","org","schema","wgs84"])}
 SELECT ?member ?country ?district ?ambiguous ?lat ?long WHERE {
   ?alliance a akg:Alliance .
   ?membership org:organization ?alliance ;

@@ -1,4 +1,4 @@
-import{b as f,c as g,d as h,g as b,j as d,k as T,l as $,n as N,o as i}from"./chunks/chunk-5265EUFE.js";var L=["date","dateTime","gYear","gYearMonth"].map(e=>`xsd:${e}`).join(", ");function R(e){return`${h(["wgs84"])}
+import{c as b,f as d,g as T,h as $,j as N}from"./chunks/chunk-RXG22U2K.js";import{d as f,e as g,f as h,i}from"./chunks/chunk-GUSSGMOZ.js";var L=["date","dateTime","gYear","gYearMonth"].map(e=>`xsd:${e}`).join(", ");function R(e){return`${h(["wgs84"])}
 SELECT ?place ?lat ?long ?via WHERE {
   {
     BIND (${d(e)} AS ?place)
