@@ -18,7 +18,7 @@ from pyparsing import ParseBaseException
 from rdflib import Dataset, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql import parser as sparql_grammar
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
 
@@ -29,6 +29,10 @@ _FORM_OF = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONST
 
 #: Parsed queries kept per process; parsing costs rdflib ~7 ms, often more than evaluating.
 PARSE_CACHE_SIZE = 256
+
+#: rdflib's query grammar, as its own copy told to keep TAB characters: pyparsing expands tabs
+#: to spaces before parsing unless told not to, which rewrites a TAB inside a string literal.
+_GRAMMAR = sparql_grammar.Query.copy().parse_with_tabs()
 
 #: Views per selection kept by one process (building one copies the selected graphs).
 VIEW_CACHE_SIZE = 16
@@ -99,7 +103,7 @@ def rdflib_query(text: str) -> Query:
     """``text`` parsed by rdflib, SERVICE refused again and the dataset clause removed (the
     store builds the dataset itself), LIMIT/OFFSET clamped to what ``islice`` takes."""
     try:
-        parsed = parseQuery(text)
+        parsed = _GRAMMAR.parse_string(sparql_grammar.expandUnicodeEscapes(text), parse_all=True)
     except ParseBaseException as exc:
         raise QuerySyntaxError(_parse_message(exc), line=exc.lineno, column=exc.col) from None
     try:
