@@ -31,21 +31,32 @@ def backend(request) -> str:
     return request.param
 
 
+#: Why the suites do not run on Virtuoso yet: ``SparqlStore`` lists only the project's own graphs
+#: (``{BASE}graph/...``) as the graphs a query may name, and the suites' graphs are the tests' own IRIs.
+VIRTUOSO_NOT_RUN = ("SparqlStore holds only graphs under https://w3id.org/alliance-kg/graph/, "
+                    "the suite's graphs have their own IRIs: not run on Virtuoso (see tests/fixtures_server.py)")
+
+
+def build_store(backend: str, dataset, version: str, request, tmp_path_factory, name: str) -> Any:
+    """``dataset`` in ``backend`` (``sparql``: pushed into the Virtuoso called ``name``)."""
+    if backend == "oxigraph":
+        folder = tmp_path_factory.mktemp(f"oxigraph-{name}")
+        oxigraph.write(folder, dataset, version)
+        return oxigraph.OxigraphStore(folder)
+    if backend == "sparql":
+        url = request.getfixturevalue("virtuosos").url(name)
+        push(dataset, url + "/sparql-auth", version, credentials=Credentials(*DBA))
+        return SparqlStore(url + "/sparql", timeout=10)
+    if backend == "rdflib":
+        return RdflibStore(dataset, version)
+    return InMemoryOxigraphStore(dataset, version)
+
+
 @pytest.fixture(scope="session")
 def fixture_store(backend: str, request, tmp_path_factory) -> Any:
     """The fixture data, once per backend (read-only; every app shares it)."""
-    dataset = load_dataset([ENDPOINT_DATA]).dataset
-    if backend == "oxigraph":
-        folder = tmp_path_factory.mktemp("oxigraph-endpoint")
-        oxigraph.write(folder, dataset, "fixture-v1")
-        return oxigraph.OxigraphStore(folder)
-    if backend == "sparql":
-        url = request.getfixturevalue("virtuosos").url("endpoint")
-        push(dataset, url + "/sparql-auth", "fixture-v1", credentials=Credentials(*DBA))
-        return SparqlStore(url + "/sparql", timeout=10)
-    if backend == "rdflib":
-        return RdflibStore(dataset, "fixture-v1")
-    return InMemoryOxigraphStore(dataset, "fixture-v1")
+    return build_store(backend, load_dataset([ENDPOINT_DATA]).dataset, "fixture-v1", request, tmp_path_factory,
+                       "endpoint")
 
 
 #: (test, backend) -> why the backend answers differently; the test is expected to fail there.
