@@ -21,6 +21,7 @@ from pyshacl import validate as shacl_validate
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
+from rdflib.util import from_n3
 
 from ..errors import AllianceKGError
 from ..namespaces import SH
@@ -135,7 +136,10 @@ def _pyshacl(data: Graph, shapes: Graph) -> Report:
         data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True,
         abort_on_first=False, inplace=True,
     )
-    return Report([_finding(results, r) for r in results.subjects(RDF.type, SH.ValidationResult)], results)
+    # the report's own results only: the ones nested under sh:detail (sh:node, sh:qualified...)
+    # explain a result, they are not findings of their own
+    top = [r for report in results.subjects(RDF.type, SH.ValidationReport) for r in results.objects(report, SH.result)]
+    return Report([_finding(results, r) for r in top], results)
 
 
 def _compiled(store, shapes: Graph) -> Report:
@@ -151,7 +155,7 @@ def _compiled(store, shapes: Graph) -> Report:
         Finding(
             severity=r.severity or "Violation",
             message="; ".join(r.messages) or f"{(r.component or 'constraint').removesuffix('ConstraintComponent')} constraint not satisfied",
-            focus=_plain(r.focus_node),
+            focus=_focus(r.focus_node),
             path=_plain(r.path),
             value=r.value_plain if r.value is not None else None,
             shape=_plain(r.source_shape),
@@ -160,6 +164,14 @@ def _compiled(store, shapes: Graph) -> Report:
         for r in result.results
     ]
     return Report(findings, turtle=result.turtle)
+
+
+def _focus(term: str | None) -> str | None:
+    """A focus node as pyshacl's findings give it: a literal focus (``sh:targetNode "x"``,
+    ``sh:targetObjectsOf``) as its lexical form, not in N-Triples quotes."""
+    if term and term.startswith('"'):
+        return str(from_n3(term))
+    return _plain(term)
 
 
 def _plain(term: str | None) -> str | None:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -37,14 +36,12 @@ from rdflib import Dataset, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from ..errors import InputError, QuerySyntaxError
-from ..namespaces import BASE, PREFIXES
+from ..namespaces import PREFIXES
 from ..rdf import from_ox, new_dataset, ox_quads, utc_timestamp
 from .base import PreparedQuery, QueryResult, Selection, graph_result, ordered_variables, select_result
-from .rdflib_store import rdflib_query
+from .rdflib_store import QUERY_BASE, oxigraph_error, rdflib_query
 
 META = "alliance-kg.json"
-#: What relative IRIs in a query resolve against: the endpoint's canonical IRI (never the host).
-QUERY_BASE = BASE + "sparql"
 
 
 # -- writing ----------------------------------------------------------------------------------
@@ -215,7 +212,6 @@ class OxigraphEngine:
         return solutions.serialize(format=results_format), truncated
 
 
-_POSITION = re.compile(r"^error at (\d+):(\d+)(?:-\d+:\d+)?: ?")
 #: Longest text whose syntax error is explained by rdflib's parser (see ``syntax_error``).
 EXPLAIN_UP_TO = 20_000
 
@@ -232,11 +228,7 @@ def syntax_error(exc: SyntaxError, text: str) -> QuerySyntaxError:
             return explained
         except RecursionError:
             pass
-    message = str(exc.msg if exc.msg else exc)
-    match = _POSITION.match(message)
-    if match:
-        return QuerySyntaxError(message[match.end():], line=int(match.group(1)), column=int(match.group(2)))
-    return QuerySyntaxError(message)
+    return oxigraph_error(exc)
 
 
 def check_syntax(text: str) -> None:
