@@ -31,14 +31,10 @@ def backend(request) -> str:
     return request.param
 
 
-#: Why the suites do not run on Virtuoso yet: ``SparqlStore`` lists only the project's own graphs
-#: (``{BASE}graph/...``) as the graphs a query may name, and the suites' graphs are the tests' own IRIs.
-VIRTUOSO_NOT_RUN = ("SparqlStore holds only graphs under https://w3id.org/alliance-kg/graph/, "
-                    "the suite's graphs have their own IRIs: not run on Virtuoso (see tests/fixtures_server.py)")
-
-
-def build_store(backend: str, dataset, version: str, request, tmp_path_factory, name: str) -> Any:
-    """``dataset`` in ``backend`` (``sparql``: pushed into the Virtuoso called ``name``)."""
+def build_store(backend: str, dataset, version: str, request, tmp_path_factory, name: str,
+                graph_prefix: str | None = None) -> Any:
+    """``dataset`` in ``backend`` (``sparql``: pushed into the Virtuoso called ``name``, serving
+    the graphs under ``graph_prefix``, the project's unless given)."""
     if backend == "oxigraph":
         folder = tmp_path_factory.mktemp(f"oxigraph-{name}")
         oxigraph.write(folder, dataset, version)
@@ -46,7 +42,7 @@ def build_store(backend: str, dataset, version: str, request, tmp_path_factory, 
     if backend == "sparql":
         url = request.getfixturevalue("virtuosos").url(name)
         push(dataset, url + "/sparql-auth", version, credentials=Credentials(*DBA))
-        return SparqlStore(url + "/sparql", timeout=10)
+        return SparqlStore(url + "/sparql", timeout=10, **({"graph_prefix": graph_prefix} if graph_prefix else {}))
     if backend == "rdflib":
         return RdflibStore(dataset, version)
     return InMemoryOxigraphStore(dataset, version)

@@ -22,7 +22,7 @@ from rdflib.namespace import RDF
 import earl
 from alliance_kg.app import create_app
 from alliance_kg.stores import Store
-from fixtures_server import VIRTUOSO_NOT_RUN, build_store
+from fixtures_server import build_store
 from w3c import W3C
 
 SUITE = W3C / "sparql11-protocol"
@@ -72,12 +72,11 @@ def _cases() -> list[tuple[str, list[dict]]]:
 @pytest.fixture(scope="module")
 def w3c_store(backend: str, request, tmp_path_factory) -> Store:
     """The suite's graphs in the backend under test."""
-    if backend == "sparql":
-        pytest.skip(VIRTUOSO_NOT_RUN)
     dataset = Dataset(default_union=True)
     for n in (1, 2, 3):
         dataset.graph(URIRef(KASEI.format(n))).parse(SUITE / f"data{n}.nt", format="nt")
-    return build_store(backend, dataset, "w3c", request, tmp_path_factory, "w3c-protocol")
+    return build_store(backend, dataset, "w3c", request, tmp_path_factory, "w3c-protocol",
+                       graph_prefix="http://kasei.us/")
 
 
 CASES = _cases()
@@ -132,15 +131,26 @@ def outcomes(w3c_store) -> dict[str, str | None]:
     return found
 
 
+#: (backend, test IRI) -> why it fails there; only Virtuoso (reported, not gating) may have any.
+KNOWN_GAPS = {
+    ("sparql", "http://www.w3.org/2009/sparql/docs/tests/data-sparql11/protocol/manifest#query_content_type_construct"):
+        "Virtuoso 7 answers this CONSTRUCT in a form SparqlStore cannot read (ParserError: Invalid line: .)",
+}
+
+
 @pytest.mark.parametrize("iri", [c[0] for c in CASES], ids=[c[0].rsplit("#", 1)[1] for c in CASES])
-def test_w3c_protocol(outcomes, iri):
+def test_w3c_protocol(backend, outcomes, iri):
+    gap = KNOWN_GAPS.get((backend, iri))
+    if outcomes[iri] is not None and gap:
+        pytest.xfail(gap)
     assert outcomes[iri] is None, outcomes[iri]
+    assert gap is None, "passes now: remove it from KNOWN_GAPS"
 
 
 def test_earl_report_is_current(backend, outcomes):
-    assert all(v is None for v in outcomes.values()), "every protocol test passes: nothing to xfail"
-    report = earl.report(SUITE_NAME, backend, f"the endpoint's HTTP layer over the {backend} backend",
-                         {iri: ("passed", "") for iri in outcomes})
+    results = {iri: ("passed", "") if problem is None else ("failed", KNOWN_GAPS.get((backend, iri), "not known"))
+               for iri, problem in outcomes.items()}
+    report = earl.report(SUITE_NAME, backend, f"the endpoint's HTTP layer over the {backend} backend", results)
     earl.check_report(SUITE_NAME, backend, report)
 
 

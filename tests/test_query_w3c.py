@@ -14,7 +14,7 @@ import pytest
 
 import earl
 from alliance_kg.app import create_app
-from fixtures_server import VIRTUOSO_NOT_RUN, build_store
+from fixtures_server import build_store
 from w3c_query import Outcome, cases, outcome, pyoxigraph_direct, rdflib_direct, suite_dataset, through_client
 
 SUITE = "sparql11-query"
@@ -31,6 +31,10 @@ DESCRIPTIONS = {
     "rdflib": "rdflib called directly on each test's files (the baseline of the rdflib backend)",
 }
 
+#: Why the query suite does not run on Virtuoso: it refuses the push of the suite's data.
+VIRTUOSO_REFUSES_THE_DATA = ("Virtuoso 7 refuses to load the suite's data (SR002 string_output_string on a "
+                             "typed literal of subquery/sq13.ttl): not run there, reported")
+
 #: (backend, test IRI) -> why our layer fails a test its engine passes. Empty: none do.
 LAYER_GAPS: dict[tuple[str, str], str] = {}
 
@@ -45,8 +49,9 @@ def engine_outcomes() -> dict[str, dict[str, Outcome]]:
 def backend_outcomes(backend: str, request, tmp_path_factory) -> dict[str, Outcome]:
     """Every case through one app over the backend holding all the suite's data files."""
     if backend == "sparql":
-        pytest.skip(VIRTUOSO_NOT_RUN)
-    store = build_store(backend, suite_dataset(CASES), "w3c-query", request, tmp_path_factory, "w3c-query")
+        pytest.skip(VIRTUOSO_REFUSES_THE_DATA)
+    store = build_store(backend, suite_dataset(CASES), "w3c-query", request, tmp_path_factory, "w3c-query",
+                        graph_prefix="file:///")
     app = create_app({"STORE": store, "TESTING": True, "query_workers": 1, "query_timeout": 20.0,
                       "max_rows": 100_000, "cache_entries": 0})
     try:
