@@ -11,7 +11,6 @@ not run.
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import unquote_plus
 
 import pytest

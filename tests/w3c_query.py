@@ -288,26 +288,26 @@ def _match(want: list[tuple], have: list[tuple], *, ordered: bool) -> bool:
         return sorted(map(repr, want)) == sorted(map(repr, have))
     used = [False] * len(have)
 
-    def fits(a: tuple, b: tuple, mapping: dict, back: dict) -> dict | None:
-        new, new_back = dict(mapping), dict(back)
+    def fits(a: tuple, b: tuple, forth: dict, back: dict) -> tuple[dict, dict] | None:
+        """The blank node mapping (both ways) extended so that row ``a`` is row ``b``, or None."""
+        forth, back = dict(forth), dict(back)
         for x, y in zip(a, b):
             if isinstance(x, BNode) and isinstance(y, BNode):
-                if new.setdefault(x, y) != y or new_back.setdefault(y, x) != x:
+                if forth.setdefault(x, y) != y or back.setdefault(y, x) != x:
                     return None
             elif x != y:
                 return None
-        return new | {"__back__": new_back}
+        return forth, back
 
-    def search(i: int, mapping: dict, back: dict) -> bool:
+    def search(i: int, forth: dict, back: dict) -> bool:
         if i == len(want):
             return True
         for j, row in enumerate(have):
             if not used[j]:
-                extended = fits(want[i], row, mapping, back)
+                extended = fits(want[i], row, forth, back)
                 if extended is not None:
-                    new_back = extended.pop("__back__")
                     used[j] = True
-                    if search(i + 1, extended, new_back):
+                    if search(i + 1, *extended):
                         return True
                     used[j] = False
         return False
