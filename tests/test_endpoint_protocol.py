@@ -342,3 +342,10 @@ def test_large_responses_are_gzipped(client):
     assert b"results" in gzip.decompress(response.get_data())
     plain = get(client, "SELECT * { ?s ?p ?o }")
     assert "Content-Encoding" not in plain.headers
+
+
+def test_relative_iris_resolve_against_the_endpoint_iri_on_every_backend(client):
+    response = get(client, "SELECT ?x { BIND(<s> AS ?x) }")
+    assert response.get_json()["results"]["bindings"][0]["x"]["value"] == "https://w3id.org/alliance-kg/s"
+    response = get(client, "BASE <http://example.org/> SELECT ?x { BIND(<s> AS ?x) }")
+    assert response.get_json()["results"]["bindings"][0]["x"]["value"] == "http://example.org/s"

@@ -131,10 +131,7 @@ def outcomes(w3c_store) -> dict[str, str | None]:
 
 
 #: (backend, test IRI) -> why it fails there; only Virtuoso (reported, not gating) may have any.
-KNOWN_GAPS = {
-    ("sparql", "http://www.w3.org/2009/sparql/docs/tests/data-sparql11/protocol/manifest#query_content_type_construct"):
-        "Virtuoso 7 answers this CONSTRUCT in a form SparqlStore cannot read (ParserError: Invalid line: .)",
-}
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
 
 
 @pytest.mark.parametrize("iri", [c[0] for c in CASES], ids=[c[0].rsplit("#", 1)[1] for c in CASES])

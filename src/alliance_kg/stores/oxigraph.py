@@ -36,10 +36,10 @@ from rdflib import Dataset, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from ..errors import InputError, QuerySyntaxError
-from ..namespaces import PREFIXES
+from ..namespaces import PREFIXES, QUERY_BASE
 from ..rdf import from_ox, new_dataset, ox_quads, utc_timestamp
 from .base import PreparedQuery, QueryResult, Selection, graph_result, ordered_variables, select_result
-from .rdflib_store import QUERY_BASE, oxigraph_error, rdflib_query
+from .rdflib_store import oxigraph_error, rdflib_query
 
 META = "alliance-kg.json"
 

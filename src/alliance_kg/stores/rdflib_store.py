@@ -25,16 +25,13 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
 
 from ..errors import ForbiddenQuery, QuerySyntaxError
-from ..namespaces import BASE
+from ..namespaces import QUERY_BASE
 from .base import PreparedQuery, QueryResult, Selection, graph_result, ordered_variables, select_result
 
 _FORM_OF = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
 
 #: Parsed queries kept per process; parsing costs rdflib ~7 ms, often more than evaluating.
 PARSE_CACHE_SIZE = 256
-
-#: What relative IRIs in a query resolve against: the endpoint's canonical IRI (never the host).
-QUERY_BASE = BASE + "sparql"
 
 _POSITION = re.compile(r"^error at (\d+):(\d+)(?:-\d+:\d+)?: ?")
 
@@ -115,7 +112,7 @@ def rdflib_query(text: str) -> Query:
     except ParseBaseException as exc:
         raise QuerySyntaxError(_parse_message(exc), line=exc.lineno, column=exc.col) from None
     try:
-        query = translateQuery(parsed)
+        query = translateQuery(parsed, base=QUERY_BASE)  # relative IRIs: as on Oxigraph
     except RecursionError:
         raise
     except Exception as exc:  # rdflib raises bare Exception for e.g. an undeclared prefix

@@ -22,7 +22,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from ..errors import EngineError, InputError, QuerySyntaxError, QueryTimeout
-from ..namespaces import GRAPH
+from ..namespaces import GRAPH, QUERY_BASE
 from ..rdf import new_dataset
 from .base import PreparedQuery, QueryResult, Selection, graph_result, ordered_variables, select_result
 from .oxigraph import check_syntax
@@ -116,15 +116,18 @@ class SparqlStore:
         check_syntax(prepared.text)  # the grammar checked here, with line and column, not by the remote
         default, named = (sorted(self._names), sorted(self._names)) if dataset is None else dataset
         form = prepared.form
+        # relative IRIs resolve against the endpoint's IRI, as on the other backends (the remote
+        # store has none of its own to offer); a query's own BASE stands
+        text = prepared.text if prepared.base else f"BASE <{QUERY_BASE}>\n{prepared.text}"
         if form in ("SELECT", "ASK"):
-            body = self._request(prepared.text, default, named, JSON_RESULTS).json()
+            body = self._request(text, default, named, JSON_RESULTS).json()
             if form == "ASK":
                 return QueryResult(form, boolean=bool(body.get("boolean")))
             variables = ordered_variables(prepared, list(body.get("head", {}).get("vars", [])))
             bindings = body.get("results", {}).get("bindings", [])
             rows = (tuple(term(b[v]) if v in b else None for v in variables) for b in bindings)
             return select_result(variables, rows, max_rows)
-        return graph_result(form, self._construct(prepared.text, default=default, named=named), max_rows)
+        return graph_result(form, self._construct(text, default=default, named=named), max_rows)
 
     def _construct(self, text: str, *, default=None, named=None) -> Graph:
         response = self._request(text, default if default is not None else sorted(self._names),
