@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup bundle serve test validate build system-deps screenshots benchmark clean
+.PHONY: setup bundle serve test validate build system-deps screenshots benchmark conformance clean
 
 $(BIN)/alliance-kg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ system-deps:
 
 test: setup system-deps
 	$(BIN)/python -m pytest
+
+# The W3C suites' EARL reports (docs/conformance) and the README's table, rewritten from one run.
+conformance: setup
+	ALLIANCE_KG_UPDATE_CONFORMANCE=1 $(BIN)/python -m pytest -q tests/test_query_w3c.py tests/test_protocol_w3c.py tests/test_shacl_w3c.py tests/test_conformance.py -k 'earl or readme'
 
 screenshots: setup system-deps
 	$(BIN)/python scripts/screenshots.py

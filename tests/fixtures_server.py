@@ -31,21 +31,28 @@ def backend(request) -> str:
     return request.param
 
 
+def build_store(backend: str, dataset, version: str, request, tmp_path_factory, name: str,
+                graph_prefix: str | None = None) -> Any:
+    """``dataset`` in ``backend`` (``sparql``: pushed into the Virtuoso called ``name``, serving
+    the graphs under ``graph_prefix``, the project's unless given)."""
+    if backend == "oxigraph":
+        folder = tmp_path_factory.mktemp(f"oxigraph-{name}")
+        oxigraph.write(folder, dataset, version)
+        return oxigraph.OxigraphStore(folder)
+    if backend == "sparql":
+        url = request.getfixturevalue("virtuosos").url(name)
+        push(dataset, url + "/sparql-auth", version, credentials=Credentials(*DBA))
+        return SparqlStore(url + "/sparql", timeout=10, **({"graph_prefix": graph_prefix} if graph_prefix else {}))
+    if backend == "rdflib":
+        return RdflibStore(dataset, version)
+    return InMemoryOxigraphStore(dataset, version)
+
+
 @pytest.fixture(scope="session")
 def fixture_store(backend: str, request, tmp_path_factory) -> Any:
     """The fixture data, once per backend (read-only; every app shares it)."""
-    dataset = load_dataset([ENDPOINT_DATA]).dataset
-    if backend == "oxigraph":
-        folder = tmp_path_factory.mktemp("oxigraph-endpoint")
-        oxigraph.write(folder, dataset, "fixture-v1")
-        return oxigraph.OxigraphStore(folder)
-    if backend == "sparql":
-        url = request.getfixturevalue("virtuosos").url("endpoint")
-        push(dataset, url + "/sparql-auth", "fixture-v1", credentials=Credentials(*DBA))
-        return SparqlStore(url + "/sparql", timeout=10)
-    if backend == "rdflib":
-        return RdflibStore(dataset, "fixture-v1")
-    return InMemoryOxigraphStore(dataset, "fixture-v1")
+    return build_store(backend, load_dataset([ENDPOINT_DATA]).dataset, "fixture-v1", request, tmp_path_factory,
+                       "endpoint")
 
 
 #: (test, backend) -> why the backend answers differently; the test is expected to fail there.

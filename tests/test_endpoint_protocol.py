@@ -191,10 +191,41 @@ def test_default_graph_is_union_of_named_graphs(client):
     assert response.get_json()["boolean"] is True
 
 
-def test_unknown_default_graph_uri_is_400(client):
-    response = client.get("/sparql?default-graph-uri=http%3A%2F%2Fexample.org%2Fnope&query=ASK%7B%7D")
-    assert response.status_code == 400
-    assert "not in this dataset" in response.get_data(as_text=True)
+def test_unknown_default_graph_uri_is_an_empty_graph_named_in_a_header(client):
+    response = client.get("/sparql?default-graph-uri=http%3A%2F%2Fexample.org%2Fnope&query="
+                          + quote("ASK { ?s ?p ?o }"))
+    assert response.status_code == 200 and response.get_json()["boolean"] is False
+    assert response.headers["X-Unknown-Graphs"] == "<http://example.org/nope>"
+
+
+def test_known_and_unknown_graphs_together_answer_from_the_known_one(client):
+    memo = str(GRAPH["memo"])
+    response = client.get(f"/sparql?default-graph-uri={quote(memo)}&default-graph-uri=urn%3Ax%3Anope"
+                          f"&named-graph-uri=urn%3Ax%3Agone&query=" + quote("ASK { ?s ?p ?o }"))
+    assert response.get_json()["boolean"] is True
+    assert response.headers["X-Unknown-Graphs"] == "<urn:x:nope> <urn:x:gone>"
+
+
+def test_known_graphs_send_no_unknown_graphs_header(client):
+    response = get(client, f"ASK FROM <{GRAPH['memo']}> {{ ?s ?p ?o }}")
+    assert response.get_json()["boolean"] is True and "X-Unknown-Graphs" not in response.headers
+
+
+def test_get_with_dataset_parameters_but_no_query_is_400(client):
+    response = client.get("/sparql?default-graph-uri=urn%3Ax%3Ag",
+                          headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 400 and "missing query" in response.get_data(as_text=True)
+
+
+def test_tab_inside_a_string_literal_comes_back_as_a_tab(client):
+    response = get(client, 'SELECT ?x { BIND("a\tb" AS ?x) }')
+    assert response.get_json()["results"]["bindings"][0]["x"]["value"] == "a\tb"
+
+
+@pytest.mark.parametrize("path", ["/sparql?query=" + quote("ASK { ?s ?p ?o }"), "/sparql?query=ASK%20%7B",
+                                  "/no/such/page", "/sparql"])
+def test_every_response_says_nosniff(client, path):
+    assert client.get(path).headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_get_without_query_is_the_service_description(client):
@@ -311,3 +342,10 @@ def test_large_responses_are_gzipped(client):
     assert b"results" in gzip.decompress(response.get_data())
     plain = get(client, "SELECT * { ?s ?p ?o }")
     assert "Content-Encoding" not in plain.headers
+
+
+def test_relative_iris_resolve_against_the_endpoint_iri_on_every_backend(client):
+    response = get(client, "SELECT ?x { BIND(<s> AS ?x) }")
+    assert response.get_json()["results"]["bindings"][0]["x"]["value"] == "https://w3id.org/alliance-kg/s"
+    response = get(client, "BASE <http://example.org/> SELECT ?x { BIND(<s> AS ?x) }")
+    assert response.get_json()["results"]["bindings"][0]["x"]["value"] == "http://example.org/s"

@@ -97,23 +97,39 @@ def test_canary_is_reachable(canary):
 @pytest.mark.parametrize("template", [
     "SELECT * {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
     "SELECT * {{ ?x ?y ?z FILTER EXISTS {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }} }}",
+])
+def test_service_is_400_and_never_fetches(client, canary, template):
+    response = client.get("/sparql?query=" + quote(template.format(url=canary.url)))
+    assert response.status_code == 400
+    assert "SERVICE" in response.get_data(as_text=True)
+    time.sleep(0.05)
+    assert canary.hits == []
+
+
+@pytest.mark.parametrize("template", [
     "SELECT * FROM <{url}> {{ ?s ?p ?o }}",
     "SELECT * FROM NAMED <{url}> {{ GRAPH ?g {{ ?s ?p ?o }} }}",
     "SELECT * FROM <file:///etc/passwd> {{ ?s ?p ?o }}",
-    "ASK FROM <{url}> {{ }}",
+    "ASK FROM <{url}> {{ ?s ?p ?o }}",
 ])
-def test_queries_reaching_outside_are_400_and_never_fetch(client, canary, template):
-    response = client.get("/sparql?query=" + quote(template.format(url=canary.url)))
-    assert response.status_code == 400
-    assert "SERVICE" in response.get_data(as_text=True) or "not in this dataset" in response.get_data(as_text=True)
+def test_from_graphs_we_do_not_hold_are_empty_and_never_fetched(client, canary, template):
+    query = template.format(url=canary.url)
+    response = client.get("/sparql?query=" + quote(query))
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body.get("boolean", False) is False and body.get("results", {}).get("bindings", []) == []
+    named = query.split("<", 1)[1].split(">", 1)[0]
+    assert response.headers["X-Unknown-Graphs"] == f"<{named}>"
     time.sleep(0.05)
     assert canary.hits == []
 
 
 @pytest.mark.parametrize("param", ["default-graph-uri", "named-graph-uri"])
-def test_dataset_parameters_naming_urls_are_400_and_never_fetch(client, canary, param):
+def test_dataset_parameters_naming_urls_are_empty_and_never_fetched(client, canary, param):
     response = client.get(f"/sparql?{param}={quote(canary.url)}&query=" + quote("ASK { ?s ?p ?o }"))
-    assert response.status_code == 400
+    assert response.status_code == 200 and response.get_json()["boolean"] is False
+    assert response.headers["X-Unknown-Graphs"] == f"<{canary.url}>"
+    time.sleep(0.05)
     assert canary.hits == []
 
 

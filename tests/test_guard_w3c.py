@@ -7,6 +7,7 @@ algebra has a ``ServiceGraphPattern``)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -18,7 +19,8 @@ from rdflib.plugins.sparql.parserutils import CompValue
 
 from alliance_kg.errors import ForbiddenQuery, QueryError, QuerySyntaxError, UpdateRefused
 from alliance_kg.query.prepare import prepare
-from alliance_kg.stores import InMemoryOxigraphStore
+from alliance_kg.app import create_app
+from alliance_kg.stores import InMemoryOxigraphStore, RdflibStore
 from alliance_kg.rdf import new_dataset
 from w3c import MF, QT, W3C, entries, included, manifest
 
@@ -96,17 +98,47 @@ def test_syntax_suite(name, kind, path, empty_store):
         else:
             prepare(text, max_length=1_000_000)  # never refused
         return
-    # a negative test: refused by the guard, or a syntax error with its place from the engine
+    refusal = _refusal(text, empty_store)
+    if isinstance(refusal, QuerySyntaxError):
+        assert refusal.line is not None and refusal.column is not None, str(refusal)
+    else:
+        assert isinstance(refusal, (ForbiddenQuery, UpdateRefused)), repr(refusal)
+
+
+def _refusal(text: str, store) -> QueryError | None:
+    """Why the Oxigraph path refuses a negative test: the guard (update, SERVICE) or a syntax
+    error with its place, from the guard or the engine; None if it would run it."""
     try:
-        prepared = prepare(text, max_length=1_000_000)
-    except (ForbiddenQuery, UpdateRefused):
-        return
-    except QuerySyntaxError as exc:
-        assert exc.line is not None and exc.column is not None, str(exc)
-        return
-    with pytest.raises(QuerySyntaxError) as caught:
-        empty_store.query(prepared)
-    assert caught.value.line is not None and caught.value.column is not None, str(caught.value)
+        store.query(prepare(text, max_length=1_000_000))
+    except QueryError as exc:
+        return exc
+    return None
+
+
+NEGATIVE = [c for c in SYNTAX_CASES if c[1] == "NegativeSyntaxTest11"]
+
+
+@pytest.mark.parametrize("name, kind, path", NEGATIVE, ids=[c[0] for c in NEGATIVE])
+@pytest.mark.parametrize("backend_name", ["memory", "rdflib"])
+def test_negative_syntax_over_http_is_refused_with_its_place(name, kind, path, backend_name, empty_apps, empty_store):
+    """Every negative syntax test over HTTP: 400 with "line L, column C" (or 403 for an update)."""
+    text = path.read_text(encoding="utf-8")
+    response = empty_apps[backend_name].post("/sparql", data=text.encode("utf-8"),
+                                             content_type="application/sparql-query")
+    refusal = _refusal(text, empty_store)
+    assert response.status_code == refusal.status, response.get_data(as_text=True)
+    if isinstance(refusal, QuerySyntaxError):
+        assert re.search(r"line \d+, column \d+", response.get_data(as_text=True)), response.get_data(as_text=True)
+
+
+@pytest.fixture(scope="module")
+def empty_apps(empty_store):
+    """A test client per backend over an empty dataset."""
+    apps = {"memory": create_app({"STORE": empty_store, "TESTING": True, "query_workers": 1}),
+            "rdflib": create_app({"STORE": RdflibStore(new_dataset(), "empty"), "TESTING": True, "query_workers": 1})}
+    yield {name: app.test_client() for name, app in apps.items()}
+    for app in apps.values():
+        app.extensions["alliance_kg"].executor.close()
 
 
 @pytest.mark.parametrize("name, kind, path", UPDATE_CASES, ids=[c[0] for c in UPDATE_CASES])

@@ -76,12 +76,6 @@ class EngineError(QueryError):
     status = 500
 
 
-class UnknownGraph(QueryError):
-    """A dataset parameter or FROM clause names a graph this dataset does not hold; such graphs
-    are refused rather than fetched, so a query can never make the server reach the network or
-    read a local file."""
-
-
 class QueryTooComplex(QueryError):
     """The query nests deeper than the engine can evaluate (it would overflow the stack)."""
 

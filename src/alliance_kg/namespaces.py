@@ -10,6 +10,9 @@ from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD, DefinedNamespace
 
 BASE = "https://w3id.org/alliance-kg/"
+#: What relative IRIs in a query resolve against on every backend: the endpoint's canonical IRI
+#: (never the host it runs on).
+QUERY_BASE = BASE + "sparql"
 
 #: The ontology's namespace (hash namespace: the ontology document dereferences at ONTOLOGY).
 ONTOLOGY = URIRef(BASE + "ontology")

@@ -7,20 +7,25 @@ on what the ontology entails (a city is an org:Organization because it holds a m
 Two SHACL engines give the same findings (tested on every shape case and on generated data):
 pyshacl, the reference, validates the union graph in place; from ``COMPILED_FROM`` triples on,
 the compiled engine of the ``shacl`` package (Rust) takes over, about 50× faster at 100k
-triples, where pyshacl's per-node Python cost would dominate a load. The SPARQL checks run on
-an in-memory Oxigraph store holding the dataset's named graphs (rdflib is slow on aggregates).
+triples, where pyshacl's per-node Python cost would dominate a load. Where the W3C SHACL suite
+or a comparison showed one engine wrong for a feature, ``choose_engine`` reads the feature from
+the shapes and takes the other engine at any size, so findings never depend on the data's size.
+The SPARQL checks run on an in-memory Oxigraph store holding the dataset's named graphs (rdflib
+is slow on aggregates).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import OWL, RDF, XSD
 from rdflib.term import Node
+from rdflib.util import from_n3
 
 from ..errors import AllianceKGError, InputError
 from ..namespaces import SH
@@ -112,6 +117,51 @@ COMPILED_FROM = 150_000
 ENGINES = ("auto", "pyshacl", "compiled")
 
 
+def _sparql_texts(shapes: Graph) -> Iterable[str]:
+    for predicate in (SH.select, SH.ask):
+        yield from (str(o) for o in shapes.objects(None, predicate))
+
+
+#: What the compiled engine gets wrong (the W3C SHACL suite and comparing the engines found
+#: them), each a test on the shapes graph: with any of them ``auto`` keeps pyshacl.
+COMPILED_GAPS: dict[str, Callable[[Graph], bool]] = {
+    "sh:deactivated on an sh:sparql constraint (the compiled engine runs it)":
+        lambda g: any(g.value(c, SH.deactivated) == Literal(True) for c in g.objects(None, SH.sparql)),
+    "sh:closed on a property shape (the compiled engine checks the focus node, not the values)":
+        lambda g: any((s, SH.path, None) in g for s in g.subjects(SH.closed, Literal(True))),
+    "regex flags s, x or q (the compiled engine's regex dialect differs)":
+        lambda g: any(set(str(f)) & set("sxq") for f in g.objects(None, SH.flags)),
+    'an explicit "x"^^xsd:string in sh:in or sh:hasValue (the compiled engine tells it from "x")':
+        lambda g: any(isinstance(v, Literal) and v.datatype == XSD.string
+                      for v in (*g.objects(None, SH.hasValue), *g.objects(None, RDF.first))),
+    "a sub-SELECT in a SPARQL constraint (the spec says refuse it; the compiled engine runs it)":
+        lambda g: any(re.search(r"\{[^{}]*\bSELECT\b", q, re.I) for q in _sparql_texts(g)),
+}
+#: What pyshacl gets wrong: with any of them ``auto`` takes the compiled engine (unless it has a
+#: gap of its own in the same shapes, when pyshacl, the reference, stays).
+PYSHACL_GAPS: dict[str, Callable[[Graph], bool]] = {
+    "$shapesGraph in a SPARQL constraint (pyshacl 0.40 raises)":
+        lambda g: any("$shapesGraph" in q for q in _sparql_texts(g)),
+    "sh:prefixes declared through owl:imports (pyshacl 0.40 finds them only in a shared data graph)":
+        lambda g: any((p, OWL.imports, None) in g for p in g.objects(None, SH.prefixes)),
+}
+
+
+def choose_engine(shapes: Graph, triples: int) -> tuple[str, str]:
+    """The engine ``auto`` takes and why: the compiled one from ``COMPILED_FROM`` triples on,
+    pyshacl below, except where the shapes use a feature the chosen engine gets wrong, so the
+    findings never depend on the data's size."""
+    compiled_gaps = [why for why, uses in COMPILED_GAPS.items() if uses(shapes)]
+    pyshacl_gaps = [why for why, uses in PYSHACL_GAPS.items() if uses(shapes)]
+    if compiled_gaps:
+        return "pyshacl", f"the shapes use {compiled_gaps[0]}"
+    if pyshacl_gaps:
+        return "compiled", f"the shapes use {pyshacl_gaps[0]}"
+    if triples >= COMPILED_FROM:
+        return "compiled", f"{triples} triples (the compiled engine from {COMPILED_FROM})"
+    return "pyshacl", f"{triples} triples (pyshacl below {COMPILED_FROM})"
+
+
 def validate(
     dataset: Dataset,
     shapes: Graph,
@@ -124,7 +174,7 @@ def validate(
     if engine not in ENGINES:
         raise ValueError(f"unknown SHACL engine {engine!r}; use one of {', '.join(ENGINES)}")
     if engine == "auto":
-        engine = "compiled" if len(dataset) >= COMPILED_FROM else "pyshacl"
+        engine, _ = choose_engine(shapes, len(dataset))
     checks = sorted(checks if checks is not None else default_checks())
     # One Oxigraph copy of the dataset serves both the compiled engine and the checks.
     store = oxigraph_copy(dataset) if engine == "compiled" or checks else None
@@ -263,7 +313,10 @@ def _pyshacl(data: Graph, shapes: Graph) -> Report:
         data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True,
         abort_on_first=False, inplace=True,
     )
-    return Report([_finding(results, r) for r in results.subjects(RDF.type, SH.ValidationResult)], results)
+    # the report's own results only: the ones nested under sh:detail (sh:node, sh:qualified...)
+    # explain a result, they are not findings of their own
+    top = [r for report in results.subjects(RDF.type, SH.ValidationReport) for r in results.objects(report, SH.result)]
+    return Report([_finding(results, r) for r in top], results)
 
 
 def _compiled(store, shapes: Graph) -> Report:
@@ -279,7 +332,7 @@ def _compiled(store, shapes: Graph) -> Report:
         Finding(
             severity=r.severity or "Violation",
             message="; ".join(r.messages) or f"{(r.component or 'constraint').removesuffix('ConstraintComponent')} constraint not satisfied",
-            focus=_plain(r.focus_node),
+            focus=_focus(r.focus_node),
             path=_plain(r.path),
             value=r.value_plain if r.value is not None else None,
             shape=_plain(r.source_shape),
@@ -288,6 +341,14 @@ def _compiled(store, shapes: Graph) -> Report:
         for r in result.results
     ]
     return Report(findings, turtle=result.turtle)
+
+
+def _focus(term: str | None) -> str | None:
+    """A focus node as pyshacl's findings give it: a literal focus (``sh:targetNode "x"``,
+    ``sh:targetObjectsOf``) as its lexical form, not in N-Triples quotes."""
+    if term and term.startswith('"'):
+        return str(from_n3(term))
+    return _plain(term)
 
 
 def _plain(term: str | None) -> str | None:

@@ -32,7 +32,7 @@ from .. import errors
 from ..errors import QueryAborted, QueryError, QueryTimeout
 from ..stores.base import QueryResult, Store
 from . import formats
-from .prepare import answer as answer_query, execute, prepare
+from .prepare import answer as answer_query, execute, prepare, unknown_graphs
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,8 @@ class Reply:
     body: bytes = b""
     truncated: bool = False
     result: QueryResult | None = None
+    #: Graphs the request named that the store does not hold (answered as empty graphs).
+    unknown_graphs: tuple[str, ...] = ()
     error: dict[str, Any] | None = field(default=None, repr=False)
     #: Rows (triples for graphs, 1 for ASK) in the answer; -1 where the format gives no cheap count.
     rows: int = -1
@@ -88,7 +90,9 @@ def answer(store: Store, job: Job) -> Reply:
     media_type = formats.negotiate_result(prepared.form, job.accept, job.format)
     body, truncated, rows = answer_query(store, prepared, media_type, default_graphs=job.default_graphs,
                                          named_graphs=job.named_graphs, max_rows=job.max_rows)
-    return Reply(prepared.form, media_type, body, truncated, rows=rows)
+    unknown = unknown_graphs(prepared, store.graph_names(), default_graphs=job.default_graphs,
+                             named_graphs=job.named_graphs)
+    return Reply(prepared.form, media_type, body, truncated, unknown_graphs=unknown, rows=rows)
 
 
 def evaluate(store: Store, job: Job) -> Reply:

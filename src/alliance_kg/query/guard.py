@@ -24,6 +24,7 @@ from urllib.parse import urljoin
 from rdflib import URIRef
 
 from ..errors import ForbiddenQuery, QuerySyntaxError, QueryTooComplex, UpdateRefused
+from ..namespaces import QUERY_BASE
 from ..stores.base import PreparedQuery
 
 FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
@@ -133,8 +134,8 @@ def scan(text: str) -> PreparedQuery:
         line, column = _position(text, first.start)
         raise QuerySyntaxError(f"expected SELECT, ASK, CONSTRUCT or DESCRIBE, found {first.text!r}",
                                line=line, column=column)
-    default, named = _dataset(toks, i + 1, base, prefixes, text)
-    graphs = {"from_default": tuple(map(URIRef, default)), "from_named": tuple(map(URIRef, named))}
+    default, named = _dataset(toks, i + 1, base or QUERY_BASE, prefixes, text)
+    graphs = {"from_default": tuple(map(URIRef, default)), "from_named": tuple(map(URIRef, named)), "base": base}
     if keyword != "SELECT":
         return PreparedQuery(text, keyword, **graphs)
     limit, insert_at = _limit(text, toks, i + 1)

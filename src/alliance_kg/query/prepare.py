@@ -3,10 +3,10 @@
 Queries are untrusted input: engines follow ``SERVICE <http://...>`` over the network and load
 ``FROM <file:///etc/passwd>`` if they are asked to. ``prepare`` caps the text and runs the
 ``guard`` (microseconds, no engine's parser), which refuses updates and SERVICE and records
-FROM/FROM NAMED; ``execute`` checks those graphs against the ones the store holds and hands the
-store the dataset explicitly, so they are answered from the store, never fetched. The engine
-parses the text itself. Time limits are the job of ``executor`` (a worker process that can be
-killed); this module runs in-process and has none.
+FROM/FROM NAMED; ``execute`` resolves those graphs against the ones the store holds (a graph it
+does not hold is empty) and hands the store the dataset explicitly, so they are answered from the
+store, never fetched. The engine parses the text itself. Time limits are the job of ``executor``
+(a worker process that can be killed); this module runs in-process and has none.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Sequence
 
 from rdflib import URIRef
 
-from ..errors import QuerySyntaxError, QueryTooLarge, UnknownGraph
+from ..errors import QuerySyntaxError, QueryTooLarge
 from ..stores.base import Answer, NativeAnswers, PreparedQuery, QueryResult, Selection, Store
 from . import formats
 from .guard import scan
@@ -42,27 +42,34 @@ def resolve_dataset(
     """The dataset to query: protocol parameters win over FROM clauses (SPARQL 1.1 Protocol
     2.1.4); ``None`` means the store's own (default graph = union of all named graphs).
 
-    Every graph named either way must be one the store holds; anything else is refused, not
-    fetched, so no query can reach the network or the local file system.
+    A graph named either way that the store does not hold is an empty graph (as in Oxigraph and
+    Fuseki): it is left out of the selection, never fetched, so no query can reach the network or
+    the local file system. ``unknown_graphs`` says which they were.
     """
     known = set(graph_names)
-    check_graph_names([*(default_graphs or ()), *(named_graphs or ()),
-                       *prepared.from_default, *prepared.from_named], known)
     if default_graphs or named_graphs:
-        return tuple(URIRef(g) for g in default_graphs or ()), tuple(URIRef(g) for g in named_graphs or ())
-    if prepared.from_default or prepared.from_named:
-        return prepared.from_default, prepared.from_named
-    return None
+        default, named = default_graphs or (), named_graphs or ()
+    elif prepared.from_default or prepared.from_named:
+        default, named = prepared.from_default, prepared.from_named
+    else:
+        return None
+    return (tuple(URIRef(g) for g in default if URIRef(g) in known),
+            tuple(URIRef(g) for g in named if URIRef(g) in known))
 
 
-def check_graph_names(names: Sequence[str], known: set[URIRef]) -> None:
-    """Raise ``UnknownGraph`` for the first name not in ``known``."""
-    for name in names:
-        if URIRef(name) not in known:
-            raise UnknownGraph(
-                f"graph <{name}> is not in this dataset; this endpoint never fetches graphs "
-                "(GET /sparql lists the named graphs it holds)"
-            )
+def unknown_graphs(
+    prepared: PreparedQuery,
+    graph_names: Sequence[URIRef] | set[URIRef],
+    *,
+    default_graphs: Sequence[str] | None = None,
+    named_graphs: Sequence[str] | None = None,
+) -> tuple[str, ...]:
+    """The graphs the request names (parameters or FROM clauses) that the store does not hold
+    and that were therefore answered as empty, each once, in the order named."""
+    known = set(graph_names)
+    named = [*(default_graphs or ()), *(named_graphs or ())] if default_graphs or named_graphs else \
+        [*prepared.from_default, *prepared.from_named]
+    return tuple(dict.fromkeys(str(g) for g in named if URIRef(g) not in known))
 
 
 def execute(

@@ -34,6 +34,8 @@ class PreparedQuery:
     form: str
     from_default: tuple[URIRef, ...] = ()
     from_named: tuple[URIRef, ...] = ()
+    #: The BASE the query declares itself (None: relative IRIs resolve against ``QUERY_BASE``).
+    base: str | None = None
     #: Variables of an explicit SELECT projection, in order (None for ``SELECT *`` and other forms).
     projection: tuple[str, ...] | None = None
     #: The top-level LIMIT of a SELECT: (value, start, end) of its number in ``text``.

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -37,14 +36,12 @@ from rdflib import Dataset, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from ..errors import InputError, QuerySyntaxError
-from ..namespaces import BASE, PREFIXES
+from ..namespaces import PREFIXES, QUERY_BASE
 from ..rdf import from_ox, new_dataset, ox_quads, utc_timestamp
 from .base import Answer, PreparedQuery, QueryResult, Selection, graph_result, ordered_variables, select_result
-from .rdflib_store import rdflib_query
+from .rdflib_store import oxigraph_error, rdflib_query
 
 META = "alliance-kg.json"
-#: What relative IRIs in a query resolve against: the endpoint's canonical IRI (never the host).
-QUERY_BASE = BASE + "sparql"
 
 
 # -- writing ----------------------------------------------------------------------------------
@@ -238,7 +235,6 @@ def _rows_in(body: bytes, results_format) -> int:
     return -1
 
 
-_POSITION = re.compile(r"^error at (\d+):(\d+)(?:-\d+:\d+)?: ?")
 #: Longest text whose syntax error is explained by rdflib's parser (see ``syntax_error``).
 EXPLAIN_UP_TO = 20_000
 
@@ -255,11 +251,7 @@ def syntax_error(exc: SyntaxError, text: str) -> QuerySyntaxError:
             return explained
         except RecursionError:
             pass
-    message = str(exc.msg if exc.msg else exc)
-    match = _POSITION.match(message)
-    if match:
-        return QuerySyntaxError(message[match.end():], line=int(match.group(1)), column=int(match.group(2)))
-    return QuerySyntaxError(message)
+    return oxigraph_error(exc)
 
 
 def check_syntax(text: str) -> None:

@@ -4,31 +4,42 @@ engine, the reference the other backends are tested against.
 rdflib's own handling of a dataset clause loads any graph it does not hold (from the network or
 disk), so a selected dataset is built here as a fresh, in-memory view of graphs that exist, and
 the query reaching rdflib never carries a dataset clause. rdflib's parser costs milliseconds per
-query (pyparsing), so parses are cached by text.
+query (pyparsing), so parses are cached by text. rdflib's parser lets some queries the SPARQL 1.1
+grammar forbids through (the W3C negative syntax tests), so a text it accepts is checked by
+Oxigraph's parser as well, which costs microseconds.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections import OrderedDict
 from functools import lru_cache
 from typing import Any, Sequence
 
+import pyoxigraph as ox
 from pyparsing import ParseBaseException
 from rdflib import Dataset, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql import parser as sparql_grammar
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
 
 from ..errors import ForbiddenQuery, QuerySyntaxError
+from ..namespaces import QUERY_BASE
 from .base import PreparedQuery, QueryResult, Selection, graph_result, ordered_variables, select_result
 
 _FORM_OF = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
 
 #: Parsed queries kept per process; parsing costs rdflib ~7 ms, often more than evaluating.
 PARSE_CACHE_SIZE = 256
+
+_POSITION = re.compile(r"^error at (\d+):(\d+)(?:-\d+:\d+)?: ?")
+
+#: rdflib's query grammar, as its own copy told to keep TAB characters: pyparsing expands tabs
+#: to spaces before parsing unless told not to, which rewrites a TAB inside a string literal.
+_GRAMMAR = sparql_grammar.Query.copy().parse_with_tabs()
 
 #: Views per selection kept by one process (building one copies the selected graphs).
 VIEW_CACHE_SIZE = 16
@@ -101,15 +112,16 @@ def rdflib_query(text: str) -> Query:
     """``text`` parsed by rdflib, SERVICE refused again and the dataset clause removed (the
     store builds the dataset itself), LIMIT/OFFSET clamped to what ``islice`` takes."""
     try:
-        parsed = parseQuery(text)
+        parsed = _GRAMMAR.parse_string(sparql_grammar.expandUnicodeEscapes(text), parse_all=True)
     except ParseBaseException as exc:
         raise QuerySyntaxError(_parse_message(exc), line=exc.lineno, column=exc.col) from None
     try:
-        query = translateQuery(parsed)
+        query = translateQuery(parsed, base=QUERY_BASE)  # relative IRIs: as on Oxigraph
     except RecursionError:
         raise
     except Exception as exc:  # rdflib raises bare Exception for e.g. an undeclared prefix
         raise QuerySyntaxError(str(exc) or type(exc).__name__) from None
+    _check_grammar(text)  # after rdflib's own errors, which explain more (see oxigraph.syntax_error)
     main = query.algebra
     form = _FORM_OF.get(main.name)
     if form is None:  # pragma: no cover - the query grammar has exactly four forms
@@ -121,6 +133,26 @@ def rdflib_query(text: str) -> Query:
         # pattern (with LIMIT it fails on None); the template is the pattern's triples.
         items["template"] = _first_bgp_triples(main)
     return Query(query.prologue, CompValue(main.name, **items))
+
+
+def _check_grammar(text: str) -> None:
+    """Refuse what the SPARQL 1.1 grammar does not allow and rdflib's parser lets through
+    (a variable bound twice by BIND or VALUES in one group, ``SELECT (1 AS ?x) ?x``, a VALUES row
+    of the wrong length...): Oxigraph's parser checks it, planning over an empty store, in
+    microseconds."""
+    try:
+        ox.Store().query(text, base_iri=QUERY_BASE)
+    except SyntaxError as exc:
+        raise oxigraph_error(exc) from None
+
+
+def oxigraph_error(exc: SyntaxError) -> QuerySyntaxError:
+    """Oxigraph's syntax error with its line and column ("error at 3:1: expected OPTIONAL")."""
+    message = str(exc.msg if exc.msg else exc)
+    match = _POSITION.match(message)
+    if match:
+        return QuerySyntaxError(message[match.end():], line=int(match.group(1)), column=int(match.group(2)))
+    return QuerySyntaxError(message)
 
 
 def _first_bgp_triples(root: CompValue) -> list:

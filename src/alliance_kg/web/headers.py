@@ -1,4 +1,4 @@
-"""Response headers every route shares: CORS, ETag/Cache-Control (304), gzip.
+"""Response headers every route shares: CORS, nosniff, ETag/Cache-Control (304), gzip.
 
 CORS is open (any origin, no credentials) because every route is read-only and portals query
 from browsers. ETags are derived from the data version and the request (path, query string and
@@ -19,7 +19,7 @@ from .state import state
 
 ALLOWED_METHODS = "GET, HEAD, POST, OPTIONS"
 ALLOWED_HEADERS = "Accept, Accept-Language, Content-Type, If-None-Match"
-EXPOSED_HEADERS = "ETag, X-Result-Truncated, X-Result-Limit, Content-Disposition, Link"
+EXPOSED_HEADERS = "ETag, X-Result-Truncated, X-Result-Limit, X-Unknown-Graphs, Content-Disposition, Link"
 CACHE_CONTROL = "public, max-age=300"
 GZIP_MIN_BYTES = 1024
 
@@ -85,6 +85,8 @@ def register(app: Flask) -> None:
     @app.after_request
     def _headers(response: Response) -> Response:
         _cors(response)
+        # every body, errors included, is what its Content-Type says: browsers must not guess
+        response.headers["X-Content-Type-Options"] = "nosniff"
         response = _conditional(response)
         _gzip(response)
         return response

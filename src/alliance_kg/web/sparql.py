@@ -4,8 +4,10 @@
    (form-encoded or ``application/sparql-query``, UTF-8; ``application/sparql-update`` is
    refused because the endpoint is read-only; anything else 415);
 2. each of ``query``/``update`` at most once, never both (400); any ``update`` is refused (403);
-3. no query: GET answers the service description (or the query page for browsers); POST is 400;
-4. caps on query length (413) and the dataset parameters (only graphs we hold; 400);
+3. no query: GET answers the service description (or the query page for browsers); POST, or a
+   GET with dataset parameters, is 400;
+4. caps on query length (413); a graph named by the dataset parameters or FROM that we do not
+   hold is an empty graph (never fetched), named in ``X-Unknown-Graphs``;
 5. If-None-Match (304), then the query runs in a worker with a deadline (503) and a row cap,
    which also negotiates the format (406 lists the offered types).
 """
@@ -18,7 +20,6 @@ from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 from ..errors import QueryError, QueryTooLarge, UpdateRefused
 from ..namespaces import GRAPH, PREFIXES
 from ..query import formats
-from ..query.prepare import check_graph_names
 from . import catalog, requestlog
 from .headers import etag_for, not_modified
 from .linkeddata import href
@@ -66,7 +67,7 @@ def endpoint() -> Response:
     if updates:
         raise UpdateRefused(READ_ONLY)
     if not queries:
-        if request.method == "POST":
+        if request.method == "POST" or values(params, "default-graph-uri") or values(params, "named-graph-uri"):
             raise BadRequest("missing query (send query=... form-encoded or a SPARQL query body)")
         return describe_or_page()
     if request.method == "GET" and not values(params, "format") and _prefers_html():
@@ -78,7 +79,6 @@ def endpoint() -> Response:
         raise QueryTooLarge(f"query is {len(text)} characters long; the limit is {settings.max_query_length}")
     default_graphs = values(params, "default-graph-uri")
     named_graphs = values(params, "named-graph-uri")
-    check_graph_names(default_graphs + named_graphs, current.store.graph_names())
     accept = _accept()
     format_param = (values(params, "format") or [None])[0]
 
@@ -112,6 +112,9 @@ def endpoint() -> Response:
     if reply.truncated:
         response.headers["X-Result-Truncated"] = "true"
         response.headers["X-Result-Limit"] = str(settings.max_rows)
+    if reply.unknown_graphs:
+        # an empty result is explained: these graphs are not held here, so they were empty
+        response.headers["X-Unknown-Graphs"] = " ".join(f"<{g}>" for g in reply.unknown_graphs)
     if request.method in ("GET", "HEAD"):
         response.set_etag(etag, weak=True)
     return response
