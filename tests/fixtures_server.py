@@ -124,7 +124,7 @@ def live_server(backend: str, request, tmp_path_factory: pytest.TempPathFactory)
 @pytest.fixture(scope="module")
 def shipped_memory_app(knowledge_graph) -> Iterator[Flask]:
     """One app over the shipped graph in memory, for a module of page tests (one backend)."""
-    app = create_app({"STORE": MemoryStore(knowledge_graph.dataset, knowledge_graph.version), "TESTING": True,
+    app = create_app({"STORE": InMemoryOxigraphStore(knowledge_graph.dataset, knowledge_graph.version), "TESTING": True,
                       "query_workers": 1})
     yield app
     app.extensions["alliance_kg"].executor.close()

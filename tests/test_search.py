@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from alliance_kg.app import create_app
-from alliance_kg.stores import MemoryStore
+from alliance_kg.stores import InMemoryOxigraphStore
 from alliance_kg.web.labels import LabelIndex, folded
 from alliance_kg.web.search import prefixed
 
@@ -84,12 +84,12 @@ def test_members_come_before_their_memberships(shipped_memory_client):
 def test_index_is_rebuilt_for_a_new_generation(knowledge_graph):
     from alliance_kg.web.admin import reloader_of
 
-    app = create_app({"STORE": MemoryStore(knowledge_graph.dataset, "v1"), "TESTING": True, "query_workers": 1})
+    app = create_app({"STORE": InMemoryOxigraphStore(knowledge_graph.dataset, "v1"), "TESTING": True, "query_workers": 1})
     first = app.extensions["alliance_kg"]
     try:
         assert first.labels() is first.labels(), "built once per generation"
         reloader = reloader_of(app)
-        reloader.build = lambda: MemoryStore(knowledge_graph.dataset, "v2")
+        reloader.build = lambda: InMemoryOxigraphStore(knowledge_graph.dataset, "v2")
         assert reloader.reload().ok
         second = app.extensions["alliance_kg"]
         assert second is not first and "labels" in second._cache, "the reload built the new generation's index"
