@@ -13,6 +13,7 @@ import os
 import re
 from pathlib import Path
 
+import pytest
 from rdflib import Graph, Namespace
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,14 +67,17 @@ def path_of(suite: str, subject: str) -> Path:
     return FOLDER / f"{suite}--{subject}.ttl"
 
 
-def check_report(suite: str, subject: str, text: str) -> None:
-    """Fail if the committed report differs from this run's (rewrite it in update mode)."""
+def check_report(suite: str, subject: str, text: str, *, gating: bool = True) -> None:
+    """Fail if the committed report differs from this run's (rewrite it in update mode); a
+    report that is not gating (Virtuoso's) is an xfail then, so CI's Virtuoso can differ."""
     path = path_of(suite, subject)
     if UPDATE:
         FOLDER.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         return
     assert path.is_file(), f"{path.name} is missing: run `make conformance`"
+    if not gating and path.read_text(encoding="utf-8") != text:
+        pytest.xfail(f"{path.name} differs from this run (reported, not gating): run `make conformance`")
     assert path.read_text(encoding="utf-8") == text, f"{path.name} is stale: run `make conformance`"
 
 

@@ -122,7 +122,8 @@ def _outcomes(results: dict[str, Outcome], reason) -> dict[str, tuple[str, str]]
 
 def test_earl_report_of_the_backend_is_current(backend, backend_outcomes, engine_outcomes):
     outcomes = _outcomes(backend_outcomes, lambda iri: why_failed(backend, iri, engine_outcomes))
-    earl.check_report(SUITE, backend, earl.report(SUITE, backend, DESCRIPTIONS[backend], outcomes))
+    earl.check_report(SUITE, backend, earl.report(SUITE, backend, DESCRIPTIONS[backend], outcomes),
+                      gating=backend != "sparql")
 
 
 @pytest.mark.parametrize("engine", list(ENGINES))
