@@ -197,7 +197,8 @@ class OxigraphEngine:
             written = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
         else:
             written = list(triples)
-        return Answer(ox.serialize(written, format=rdf_format, prefixes=PREFIXES), truncated, len(written))
+        return Answer(ox.serialize(written, format=rdf_format, prefixes=used_prefixes(triples)), truncated,
+                      len(written))
 
     def _select(self, prepared: PreparedQuery, results_format, dataset: Selection,
                 max_rows: int | None) -> Answer:
@@ -223,6 +224,15 @@ class OxigraphEngine:
 
 
 TSV = ox.QueryResultsFormat.TSV
+
+
+def used_prefixes(triples) -> dict[str, str]:
+    """The project prefixes the triples' IRIs use (as rdflib writes them): a short answer
+    should not open with every prefix the project knows."""
+    iris = {t.value for triple in triples for t in (triple.subject, triple.predicate, triple.object)
+            if type(t) is ox.NamedNode}
+    iris |= {t.datatype.value for triple in triples for t in (triple.object,) if type(t) is ox.Literal}
+    return {p: ns for p, ns in PREFIXES.items() if any(iri.startswith(ns) for iri in iris)}
 
 
 def _rows_in(body: bytes, results_format) -> int:
