@@ -79,6 +79,16 @@ def signals(reloader: Reloader) -> Iterator[None]:
         signal.signal(signal.SIGHUP, previous[1])
 
 
+def _build_labels(state: Any) -> None:
+    """Build the label index in the background. A thread has no caller to raise to: if the pool
+    closes under it (a stop during start) or a query fails, say so in one line; the index is then
+    built on the first suggestion instead."""
+    try:
+        state.labels()
+    except Exception as exc:  # the thread's boundary: anything here would only print a traceback
+        log.warning("label index not built in the background (%s: %s); built on first use", type(exc).__name__, exc)
+
+
 def serve(app: Flask, settings: Settings) -> None:
     """Serve ``app`` until SIGTERM/SIGINT, watching the data for changes; then shut down."""
     state = app.extensions[EXTENSION]
@@ -91,7 +101,7 @@ def serve(app: Flask, settings: Settings) -> None:
     reloader.watch(watched_paths(settings))
     # The label index (search suggestions) is built beside serving, not before it: on the 1M
     # generated graph that takes most of a minute, and every other route is ready at once.
-    threading.Thread(target=state.labels, daemon=True, name="label-index").start()
+    threading.Thread(target=_build_labels, args=(state,), daemon=True, name="label-index").start()
     log.info("serving %d triples (version %s) on http://%s:%s/sparql with %d threads and %d query workers",
              state.store.triple_count(), state.store.version, server.effective_host, server.effective_port,
              settings.threads, settings.query_workers)
