@@ -43,23 +43,23 @@ def test_a_folder_that_is_not_a_store_is_exit_2(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_a_corrupted_description_is_exit_2(tmp_path, loaded):
-    copy = tmp_path / "store"
-    subprocess.run(["cp", "-r", str(loaded), str(copy)], check=True)
+def _corrupt_description(copy: Path) -> None:
     (copy / oxigraph.META).write_text("{ not json")
-    result = _serve_once(copy)
-    assert result.returncode == 2 and "unreadable store description" in result.stderr
-    assert "Traceback" not in result.stderr
 
 
-def test_a_corrupted_database_is_exit_2(tmp_path, loaded):
+def _corrupt_database(copy: Path) -> None:
+    for path in next(copy.glob("data-*")).iterdir():
+        path.write_bytes(b"\x00garbage" * 64)
+
+
+@pytest.mark.parametrize("corrupt, message", [(_corrupt_description, "unreadable store description"),
+                                              (_corrupt_database, "cannot open the Oxigraph store")])
+def test_a_corrupted_store_is_exit_2(tmp_path, loaded, corrupt, message):
     copy = tmp_path / "store"
     subprocess.run(["cp", "-r", str(loaded), str(copy)], check=True)
-    data = next(copy.glob("data-*"))
-    for path in data.iterdir():
-        path.write_bytes(b"\x00garbage" * 64)
+    corrupt(copy)
     result = _serve_once(copy)
-    assert result.returncode == 2 and "cannot open the Oxigraph store" in result.stderr
+    assert result.returncode == 2 and message in result.stderr
     assert "Traceback" not in result.stderr
 
 
