@@ -69,4 +69,4 @@ def test_describe_opens_as_a_graph_and_saves_as_png_and_svg(page: Page):
     name, body = saved(page, page.locator("#panel-graph button[data-save=svg]"))
     assert name == "graph.svg" and b"<svg" in body
     tab(page, "Turtle").click()
-    expect(page.locator("#panel-turtle .cm-content")).to_contain_text("wgs84:lat")
+    expect(page.locator("#panel-turtle .cm-content")).to_contain_text("schema:City")

@@ -139,7 +139,7 @@ def test_ask_is_a_clear_yes_or_no(page: Page):
 def test_describe_shows_turtle_and_offers_graph_downloads(page: Page, server):
     open_query_page(page, "DESCRIBE <https://w3id.org/alliance-kg/id/city/koeln>", view="turtle")
     turtle = page.locator("#panel-turtle .cm-content")
-    expect(turtle).to_contain_text("wgs84:lat")
+    expect(turtle).to_contain_text("schema:City")
     links = {a.inner_text(): a.get_attribute("href") for a in page.locator(".downloads a.download").all()}
     assert set(links) == {"Turtle", "JSON-LD", "N-Triples", "RDF/XML"}
     response = requests.get(server.url + links["JSON-LD"], timeout=10)
