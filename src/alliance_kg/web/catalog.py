@@ -107,12 +107,13 @@ def _catalog(current, downloads: dict[str, tuple[str, bytes]]) -> Graph:
 
 def _dump_bytes(current, name: str) -> bytes:
     """A dump as downloaded (the catalog's size and checksum are of these very bytes): Turtle,
-    TriG and N-Quads open with a citation comment; JSON-LD has no comments."""
+    TriG and N-Quads open with a citation comment (without the access date, which the response's
+    X-Citation carries: these bytes are cached for the generation); JSON-LD has no comments."""
     def build() -> bytes:
         body = dumps.dump(dumps.quads_of(current.store), name)
         if name.endswith(".jsonld"):
             return body
-        return f"# Cite as: {citation.line(current.store.version)}\n".encode("utf-8") + body
+        return f"# Cite as: {citation.line(current.store.version, retrieved=False)}\n".encode("utf-8") + body
     return current.cached(f"dump:{name}", build)
 
 

@@ -24,12 +24,17 @@ def _version(version: str) -> str:
     return version[:12]
 
 
-def line(version: str, iri: str = BASE, label: str | None = None, today: date | None = None) -> str:
-    """``Label. In: Title (version …). Publisher. IRI (retrieved …). Licence: CC BY 4.0.``"""
+def line(version: str, iri: str = BASE, label: str | None = None, today: date | None = None,
+         retrieved: bool = True) -> str:
+    """``Label. In: Title (version …). Publisher. IRI (retrieved …). Licence: CC BY 4.0.``
+
+    ``retrieved=False`` leaves the date out, for bytes that are cached and checksummed (a dump):
+    a date baked into them would go stale while the server runs and change the checksum."""
     day = (today or date.today()).isoformat()
     part = f"{label}. In: " if label else ""
-    return (f"{part}{TITLE} (data version {_version(version)}). {PUBLISHER}. {iri} "
-            f"(retrieved {day}). Licence: {LICENCE_NAME} ({LICENSE}).")
+    access = f" (retrieved {day})" if retrieved else ""
+    return (f"{part}{TITLE} (data version {_version(version)}). {PUBLISHER}. {iri}"
+            f"{access}. Licence: {LICENCE_NAME} ({LICENSE}).")
 
 
 def bibtex(version: str, today: date | None = None) -> str:
