@@ -12,7 +12,7 @@ from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, XSD
 
-from alliance_kg.stores.dcat import CATALOG, DATASET, SERVICE, SPDX
+from alliance_kg.stores.dcat import CATALOG, CONTRIBUTORS, DATASET, DCATDE, SERVICE, SPDX
 
 SHAPES = Path(__file__).parent / "fixtures" / "dcat-ap" / "mandatory.ttl"
 
@@ -79,3 +79,37 @@ def test_void_links_the_catalog(client):
     void = Graph().parse(data=client.get("/.well-known/void", headers={"Accept": "text/turtle"}).get_data(as_text=True),
                          format="turtle")
     assert (None, RDFS.seeAlso, CATALOG) in void
+
+
+def test_no_contributor_id_is_stated_unless_the_operator_has_one(record):
+    assert record.value(CATALOG, DCATDE.contributorID) is None
+
+
+def test_the_operators_contributor_id_is_on_catalog_and_dataset(make_app):
+    koeln = URIRef(CONTRIBUTORS + "stadtKoeln")
+    client = make_app(catalog_contributor=str(koeln)).test_client()
+    record = Graph().parse(data=client.get("/catalog?format=turtle").get_data(as_text=True), format="turtle")
+    assert record.value(CATALOG, DCATDE.contributorID) == koeln
+    assert record.value(DATASET, DCATDE.contributorID) == koeln
+
+
+@pytest.mark.parametrize("text", ["stadtKoeln", "https://example.org/contributors/x", CONTRIBUTORS,
+                                  CONTRIBUTORS + "a/b", CONTRIBUTORS + "a b"])
+def test_a_contributor_id_outside_the_list_stops_the_start(make_app, text):
+    with pytest.raises(ValueError, match="contributors list"):
+        make_app(catalog_contributor=text)
+
+
+def test_serve_refuses_a_malformed_contributor_id_with_exit_2(tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "alliance_kg.cli", "serve", "--catalog-contributor", "koeln",
+                           "--get", "/catalog"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert done.returncode == 2 and "contributors list" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_home_page_links_the_catalog(client):
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/catalog"' in page
+    assert '<link rel="alternate" type="text/turtle" href="/catalog"' in page

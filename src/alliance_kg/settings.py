@@ -81,6 +81,9 @@ class Settings:
     trusted_proxies: str = _setting("", "Proxy addresses whose X-Forwarded-For names the client (comma-separated).")
     log_format: str = _setting("text", "Log lines: text (for a terminal) or json (one object per line, with the request id).")
     slow_query_seconds: float = _setting(10.0, "Queries slower than this are logged with their text (0: none).")
+    catalog_contributor: str = _setting(
+        "", "DCAT-AP.de contributor ID GovData assigned to your portal (http://dcat-ap.de/def/contributors/...); "
+            "empty: the catalog states none.")
     root: str = _setting("", "Folder with ontology/, data/, shapes/ and queries/ (empty: the shipped ones).",
                          served=False)
     debug: bool = _setting(False, "Show tracebacks of internal errors (1 or true).", served=False)

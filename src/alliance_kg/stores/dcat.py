@@ -1,5 +1,7 @@
 """The catalog record open-data portals harvest (CKAN-based ones such as GovData): DCAT-AP 2,
-with what DCAT-AP.de asks for beyond it (``dcatde:licenseAttributionByText``).
+with what DCAT-AP.de asks for beyond it (``dcatde:licenseAttributionByText``, and
+``dcatde:contributorID`` when the operator has one: GovData assigns it to a registered data
+provider from its contributors list, so the project cannot state one on its own).
 
 One ``dcat:Catalog`` holding one ``dcat:Dataset``; a ``dcat:Distribution`` for every dump, with
 its byte size and SHA-256 checksum (``spdx:checksum``), and one for the SPARQL endpoint, which
@@ -25,6 +27,7 @@ from .void import DATASET as VOID_DATASET, ENDPOINT, LICENSE
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 DCATDE = Namespace("http://dcat-ap.de/def/dcatde/")
+CONTRIBUTORS = "http://dcat-ap.de/def/contributors/"
 EU = "http://publications.europa.eu/resource/authority/"
 
 CATALOG = URIRef(BASE + "catalog")
@@ -63,9 +66,24 @@ def event_span(dataset: Dataset) -> tuple[Literal, Literal] | None:
     return ordered[0], ordered[-1]
 
 
-def catalog_graph(dataset: Dataset, downloads: Mapping[str, tuple[str, bytes]], *, modified: str) -> Graph:
+def contributor_id(text: str) -> URIRef | None:
+    """The ``catalog_contributor`` setting as an IRI of the DCAT-AP.de contributors list (None
+    when empty); anything else is a ``ValueError`` at start-up, not a record portals reject."""
+    text = text.strip()
+    if not text:
+        return None
+    name = text.removeprefix(CONTRIBUTORS)
+    if name == text or not name or any(c in name for c in "/#?<> \"{}|\\^`"):
+        raise ValueError(f"catalog_contributor {text!r}: give an IRI of the DCAT-AP.de contributors list, "
+                         f"{CONTRIBUTORS}NAME")
+    return URIRef(text)
+
+
+def catalog_graph(dataset: Dataset, downloads: Mapping[str, tuple[str, bytes]], *, modified: str,
+                  contributor: URIRef | None = None) -> Graph:
     """The record: ``downloads`` maps each dump's file name to (media type, bytes); ``modified``
-    is the ``xsd:dateTime`` the served data was loaded."""
+    is the ``xsd:dateTime`` the served data was loaded; ``contributor`` the operator's
+    ``dcatde:contributorID`` (see ``contributor_id``)."""
     g = bind_prefixes(Graph())
     for prefix, ns in (("dcat", DCAT), ("spdx", SPDX), ("vcard", VCARD), ("dcatde", DCATDE)):
         g.bind(prefix, ns)
@@ -78,6 +96,8 @@ def catalog_graph(dataset: Dataset, downloads: Mapping[str, tuple[str, bytes]], 
     g.add((CATALOG, DCAT.service, SERVICE))
     g.add((CATALOG, DCTERMS.license, LICENSE))
     g.add((CATALOG, DCTERMS.modified, Literal(modified, datatype=XSD.dateTime)))
+    if contributor is not None:
+        g.add((CATALOG, DCATDE.contributorID, contributor))
 
     g.add((PUBLISHER, RDF.type, FOAF.Agent))
     g.add((PUBLISHER, FOAF.name, Literal("alliance-kg")))
@@ -92,6 +112,8 @@ def catalog_graph(dataset: Dataset, downloads: Mapping[str, tuple[str, bytes]], 
     g.add((d, DCTERMS.conformsTo, URIRef(BASE + "ontology")))
     g.add((d, DCTERMS.license, LICENSE))
     g.add((d, DCATDE.licenseAttributionByText, Literal(ATTRIBUTION, lang="de")))
+    if contributor is not None:
+        g.add((d, DCATDE.contributorID, contributor))
     g.add((d, DCTERMS.modified, Literal(modified, datatype=XSD.dateTime)))
     g.add((d, DCTERMS.hasVersion, Literal(__version__)))
     g.add((d, DCAT.landingPage, URIRef(BASE)))

@@ -47,6 +47,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "home_members_in": {"en": "Members in", "de": "Mitglieder in", "zh": "成员："},
     "home_questions": {"en": "Questions to start from", "de": "Fragen zum Einstieg", "zh": "入门问题"},
     "home_data": {"en": "The data", "de": "Die Daten", "zh": "数据"},
+    "home_catalog": {"en": "The catalog record (DCAT-AP) for open-data portals",
+                     "de": "Der Katalogeintrag (DCAT-AP) für Open-Data-Portale", "zh": "供开放数据门户使用的目录记录（DCAT-AP）"},
     "home_programs": {"en": "For programs", "de": "Für Programme", "zh": "程序接口"},
     "home_cite": {"en": "Cite this dataset", "de": "Diesen Datensatz zitieren", "zh": "引用本数据集"},
     "district": {"en": "district", "de": "Bezirk", "zh": "区"},

@@ -19,6 +19,7 @@ from ..query.cache import LRUCache, result_key
 from ..query.executor import Executor, Job, Reply
 from ..settings import Settings
 from ..stores.base import QueryResult, Store
+from ..stores.dcat import contributor_id
 from .fairuse import Budgets
 from .labels import LabelIndex
 
@@ -54,6 +55,7 @@ class AppState:
             self.results = LRUCache(self.settings.cache_entries)
         if self.budgets is None:
             self.budgets = Budgets.from_settings(self.settings)
+        contributor_id(self.settings.catalog_contributor)  # a malformed one stops the start, not a harvest
 
     def cached(self, key: str, build: Callable[[], Any]) -> Any:
         """``build()`` once per key (dumps, VoID); the data never changes while we serve it."""
