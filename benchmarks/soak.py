@@ -97,6 +97,9 @@ class Soak:
         self.kills = 0
         self.process: subprocess.Popen | None = None
         self.memory_start: int | None = None
+        #: (seconds into the run, server MB, workers MB) at every reload: where growth comes from
+        self.timeline: list[tuple[int, int, int]] = []
+        self.started = 0.0
 
     # -- the server ---------------------------------------------------------------------------
 
@@ -132,17 +135,26 @@ class Soak:
 
     def memory(self) -> int:
         """Proportional set size of the server and its workers (shared pages counted once)."""
-        total = 0
+        return sum(self.memory_parts())
+
+    def memory_parts(self) -> tuple[int, int]:
+        """PSS of the server process and of its workers, apart."""
+        server = workers = 0
         try:
             proc = psutil.Process(self.process.pid)
-            for p in [proc, *proc.children(recursive=True)]:
+            server = proc.memory_full_info().pss
+            for p in proc.children(recursive=True):
                 try:
-                    total += p.memory_full_info().pss
+                    workers += p.memory_full_info().pss
                 except psutil.Error:
                     pass
         except psutil.Error:
             pass
-        return total
+        return server, workers
+
+    def sample(self) -> None:
+        server, workers = self.memory_parts()
+        self.timeline.append((round(time.monotonic() - self.started), round(server / 2**20), round(workers / 2**20)))
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
                 source: str = "127.0.0.1", connection: http.client.HTTPConnection | None = None):
@@ -211,6 +223,7 @@ class Soak:
         extra = self.root / "data" / "soak-extra.ttl"
         while not self.wait(self.args.reload_every):
             cycle += 1
+            self.sample()
             if cycle == 2:  # the first reload's old generation has been retired: a steady state
                 self.memory_start = self.memory()
             invalid = cycle % 3 == 0
@@ -270,7 +283,7 @@ class Soak:
         normal["lookup"] = "SELECT ?p ?o WHERE { <https://w3id.org/alliance-kg/id/city/koeln> ?p ?o }"
         normal["marker"] = f"ASK {{ <{MARKER}> ?p ?o }}"
         self.start()
-        started = time.monotonic()
+        started = self.started = time.monotonic()
         self.deadline = started + 60 * self.args.minutes
         threads = [threading.Thread(target=self.client, args=(i, normal), daemon=True)
                    for i in range(self.args.concurrency)]
@@ -284,6 +297,7 @@ class Soak:
         time.sleep(GRACE)  # the last reload's old generation retires, as before the first sample
         memory_start = self.memory_start
         memory_end = self.memory()
+        self.sample()
         self.stop()
         wall = time.monotonic() - started
         self.latencies.sort()
@@ -304,6 +318,7 @@ class Soak:
             "worker_kills": self.kills,
             "memory_mb": [round((memory_start or 0) / 2**20), round(memory_end / 2**20)],
             "memory_growth_percent": round(100 * growth, 1),
+            "memory_timeline": self.timeline,
             "failures": self.failures[:50],
             "passed": not self.failures,
         }

@@ -81,8 +81,15 @@ def execute(
     max_rows: int | None = None,
 ) -> QueryResult:
     """Run a prepared query on ``store`` in this process (no timeout: see ``executor``)."""
-    selection = resolve_dataset(prepared, store.graph_names(), default_graphs=default_graphs,
-                                named_graphs=named_graphs)
+    return _run(store, prepared, _selection(store, prepared, default_graphs, named_graphs), max_rows)
+
+
+def _selection(store: Store, prepared: PreparedQuery, default_graphs: Sequence[str] | None,
+               named_graphs: Sequence[str] | None) -> Selection:
+    return resolve_dataset(prepared, store.graph_names(), default_graphs=default_graphs, named_graphs=named_graphs)
+
+
+def _run(store: Store, prepared: PreparedQuery, selection: Selection, max_rows: int | None) -> QueryResult:
     return store.query(prepared, dataset=selection, max_rows=max_rows)
 
 
@@ -97,12 +104,12 @@ def answer(
 ) -> Answer:
     """``prepared``'s answer in ``media_type``: written by the engine where it can (Oxigraph),
     else from a ``QueryResult``."""
-    selection = resolve_dataset(prepared, store.graph_names(), default_graphs=default_graphs,
-                                named_graphs=named_graphs)
-    if isinstance(store, NativeAnswers):
-        native = store.answer(prepared, media_type, dataset=selection, max_rows=max_rows)
-        if native is not None:
-            return native
-    result = store.query(prepared, dataset=selection, max_rows=max_rows)
+    selection = _selection(store, prepared, default_graphs, named_graphs)
+    native: NativeAnswers | None = store if hasattr(store, "answer") else None  # type: ignore[assignment]
+    if native is not None:  # an attribute lookup, cheaper than a runtime Protocol check per query
+        written = native.answer(prepared, media_type, dataset=selection, max_rows=max_rows)
+        if written is not None:
+            return written
+    result = _run(store, prepared, selection, max_rows)
     rows = 1 if result.form == "ASK" else len(result.graph) if result.graph is not None else len(result.rows)
     return Answer(formats.serialize(result, media_type), result.truncated, rows)

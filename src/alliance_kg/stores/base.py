@@ -104,7 +104,6 @@ class Answer(NamedTuple):
     rows: int
 
 
-@runtime_checkable
 class NativeAnswers(Protocol):
     """A store whose engine writes the client's bytes itself (Oxigraph), skipping ``QueryResult``."""
 
