@@ -97,8 +97,9 @@ class Soak:
         self.kills = 0
         self.process: subprocess.Popen | None = None
         self.memory_start: int | None = None
-        #: (seconds into the run, server MB, workers MB) at every reload: where growth comes from
-        self.timeline: list[tuple[int, int, int]] = []
+        #: (seconds into the run, server MB, workers MB, result cache MB, worker recycles) at every
+        #: reload: where growth comes from
+        self.timeline: list[tuple[int, int, int, int, int]] = []
         self.started = 0.0
 
     # -- the server ---------------------------------------------------------------------------
@@ -154,7 +155,26 @@ class Soak:
 
     def sample(self) -> None:
         server, workers = self.memory_parts()
-        self.timeline.append((round(time.monotonic() - self.started), round(server / 2**20), round(workers / 2**20)))
+        metrics = self.metrics()
+        self.timeline.append((round(time.monotonic() - self.started), round(server / 2**20), round(workers / 2**20),
+                              round(metrics.get("alliance_kg_result_cache_bytes", 0) / 2**20),
+                              int(metrics.get("alliance_kg_worker_recycles_total", 0))))
+
+    def metrics(self) -> dict[str, float]:
+        """The server's unlabelled metrics (name -> value)."""
+        try:
+            status, body = self.request("GET", "/metrics")
+        except OSError:
+            return {}
+        found = {}
+        for line in body.decode("utf-8", "replace").splitlines() if status == 200 else ():
+            name, _, value = line.partition(" ")
+            if not line.startswith("#") and "{" not in name:
+                try:
+                    found[name] = float(value)
+                except ValueError:
+                    pass
+        return found
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
                 source: str = "127.0.0.1", connection: http.client.HTTPConnection | None = None):

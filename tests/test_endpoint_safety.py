@@ -287,3 +287,32 @@ def test_a_query_whose_worker_is_killed_once_is_answered_by_a_fresh_one(tmp_path
         assert executor.restarts == 1 and executor.pids != [victim]
     finally:
         executor.close()
+
+
+_HELD: list[bytearray] = []
+
+
+def _hogging_answer(store, job):
+    """The real answer, after holding 32 MB for good (as an allocator that keeps freed pages)."""
+    from alliance_kg.query.executor import answer
+
+    _HELD.append(bytearray(32 * 2**20))
+    return answer(store, job)
+
+
+@pytest.mark.parametrize("bound_mb, replaced", [(8, True), (0, False), (512, False)])
+def test_a_worker_that_outgrows_its_memory_bound_is_replaced_after_answering(make_app, monkeypatch, bound_mb,
+                                                                             replaced):
+    from alliance_kg.query import executor as executor_module
+
+    monkeypatch.setitem(executor_module.HANDLERS, "answer", _hogging_answer)  # before the fork
+    app = make_app(query_workers=1, worker_max_growth_mb=bound_mb)
+    executor = app.extensions["alliance_kg"].executor
+    before = executor.pids
+    client = app.test_client()
+    assert client.get("/sparql?query=" + quote("ASK {}")).status_code == 200  # answered all the same
+    assert (executor.pids != before) is replaced and executor.recycled == int(replaced)
+    assert executor.restarts == 0  # a recycle is not a crash
+    metrics = client.get("/metrics").get_data(as_text=True)
+    assert f"alliance_kg_worker_recycles_total {float(int(replaced))}" in metrics
+    assert client.get("/sparql?query=" + quote("ASK {}")).status_code == 200

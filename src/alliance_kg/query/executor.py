@@ -8,6 +8,11 @@ with a deadline. On timeout the worker is killed (SIGKILL: CPU freed at once) an
 worker dies by itself (stack overflow, segfault, out of memory) the request fails cleanly and
 the pool respawns it. The worker serialises results into the negotiated format itself, so only
 bytes cross the pipe.
+
+A worker keeps what its queries made its allocators reserve (neither CPython nor the engine
+gives every freed page back), so a long-running pool would creep upwards; a worker whose
+resident memory grew more than ``max_growth`` bytes since it started answers its query and then
+is replaced by a fresh fork (as gunicorn's and Celery's per-child limits do).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from typing import Any, Callable
 
 from .. import errors
 from ..errors import QueryAborted, QueryError, QueryTimeout
+from ..settings import Settings
 from ..stores.base import QueryResult, Store
 from . import formats
 from .prepare import answer as answer_query, execute, prepare, unknown_graphs
@@ -74,6 +80,8 @@ class Reply:
     rows: int = -1
     #: Seconds the query held a worker (not the wait for one); set by the executor.
     seconds: float = 0.0
+    #: The worker outgrew its memory bound with this query and stops after sending it.
+    retire: bool = False
     _gzipped: bytes | None = field(default=None, repr=False, compare=False)
 
     def gzipped(self) -> bytes:
@@ -157,29 +165,43 @@ def _error_from(data: dict[str, Any]) -> QueryError:
     return kind(data["message"], line=data.get("line"), column=data.get("column"))
 
 
-def _worker_main(store: Any, conn: Connection) -> None:
+def resident_bytes() -> int:
+    """This process's resident set (one read of /proc; 0 where there is none)."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _worker_main(store: Any, conn: Connection, max_growth: int = 0) -> None:
     """Body of a worker process: answer jobs until the parent goes away."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _close_inherited_sockets(keep=conn.fileno())
     sys.setrecursionlimit(WORKER_RECURSION_LIMIT)
     threading.stack_size(WORKER_STACK_BYTES)
-    loop = threading.Thread(target=_serve_jobs, args=(store, conn), name="query-worker")
+    loop = threading.Thread(target=_serve_jobs, args=(store, conn, max_growth), name="query-worker")
     loop.start()
     loop.join()
     os._exit(0)
 
 
-def _serve_jobs(store: Any, conn: Connection) -> None:
+def _serve_jobs(store: Any, conn: Connection, max_growth: int) -> None:
+    # A fork inherits the parent's resident pages, so growth from here is this worker's own.
+    start = resident_bytes()
     while True:
         try:
             handler, job = conn.recv()
         except (EOFError, OSError):
             return
         reply = run_job(store, job, handler)
+        reply.retire = bool(max_growth) and resident_bytes() - start > max_growth
         try:
             conn.send(reply)
         except (BrokenPipeError, OSError):
+            return
+        if reply.retire:
             return
 
 
@@ -202,9 +224,9 @@ def _close_inherited_sockets(keep: int) -> None:
 
 
 class _Worker:
-    def __init__(self, context: Any, store: Any):
+    def __init__(self, context: Any, store: Any, max_growth: int):
         self.conn, child = context.Pipe(duplex=True)
-        self.process = context.Process(target=_worker_main, args=(store, child), daemon=True,
+        self.process = context.Process(target=_worker_main, args=(store, child, max_growth), daemon=True,
                                        name="alliance-kg-query-worker")
         self.process.start()
         child.close()
@@ -226,35 +248,45 @@ class _Worker:
 class Executor:
     """A fixed number of worker processes with a deadline per job."""
 
-    def __init__(self, store: Any, *, workers: int, timeout: float):
+    def __init__(self, store: Any, *, workers: int, timeout: float, max_growth: int = 0):
         self.store = store
         self.timeout = timeout
+        self.max_growth = max(0, max_growth)
         self._context = multiprocessing.get_context("fork")
         # Objects that exist now (the loaded graph) leave the collector's reach, so a worker's
         # garbage collection never writes to their pages and the copy-on-write stays shared.
         gc.freeze()
         self._lock = threading.Lock()
         self._closed = False
-        #: Workers replaced after a timeout or a crash (for the metrics).
+        #: Workers replaced after a timeout or a crash, and after outgrowing ``max_growth`` (metrics).
         self.restarts = 0
+        self.recycled = 0
         self._all: set[_Worker] = set()
         self._idle: queue.Queue[_Worker] = queue.Queue()
         for _ in range(max(1, workers)):
             self._idle.put(self._spawn())
 
+    @classmethod
+    def from_settings(cls, store: Any, settings: Settings) -> "Executor":
+        return cls(store, workers=settings.query_workers, timeout=settings.query_timeout,
+                   max_growth=settings.worker_max_growth_mb * 2**20)
+
     def _spawn(self) -> _Worker:
-        worker = _Worker(self._context, self.store)
+        worker = _Worker(self._context, self.store, self.max_growth)
         with self._lock:
             self._all.add(worker)
         return worker
 
-    def _retire(self, worker: _Worker) -> None:
+    def _retire(self, worker: _Worker, recycled: bool = False) -> None:
         worker.kill()
         with self._lock:
             self._all.discard(worker)
             closed = self._closed
             if not closed:
-                self.restarts += 1
+                if recycled:
+                    self.recycled += 1
+                else:
+                    self.restarts += 1
         if not closed:
             self._idle.put(self._spawn())
 
@@ -312,6 +344,8 @@ class Executor:
                 self._retire(worker)
                 raise _timed(QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped"), started)
             reply: Reply = worker.conn.recv()
+            if reply.retire:
+                self._retire(worker, recycled=True)
         except (EOFError, OSError) as exc:
             code = worker.process.exitcode
             log.error("query worker %s died (exit code %s, %s) on %r", worker.pid, code, type(exc).__name__,
@@ -319,7 +353,8 @@ class Executor:
             self._retire(worker)
             raise _WorkerLost(_timed(QueryAborted(
                 "the query engine crashed on this query (logged); the worker was restarted"), started)) from None
-        self._idle.put(worker)
+        if not reply.retire:
+            self._idle.put(worker)
         reply.seconds = time.monotonic() - started
         if reply.error is not None:
             raise _timed(_error_from(reply.error), started)

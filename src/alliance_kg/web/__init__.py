@@ -45,7 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, open_store: OpenStore
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, JSON_AS_ASCII=False)
     app.config.update(config)
 
-    executor = Executor(store, workers=settings.query_workers, timeout=settings.query_timeout)
+    executor = Executor.from_settings(store, settings)
     atexit.register(executor.close)
     app.extensions[EXTENSION] = AppState(settings, store, executor,
                                          load_examples(project_root(settings) / "queries" / "examples"),

@@ -30,7 +30,7 @@ def attach(app: Flask) -> Reloader:
     def start(store: Any) -> AppState:
         if store is first.store:
             return first
-        executor = Executor(store, workers=settings.query_workers, timeout=settings.query_timeout)
+        executor = Executor.from_settings(store, settings)
         # A fresh cache of dumps and VoID; the result cache is shared (its keys carry the version).
         state = dataclasses.replace(first, store=store, executor=executor, _cache={}, _lock=threading.Lock())
         state.labels()  # the new generation's label index, before it serves a suggestion

@@ -78,6 +78,9 @@ class _Served:
         yield CounterMetricFamily("alliance_kg_worker_restarts",
                                   "Query workers replaced after a timeout or a crash (this data version).",
                                   current.executor.restarts)
+        yield CounterMetricFamily("alliance_kg_worker_recycles",
+                                  "Query workers replaced after outgrowing --worker-max-growth-mb (this data version).",
+                                  current.executor.recycled)
         reloader = self.app.extensions.get(RELOADER)
         if reloader is not None:
             reloads = CounterMetricFamily("alliance_kg_reloads", "Reloads by outcome.", labels=["outcome"])
