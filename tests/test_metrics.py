@@ -107,3 +107,17 @@ def test_a_refused_query_is_logged_with_its_reason(make_app):
     app = make_app()
     [line] = _json_lines(app, "/sparql?query=" + quote("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }"))
     assert line["status"] == 400 and line["outcome"] == "ForbiddenQuery"
+
+
+def test_metrics_off_counts_nothing_and_serves_no_metrics(make_app):
+    client = make_app(metrics=False).test_client()
+    assert client.get("/sparql?query=" + quote(SELECT)).status_code == 200
+    assert client.get("/sparql?query=" + quote("SELECT ?s WHERE {")).status_code == 400  # a refusal, uncounted
+    assert client.get("/metrics").status_code == 404
+
+
+def test_metrics_flag_takes_booleans_and_refuses_other_words(run_cli):
+    assert run_cli("serve", "--metrics", "off", "--get", "/metrics").code == 1  # 404: no /metrics
+    assert run_cli("serve", "--metrics", "yes", "--get", "/metrics").code == 0
+    wrong = run_cli("serve", "--metrics", "maybe", "--get", "/metrics")
+    assert wrong.code == 2 and "invalid boolean value: 'maybe'" in wrong.err

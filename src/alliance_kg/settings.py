@@ -81,6 +81,7 @@ class Settings:
     budget_window: float = _setting(60.0, "Length in seconds of the fair-use window.")
     budget_tokens: str = _setting("", "API tokens (X-API-Key) with their own budgets: token=seconds,... (comma-separated).")
     trusted_proxies: str = _setting("", "Proxy addresses whose X-Forwarded-For names the client (comma-separated).")
+    metrics: bool = _setting(True, "Count requests and queries and serve /metrics (false: neither).")
     log_format: str = _setting("text", "Log lines: text (for a terminal) or json (one object per line, with the request id).")
     slow_query_seconds: float = _setting(10.0, "Queries slower than this are logged with their text (0: none).")
     catalog_contributor: str = _setting(
@@ -129,12 +130,16 @@ def describe() -> list[tuple[str, Any, str]]:
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
 
 
+def parse_bool(raw: str) -> bool:
+    """``1/true/yes/on`` or ``0/false/no/off`` (``ValueError`` otherwise), for flags and the environment."""
+    word = raw.strip().lower()
+    if word not in _TRUE | _FALSE:
+        raise ValueError(raw)
+    return word in _TRUE
+
+
 def _coerce(name: str, kind: type, raw: str) -> Any:
     try:
-        if kind is bool:
-            if raw.strip().lower() not in _TRUE | _FALSE:
-                raise ValueError(raw)
-            return raw.strip().lower() in _TRUE
-        return kind(raw)
+        return parse_bool(raw) if kind is bool else kind(raw)
     except ValueError:
         raise ValueError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid {kind.__name__}") from None

@@ -8,7 +8,7 @@ from .. import __version__
 from ..build.diff import DIFF_FORMATS
 from ..build.reports import FORMATTERS
 from ..build.validation import COMPILED_FROM, ENGINES
-from ..settings import describe
+from ..settings import describe, parse_bool
 from . import commands
 
 
@@ -90,10 +90,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="serve the graph as a SPARQL 1.1 endpoint and linked-data site")
     for name, default, help_text in describe():
         flag = "--" + name.replace("_", "-")
-        p.add_argument(flag, dest=name, type=type(default), default=None, metavar=name.upper(),
+        p.add_argument(flag, dest=name, type=boolean if isinstance(default, bool) else type(default),
+                       default=None, metavar=name.upper(),
                        help=f"{help_text} (default: {default!r}; env ALLIANCE_KG_{name.upper()})")
     p.add_argument("--get", metavar="PATH", help="answer one GET of PATH in-process and exit (a smoke test: "
                                                    "exit 1 if the status is 400 or more); no socket is opened")
     p.add_argument("--accept", metavar="TYPE", help="Accept header for --get")
     p.set_defaults(handler=commands.serve)
     return parser
+
+
+def boolean(text: str) -> bool:
+    """A boolean flag's value (argparse names this function in its message: "invalid boolean value")."""
+    return parse_bool(text)

@@ -5,7 +5,8 @@ status, query durations by form and backend, refused queries by reason, timeouts
 results. Read only when scraped, from the objects that keep them anyway: the result cache's
 hits and misses, the query pool's worker restarts, the reloads by outcome, and what is served
 (data version, load time, triples). Each app has its own registry, so apps in one process
-(tests, reloads) never share counters.
+(tests, reloads) never share counters. With ``--metrics false`` nothing is counted and there is
+no ``/metrics`` (``benchmarks/metrics_cost.py`` measures what counting costs).
 """
 
 from __future__ import annotations
@@ -55,6 +56,19 @@ class Metrics:
             self.timeouts.inc()
 
 
+class _Uncounted(Metrics):
+    """``--metrics false``: the same calls, counting nothing."""
+
+    def __init__(self) -> None:
+        pass
+
+    def query(self, form: str, backend: str, seconds: float, truncated: bool) -> None:
+        pass
+
+    def refusal(self, exc: QueryError) -> None:
+        pass
+
+
 class _Served:
     """Figures read at scrape time from the app's current state and its reloader."""
 
@@ -101,7 +115,10 @@ def metrics_of(app: Flask) -> Metrics:
 
 
 def attach(app: Flask) -> None:
-    """Count every response and serve ``/metrics``."""
+    """Count every response and serve ``/metrics`` (unless the settings turn metrics off)."""
+    if not app.extensions[EXTENSION].settings.metrics:
+        app.extensions[METRICS] = _Uncounted()
+        return
     app.extensions[METRICS] = metrics = Metrics(app)
 
     @app.after_request
