@@ -316,3 +316,35 @@ def test_a_worker_that_outgrows_its_memory_bound_is_replaced_after_answering(mak
     metrics = client.get("/metrics").get_data(as_text=True)
     assert f"alliance_kg_worker_recycles_total {float(int(replaced))}" in metrics
     assert client.get("/sparql?query=" + quote("ASK {}")).status_code == 200
+
+
+def _slow_answer(store, job):
+    from alliance_kg.query.executor import answer
+
+    if "slow" in job.text:
+        time.sleep(1.5)
+    return answer(store, job)
+
+
+def test_refork_replaces_every_worker_and_a_busy_one_after_its_query(make_app, monkeypatch):
+    """After a reload's leftovers are freed the pool is forked afresh (shared pages stay shared)."""
+    from alliance_kg.query import executor as executor_module
+
+    monkeypatch.setitem(executor_module.HANDLERS, "answer", _slow_answer)
+    app = make_app(query_workers=2, query_timeout=20.0)
+    executor = app.extensions["alliance_kg"].executor
+    client = app.test_client()
+    slow = "ASK { ?s ?p ?o } # slow"
+    answered = []
+    busy = threading.Thread(target=lambda: answered.append(client.get("/sparql?query=" + quote(slow)).status_code))
+    before = set(executor.pids)
+    busy.start()
+    time.sleep(0.3)
+    executor.refork()
+    after_idle = set(executor.pids)
+    assert len(after_idle & before) == 1  # the idle one is replaced at once; the busy one works on
+    busy.join(30)
+    assert answered == [200]
+    assert set(executor.pids).isdisjoint(before) and len(executor.pids) == 2
+    assert executor.restarts == 0 and executor.recycled == 0
+    assert client.get("/sparql?query=" + quote("ASK {}")).status_code == 200

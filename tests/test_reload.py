@@ -17,11 +17,36 @@ class FakeStore:
         return 1
 
 
-def make_live(versions, grace=0.05):
+def make_live(versions, grace=0.05, settled=None):
     stopped = []
     live = Reloader.started(FakeStore("v1"), build=lambda: next(versions), start=lambda store: f"pool-{store.version}",
-                        stop=stopped.append, grace=grace)
+                        stop=stopped.append, grace=grace, settle=None if settled is None else settled.append)
     return live, stopped
+
+
+def test_memory_is_settled_on_the_current_pool_once_a_reloads_leftovers_are_gone():
+    def versions():
+        yield FakeStore("v2")
+        raise ValueError("does not parse")
+
+    settled = []
+    live, stopped = make_live(versions(), settled=settled)
+    live.reload()
+    assert settled == []  # the old generation still serves its requests in flight
+    time.sleep(0.3)
+    assert stopped == ["pool-v1"] and settled == ["pool-v2"]
+    assert not live.reload().ok and settled == ["pool-v2", "pool-v2"]  # a failed build's garbage
+
+
+def test_a_failing_settle_does_not_stop_reloading():
+    class Broken(list):
+        def append(self, item):
+            raise RuntimeError("no")
+
+    live, stopped = make_live(iter([FakeStore("v2"), FakeStore("v3")]), settled=Broken())
+    live.reload()
+    time.sleep(0.3)
+    assert live.reload().ok and live.current.store.version == "v3"
 
 
 def test_reload_swaps_and_retires_the_old_generation_after_grace():

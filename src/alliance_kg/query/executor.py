@@ -13,10 +13,18 @@ A worker keeps what its queries made its allocators reserve (neither CPython nor
 gives every freed page back), so a long-running pool would creep upwards; a worker whose
 resident memory grew more than ``max_growth`` bytes since it started answers its query and then
 is replaced by a fresh fork (as gunicorn's and Celery's per-child limits do).
+
+Sharing lasts only while the parent leaves its pages alone: every page the parent frees or
+rewrites after a fork becomes a private copy in each worker. A reload does exactly that (the
+old generation and the build's garbage are freed after the new workers exist), so once that
+memory is gone the server calls ``refork``: the heap is compacted and every worker is replaced by
+a fork of the parent as it is now (an idle one at once, a busy one when its query is answered).
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import gzip
 import logging
@@ -174,6 +182,20 @@ def resident_bytes() -> int:
         return 0
 
 
+def compact_memory() -> None:
+    """Collect the cyclic garbage (frozen objects included) and hand free heap pages back to the
+    system, then freeze what is left: what a worker forked next shares with this process."""
+    gc.unfreeze()
+    gc.collect()
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: the allocator keeps its pages
+        pass
+    # Objects that exist now (the loaded graph) leave the collector's reach, so a worker's
+    # garbage collection never writes to their pages and the copy-on-write stays shared.
+    gc.freeze()
+
+
 def _worker_main(store: Any, conn: Connection, max_growth: int = 0) -> None:
     """Body of a worker process: answer jobs until the parent goes away."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -224,7 +246,9 @@ def _close_inherited_sockets(keep: int) -> None:
 
 
 class _Worker:
-    def __init__(self, context: Any, store: Any, max_growth: int):
+    def __init__(self, context: Any, store: Any, max_growth: int, epoch: int):
+        #: The ``refork`` round it was forked in: an older worker is replaced when it is free.
+        self.epoch = epoch
         self.conn, child = context.Pipe(duplex=True)
         self.process = context.Process(target=_worker_main, args=(store, child, max_growth), daemon=True,
                                        name="alliance-kg-query-worker")
@@ -253,10 +277,9 @@ class Executor:
         self.timeout = timeout
         self.max_growth = max(0, max_growth)
         self._context = multiprocessing.get_context("fork")
-        # Objects that exist now (the loaded graph) leave the collector's reach, so a worker's
-        # garbage collection never writes to their pages and the copy-on-write stays shared.
-        gc.freeze()
+        compact_memory()
         self._lock = threading.Lock()
+        self._epoch = 0
         self._closed = False
         #: Workers replaced after a timeout or a crash, and after outgrowing ``max_growth`` (metrics).
         self.restarts = 0
@@ -272,23 +295,41 @@ class Executor:
                    max_growth=settings.worker_max_growth_mb * 2**20)
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self._context, self.store, self.max_growth)
+        worker = _Worker(self._context, self.store, self.max_growth, self._epoch)
         with self._lock:
             self._all.add(worker)
         return worker
 
-    def _retire(self, worker: _Worker, recycled: bool = False) -> None:
+    def _retire(self, worker: _Worker, reason: str = "lost") -> None:
+        """Replace ``worker``: ``lost`` (a timeout or a crash), ``grown`` (over ``max_growth``)
+        or ``refork`` (a fresher fork of the parent)."""
         worker.kill()
         with self._lock:
             self._all.discard(worker)
             closed = self._closed
             if not closed:
-                if recycled:
+                if reason == "grown":
                     self.recycled += 1
-                else:
+                elif reason == "lost":
                     self.restarts += 1
         if not closed:
             self._idle.put(self._spawn())
+
+    def refork(self) -> None:
+        """Compact this process's memory, then replace every worker by a fork of it as it is now:
+        the idle ones at once, the busy ones as soon as their query is answered (see the module)."""
+        compact_memory()
+        with self._lock:
+            self._epoch += 1
+            count = len(self._all)
+        stale = []
+        for _ in range(count):
+            try:
+                stale.append(self._idle.get_nowait())
+            except queue.Empty:
+                break
+        for worker in stale:
+            self._retire(worker, "refork")
 
     @property
     def pids(self) -> list[int]:
@@ -345,7 +386,9 @@ class Executor:
                 raise _timed(QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped"), started)
             reply: Reply = worker.conn.recv()
             if reply.retire:
-                self._retire(worker, recycled=True)
+                self._retire(worker, "grown")
+            elif worker.epoch != self._epoch:
+                self._retire(worker, "refork")
         except (EOFError, OSError) as exc:
             code = worker.process.exitcode
             log.error("query worker %s died (exit code %s, %s) on %r", worker.pid, code, type(exc).__name__,
@@ -353,7 +396,7 @@ class Executor:
             self._retire(worker)
             raise _WorkerLost(_timed(QueryAborted(
                 "the query engine crashed on this query (logged); the worker was restarted"), started)) from None
-        if not reply.retire:
+        if not reply.retire and worker.epoch == self._epoch:
             self._idle.put(worker)
         reply.seconds = time.monotonic() - started
         if reply.error is not None:

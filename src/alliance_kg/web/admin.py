@@ -43,7 +43,8 @@ def attach(app: Flask) -> Reloader:
         return first.open_store(settings)
 
     reloader = Reloader.started(first.store, build=build, start=start,
-                                stop=lambda state: state.executor.close(), grace=settings.query_timeout + 5)
+                                stop=lambda state: state.executor.close(), grace=settings.query_timeout + 5,
+                                settle=lambda state: state.executor.refork())
     app.extensions[RELOADER] = reloader
     app.register_blueprint(bp)
     return reloader

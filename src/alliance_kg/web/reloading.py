@@ -60,12 +60,15 @@ class Reloader(Generic[S]):
 
     ``build()`` returns a new store or raises (bad data); ``start(store)`` returns what serves it;
     ``stop(server)`` releases that, called ``grace`` seconds after it stopped being current.
+    ``settle(server)`` is called with the current server once a reload's leftovers are gone (the
+    old generation stopped, or a failed build's data dropped): the moment to compact memory.
     """
 
     build: Callable[[], Any]
     start: Callable[[Any], S]
     stop: Callable[[S], None]
     grace: float = 35.0
+    settle: Callable[[S], None] | None = None
     current: Generation[S] | None = None
     last: Outcome | None = None
     #: Reloads so far by outcome: reloaded, unchanged, failed (for the metrics).
@@ -95,10 +98,15 @@ class Reloader(Generic[S]):
                 self.outcomes["failed"] += 1
                 self.last = Outcome(False, utc_timestamp(), message, getattr(old.store, "version", None) if old else None,
                                     time.monotonic() - started)
-                return self.last
-            if old is not None and getattr(store, "version", None) == getattr(old.store, "version", object()):
-                self.outcomes["unchanged"] += 1
-                self.last = Outcome(True, utc_timestamp(), "unchanged", store.version, time.monotonic() - started)
+                failed = True
+            else:
+                failed = False
+            if failed or (old is not None and getattr(store, "version", None) == getattr(old.store, "version", object())):
+                if not failed:
+                    self.outcomes["unchanged"] += 1
+                    self.last = Outcome(True, utc_timestamp(), "unchanged", store.version, time.monotonic() - started)
+                store = None  # the build's objects go now: a failed or unchanged reload leaves garbage only
+                self._settle()
                 return self.last
             server = self.start(store)
             self.current = Generation(store, server, utc_timestamp())  # the swap: one assignment
@@ -120,6 +128,18 @@ class Reloader(Generic[S]):
             self.stop(server)
         except Exception:  # a failing cleanup of an old generation must not take the server down
             log.exception("stopping an old generation failed")
+        del server
+        if not self._stopping.is_set():
+            self._settle()
+
+    def _settle(self) -> None:
+        current = self.current
+        if self.settle is None or current is None:
+            return
+        try:
+            self.settle(current.server)
+        except Exception:  # compacting memory is an optimisation; serving goes on without it
+            log.exception("settling after a reload failed")
 
     def status(self) -> dict[str, Any]:
         current = self.current
