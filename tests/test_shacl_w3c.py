@@ -36,9 +36,6 @@ KNOWN_GAPS = {
         'pyshacl 0.40.1 takes sh:uniqueLang "1"^^xsd:boolean, a term other than true, as true',
     ("pyshacl", "http://datashapes.org/sh/tests/sparql/pre-binding/shapesGraph-001.test"):
         "pyshacl 0.40.1 raises on $shapesGraph in a SPARQL constraint",
-    ("pyshacl", "http://datashapes.org/sh/tests/sparql/node/prefixes-001.test"):
-        "pyshacl 0.40.1 finds the sh:declare reached through owl:imports only when the shapes graph is the "
-        "data graph; validate() hands it the data as a graph of its own (pyshacl called on one file passes)",
     ("compiled", "http://datashapes.org/sh/tests/sparql/pre-binding/unsupported-sparql-004.test"):
         "the shacl package runs a SPARQL constraint the spec says must be refused (pre-bound variable in a sub-select)",
 }

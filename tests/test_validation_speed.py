@@ -96,7 +96,7 @@ def test_checks_on_oxigraph_find_what_rdflib_finds():
 # -- where the engines differ: ``auto`` never picks the one that is wrong for the shapes -------
 
 PREFIXES = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-@prefix ex: <http://example.org/> .
+@prefix ex: <http://example.org/> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
 """
 #: (shapes, data) where the two engines report differently, found by the W3C suite and beyond it.
 DIFFERENCES = {
@@ -145,10 +145,39 @@ def test_auto_refuses_a_sub_select_the_spec_refuses_at_every_size(tmp_path):
         validation.validate(dataset, shapes, checks=[], engine="pyshacl")
 
 
-def test_auto_takes_the_compiled_engine_for_shapes_graph_in_sparql(tmp_path):
-    _, shapes = _case(tmp_path, 'ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:sparql [ sh:select '
-                      '"SELECT $this WHERE { GRAPH $shapesGraph { $this ?p ?o } }" ] .', "ex:a ex:p 1 .")
-    assert validation.choose_engine(shapes, 10)[0] == "compiled"
+#: (shapes, data, what a correct engine reports) where pyshacl is wrong and the compiled engine right.
+PYSHACL_DIFFERENCES = {
+    "shapes-graph-in-sparql": (
+        'ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:sparql [ sh:select '
+        '"SELECT $this WHERE { GRAPH $shapesGraph { $this ?p ?o } }" ] .', "ex:a ex:p 1 .", []),
+    "unique-lang-one-is-not-true": (
+        'ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:property [ sh:path ex:p ; sh:uniqueLang "1"^^xsd:boolean ] .',
+        'ex:a ex:p "a"@en, "b"@en .', []),
+}
+
+
+@pytest.mark.parametrize("name", list(PYSHACL_DIFFERENCES))
+def test_auto_takes_the_compiled_engine_at_every_size_where_pyshacl_differs(name, tmp_path):
+    shapes_text, data, components = PYSHACL_DIFFERENCES[name]
+    dataset, shapes = _case(tmp_path, shapes_text, data)
+    engine, why = validation.choose_engine(shapes, 10)
+    assert engine == "compiled", why
+    report = validation.validate(dataset, shapes, checks=[], engine=engine)
+    assert [str(f.component).rsplit("#", 1)[-1] for f in report.findings] == components
+
+
+def test_pyshacl_finds_prefixes_declared_through_owl_imports(tmp_path):
+    """SHACL counts the sh:declare of what a sh:prefixes value imports; pyshacl alone reads only
+    the value's own, so validate() hands it the imported declarations (leaving ours as they are)."""
+    dataset, shapes = _case(tmp_path, 'ex:Ontology sh:declare [ sh:prefix "t" ; sh:namespace "http://t.example/"^^xsd:anyURI ] . '
+                            "ex:Prefixes owl:imports ex:Ontology . ex:S a sh:NodeShape ; sh:targetNode ex:a, ex:b ; "
+                            'sh:sparql [ sh:prefixes ex:Prefixes ; sh:select "SELECT $this WHERE { $this ?p t:v }" ] .',
+                            "ex:a ex:p <http://t.example/v> . ex:b ex:p ex:c .")
+    before = len(shapes)
+    for engine in ("pyshacl", "compiled"):
+        report = validation.validate(dataset, shapes, checks=[], engine=engine)
+        assert [f.focus for f in report.findings] == ["http://example.org/a"], engine
+    assert len(shapes) == before
 
 
 def test_shipped_shapes_keep_the_size_rule():

@@ -141,8 +141,6 @@ PYSHACL_GAPS: dict[str, Callable[[Graph], bool]] = {
         lambda g: any("$shapesGraph" in q for q in _sparql_texts(g)),
     'sh:uniqueLang with a term other than true, such as "1"^^xsd:boolean (pyshacl 0.40 takes its value)':
         lambda g: any(v != Literal(True) for v in g.objects(None, SH.uniqueLang)),
-    "sh:prefixes declared through owl:imports (pyshacl 0.40 finds them only in a shared data graph)":
-        lambda g: any((p, OWL.imports, None) in g for p in g.objects(None, SH.prefixes)),
 }
 
 
@@ -303,11 +301,29 @@ def _shapes_key(shapes: Graph) -> tuple:
 
 # -- SHACL ----------------------------------------------------------------------------------------
 
+def with_imported_prefixes(shapes: Graph) -> Graph:
+    """The shapes with each ``sh:prefixes`` value also declaring what the nodes it reaches
+    through ``owl:imports`` declare (SHACL 5.2.1 counts those). pyshacl 0.40 reads only the
+    value's own ``sh:declare`` and the shapes graph's name's, so it would miss a prefix declared
+    on an imported ontology; a copy is made only when there is something to add, and the
+    caller's graph is left as it is."""
+    imported = [(holder, SH.declare, declaration)
+                for holder in set(shapes.objects(None, SH.prefixes))
+                for reached in shapes.transitive_objects(holder, OWL.imports) if reached != holder
+                for declaration in shapes.objects(reached, SH.declare)]
+    if all(triple in shapes for triple in imported):
+        return shapes
+    extended = Graph(namespace_manager=shapes.namespace_manager)
+    for triple in (*shapes, *imported):
+        extended.add(triple)
+    return extended
+
+
 def _pyshacl(data: Graph, shapes: Graph) -> Report:
     # in place: the union graph is ours and throwaway, and without inference or SHACL rules
     # pyshacl does not change it; a copy of a million triples would cost more than a shape.
     _, results, _ = shacl_validate(
-        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True,
+        data, shacl_graph=with_imported_prefixes(shapes), inference="none", advanced=True, allow_warnings=True,
         abort_on_first=False, inplace=True,
     )
     # the report's own results only: the ones nested under sh:detail (sh:node, sh:qualified...)
