@@ -83,6 +83,20 @@ def from_ox(term) -> Identifier | None:
     raise TypeError(f"unsupported term {term!r}")  # RDF-star triples: not in our data
 
 
+def from_ox_scoped() -> Callable[[object], Identifier]:
+    """``from_ox`` with blank node labels scoped to one document (a file, a remote answer): the
+    same label gives the same fresh rdflib blank node within it and never one of another's,
+    as rdflib's own parsers scope them."""
+    blanks: dict[str, BNode] = {}
+
+    def term(node) -> Identifier:
+        if type(node) is ox.BlankNode:
+            return blanks.setdefault(node.value, BNode())
+        return from_ox(node)
+
+    return term
+
+
 def _converter() -> Callable[[Identifier], object]:
     """``to_ox`` remembering what it converted: each distinct term of a large graph once."""
     cache: dict[Identifier, object] = {}

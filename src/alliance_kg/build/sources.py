@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 import pyoxigraph as ox
-from rdflib import OWL, RDF, BNode, Dataset, Graph, Literal, URIRef
+from rdflib import OWL, RDF, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .. import __version__
 from ..errors import InputError
 from ..namespaces import GRAPH, ONTOLOGY, ONTOLOGY_GRAPH
-from ..rdf import from_ox, new_dataset
+from ..rdf import from_ox_scoped, new_dataset
 from ..settings import project_root
 
 #: Parser name per file suffix; anything else in a folder is ignored, a named file is an error.
@@ -164,13 +164,7 @@ def _statements(source: SourceFile, parser: ox.QuadParser) -> Iterator[Statement
     """The parser's quads as rdflib terms (graph ``None`` for the default graph), blank node
     labels scoped to the file as rdflib's parsers scope them; a syntax error names file, line
     and column."""
-    blanks: dict[str, BNode] = {}
-
-    def term(node) -> Node:
-        if type(node) is ox.BlankNode:
-            return blanks.setdefault(node.value, BNode())
-        return from_ox(node)
-
+    term = from_ox_scoped()
     try:
         for quad in parser:
             graph = None if type(quad.graph_name) is ox.DefaultGraph else term(quad.graph_name)

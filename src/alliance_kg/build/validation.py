@@ -23,7 +23,7 @@ from typing import Callable, Iterable
 
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, XSD
+from rdflib.namespace import OWL, RDF
 from rdflib.term import Node
 from rdflib.util import from_n3
 
