@@ -78,3 +78,16 @@ def test_every_project_iri_in_data_and_shapes_dereferences(shipped):
         if response.status_code != 200:
             failing[iri] = response.status_code
     assert failing == {}
+
+
+@pytest.mark.parametrize("lexical, expected", [("true", True), ("1", True), ("false", False), ("0", False)])
+def test_a_boolean_answer_is_read_by_value(lexical, expected):
+    """Answers keep literals as the store wrote them, so the home page's district and ambiguity
+    flags read "1"^^xsd:boolean as true, like "true"."""
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+
+    from alliance_kg.web.pages import _is_true
+
+    assert _is_true(Literal(lexical, datatype=XSD.boolean, normalize=False)) is expected
+    assert _is_true(Literal(1)) is False  # an integer is not a boolean answer

@@ -20,7 +20,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from alliance_kg.errors import ForbiddenQuery, QueryError, QuerySyntaxError, UpdateRefused
 from alliance_kg.query.prepare import prepare
 from alliance_kg.app import create_app
-from alliance_kg.stores import InMemoryOxigraphStore, RdflibStore
+from alliance_kg.stores import InMemoryOxigraphStore
 from alliance_kg.rdf import new_dataset
 from w3c import MF, QT, W3C, entries, included, manifest
 
@@ -119,26 +119,31 @@ NEGATIVE = [c for c in SYNTAX_CASES if c[1] == "NegativeSyntaxTest11"]
 
 
 @pytest.mark.parametrize("name, kind, path", NEGATIVE, ids=[c[0] for c in NEGATIVE])
-@pytest.mark.parametrize("backend_name", ["memory", "rdflib"])
-def test_negative_syntax_over_http_is_refused_with_its_place(name, kind, path, backend_name, empty_apps, empty_store):
-    """Every negative syntax test over HTTP: 400 with "line L, column C" (or 403 for an update)."""
+def test_negative_syntax_over_http_is_refused_with_its_place(name, kind, path, backend, backend_client, empty_store):
+    """Every negative syntax test over HTTP, on every backend (``backend``: memory, rdflib, an
+    on-disk Oxigraph store, Virtuoso behind ``sparql:URL``): 400 with "line L, column C" (or 403
+    for an update), as the Oxigraph path refuses it. On Virtuoso a difference is reported (an
+    xfail), not gating, as in the other suites."""
     text = path.read_text(encoding="utf-8")
-    response = empty_apps[backend_name].post("/sparql", data=text.encode("utf-8"),
-                                             content_type="application/sparql-query")
+    response = backend_client.post("/sparql", data=text.encode("utf-8"), content_type="application/sparql-query")
+    body = response.get_data(as_text=True)
     refusal = _refusal(text, empty_store)
-    assert response.status_code == refusal.status, response.get_data(as_text=True)
-    if isinstance(refusal, QuerySyntaxError):
-        assert re.search(r"line \d+, column \d+", response.get_data(as_text=True)), response.get_data(as_text=True)
+    problems = []
+    if response.status_code != refusal.status:
+        problems.append(f"status {response.status_code}, not {refusal.status}: {body[:200]}")
+    if isinstance(refusal, QuerySyntaxError) and not re.search(r"line \d+, column \d+", body):
+        problems.append(f"no line and column: {body[:200]}")
+    if problems and backend == "sparql":
+        pytest.xfail(f"Virtuoso (reported, not gating): {'; '.join(problems)}")
+    assert not problems, problems
 
 
 @pytest.fixture(scope="module")
-def empty_apps(empty_store):
-    """A test client per backend over an empty dataset."""
-    apps = {"memory": create_app({"STORE": empty_store, "TESTING": True, "query_workers": 1}),
-            "rdflib": create_app({"STORE": RdflibStore(new_dataset(), "empty"), "TESTING": True, "query_workers": 1})}
-    yield {name: app.test_client() for name, app in apps.items()}
-    for app in apps.values():
-        app.extensions["alliance_kg"].executor.close()
+def backend_client(fixture_store):
+    """A test client over the backend's store (the endpoint fixture data: syntax needs none)."""
+    app = create_app({"STORE": fixture_store, "TESTING": True, "query_workers": 1})
+    yield app.test_client()
+    app.extensions["alliance_kg"].executor.close()
 
 
 @pytest.mark.parametrize("name, kind, path", UPDATE_CASES, ids=[c[0] for c in UPDATE_CASES])

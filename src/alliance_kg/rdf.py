@@ -5,7 +5,7 @@ store, the fast N-Triples/N-Quads reader, the checks, the compiled SHACL engine)
 from __future__ import annotations
 
 import time
-from typing import Iterator, TypeVar
+from typing import Callable, Iterable, Iterator, TypeVar
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Literal, URIRef
@@ -62,7 +62,10 @@ def to_ox(term: Identifier):
 
 
 def from_ox(term) -> Identifier | None:
-    """A pyoxigraph term as an rdflib term (``None`` stays ``None``: an unbound variable)."""
+    """A pyoxigraph term as an rdflib term (``None`` stays ``None``: an unbound variable). A
+    literal keeps its lexical form as written (``normalize=False``): rdflib would otherwise
+    rewrite ``"1"^^xsd:boolean`` as ``"true"`` and an ill-formed ``"yes"^^xsd:boolean`` as the
+    valid ``"false"``, and validation, queries and dumps would see a different term."""
     if term is None:
         return None
     kind = type(term)
@@ -70,19 +73,32 @@ def from_ox(term) -> Identifier | None:
         return URIRef(term.value)
     if kind is ox.Literal:
         if term.language:
-            return Literal(term.value, lang=term.language)
+            return Literal(term.value, lang=term.language, normalize=False)
         datatype = term.datatype.value
         if datatype == _XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
+            return Literal(term.value, normalize=False)
+        return Literal(term.value, datatype=URIRef(datatype), normalize=False)
     if kind is ox.BlankNode:
         return BNode(term.value)
     raise TypeError(f"unsupported term {term!r}")  # RDF-star triples: not in our data
 
 
-def ox_quads(dataset: Dataset) -> Iterator[tuple[ox.Quad, tuple[Identifier, Identifier, Identifier, URIRef]]]:
-    """The named graphs' quads as Oxigraph quads (each distinct term converted once), each with
-    the rdflib quad it came from; the default graph of an rdflib Dataset is left out."""
+def from_ox_scoped() -> Callable[[object], Identifier]:
+    """``from_ox`` with blank node labels scoped to one document (a file, a remote answer): the
+    same label gives the same fresh rdflib blank node within it and never one of another's,
+    as rdflib's own parsers scope them."""
+    blanks: dict[str, BNode] = {}
+
+    def term(node) -> Identifier:
+        if type(node) is ox.BlankNode:
+            return blanks.setdefault(node.value, BNode())
+        return from_ox(node)
+
+    return term
+
+
+def _converter() -> Callable[[Identifier], object]:
+    """``to_ox`` remembering what it converted: each distinct term of a large graph once."""
     cache: dict[Identifier, object] = {}
 
     def term(node: Identifier):
@@ -91,8 +107,25 @@ def ox_quads(dataset: Dataset) -> Iterator[tuple[ox.Quad, tuple[Identifier, Iden
             converted = cache[node] = to_ox(node)
         return converted
 
+    return term
+
+
+def ox_quads(dataset: Dataset) -> Iterator[tuple[ox.Quad, tuple[Identifier, Identifier, Identifier, URIRef]]]:
+    """The named graphs' quads as Oxigraph quads, each with the rdflib quad it came from; the
+    default graph of an rdflib Dataset is left out."""
+    term = _converter()
     for s, p, o, name in named_quads(dataset):
         yield ox.Quad(term(s), term(p), term(o), term(name)), (s, p, o, name)
+
+
+def ntriples(triples: Iterable[tuple[Identifier, Identifier, Identifier]]) -> str:
+    """Triples as N-Triples, written by Oxigraph's serializer straight from the terms, so every
+    literal keeps its lexical form: an Oxigraph store in between would write a well-formed
+    ``"1"^^xsd:boolean`` back as ``"true"``, and rdflib's Turtle writer has forms of its own."""
+    term = _converter()
+    written = ox.serialize((ox.Triple(term(s), term(p), term(o)) for s, p, o in triples),
+                           format=ox.RdfFormat.N_TRIPLES)
+    return written.decode("utf-8") if written else ""
 
 
 def oxigraph_copy(dataset: Dataset) -> ox.Store:

@@ -10,16 +10,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import pyoxigraph as ox
-from rdflib import OWL, RDF, BNode, Dataset, Graph, Literal, URIRef
+from rdflib import OWL, RDF, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .. import __version__
 from ..errors import InputError
 from ..namespaces import GRAPH, ONTOLOGY, ONTOLOGY_GRAPH
-from ..rdf import from_ox, new_dataset
+from ..rdf import from_ox_scoped, new_dataset
 from ..settings import project_root
 
 #: Parser name per file suffix; anything else in a folder is ignored, a named file is an error.
@@ -32,7 +32,7 @@ FORMATS = {
     ".rdf": "xml",
     ".owl": "xml",
 }
-_QUAD_FORMATS = {"trig", "nquads"}
+_QUAD_FORMATS = {"trig", "nquads", "json-ld"}
 
 
 @dataclass(frozen=True)
@@ -137,70 +137,88 @@ def discover(paths: Sequence[Path | str] | None = None, *, root: Path | None = N
     return found
 
 
-#: Line-based formats read with Oxigraph's parser: the data dumps and generated data, where
-#: rdflib's regex parser is the slowest step of a million-triple load.
-_LINE_FORMATS = {"nt": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS}
+#: Oxigraph's parser for every format we read. Oxigraph, not rdflib, parses the files because
+#: rdflib rewrites a typed literal into its canonical form while it parses ("1"^^xsd:boolean
+#: becomes "true", "NaN"^^xsd:double "nan", and an ill-formed "yes"^^xsd:boolean the valid
+#: "false"), so a wrong value would pass validation and a right one fail before any engine saw
+#: the file. rdflib can be kept from that only through a process-wide switch
+#: (``rdflib.NORMALIZE_LITERALS``), which would change every literal any thread builds; Oxigraph
+#: keeps lexical forms as written, and ``rdf.from_ox`` carries them into rdflib unchanged.
+#: It is also many times faster on the dumps and generated data.
+_OX_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "json-ld": ox.RdfFormat.JSON_LD,
+    "xml": ox.RdfFormat.RDF_XML,
+}
+#: Line-based formats are added to the dataset as they stream in, without a scratch graph, and
+#: their subjects are indexed only when a finding asks (the files can be huge).
+_LINE_FORMATS = {"nt", "nquads"}
+
+Statement = tuple[Node, Node, Node, Node | None]
 
 
-def read_line_format(source: SourceFile, dataset: Dataset) -> None:
-    """Add an N-Triples/N-Quads file's statements to ``dataset`` (triples without a graph go to
-    the file's graph). Blank node labels are scoped to the file, as rdflib's parsers do."""
-    graphs: dict[str | None, Graph] = {}
-    blanks: dict[str, BNode] = {}
-
-    def term(node):
-        if type(node) is ox.BlankNode:
-            return blanks.setdefault(node.value, BNode())
-        return from_ox(node)
-
+def _statements(source: SourceFile, parser: ox.QuadParser) -> Iterator[Statement]:
+    """The parser's quads as rdflib terms (graph ``None`` for the default graph), blank node
+    labels scoped to the file as rdflib's parsers scope them; a syntax error names file, line
+    and column."""
+    term = from_ox_scoped()
     try:
-        for quad in ox.parse(path=str(source.path), format=_LINE_FORMATS[source.format]):
-            name = None if type(quad.graph_name) is ox.DefaultGraph else quad.graph_name.value
-            target = graphs.get(name)
-            if target is None:  # created on first use: a file of quads adds no empty graph of its own
-                target = graphs[name] = dataset.graph(source.graph if name is None else URIRef(name))
-            target.add((term(quad.subject), term(quad.predicate), term(quad.object)))
+        for quad in parser:
+            graph = None if type(quad.graph_name) is ox.DefaultGraph else term(quad.graph_name)
+            yield term(quad.subject), term(quad.predicate), term(quad.object), graph
     except SyntaxError as exc:
-        message = re.sub(r"^Parser error at line \d+ (?:column \d+|between columns \d+ and \d+): | \(.*, line \d+\)$", "", str(exc.msg))
+        message = re.sub(r"^Parser error at line \d+ (?:column \d+|between columns \d+ and \d+): | \(.*, line \d+\)$",
+                         "", str(exc.msg))
         raise InputError(f"syntax error: {message}", path=str(source.path), line=exc.lineno,
                          column=exc.offset) from None
     except OSError as exc:
         raise InputError(exc.strerror or str(exc), path=str(source.path)) from None
 
 
+def _parser(source: SourceFile, text: str | None = None) -> ox.QuadParser:
+    """Oxigraph's parser over the file (or its text), relative IRIs against the file's graph."""
+    where = {"path": str(source.path)} if text is None else {"input": text}
+    return ox.parse(format=_OX_FORMATS[source.format], base_iri=str(source.graph), **where)
+
+
+def read_line_format(source: SourceFile, dataset: Dataset) -> None:
+    """Add an N-Triples/N-Quads file's statements to ``dataset`` as they are read (triples
+    without a graph go to the file's graph; a graph is created on first use, so a file of quads
+    adds no empty graph of its own)."""
+    graphs: dict[Node | None, Graph] = {}
+    for s, p, o, name in _statements(source, _parser(source)):
+        target = graphs.get(name)
+        if target is None:
+            target = graphs[name] = dataset.graph(source.graph if name is None else name)
+        target.add((s, p, o))
+
+
 def parse_file(source: SourceFile) -> tuple[Graph | Dataset, str]:
-    """Parse one file on its own; a syntax error names its file, line and column."""
+    """Parse one file on its own into a scratch graph (a dataset for formats with named graphs),
+    its prefixes bound (the locator writes subjects with them); a syntax error names its file,
+    line and column."""
     try:
         text = source.path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=str(source.path)) from None
     except OSError as exc:
         raise InputError(exc.strerror or str(exc), path=str(source.path)) from None
-    scratch: Graph | Dataset = Dataset() if source.format in _QUAD_FORMATS else Graph()
-    try:
-        scratch.parse(data=text, format=source.format, publicID=str(source.graph))
-    except Exception as exc:  # rdflib's parsers raise many unrelated types; all mean "bad file"
-        raise _syntax_error(exc, source, text) from None
+    parser = _parser(source, text)
+    if source.format in _QUAD_FORMATS:
+        dataset = Dataset()
+        for s, p, o, name in _statements(source, parser):
+            dataset.add((s, p, o, dataset.default_graph if name is None else dataset.graph(name)))
+        scratch: Graph | Dataset = dataset
+    else:
+        scratch = Graph()
+        for s, p, o, _ in _statements(source, parser):
+            scratch.add((s, p, o))
+    for prefix, namespace in parser.prefixes.items():
+        scratch.bind(prefix, namespace, replace=True)
     return scratch, text
-
-
-def _syntax_error(exc: Exception, source: SourceFile, text: str) -> InputError:
-    offset, argstr = getattr(exc, "_i", None), getattr(exc, "_str", None)
-    if isinstance(argstr, bytes):
-        argstr = argstr.decode("utf-8", errors="replace")
-    if isinstance(offset, int) and isinstance(argstr, str):
-        before = argstr[:offset]
-        line = before.count("\n") + 1
-        column = offset - (before.rfind("\n") + 1) + 1
-        why = getattr(exc, "_why", str(exc))
-        return InputError(f"syntax error: {why}", path=str(source.path), line=line, column=column)
-    line, column = getattr(exc, "lineno", None), getattr(exc, "colno", None)  # json
-    if hasattr(exc, "getLineNumber"):  # xml.sax
-        line, column = exc.getLineNumber(), exc.getColumnNumber() + 1  # type: ignore[attr-defined]
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    if hasattr(exc, "getMessage"):
-        first = exc.getMessage()  # type: ignore[attr-defined]
-    return InputError(f"syntax error: {first}", path=str(source.path), line=line, column=column)
 
 
 @dataclass

@@ -23,13 +23,13 @@ from typing import Callable, Iterable
 
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, XSD
+from rdflib.namespace import OWL, RDF
 from rdflib.term import Node
 from rdflib.util import from_n3
 
 from ..errors import AllianceKGError, InputError
 from ..namespaces import SH
-from ..rdf import bind_prefixes, from_ox, oxigraph_copy
+from ..rdf import bind_prefixes, from_ox, ntriples, oxigraph_copy
 from ..settings import project_root
 from .sources import Locator
 
@@ -131,9 +131,6 @@ COMPILED_GAPS: dict[str, Callable[[Graph], bool]] = {
         lambda g: any((s, SH.path, None) in g for s in g.subjects(SH.closed, Literal(True))),
     "regex flags s, x or q (the compiled engine's regex dialect differs)":
         lambda g: any(set(str(f)) & set("sxq") for f in g.objects(None, SH.flags)),
-    'an explicit "x"^^xsd:string in sh:in or sh:hasValue (the compiled engine tells it from "x")':
-        lambda g: any(isinstance(v, Literal) and v.datatype == XSD.string
-                      for v in (*g.objects(None, SH.hasValue), *g.objects(None, RDF.first))),
     "a sub-SELECT in a SPARQL constraint (the spec says refuse it; the compiled engine runs it)":
         lambda g: any(re.search(r"\{[^{}]*\bSELECT\b", q, re.I) for q in _sparql_texts(g)),
 }
@@ -142,8 +139,8 @@ COMPILED_GAPS: dict[str, Callable[[Graph], bool]] = {
 PYSHACL_GAPS: dict[str, Callable[[Graph], bool]] = {
     "$shapesGraph in a SPARQL constraint (pyshacl 0.40 raises)":
         lambda g: any("$shapesGraph" in q for q in _sparql_texts(g)),
-    "sh:prefixes declared through owl:imports (pyshacl 0.40 finds them only in a shared data graph)":
-        lambda g: any((p, OWL.imports, None) in g for p in g.objects(None, SH.prefixes)),
+    'sh:uniqueLang with a term other than true, such as "1"^^xsd:boolean (pyshacl 0.40 takes its value)':
+        lambda g: any(v != Literal(True) for v in g.objects(None, SH.uniqueLang)),
 }
 
 
@@ -176,10 +173,8 @@ def validate(
     if engine == "auto":
         engine, _ = choose_engine(shapes, len(dataset))
     checks = sorted(checks if checks is not None else default_checks())
-    # One Oxigraph copy of the dataset serves both the compiled engine and the checks.
-    store = oxigraph_copy(dataset) if engine == "compiled" or checks else None
-    report = _compiled(store, shapes) if engine == "compiled" else _pyshacl(union_graph(dataset), shapes)
-    report.findings.extend(run_checks(dataset, checks, store=store))
+    report = _compiled(dataset, shapes) if engine == "compiled" else _pyshacl(union_graph(dataset), shapes)
+    report.findings.extend(run_checks(dataset, checks))
     locator = locator or Locator()
     names = ShapeNames(shapes)
     for finding in report.findings:
@@ -306,11 +301,29 @@ def _shapes_key(shapes: Graph) -> tuple:
 
 # -- SHACL ----------------------------------------------------------------------------------------
 
+def with_imported_prefixes(shapes: Graph) -> Graph:
+    """The shapes with each ``sh:prefixes`` value also declaring what the nodes it reaches
+    through ``owl:imports`` declare (SHACL 5.2.1 counts those). pyshacl 0.40 reads only the
+    value's own ``sh:declare`` and the shapes graph's name's, so it would miss a prefix declared
+    on an imported ontology; a copy is made only when there is something to add, and the
+    caller's graph is left as it is."""
+    imported = [(holder, SH.declare, declaration)
+                for holder in set(shapes.objects(None, SH.prefixes))
+                for reached in shapes.transitive_objects(holder, OWL.imports) if reached != holder
+                for declaration in shapes.objects(reached, SH.declare)]
+    if all(triple in shapes for triple in imported):
+        return shapes
+    extended = Graph(namespace_manager=shapes.namespace_manager)
+    for triple in (*shapes, *imported):
+        extended.add(triple)
+    return extended
+
+
 def _pyshacl(data: Graph, shapes: Graph) -> Report:
     # in place: the union graph is ours and throwaway, and without inference or SHACL rules
     # pyshacl does not change it; a copy of a million triples would cost more than a shape.
     _, results, _ = shacl_validate(
-        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True,
+        data, shacl_graph=with_imported_prefixes(shapes), inference="none", advanced=True, allow_warnings=True,
         abort_on_first=False, inplace=True,
     )
     # the report's own results only: the ones nested under sh:detail (sh:node, sh:qualified...)
@@ -319,15 +332,17 @@ def _pyshacl(data: Graph, shapes: Graph) -> Report:
     return Report([_finding(results, r) for r in top], results)
 
 
-def _compiled(store, shapes: Graph) -> Report:
-    """The ``shacl`` package's compiled engine over the union graph, handed over as N-Triples
-    written by Oxigraph (no Python object per triple)."""
-    import pyoxigraph as ox
+def _compiled(dataset: Dataset, shapes: Graph) -> Report:
+    """The ``shacl`` package's compiled engine over the union graph. Data and shapes both reach
+    it as N-Triples written from the terms as parsed (``rdf.ntriples``), so it judges each
+    literal as written: not through an Oxigraph store, which canonicalises well-formed literals
+    (``"1"^^xsd:boolean`` as ``"true"``), nor through rdflib's Turtle writer, which prints typed
+    literals in forms of its own (``"1"^^xsd:boolean`` as a bare ``1``, an integer) and fails
+    on NaN next to a decimal."""
     import shacl
 
-    union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
-    data = union.serialize(format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
-    result = shacl.Shapes.from_turtle(shapes.serialize(format="turtle")).validate_text(data, "nt")
+    data = ntriples(dataset.triples((None, None, None)))
+    result = shacl.Shapes.from_text(ntriples(shapes), format="nt").validate_text(data, "nt")
     findings = [
         Finding(
             severity=r.severity or "Violation",
@@ -385,12 +400,12 @@ def default_checks(root: Path | None = None) -> list[Path]:
     return sorted(folder.glob("*-violation.rq")) if folder.is_dir() else []
 
 
-def run_checks(dataset: Dataset, checks: list[Path], *, store=None) -> list[Finding]:
+def run_checks(dataset: Dataset, checks: list[Path]) -> list[Finding]:
     """The violation queries, evaluated by Oxigraph over the dataset's named graphs (the default
     graph is their union, as in the dataset; ``GRAPH ?g`` ranges over the named graphs)."""
     if not checks:
         return []
-    store = store or oxigraph_copy(dataset)
+    store = oxigraph_copy(dataset)
     findings = []
     for check in checks:
         text = check.read_text(encoding="utf-8")

@@ -17,13 +17,14 @@ import hashlib
 import os
 from typing import Any
 
+import pyoxigraph as ox
 import requests
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from ..errors import EngineError, InputError, QuerySyntaxError, QueryTimeout
 from ..namespaces import GRAPH, QUERY_BASE
-from ..rdf import new_dataset
+from ..rdf import from_ox_scoped, new_dataset
 from .base import PreparedQuery, QueryResult, Selection, graph_result, ordered_variables, select_result
 from .oxigraph import check_syntax
 from .remote import GRAPH_TYPES, HAS_VERSION, JSON_RESULTS, META_GRAPH
@@ -33,7 +34,8 @@ NO_GRAPH = "urn:alliance-kg:no-graph"
 
 
 def term(binding: dict[str, str]):
-    """A SPARQL JSON results term as an rdflib term (also Virtuoso's older ``typed-literal``)."""
+    """A SPARQL JSON results term as an rdflib term (also Virtuoso's older ``typed-literal``),
+    a literal's lexical form as the store wrote it (``normalize=False``, as ``rdf.from_ox``)."""
     kind, value = binding["type"], binding["value"]
     if kind == "uri":
         return URIRef(value)
@@ -43,7 +45,7 @@ def term(binding: dict[str, str]):
         return Literal(value, lang=binding["xml:lang"])
     datatype = binding.get("datatype")
     if datatype and datatype != str(XSD.string):
-        return Literal(value, datatype=URIRef(datatype))
+        return Literal(value, datatype=URIRef(datatype), normalize=False)
     return Literal(value)
 
 
@@ -135,8 +137,14 @@ class SparqlStore:
         response = self._request(text, default if default is not None else sorted(self._names),
                                  named if named is not None else sorted(self._names), GRAPH_TYPES)
         kind = response.headers.get("Content-Type", "").split(";")[0].strip()
+        syntax = ox.RdfFormat.N_TRIPLES if kind in ("application/n-triples", "text/plain") else ox.RdfFormat.TURTLE
         graph = Graph()
-        graph.parse(data=response.content, format="nt" if kind in ("application/n-triples", "text/plain") else "turtle")
+        try:  # Oxigraph's parser, which keeps literals as written (rdflib's rewrites them)
+            term = from_ox_scoped()
+            for quad in ox.parse(response.content, format=syntax):
+                graph.add((term(quad.subject), term(quad.predicate), term(quad.object)))
+        except SyntaxError as exc:
+            raise EngineError(f"the SPARQL store's answer is not valid {syntax.name}: {exc.msg}") from None
         return graph
 
     def _select(self, text: str, *, default: Any = (), named: Any = ()) -> list[dict]:

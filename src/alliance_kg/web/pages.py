@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
 
 from ..namespaces import BASE, ID, PREFIXES, prefix_declarations
 from ..stores.void import LICENSE
@@ -125,11 +126,17 @@ def members() -> list[dict[str, Any]]:
             entry["country"] = next((key for c, key, _ in COUNTRIES if c == code), code)
         if values.get("lat") is not None and values.get("long") is not None:
             entry["lat"], entry["long"] = float(values["lat"]), float(values["long"])
-        entry["district"] = entry["district"] or values.get("district") == Literal(True)
-        entry["ambiguous"] = entry["ambiguous"] or values.get("ambiguous") == Literal(True)
+        entry["district"] = entry["district"] or _is_true(values.get("district"))
+        entry["ambiguous"] = entry["ambiguous"] or _is_true(values.get("ambiguous"))
     for iri, entry in found.items():
         entry["label"] = pick_label(labels[iri], preferred_language(labels[iri])) or iri.rsplit("/", 1)[-1]
     return sorted(found.values(), key=lambda m: m["label"].casefold())
+
+
+def _is_true(term: Any) -> bool:
+    """An answer's boolean is true by value: literals arrive as the store wrote them, and
+    "1"^^xsd:boolean is as true as "true"."""
+    return isinstance(term, Literal) and term.datatype == XSD.boolean and term.value is True
 
 
 @bp.route("/")
