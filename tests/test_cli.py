@@ -66,6 +66,8 @@ def test_wrong_flag_is_exit_2(run_cli):
 @pytest.mark.parametrize("suffix,body,line", [
     (".nt", "<http://e/a> <http://e/b> <http://e/c> .\n<http://e/a> <http://e/b> .\n", 2),
     (".jsonld", '{\n  "@id": \n', 3),
+    (".rdf", '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+             '<rdf:Description rdf:about="http://e/a">\n<broken>\n</rdf:RDF>\n', 5),
 ])
 def test_other_syntaxes_report_the_line(run_cli, tmp_path, suffix, body, line):
     path = tmp_path / f"broken{suffix}"

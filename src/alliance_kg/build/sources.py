@@ -172,10 +172,26 @@ def _statements(source: SourceFile, parser: ox.QuadParser) -> Iterator[Statement
     except SyntaxError as exc:
         message = re.sub(r"^Parser error at line \d+ (?:column \d+|between columns \d+ and \d+): | \(.*, line \d+\)$",
                          "", str(exc.msg))
-        raise InputError(f"syntax error: {message}", path=str(source.path), line=exc.lineno,
-                         column=exc.offset) from None
+        line, column = exc.lineno, exc.offset
+        if line is None and source.format == "xml":
+            message, line, column = _xml_position(source.path, message)
+        raise InputError(f"syntax error: {message}", path=str(source.path), line=line, column=column) from None
     except OSError as exc:
         raise InputError(exc.strerror or str(exc), path=str(source.path)) from None
+
+
+def _xml_position(path: Path, message: str) -> tuple[str, int | None, int | None]:
+    """Oxigraph's RDF/XML errors carry no position; when the file is not even well-formed XML,
+    the standard library's parser (no external entities) names the first fault's line and column."""
+    import xml.sax
+
+    try:
+        xml.sax.parse(str(path), xml.sax.ContentHandler())
+    except xml.sax.SAXParseException as fault:
+        return fault.getMessage(), fault.getLineNumber(), fault.getColumnNumber() + 1
+    except OSError:
+        pass
+    return message, None, None
 
 
 def _parser(source: SourceFile, text: str | None = None) -> ox.QuadParser:
