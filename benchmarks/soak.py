@@ -105,7 +105,7 @@ class Soak:
     # -- the server ---------------------------------------------------------------------------
 
     def start(self) -> None:
-        env = dict(os.environ, ALLIANCE_KG_ROOT=str(self.root), ALLIANCE_KG_LOG_LEVEL="WARNING")
+        env = dict(os.environ, ALLIANCE_KG_ROOT=str(self.root), ALLIANCE_KG_LOG_LEVEL=os.environ.get("SOAK_LOG_LEVEL", "WARNING"))
         command = [sys.executable, "-m", "alliance_kg.cli", "serve", "--port", str(self.port),
                    "--threads", str(self.args.concurrency + 8), "--query-workers", "8",
                    "--query-timeout", str(QUERY_TIMEOUT), "--max-rows", "2000", "--reload-token", TOKEN,
@@ -351,11 +351,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reload-every", type=float, default=30.0, help="seconds between reloads")
     parser.add_argument("--kill-every", type=float, default=60.0, help="seconds between worker kills")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--server-log", help="keep the server's log in this file")
     args = parser.parse_args(argv)
     if args.minutes <= 0 or args.concurrency < 1:
         parser.error("--minutes must be positive and --concurrency at least 1")
     with tempfile.TemporaryDirectory(prefix="alliance-kg-soak-") as tmp:
         result = Soak(args, project_files(Path(tmp))).run()
+        if args.server_log:
+            shutil.copy(Path(tmp) / "server.log", args.server_log)
     if args.json:
         print(json.dumps(result, indent=2))
     else:

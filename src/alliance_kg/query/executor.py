@@ -302,34 +302,52 @@ class Executor:
 
     def _retire(self, worker: _Worker, reason: str = "lost") -> None:
         """Replace ``worker``: ``lost`` (a timeout or a crash), ``grown`` (over ``max_growth``)
-        or ``refork`` (a fresher fork of the parent)."""
+        or ``refork`` (a fresher fork of the parent). A worker that is merely replaced (not lost)
+        is killed only after its successor is idle, so the pool never runs short meanwhile."""
+        if reason != "lost":
+            with self._lock:
+                closed = self._closed
+            if not closed:
+                self._idle.put(self._spawn())
+            worker.kill()
+            with self._lock:
+                self._all.discard(worker)
+                if reason == "grown" and not closed:
+                    self.recycled += 1
+            return
         worker.kill()
         with self._lock:
             self._all.discard(worker)
             closed = self._closed
             if not closed:
-                if reason == "grown":
-                    self.recycled += 1
-                elif reason == "lost":
-                    self.restarts += 1
+                self.restarts += 1
         if not closed:
             self._idle.put(self._spawn())
 
     def refork(self) -> None:
         """Compact this process's memory, then replace every worker by a fork of it as it is now:
         the idle ones at once, the busy ones as soon as their query is answered (see the module)."""
+        started = time.monotonic()
         compact_memory()
+        compacted = time.monotonic() - started
         with self._lock:
             self._epoch += 1
             count = len(self._all)
-        stale = []
-        for _ in range(count):
+        replaced = 0
+        for _ in range(count):  # one at a time, the successor first: the pool stays at full size
             try:
-                stale.append(self._idle.get_nowait())
+                worker = self._idle.get_nowait()
             except queue.Empty:
                 break
-        for worker in stale:
+            if worker.epoch == self._epoch:  # a successor already: the idle ones are done
+                self._idle.put(worker)
+                break
             self._retire(worker, "refork")
+            replaced += 1
+        took = time.monotonic() - started
+        log.log(logging.WARNING if took > 1 else logging.INFO,
+                "query workers forked afresh: %d idle at once, %d when free (%.2f s, compacting %.2f s)",
+                replaced, count - replaced, took, compacted)
 
     @property
     def pids(self) -> list[int]:
