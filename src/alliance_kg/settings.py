@@ -70,7 +70,7 @@ class Settings:
     query_workers: int = _setting(2, "Worker processes that evaluate queries (a stuck query is killed, not abandoned).")
     query_timeout: float = _setting(30.0, "Seconds a query may run before it is stopped (503).")
     worker_max_growth_mb: int = _setting(
-        256, "A query worker whose memory grew more than this (MB) is replaced after its query (0: never).")
+        64, "A query worker whose private memory grew more than this (MB) is replaced after its query (0: never).")
     max_rows: int = _setting(10000, "Cap on result rows; a capped result says so in a response header.")
     max_query_length: int = _setting(100_000, "Cap on the query text in characters (413 beyond).")
     max_body_bytes: int = _setting(1_000_000, "Cap on a request body in bytes (413 beyond).")

@@ -106,17 +106,19 @@ class Reloader(Generic[S]):
                     self.outcomes["unchanged"] += 1
                     self.last = Outcome(True, utc_timestamp(), "unchanged", store.version, time.monotonic() - started)
                 store = None  # the build's objects go now: a failed or unchanged reload leaves garbage only
-                self._settle()
-                return self.last
-            server = self.start(store)
-            self.current = Generation(store, server, utc_timestamp())  # the swap: one assignment
-            self.outcomes["reloaded"] += 1
-            self.last = Outcome(True, utc_timestamp(), "reloaded", getattr(store, "version", None),
-                                time.monotonic() - started)
-            log.info("reloaded: now serving version %s (%.2f s)", self.last.version, self.last.seconds)
-        if old is not None:
+            else:
+                server = self.start(store)
+                self.current = Generation(store, server, utc_timestamp())  # the swap: one assignment
+                self.outcomes["reloaded"] += 1
+                self.last = Outcome(True, utc_timestamp(), "reloaded", getattr(store, "version", None),
+                                    time.monotonic() - started)
+                log.info("reloaded: now serving version %s (%.2f s)", self.last.version, self.last.seconds)
+            outcome = self.last
+        if store is None:
+            self._settle_soon()
+        elif old is not None:
             self._retire(old)
-        return self.last
+        return outcome
 
     def _retire(self, old: Generation[S]) -> None:
         timer = threading.Timer(self.grace, self._stop_quietly, args=(old.server,))
@@ -131,6 +133,10 @@ class Reloader(Generic[S]):
         del server
         if not self._stopping.is_set():
             self._settle()
+
+    def _settle_soon(self) -> None:
+        """``_settle`` in the background: the reload's caller (a request) does not wait for it."""
+        threading.Thread(target=self._settle, name="alliance-kg-settle", daemon=True).start()
 
     def _settle(self) -> None:
         current = self.current
