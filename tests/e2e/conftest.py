@@ -1,5 +1,10 @@
-"""Browser fixtures: one live server and one headless Chromium per session, a fresh page per
-test. Nothing is skipped: without Chromium or the built bundle the tests fail and say why."""
+"""Browser fixtures: one live server per session, one headless Chromium per test module, a
+fresh page per test. Nothing is skipped: without Chromium or the built bundle the tests fail
+and say why.
+
+Chromium lives only while its module's tests run: a session-long browser outlived the browser
+tests (they run first) and was found gone at the end of one full run, where closing it then
+waited forever."""
 
 from __future__ import annotations
 
@@ -22,14 +27,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[live.Server]:
     srv.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=str(live.CHROMIUM), args=live.CHROMIUM_ARGS)
         yield chromium
-        chromium.close()
+        if chromium.is_connected():
+            chromium.close()
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ as SVG and PNG."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from test_workbench import BY_COUNTRY, open_query_page, result_rows
@@ -13,6 +15,10 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?event ?date WHERE {
   ?event a schema:Event ; schema:startDate ?date .
 }"""
+
+#: The subject opens the first statement after the prefixes; which statement Oxigraph writes
+#: first varies, and CodeMirror renders only the lines in view.
+FIRST_TRIPLE = re.compile(r"id:city\\?/koeln (a|[a-z]+:)")
 
 
 def tab(page: Page, name: str):
@@ -69,4 +75,4 @@ def test_describe_opens_as_a_graph_and_saves_as_png_and_svg(page: Page):
     name, body = saved(page, page.locator("#panel-graph button[data-save=svg]"))
     assert name == "graph.svg" and b"<svg" in body
     tab(page, "Turtle").click()
-    expect(page.locator("#panel-turtle .cm-content")).to_contain_text("schema:City")
+    expect(page.locator("#panel-turtle .cm-content")).to_contain_text(FIRST_TRIPLE)

@@ -31,6 +31,10 @@ SELECT ?s WHERE {
   FILTR (?label)
 }"""
 
+#: The subject opens the first statement after the prefixes; which statement Oxigraph writes
+#: first varies, and CodeMirror renders only the lines in view.
+FIRST_TRIPLE = re.compile(r"id:city\\?/koeln (a|[a-z]+:)")
+
 
 def open_query_page(page: Page, query: str | None = None, view: str | None = None) -> None:
     params = {"query": query} if query else {}
@@ -139,7 +143,7 @@ def test_ask_is_a_clear_yes_or_no(page: Page):
 def test_describe_shows_turtle_and_offers_graph_downloads(page: Page, server):
     open_query_page(page, "DESCRIBE <https://w3id.org/alliance-kg/id/city/koeln>", view="turtle")
     turtle = page.locator("#panel-turtle .cm-content")
-    expect(turtle).to_contain_text("schema:City")
+    expect(turtle).to_contain_text(FIRST_TRIPLE)
     links = {a.inner_text(): a.get_attribute("href") for a in page.locator(".downloads a.download").all()}
     assert set(links) == {"Turtle", "JSON-LD", "N-Triples", "RDF/XML"}
     response = requests.get(server.url + links["JSON-LD"], timeout=10)
