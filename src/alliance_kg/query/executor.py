@@ -9,17 +9,12 @@ worker dies by itself (stack overflow, segfault, out of memory) the request fail
 the pool respawns it. The worker serialises results into the negotiated format itself, so only
 bytes cross the pipe.
 
-A worker keeps what its queries made its allocators reserve (neither CPython nor the engine
-gives every freed page back), and every page the parent rewrites after the fork becomes the
-worker's own copy, so a long-running pool would creep upwards; a worker whose private memory
-grew more than ``max_growth`` bytes since it started answers its query and then is replaced by a
-fresh fork (as gunicorn's and Celery's per-child limits do).
-
 Sharing lasts only while the parent leaves its pages alone: every page the parent frees or
-rewrites after a fork becomes a private copy in each worker. A reload does exactly that (the
-old generation and the build's garbage are freed after the new workers exist), so once that
-memory is gone the server calls ``refork``: the heap is compacted and every worker is replaced by
-a fork of the parent as it is now (an idle one at once, a busy one when its query is answered).
+rewrites after a fork becomes a private copy in each worker, and a worker keeps what its own
+queries made its allocators reserve. A reload frees a whole generation after the new workers
+exist, so once that memory is gone the server calls ``refork`` (every worker replaced by a fork
+of the parent as it is now); and a worker whose private memory grew more than ``max_growth``
+bytes answers its query and is then replaced (as gunicorn's and Celery's per-child limits do).
 """
 
 from __future__ import annotations
@@ -313,25 +308,19 @@ class Executor:
         """Replace ``worker``: ``lost`` (a timeout or a crash), ``grown`` (over ``max_growth``)
         or ``refork`` (a fresher fork of the parent). A worker that is merely replaced (not lost)
         is killed only after its successor is idle, so the pool never runs short meanwhile."""
-        if reason != "lost":
-            with self._lock:
-                closed = self._closed
-            if not closed:
-                self._idle.put(self._spawn())
-            worker.kill()
-            with self._lock:
-                self._all.discard(worker)
-                if reason == "grown" and not closed:
-                    self.recycled += 1
-            return
-        worker.kill()
+        lost = reason == "lost"
+        if lost:
+            worker.kill()  # a lost worker's successor is forked without it
         with self._lock:
             self._all.discard(worker)
             closed = self._closed
             if not closed:
-                self.restarts += 1
+                self.restarts += lost
+                self.recycled += reason == "grown"
         if not closed:
             self._idle.put(self._spawn())
+        if not lost:
+            worker.kill()
 
     def refork(self) -> None:
         """Compact this process's memory, then replace every worker by a fork of it as it is now:

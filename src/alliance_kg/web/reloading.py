@@ -98,15 +98,13 @@ class Reloader(Generic[S]):
                 self.outcomes["failed"] += 1
                 self.last = Outcome(False, utc_timestamp(), message, getattr(old.store, "version", None) if old else None,
                                     time.monotonic() - started)
-                failed = True
-            else:
-                failed = False
-            if failed or (old is not None and getattr(store, "version", None) == getattr(old.store, "version", object())):
-                if not failed:
-                    self.outcomes["unchanged"] += 1
-                    self.last = Outcome(True, utc_timestamp(), "unchanged", store.version, time.monotonic() - started)
+                store = None
+            if store is not None and old is not None and \
+                    getattr(store, "version", None) == getattr(old.store, "version", object()):
+                self.outcomes["unchanged"] += 1
+                self.last = Outcome(True, utc_timestamp(), "unchanged", store.version, time.monotonic() - started)
                 store = None  # the build's objects go now: a failed or unchanged reload leaves garbage only
-            else:
+            if store is not None:
                 server = self.start(store)
                 self.current = Generation(store, server, utc_timestamp())  # the swap: one assignment
                 self.outcomes["reloaded"] += 1
