@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import Iterable, NamedTuple, Protocol, Sequence, runtime_checkable
+from typing import Callable, Iterable, NamedTuple, Protocol, Sequence, TypeVar, runtime_checkable
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Identifier
 
+from ..errors import QuerySyntaxError
 from ..rdf import bind_prefixes
+
+T = TypeVar("T")
 
 #: (default graphs, named graphs) chosen by the protocol or FROM clauses; None = the store's own.
 Selection = tuple[Sequence[URIRef], Sequence[URIRef]] | None
@@ -42,6 +45,9 @@ class PreparedQuery:
     limit: tuple[int, int, int] | None = None
     #: Where a LIMIT may be inserted in a SELECT that has none (before a trailing VALUES).
     limit_insert_at: int | None = None
+    #: The text as the client wrote it, when the guard regrouped it (``text`` is then what the
+    #: engine gets): syntax errors are reported at their place in this one.
+    written: str | None = None
 
     def capped(self, rows: int) -> str | None:
         """This SELECT with its top-level LIMIT at most ``rows`` (so the engine stops there), or
@@ -55,6 +61,17 @@ class PreparedQuery:
             return None
         at = self.limit_insert_at
         return f"{self.text[:at]}\nLIMIT {rows}\n{self.text[at:]}"
+
+
+def as_written(prepared: PreparedQuery, parse: Callable[[str], T]) -> T:
+    """``parse(prepared.text)``; when that fails on a text the guard regrouped, the text as
+    written is parsed too, so the error names the client's line and column, not ours."""
+    try:
+        return parse(prepared.text)
+    except QuerySyntaxError:
+        if prepared.written is not None:
+            parse(prepared.written)
+        raise
 
 
 @dataclass

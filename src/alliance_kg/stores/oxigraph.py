@@ -152,13 +152,15 @@ class OxigraphEngine:
 
     def query(self, prepared: PreparedQuery, *, dataset: Selection = None,
               max_rows: int | None = None) -> QueryResult:
-        return collect(prepared, self.evaluate(prepared.text, dataset), max_rows)
+        return collect(prepared, self.evaluate(prepared, dataset), max_rows)
 
-    def evaluate(self, text: str, dataset: Selection = None):
-        """Oxigraph's own result object for ``text`` on the store or a selection of graphs.
+    def evaluate(self, prepared: PreparedQuery, dataset: Selection = None, text: str | None = None):
+        """Oxigraph's own result object for ``prepared`` (or ``text``, a variant of it) on the
+        store or a selection of graphs.
 
         The dataset is always passed explicitly, so FROM clauses in the text never pick graphs
         by themselves (the caller has resolved them against ``graph_names``)."""
+        text = prepared.text if text is None else text
         store = self._handle()
         try:
             if dataset is None:
@@ -170,6 +172,8 @@ class OxigraphEngine:
             return store.query(text, base_iri=QUERY_BASE, default_graph=[ox.NamedNode(str(g)) for g in default],
                                named_graphs=[ox.NamedNode(str(g)) for g in named])
         except SyntaxError as exc:
+            if prepared.written is not None:
+                check_syntax(prepared.written)  # the error where the client wrote it
             raise syntax_error(exc, text) from None
 
     def answer(self, prepared: PreparedQuery, media_type: str, *, dataset: Selection = None,
@@ -181,14 +185,14 @@ class OxigraphEngine:
             if results_format is None:
                 return None
             if prepared.form == "ASK":
-                return Answer(self.evaluate(prepared.text, dataset).serialize(format=results_format), False, 1)
+                return Answer(self.evaluate(prepared, dataset).serialize(format=results_format), False, 1)
             return self._select(prepared, results_format, dataset, max_rows)
         rdf_format = ox.RdfFormat.from_media_type(media_type)
         if rdf_format is None:
             return None
         triples: dict[ox.Triple, None] = {}
         truncated = False
-        for triple in self.evaluate(prepared.text, dataset):
+        for triple in self.evaluate(prepared, dataset):
             if max_rows is not None and len(triples) >= max_rows and triple not in triples:
                 truncated = True
                 break
@@ -205,10 +209,10 @@ class OxigraphEngine:
         capped = None if max_rows is None else prepared.capped(max_rows + 1)
         if max_rows is None or (capped is None and prepared.limit is not None and results_format != TSV):
             # no cap, or the query's own LIMIT is within it: straight to the client's format
-            body = self.evaluate(prepared.text, dataset).serialize(format=results_format)
+            body = self.evaluate(prepared, dataset).serialize(format=results_format)
             return Answer(body, False, _rows_in(body, results_format))
         # TSV has one row per line: count, cut at the cap, then convert (all in Rust)
-        tsv = self.evaluate(capped or prepared.text, dataset).serialize(format=TSV)
+        tsv = self.evaluate(prepared, dataset, capped).serialize(format=TSV)
         rows = tsv.count(b"\n") - 1
         truncated = rows > max_rows
         if truncated:

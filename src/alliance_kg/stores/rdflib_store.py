@@ -28,7 +28,7 @@ from rdflib.plugins.sparql.sparql import Query
 
 from ..errors import ForbiddenQuery, QuerySyntaxError
 from ..namespaces import QUERY_BASE
-from .base import PreparedQuery, QueryResult, Selection, graph_result, ordered_variables, select_result
+from .base import PreparedQuery, QueryResult, Selection, as_written, graph_result, ordered_variables, select_result
 
 _FORM_OF = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
 
@@ -69,7 +69,7 @@ class RdflibStore:
     def query(self, prepared: PreparedQuery, *, dataset: Selection = None,
               max_rows: int | None = None) -> QueryResult:
         target = self.dataset if dataset is None else self._view(*dataset)
-        result = target.query(rdflib_query(prepared.text))
+        result = target.query(as_written(prepared, rdflib_query))
         return _collect(prepared, result, max_rows)
 
     def _view(self, default_graphs: Sequence[URIRef], named_graphs: Sequence[URIRef]) -> Dataset:

@@ -25,7 +25,7 @@ from rdflib.namespace import XSD
 from ..errors import EngineError, InputError, QuerySyntaxError, QueryTimeout
 from ..namespaces import GRAPH, QUERY_BASE
 from ..rdf import from_ox_scoped, new_dataset
-from .base import PreparedQuery, QueryResult, Selection, graph_result, ordered_variables, select_result
+from .base import PreparedQuery, QueryResult, Selection, as_written, graph_result, ordered_variables, select_result
 from .oxigraph import check_syntax
 from .remote import GRAPH_TYPES, HAS_VERSION, JSON_RESULTS, META_GRAPH
 
@@ -117,7 +117,7 @@ class SparqlStore:
 
     def query(self, prepared: PreparedQuery, *, dataset: Selection = None,
               max_rows: int | None = None) -> QueryResult:
-        check_syntax(prepared.text)  # the grammar checked here, with line and column, not by the remote
+        as_written(prepared, check_syntax)  # the grammar checked here, with line and column, not by the remote
         default, named = (sorted(self._names), sorted(self._names)) if dataset is None else dataset
         form = prepared.form
         # relative IRIs resolve against the endpoint's IRI, as on the other backends (the remote
