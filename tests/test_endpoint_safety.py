@@ -292,12 +292,12 @@ def test_a_query_whose_worker_is_killed_once_is_answered_by_a_fresh_one(tmp_path
 _HELD: list[bytearray] = []
 
 
-def _hogging_answer(store, job):
+def _hogging_answer(store, job, conn=None):
     """The real answer, after holding 32 MB for good (as an allocator that keeps freed pages)."""
     from alliance_kg.query.executor import answer
 
     _HELD.append(bytearray(32 * 2**20))
-    return answer(store, job)
+    return answer(store, job, conn)
 
 
 @pytest.mark.parametrize("bound_mb, replaced", [(8, True), (0, False), (512, False)])
@@ -318,12 +318,12 @@ def test_a_worker_that_outgrows_its_memory_bound_is_replaced_after_answering(mak
     assert client.get("/sparql?query=" + quote("ASK {}")).status_code == 200
 
 
-def _slow_answer(store, job):
+def _slow_answer(store, job, conn=None):
     from alliance_kg.query.executor import answer
 
     if "slow" in job.text:
         time.sleep(1.5)
-    return answer(store, job)
+    return answer(store, job, conn)
 
 
 def test_refork_replaces_every_worker_and_a_busy_one_after_its_query(make_app, monkeypatch):

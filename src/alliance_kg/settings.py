@@ -72,6 +72,8 @@ class Settings:
     worker_max_growth_mb: int = _setting(
         64, "A query worker whose private memory grew more than this (MB) is replaced after its query (0: never).")
     max_rows: int = _setting(10000, "Cap on result rows; a capped result says so in a response header.")
+    stream_bytes: int = _setting(
+        1_048_576, "Answers larger than this (bytes) are streamed as the engine writes them, not cached (0: never).")
     max_query_length: int = _setting(100_000, "Cap on the query text in characters (413 beyond).")
     max_body_bytes: int = _setting(1_000_000, "Cap on a request body in bytes (413 beyond).")
     cache_entries: int = _setting(256, "Result cache size in entries (0 disables the cache).")

@@ -7,7 +7,10 @@ the parent's copy of the dataset copy-on-write; the parent sends a ``Job`` over 
 with a deadline. On timeout the worker is killed (SIGKILL: CPU freed at once) and replaced; if a
 worker dies by itself (stack overflow, segfault, out of memory) the request fails cleanly and
 the pool respawns it. The worker serialises results into the negotiated format itself, so only
-bytes cross the pipe.
+bytes cross the pipe. An answer larger than ``Job.stream_from`` bytes is streamed: the worker
+sends its reply's head, then the bytes in chunks as the engine writes them, then an end marker
+and the tail (rows, or the error that stopped it); the server hands the chunks to the client as
+they come (``Reply.stream``), so neither process holds the whole answer.
 
 Sharing lasts only while the parent leaves its pages alone: every page the parent frees or
 rewrites after a fork becomes a private copy in each worker, and a worker keeps what its own
@@ -33,14 +36,14 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from .. import errors
 from ..errors import QueryAborted, QueryError, QueryTimeout
 from ..settings import Settings
-from ..stores.base import QueryResult, Store
+from ..stores.base import Answer, QueryResult, Store
 from . import formats
-from .prepare import answer as answer_query, execute, prepare, unknown_graphs
+from .prepare import deferred_answer, execute, prepare, unknown_graphs
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +53,8 @@ WORKER_RECURSION_LIMIT = 20_000
 WORKER_STACK_BYTES = 512 * 1024 * 1024
 #: gzip level of compressed answers: most of the gain of 9 at a fraction of its cost.
 GZIP_LEVEL = 5
+#: Bytes per message of a streamed answer.
+STREAM_CHUNK_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,8 @@ class Job:
     format: str | None = None
     max_rows: int | None = None
     max_length: int = 100_000
+    #: Answers larger than this many bytes are streamed (0: never; see the module).
+    stream_from: int = 0
 
 
 @dataclass
@@ -84,6 +91,10 @@ class Reply:
     seconds: float = 0.0
     #: The worker outgrew its memory bound with this query and stops after sending it.
     retire: bool = False
+    #: The head of a streamed answer: its bytes follow in chunks (the worker sets this).
+    streamed: bool = False
+    #: Those bytes, read from the worker as they are taken (the server sets this; never pickled).
+    stream: "Stream | None" = field(default=None, repr=False, compare=False)
     _gzipped: bytes | None = field(default=None, repr=False, compare=False)
 
     def gzipped(self) -> bytes:
@@ -94,18 +105,66 @@ class Reply:
         return self._gzipped
 
 
-def answer(store: Store, job: Job) -> Reply:
-    """Prepare, negotiate, execute and serialise one job: the bytes a client gets."""
+def answer(store: Store, job: Job, conn: Connection | None = None) -> Reply:
+    """Prepare, negotiate, execute and serialise one job: the bytes a client gets. With ``conn``
+    (in a worker) an answer over ``job.stream_from`` bytes is streamed down it, and the reply
+    returned is the stream's tail."""
     prepared = prepare(job.text, max_length=job.max_length)
     media_type = formats.negotiate_result(prepared.form, job.accept, job.format)
-    body, truncated, rows = answer_query(store, prepared, media_type, default_graphs=job.default_graphs,
-                                         named_graphs=job.named_graphs, max_rows=job.max_rows)
+    found = deferred_answer(store, prepared, media_type, default_graphs=job.default_graphs,
+                            named_graphs=job.named_graphs, max_rows=job.max_rows)
     unknown = unknown_graphs(prepared, store.graph_names(), default_graphs=job.default_graphs,
                              named_graphs=job.named_graphs)
-    return Reply(prepared.form, media_type, body, truncated, unknown_graphs=unknown, rows=rows)
+    if isinstance(found, Answer):
+        return Reply(prepared.form, media_type, found.body, found.truncated, unknown_graphs=unknown, rows=found.rows)
+    if conn is None or job.stream_from <= 0:
+        whole = found.written()
+        return Reply(prepared.form, media_type, whole.body, whole.truncated, unknown_graphs=unknown, rows=whole.rows)
+    head = Reply(prepared.form, media_type, truncated=found.truncated, unknown_graphs=unknown, rows=found.rows,
+                 streamed=True)
+    spool = _Spool(conn, job.stream_from, head)
+    try:
+        found.write(spool)
+    finally:
+        body = spool.close()  # an error after the head then follows the end marker as the tail
+    if body is None:
+        return Reply(prepared.form, media_type, truncated=found.truncated, rows=found.rows)
+    return Reply(prepared.form, media_type, body, found.truncated, unknown_graphs=unknown, rows=found.rows_in(body))
 
 
-def evaluate(store: Store, job: Job) -> Reply:
+class _Spool:
+    """Where a worker writes an answer: in memory up to ``limit`` bytes; past that, the head is
+    sent, then what it holds and all that follows, in chunks."""
+
+    def __init__(self, conn: Connection, limit: int, head: Reply):
+        self._conn, self._limit, self._head = conn, limit, head
+        self._buffer = bytearray()
+        self.streaming = False
+
+    def write(self, data: bytes) -> int:
+        self._buffer += data
+        if len(self._buffer) >= (STREAM_CHUNK_BYTES if self.streaming else self._limit):
+            if not self.streaming:
+                self._conn.send(self._head)
+                self.streaming = True
+            self._conn.send_bytes(self._buffer)
+            self._buffer = bytearray()
+        return len(data)
+
+    def flush(self) -> None:
+        pass  # chunks go when they are full; the engine may call this
+
+    def close(self) -> bytes | None:
+        """The whole answer if it stayed small; None after the rest and the end marker are sent."""
+        if not self.streaming:
+            return bytes(self._buffer)
+        if self._buffer:
+            self._conn.send_bytes(self._buffer)
+        self._conn.send_bytes(b"")
+        return None
+
+
+def evaluate(store: Store, job: Job, conn: Connection | None = None) -> Reply:
     """Prepare and execute one job, keeping the ``QueryResult`` (for the server's own pages)."""
     prepared = prepare(job.text, max_length=job.max_length)
     result = _execute(store, prepared, job)
@@ -117,14 +176,14 @@ def _execute(store: Store, prepared, job: Job) -> QueryResult:
                    max_rows=job.max_rows)
 
 
-#: What a worker can be asked to do with a job.
-HANDLERS: dict[str, Callable[[Store, Job], Reply]] = {"answer": answer, "evaluate": evaluate}
+#: What a worker can be asked to do with a job (given the pipe to the server, if any).
+HANDLERS: dict[str, Callable[[Store, Job, Connection | None], Reply]] = {"answer": answer, "evaluate": evaluate}
 
 
-def run_job(store: Store, job: Job, handler: str = "answer") -> Reply:
+def run_job(store: Store, job: Job, handler: str = "answer", conn: Connection | None = None) -> Reply:
     """One job through ``HANDLERS[handler]``; errors become a picklable dict."""
     try:
-        return HANDLERS[handler](store, job)
+        return HANDLERS[handler](store, job, conn)
     except QueryError as exc:
         return Reply("", error=_error_dict(exc))
     except RecursionError:
@@ -219,7 +278,10 @@ def _serve_jobs(store: Any, conn: Connection, max_growth: int) -> None:
             handler, job = conn.recv()
         except (EOFError, OSError):
             return
-        reply = run_job(store, job, handler)
+        try:
+            reply = run_job(store, job, handler, conn)
+        except (BrokenPipeError, OSError):
+            return  # the server left in the middle of a streamed answer
         if max_growth and time.monotonic() - checked >= MEMORY_CHECK_SECONDS:
             checked = time.monotonic()
             reply.retire = private_bytes() - start > max_growth
@@ -273,6 +335,75 @@ class _Worker:
         self.conn.close()
 
 
+class Stream:
+    """The bytes of a streamed answer, read from its worker as the client takes them.
+
+    The worker is the stream's until the end marker. The deadline still holds: a timer kills the
+    worker when it passes, even while the client reads slowly. A stream closed before its end
+    (the client left, a HEAD request) kills the worker too, which cannot be told to stop writing.
+    Either way the client's response stops short, and the pool forks a successor.
+    """
+
+    def __init__(self, executor: "Executor", worker: _Worker, job: Job, timeout: float, deadline: float,
+                 started: float):
+        self._executor, self._worker, self._job, self._timeout = executor, worker, job, timeout
+        self._started = started
+        self._lock = threading.Lock()
+        self._over = False
+        self._expired = False
+        #: Rows of the answer (-1 until the end, and where only the bytes would tell).
+        self.rows = -1
+        #: Seconds the answer held its worker, set at its end.
+        self.seconds = 0.0
+        #: True once every byte arrived and no error followed them.
+        self.complete = False
+        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def __iter__(self) -> Iterator[bytes]:
+        conn = self._worker.conn
+        try:
+            while chunk := conn.recv_bytes():
+                yield chunk
+            tail: Reply = conn.recv()
+        except (EOFError, OSError):
+            self._end(None)
+            if self._expired:
+                raise _timed(QueryTimeout(f"the query ran longer than {self._timeout:g} s and was stopped "
+                                          "while its answer was being sent"), self._started) from None
+            raise QueryAborted("the query worker stopped while its answer was being sent") from None
+        self._end(tail)
+        if tail.error is not None:
+            raise _timed(_error_from(tail.error), self._started)
+        self.rows, self.complete = tail.rows, True
+
+    def close(self) -> None:
+        """The response is done with: a stream not read to its end costs its worker."""
+        self._end(None)
+
+    def _end(self, tail: Reply | None) -> None:
+        with self._lock:
+            if self._over:
+                return
+            self._over = True
+        self._timer.cancel()
+        self.seconds = time.monotonic() - self._started
+        if tail is None:
+            self._executor._retire(self._worker)
+        else:
+            self._executor._release(self._worker, tail)
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._over:
+                return
+            self._expired = True
+        log.warning("query stopped after %.1f s while its answer was being sent (worker %s killed): %r",
+                    time.monotonic() - self._started, self._worker.pid, self._job.text[:500])
+        self._end(None)  # its successor at once; a reader sees the pipe close
+
+
 class Executor:
     """A fixed number of worker processes with a deadline per job."""
 
@@ -305,7 +436,7 @@ class Executor:
         return worker
 
     def _retire(self, worker: _Worker, reason: str = "lost") -> None:
-        """Replace ``worker``: ``lost`` (a timeout or a crash), ``grown`` (over ``max_growth``)
+        """Replace ``worker``: ``lost`` (a timeout, a crash, a stream left unread), ``grown`` (over ``max_growth``)
         or ``refork`` (a fresher fork of the parent). A worker that is merely replaced (not lost)
         is killed only after its successor is idle, so the pool never runs short meanwhile."""
         lost = reason == "lost"
@@ -401,10 +532,10 @@ class Executor:
                 self._retire(worker)
                 raise _timed(QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped"), started)
             reply: Reply = worker.conn.recv()
-            if reply.retire:
-                self._retire(worker, "grown")
-            elif worker.epoch != self._epoch:
-                self._retire(worker, "refork")
+            if reply.streamed:  # the worker is the stream's until its end
+                reply.stream = Stream(self, worker, job, timeout, deadline, started)
+                reply.seconds = time.monotonic() - started
+                return reply
         except (EOFError, OSError) as exc:
             code = worker.process.exitcode
             log.error("query worker %s died (exit code %s, %s) on %r", worker.pid, code, type(exc).__name__,
@@ -412,12 +543,20 @@ class Executor:
             self._retire(worker)
             raise _WorkerLost(_timed(QueryAborted(
                 "the query engine crashed on this query (logged); the worker was restarted"), started)) from None
-        if not reply.retire and worker.epoch == self._epoch:
-            self._idle.put(worker)
+        self._release(worker, reply)
         reply.seconds = time.monotonic() - started
         if reply.error is not None:
             raise _timed(_error_from(reply.error), started)
         return reply
+
+    def _release(self, worker: _Worker, reply: Reply) -> None:
+        """``worker`` has sent all of ``reply``: back to the pool, or replaced."""
+        if reply.retire:
+            self._retire(worker, "grown")
+        elif worker.epoch != self._epoch:
+            self._retire(worker, "refork")
+        else:
+            self._idle.put(worker)
 
     def close(self) -> None:
         """Kill every worker; the executor answers no more jobs."""

@@ -11,12 +11,12 @@ store, never fetched. The engine parses the text itself. Time limits are the job
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 from rdflib import URIRef
 
 from ..errors import QuerySyntaxError, QueryTooLarge
-from ..stores.base import Answer, NativeAnswers, PreparedQuery, QueryResult, Selection, Store
+from ..stores.base import Answer, Deferred, NativeAnswers, PreparedQuery, QueryResult, Selection, Store
 from . import formats
 from .guard import scan
 
@@ -93,7 +93,13 @@ def _run(store: Store, prepared: PreparedQuery, selection: Selection, max_rows: 
     return store.query(prepared, dataset=selection, max_rows=max_rows)
 
 
-def answer(
+def answer(store: Store, prepared: PreparedQuery, media_type: str, **dataset_and_cap: Any) -> Answer:
+    """``prepared``'s answer in ``media_type`` as bytes (``deferred_answer``'s, written whole)."""
+    found = deferred_answer(store, prepared, media_type, **dataset_and_cap)
+    return found.written() if isinstance(found, Deferred) else found
+
+
+def deferred_answer(
     store: Store,
     prepared: PreparedQuery,
     media_type: str,
@@ -101,15 +107,15 @@ def answer(
     default_graphs: Sequence[str] | None = None,
     named_graphs: Sequence[str] | None = None,
     max_rows: int | None = None,
-) -> Answer:
-    """``prepared``'s answer in ``media_type``: written by the engine where it can (Oxigraph),
-    else from a ``QueryResult``."""
+) -> Answer | Deferred:
+    """``prepared``'s answer in ``media_type``: ready to be written by the engine where it can
+    (Oxigraph: a ``Deferred``, which a caller may stream), else bytes from a ``QueryResult``."""
     selection = _selection(store, prepared, default_graphs, named_graphs)
     native: NativeAnswers | None = store if hasattr(store, "answer") else None  # type: ignore[assignment]
     if native is not None:  # an attribute lookup, cheaper than a runtime Protocol check per query
-        written = native.answer(prepared, media_type, dataset=selection, max_rows=max_rows)
-        if written is not None:
-            return written
+        deferred = native.answer(prepared, media_type, dataset=selection, max_rows=max_rows)
+        if deferred is not None:
+            return deferred
     result = _run(store, prepared, selection, max_rows)
     rows = 1 if result.form == "ASK" else len(result.graph) if result.graph is not None else len(result.rows)
     return Answer(formats.serialize(result, media_type), result.truncated, rows)

@@ -8,9 +8,10 @@ that contract every backend applies alike (the row cap, the order of SELECT vari
 
 from __future__ import annotations
 
+import io
 import itertools
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, NamedTuple, Protocol, Sequence, TypeVar, runtime_checkable
+from typing import BinaryIO, Callable, Iterable, NamedTuple, Protocol, Sequence, TypeVar, runtime_checkable
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Identifier
@@ -121,13 +122,36 @@ class Answer(NamedTuple):
     rows: int
 
 
+class Deferred(NamedTuple):
+    """An answer not written yet: ``write`` writes its bytes to a binary file as the engine
+    produces them, so a large answer can be streamed instead of held whole. Whether the row cap
+    cut it is known before (it goes into a header); its rows are -1 when only the bytes tell
+    (``count`` reads them from the bytes, where it can)."""
+
+    truncated: bool
+    rows: int
+    write: Callable[[BinaryIO], None]
+    count: Callable[[bytes], int] | None = None
+
+    def written(self) -> Answer:
+        """The answer as bytes, for callers that want them whole."""
+        out = io.BytesIO()
+        self.write(out)
+        body = out.getvalue()
+        return Answer(body, self.truncated, self.rows_in(body))
+
+    def rows_in(self, body: bytes) -> int:
+        """The rows of the answer whose bytes are ``body`` (-1 if they cannot be counted cheaply)."""
+        return self.rows if self.rows >= 0 or self.count is None else self.count(body)
+
+
 class NativeAnswers(Protocol):
     """A store whose engine writes the client's bytes itself (Oxigraph), skipping ``QueryResult``."""
 
     def answer(self, prepared: PreparedQuery, media_type: str, *, dataset: Selection = None,
-               max_rows: int | None = None) -> Answer | None:
-        """The answer in ``media_type``; None if the engine has no writer for that media type
-        (the caller serialises a ``QueryResult`` then)."""
+               max_rows: int | None = None) -> Deferred | None:
+        """The answer in ``media_type``, ready to be written; None if the engine has no writer
+        for that media type (the caller serialises a ``QueryResult`` then)."""
         ...
 
 

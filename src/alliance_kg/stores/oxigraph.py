@@ -38,7 +38,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from ..errors import InputError, QuerySyntaxError
 from ..namespaces import PREFIXES, QUERY_BASE
 from ..rdf import from_ox, new_dataset, ox_quads, utc_timestamp
-from .base import Answer, PreparedQuery, QueryResult, Selection, graph_result, ordered_variables, select_result
+from .base import Deferred, PreparedQuery, QueryResult, Selection, graph_result, ordered_variables, select_result
 from .rdflib_store import oxigraph_error, rdflib_query
 
 META = "alliance-kg.json"
@@ -177,15 +177,16 @@ class OxigraphEngine:
             raise syntax_error(exc, text) from None
 
     def answer(self, prepared: PreparedQuery, media_type: str, *, dataset: Selection = None,
-               max_rows: int | None = None) -> Answer | None:
-        """The bytes of the answer in ``media_type``, written by Oxigraph, and whether the row
-        cap cut it; None when Oxigraph has no writer for that media type."""
+               max_rows: int | None = None) -> Deferred | None:
+        """The answer in ``media_type``, to be written by Oxigraph's serializers as they go, and
+        whether the row cap cut it; None when Oxigraph has no writer for that media type."""
         if prepared.form in ("SELECT", "ASK"):
             results_format = ox.QueryResultsFormat.from_media_type(media_type)
             if results_format is None:
                 return None
             if prepared.form == "ASK":
-                return Answer(self.evaluate(prepared, dataset).serialize(format=results_format), False, 1)
+                boolean = self.evaluate(prepared, dataset)
+                return Deferred(False, 1, lambda out: boolean.serialize(out, format=results_format))
             return self._select(prepared, results_format, dataset, max_rows)
         rdf_format = ox.RdfFormat.from_media_type(media_type)
         if rdf_format is None:
@@ -201,16 +202,19 @@ class OxigraphEngine:
             written = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
         else:
             written = list(triples)
-        return Answer(ox.serialize(written, format=rdf_format, prefixes=used_prefixes(triples)), truncated,
-                      len(written))
+        prefixes = used_prefixes(triples)
+        return Deferred(truncated, len(written),
+                        lambda out: ox.serialize(written, out, format=rdf_format, prefixes=prefixes))
 
     def _select(self, prepared: PreparedQuery, results_format, dataset: Selection,
-                max_rows: int | None) -> Answer:
+                max_rows: int | None) -> Deferred:
         capped = None if max_rows is None else prepared.capped(max_rows + 1)
         if max_rows is None or (capped is None and prepared.limit is not None and results_format != TSV):
-            # no cap, or the query's own LIMIT is within it: straight to the client's format
-            body = self.evaluate(prepared, dataset).serialize(format=results_format)
-            return Answer(body, False, _rows_in(body, results_format))
+            # no cap, or the query's own LIMIT is within it: straight to the client's format,
+            # evaluated as it is written
+            solutions = self.evaluate(prepared, dataset)
+            return Deferred(False, -1, lambda out: solutions.serialize(out, format=results_format),
+                            lambda body: _rows_in(body, results_format))
         # TSV has one row per line: count, cut at the cap, then convert (all in Rust)
         tsv = self.evaluate(prepared, dataset, capped).serialize(format=TSV)
         rows = tsv.count(b"\n") - 1
@@ -222,9 +226,9 @@ class OxigraphEngine:
                 end = tsv.index(b"\n", end + 1)
             tsv = tsv[:end + 1]
         if results_format == TSV:
-            return Answer(tsv, truncated, rows)
-        solutions = ox.parse_query_results(tsv, format=TSV)
-        return Answer(solutions.serialize(format=results_format), truncated, rows)
+            return Deferred(truncated, rows, lambda out: out.write(tsv))
+        cut = ox.parse_query_results(tsv, format=TSV)
+        return Deferred(truncated, rows, lambda out: cut.serialize(out, format=results_format))
 
 
 TSV = ox.QueryResultsFormat.TSV

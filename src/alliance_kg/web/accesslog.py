@@ -13,9 +13,24 @@ import logging
 import time
 from typing import Any, Callable, Iterable
 
+from ..errors import QueryError
 from .requestlog import fields_of
 
 log = logging.getLogger("alliance_kg.access")
+
+
+class StoppedStreams(logging.Filter):
+    """A streamed answer that its deadline stops can only be cut off by raising from the body
+    (``query.executor.Stream``), which the HTTP server logs with a traceback. The executor has
+    logged that stop in one line already, so such a record is shortened to one line too."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, QueryError):
+            record.msg, record.args = "%s: the answer was cut off (%s)", (record.getMessage(), error)
+            record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
 
 
 class JsonLines(logging.Formatter):

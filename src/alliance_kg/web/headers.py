@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import zlib
+from typing import Iterable, Iterator
 
 from flask import Flask, Request, Response, request
 
@@ -79,6 +81,30 @@ def _gzip(response: Response) -> None:
     ready = getattr(response, "gzipped", None)
     response.set_data(ready() if ready is not None else gzip.compress(response.get_data(), compresslevel=GZIP_LEVEL))
     response.headers["Content-Encoding"] = "gzip"
+
+
+def streamed(chunks: Iterable[bytes], *, content_type: str) -> Response:
+    """A response whose body is ``chunks``, sent as they come (chunked), gzip-compressed on the
+    way for clients that accept it. ``chunks.close()``, if it has one, runs when the response is
+    done with, whether or not it was read (a HEAD request reads nothing)."""
+    gzipped = request.accept_encodings["gzip"] > 0
+    response = Response(_compressing(chunks) if gzipped else chunks, content_type=content_type)
+    response.implicit_sequence_conversion = False  # else a conditional response reads it all for its length
+    response.vary.add("Accept-Encoding")
+    if gzipped:
+        response.headers["Content-Encoding"] = "gzip"
+    close = getattr(chunks, "close", None)
+    if close is not None:
+        response.call_on_close(close)
+    return response
+
+
+def _compressing(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)  # the gzip container
+    for chunk in chunks:
+        if compressed := compressor.compress(chunk):
+            yield compressed
+    yield compressor.flush()
 
 
 def register(app: Flask) -> None:

@@ -15,7 +15,7 @@ import time
 import uuid
 from typing import Any
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, request
 
 from ..errors import QueryError
 
@@ -45,15 +45,17 @@ def begin(text: str) -> dict[str, Any]:
     return entry
 
 
-def finish(entry: dict[str, Any], *, form: str, rows: int, outcome: str, truncated: bool) -> float:
-    """Close the record; logs the query if it was slow. Returns its duration in seconds."""
+def finish(entry: dict[str, Any], *, form: str, rows: int, outcome: str, truncated: bool,
+           slow: float, environ: dict[str, Any]) -> float:
+    """Close the record; logs the query if it took ``slow`` seconds or more (0: never). Needs
+    no request context: a streamed answer ends after its request's view has returned. Returns
+    the query's duration in seconds."""
     seconds = time.monotonic() - entry["started"]
     entry.update(form=form, rows=rows, outcome=outcome, seconds=round(seconds, 6), truncated=truncated)
-    slow = current_app.extensions["alliance_kg"].settings.slow_query_seconds
     if slow and seconds >= slow:
         log.warning("slow query (%.2f s, %s rows) %s: %s", seconds, rows, entry["query_hash"],
                     " ".join(entry["text"].split())[:SLOW_TEXT],
-                    extra={"fields": fields_of(request.environ) | {"slow": True}})
+                    extra={"fields": fields_of(environ) | {"slow": True}})
     return seconds
 
 

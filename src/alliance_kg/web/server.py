@@ -18,7 +18,7 @@ from flask import Flask
 
 from ..errors import InputError
 from ..settings import Settings
-from .accesslog import AccessLog, JsonLines
+from .accesslog import AccessLog, JsonLines, StoppedStreams
 from .admin import reloader_of, watched_paths
 from .reloading import Reloader
 from .state import EXTENSION
@@ -36,6 +36,7 @@ def configure_logging(settings: Settings) -> None:
         handler.setFormatter(JsonLines())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(StoppedStreams())
     logging.basicConfig(level=settings.log_level.upper(), handlers=[handler], force=True)
 
 

@@ -21,7 +21,7 @@ from ..errors import QueryError, QueryTooLarge, UpdateRefused
 from ..namespaces import GRAPH, PREFIXES
 from ..query import formats
 from . import catalog, requestlog
-from .headers import etag_for, not_modified
+from .headers import etag_for, not_modified, streamed
 from .linkeddata import href
 from .metrics import metrics_of
 from .params import decode_form, decode_text, read_body, values
@@ -98,14 +98,24 @@ def endpoint() -> Response:
         if client is not None:  # a failed or stopped query costs what it ran
             budgets.charge(client, getattr(exc, "seconds", 0.0))
         raise
-    if client is not None and not hit:  # the time it held a worker; waiting for one is free
-        budgets.charge(client, reply.seconds)
     assert reply.media_type is not None
-    seconds = requestlog.finish(entry, form=reply.form, rows=reply.rows, outcome="hit" if hit else "ok",
-                                truncated=reply.truncated)
-    metrics_of(current_app).query(reply.form, current.store.kind, seconds, reply.truncated)
-    response = Response(reply.body, content_type=formats.content_type(reply.media_type))
-    response.gzipped = reply.gzipped  # compressed once per reply, kept with it in the cache
+    metrics, kind, environ = metrics_of(current_app), current.store.kind, request.environ
+
+    def account(held: float, rows: int, outcome: str) -> None:
+        if client is not None and not hit:  # the time it held a worker; waiting for one is free
+            budgets.charge(client, held)
+        seconds = requestlog.finish(entry, form=reply.form, rows=rows, outcome=outcome, truncated=reply.truncated,
+                                    slow=settings.slow_query_seconds, environ=environ)
+        metrics.query(reply.form, kind, seconds, reply.truncated)
+
+    stream = reply.stream
+    if stream is None:
+        account(reply.seconds, reply.rows, "hit" if hit else "ok")
+        response = Response(reply.body, content_type=formats.content_type(reply.media_type))
+        response.gzipped = reply.gzipped  # compressed once per reply, kept with it in the cache
+    else:  # accounted for when the last byte is sent (or the client leaves)
+        response = streamed(stream, content_type=formats.content_type(reply.media_type))
+        response.call_on_close(lambda: account(stream.seconds, stream.rows, "ok" if stream.complete else "cut"))
     if current.results.enabled:
         response.headers["X-Cache"] = "hit" if hit else "miss"
     response.vary.add("Accept")

@@ -81,8 +81,9 @@ class AppState:
         return Job(text, max_length=self.settings.max_query_length, **job)
 
     def run(self, text: str, **job: Any) -> Reply:
-        """A client's query through the pool with the configured caps: the bytes to send."""
-        return self.executor.run(self._job(text, job))
+        """A client's query through the pool with the configured caps: the bytes to send, or
+        for a large answer its ``stream``."""
+        return self.executor.run(self._job(text, {"stream_from": self.settings.stream_bytes, **job}))
 
     def result(self, text: str, **job: Any) -> QueryResult:
         """One of the server's own queries (pages, 303s): the result itself, not bytes."""
@@ -96,7 +97,8 @@ class AppState:
         if reply is not None:
             return reply, True
         reply = self.run(text, **job)
-        self.results.put(key, reply, 2 * len(reply.body) + len(text) + 200)  # body and its gzip
+        if reply.stream is None:  # a streamed answer is larger than is worth keeping
+            self.results.put(key, reply, 2 * len(reply.body) + len(text) + 200)  # body and its gzip
         return reply, False
 
 
