@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import sys
 import threading
 from typing import Any, Callable, Protocol
 
@@ -68,7 +69,6 @@ class GranianServer:
         from granian._futures import _new_cbscheduler
         from granian._granian import SocketHolder, WorkerSignal, WSGIWorker
         from granian.constants import HTTPModes
-        from granian.wsgi import _callback_wrapper
 
         sock = bind(host, port)
         self.host, self.port = sock.getsockname()[:2]
@@ -88,8 +88,7 @@ class GranianServer:
             False, None, None, None, "tls1.3", None, [], False,  # no TLS (a proxy in front does it)
             (None, None),  # no metrics (ours are /metrics)
         )
-        # the URL prefix empty, granian's access log off (web.accesslog writes ours)
-        self._scheduler = _new_cbscheduler(self._loop, _callback_wrapper(app, {}, None), impl_asyncio=True)
+        self._scheduler = _new_cbscheduler(self._loop, _wsgi_callback(app), impl_asyncio=True)
 
     def run(self) -> None:
         self._worker.serve_mtr(self._scheduler, self._loop, self._signal)  # returns at once: Rust threads serve
@@ -103,6 +102,31 @@ class GranianServer:
 
     def close(self) -> None:
         self._loop.close()
+
+
+def _wsgi_callback(app: Callable[..., Any]) -> Callable[[Any, dict[str, Any]], int]:
+    """What granian's Python threads call per request: ``app`` with the request's environ.
+
+    granian's own wrapper starts every environ from a copy of ``os.environ``, which would hand
+    the reload token and the push password to every request and let a variable such as
+    ``HTTP_X_FORWARDED_HOST`` pose as a header the client sent; this one gives the request alone
+    (no access log either: web.accesslog writes ours)."""
+    from granian.wsgi import Response, ResponseIterWrap
+
+    base = {"GATEWAY_INTERFACE": "CGI/1.1", "SCRIPT_NAME": "", "SERVER_SOFTWARE": "granian", "wsgi.errors": sys.stderr,
+            "wsgi.input_terminated": True, "wsgi.multiprocess": False, "wsgi.multithread": True,
+            "wsgi.run_once": False, "wsgi.version": (1, 0)}
+
+    def call(proto: Any, scope: dict[str, Any]) -> int:
+        response = Response()
+        body = app(base | scope, response)
+        if isinstance(body, list):
+            proto.response_bytes(response.status, response.headers, b"".join(body))
+        else:
+            proto.response_iter(response.status, response.headers, ResponseIterWrap(body))
+        return response.status
+
+    return call
 
 
 class WaitressServer:
