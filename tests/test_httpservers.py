@@ -60,6 +60,15 @@ def test_the_app_gets_the_request_not_the_process_environment(granian):
     assert environ["REQUEST_METHOD"] == "POST" and environ["wsgi.url_scheme"] == "http"
 
 
+def test_small_answers_are_not_held_back_for_the_clients_ack(granian):
+    server, _, _ = granian
+    session = requests.Session()
+    started = time.monotonic()
+    for _ in range(20):
+        assert session.get(f"http://127.0.0.1:{server.port}/", timeout=5).status_code == 200
+    assert time.monotonic() - started < 0.4  # with Nagle's algorithm on, each waits 40 ms for a delayed ACK
+
+
 def test_stop_answers_the_request_in_flight_then_refuses_connections(granian):
     server, _, runner = granian
     url = f"http://127.0.0.1:{server.port}"

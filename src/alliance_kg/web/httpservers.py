@@ -71,6 +71,9 @@ class GranianServer:
         from granian.constants import HTTPModes
 
         sock = bind(host, port)
+        # accepted connections inherit it: without, a response written in two parts waits for the
+        # client's delayed ACK (40 ms a request); granian's own listener sets it too
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.host, self.port = sock.getsockname()[:2]
         self.drain_seconds = drain_seconds
         # granian's listener takes the descriptor over (and closes it when it stops)
