@@ -29,7 +29,7 @@ from ..errors import InputError
 
 log = logging.getLogger(__name__)
 
-#: Connections waiting to be accepted (granian's own default).
+#: Connections waiting to be accepted, and connections granian serves at once (its defaults).
 BACKLOG = 1024
 
 
@@ -44,14 +44,13 @@ class HTTPServer(Protocol):
         """Stop accepting (called from a signal handler, in the main thread)."""
 
     def close(self) -> None:
-        """Release what ``run`` left (the socket)."""
+        """Release what is left once ``run`` has returned."""
 
 
 def bind(host: str, port: int) -> socket.socket:
     """A listening TCP socket on ``host:port`` (``InputError`` if it cannot be had)."""
     try:
-        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
-                                                             flags=socket.AI_PASSIVE)[0]
+        family, *_, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
         return socket.create_server(address, family=family, backlog=BACKLOG)
     except OSError as exc:
         raise InputError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
