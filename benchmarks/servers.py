@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Which HTTP server in front of the app: waitress (what ``alliance-kg serve`` runs), granian (a
-Rust HTTP server with a WSGI interface) and gunicorn (threaded workers), on the same app,
-data and query mix.
+"""Which HTTP server in front of the app: waitress, granian (a Rust HTTP server with a WSGI
+interface; what ``alliance-kg serve`` runs since this comparison, see web/httpservers.py) and
+gunicorn (threaded workers), on the same app, data and query mix.
 
     .venv/bin/pip install -e '.[bench]' && .venv/bin/python benchmarks/servers.py
 
@@ -29,7 +29,8 @@ THREADS = 8
 
 def command(server: str, port: int) -> list[str]:
     if server == "waitress":
-        return [str(bench.BIN / "alliance-kg"), "serve", "--port", str(port), "--threads", str(THREADS)]
+        return [str(bench.BIN / "alliance-kg"), "serve", "--port", str(port), "--threads", str(THREADS),
+                "--http-server", "waitress"]
     if server == "granian":
         return [str(bench.BIN / "granian"), "--interface", "wsgi", "--factory", "--workers", "1",
                 "--blocking-threads", str(THREADS), "--host", "127.0.0.1", "--port", str(port),

@@ -7,6 +7,7 @@ the endpoint tests do not depend on the shipped shapes or data.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -61,17 +62,22 @@ class Server:
         return self.log.read_text(errors="replace")
 
 
-def start(tmp: Path, *args: str, data: Path | str = ENDPOINT_DATA, wait: float = 60) -> Server:
+def start(tmp: Path, *args: str, data: Path | str = ENDPOINT_DATA, wait: float = 60, port: int | None = None) -> Server:
     """Run ``alliance-kg serve --data DATA ARGS`` and wait until /readyz answers 200."""
     env = dict(os.environ, ALLIANCE_KG_ROOT=str(test_root(tmp / "root")), PYTHONUNBUFFERED="1")
-    return launch(["--data", str(data), *args], env=env, log_dir=tmp, wait=wait)
+    return launch(["--data", str(data), *args], env=env, log_dir=tmp, wait=wait, port=port)
+
+
+#: The start-up line that names the address the server listens on.
+ANNOUNCED = re.compile(r"serving .* on (http://\S+):(\d+)/sparql")
 
 
 def launch(args: list[str], *, env: dict[str, str], log_dir: Path, cwd: Path | None = None,
-           wait: float = 60) -> Server:
-    """``alliance-kg serve`` on a free loopback port with ``args``; returns once /readyz is 200."""
-    port = free_port()
-    log = log_dir / f"server-{port}.log"
+           wait: float = 60, port: int | None = None) -> Server:
+    """``alliance-kg serve`` on loopback with ``args``; returns once /readyz is 200. The port is a
+    free one unless given; with ``port=0`` the server picks it and the URL is the one it logs."""
+    port = free_port() if port is None else port
+    log = log_dir / f"server-{port or time.monotonic_ns()}.log"
     process = subprocess.Popen(
         [*CLI, "serve", "--host", "127.0.0.1", "--port", str(port), *args],
         cwd=cwd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
@@ -81,8 +87,11 @@ def launch(args: list[str], *, env: dict[str, str], log_dir: Path, cwd: Path | N
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}:\n{server.output()}")
+        announced = ANNOUNCED.search(server.output())
+        if port == 0 and announced:
+            server.url = f"{announced[1]}:{announced[2]}"
         try:
-            if requests.get(server.url + "/readyz", timeout=1).status_code == 200:
+            if (port or announced) and requests.get(server.url + "/readyz", timeout=1).status_code == 200:
                 return server
         except requests.ConnectionError:
             pass

@@ -4,6 +4,7 @@ start-up refusal of bad data, graceful SIGTERM."""
 from __future__ import annotations
 
 import os
+import socket
 import threading
 import time
 
@@ -13,6 +14,7 @@ from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 import server as live
+from alliance_kg.web.httpservers import HTTP_SERVERS
 
 CARTESIAN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
@@ -88,8 +90,9 @@ def test_access_log_lines_are_written(live_server):
     assert '"GET /healthz HTTP/1.1" 200' in live_server.output()
 
 
-def test_sigterm_stops_gracefully_and_kills_workers(tmp_path):
-    server = live.start(tmp_path, "--query-workers", "2")
+@pytest.mark.parametrize("http_server", sorted(HTTP_SERVERS))
+def test_sigterm_stops_gracefully_and_kills_workers(tmp_path, http_server):
+    server = live.start(tmp_path, "--query-workers", "2", "--http-server", http_server)
     pids = [int(line.split()[0]) for line in os.popen(f"pgrep -P {server.process.pid}").read().splitlines()]
     assert len(pids) >= 2
     assert server.stop() == 0
@@ -97,6 +100,37 @@ def test_sigterm_stops_gracefully_and_kills_workers(tmp_path):
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
     assert "Traceback" not in server.output()
+    assert server.output().rstrip().endswith("stopped")
+
+
+@pytest.mark.parametrize("http_server", sorted(HTTP_SERVERS))
+def test_port_0_is_served_on_the_port_the_start_up_line_names(tmp_path, http_server):
+    server = live.start(tmp_path, "--query-workers", "1", "--http-server", http_server, port=0)
+    try:
+        assert not server.url.endswith(":0")
+        assert f"with {http_server}," in server.output()
+        assert requests.get(server.url + "/healthz", timeout=5).status_code == 200
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("http_server", sorted(HTTP_SERVERS))
+def test_a_taken_port_is_refused_in_one_line_with_exit_2(tmp_path, http_server):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = live.run_to_exit(tmp_path, "--data", str(live.ENDPOINT_DATA), "--query-workers", "1",
+                                  "--port", str(port), "--http-server", http_server)
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_an_unknown_http_server_is_refused_before_the_data_is_loaded(tmp_path):
+    result = live.run_to_exit(tmp_path, "--data", str(live.FIXTURES / "endpoint-invalid" / "broken.ttl"),
+                              "--http-server", "apache")
+    assert result.returncode == 2
+    assert "--http-server 'apache': use granian or waitress" in result.stderr
+    assert "broken.ttl" not in result.stderr
 
 
 def test_refuses_to_start_on_data_that_does_not_parse(tmp_path):

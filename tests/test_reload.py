@@ -108,12 +108,16 @@ def test_fingerprint_and_token():
 
 # -- over HTTP: a real server, its data changed under it ------------------------------------
 
+import os  # noqa: E402
 import shutil  # noqa: E402
+import signal  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+import pytest  # noqa: E402
 import requests  # noqa: E402
 
 import server as live_server  # noqa: E402
+from alliance_kg.web.httpservers import HTTP_SERVERS  # noqa: E402
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
@@ -159,3 +163,47 @@ def test_reload_route_is_off_without_a_token(tmp_path: Path):
                              timeout=5).status_code == 404
     finally:
         srv.stop()
+
+
+def _rewrite_unseen(path: Path, text: str) -> None:
+    """Give ``path`` new content of the same size and mtime: a change the file watcher cannot
+    see, so only a signal can make the server reload it."""
+    stat = path.stat()
+    assert len(text.encode()) == stat.st_size
+    path.write_text(text)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def _last_reload_after(base: str, previous: dict | None, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = requests.get(base + "/status", timeout=5).json()
+        if status["last_reload"] is not None and status["last_reload"] != previous:
+            return status
+        time.sleep(0.1)
+    raise AssertionError(f"no reload within {timeout} s")
+
+
+@pytest.mark.parametrize("http_server", sorted(HTTP_SERVERS))
+def test_sighup_reloads_in_the_serving_process_and_refuses_bad_data(tmp_path: Path, http_server):
+    data = tmp_path / "data"
+    shutil.copytree(live_server.ENDPOINT_DATA, data)
+    srv = live_server.start(tmp_path, "--query-workers", "1", "--http-server", http_server, data=data)
+    try:
+        before, version = _count(srv.url), requests.get(srv.url + "/status", timeout=5).json()["version"]
+        topics = data / "topics.ttl"
+        _rewrite_unseen(topics, "this is not turtle".ljust(topics.stat().st_size - 1) + "\n")
+        srv.process.send_signal(signal.SIGHUP)
+        status = _last_reload_after(srv.url, None)
+        assert status["last_reload"]["ok"] is False and "topics.ttl" in status["last_reload"]["message"]
+        assert status["version"] == version and _count(srv.url) == before  # the old data, still served
+        assert f"reload failed, still serving version {version}" in srv.output()
+
+        _rewrite_unseen(topics, "#".ljust(topics.stat().st_size - 1) + "\n")  # valid: a comment, no triples
+        srv.process.send_signal(signal.SIGHUP)
+        status = _last_reload_after(srv.url, status["last_reload"])
+        assert status["last_reload"]["ok"] is True and status["version"] != version
+        assert _count(srv.url) < before
+        assert srv.process.poll() is None
+    finally:
+        assert srv.stop() == 0

@@ -19,6 +19,7 @@ import pytest
 import requests
 
 import server as live
+from alliance_kg.web.httpservers import HTTP_SERVERS
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
@@ -122,8 +123,9 @@ def test_untrusted_forwarded_headers_are_ignored(make_app):
     assert b"evil.example" not in response.get_data()
 
 
-def test_sigterm_lets_requests_in_flight_finish(tmp_path):
-    backend = live.start(tmp_path, "--query-workers", "1", "--query-timeout", "20")
+@pytest.mark.parametrize("http_server", sorted(HTTP_SERVERS))
+def test_sigterm_lets_requests_in_flight_finish(tmp_path, http_server):
+    backend = live.start(tmp_path, "--query-workers", "1", "--query-timeout", "20", "--http-server", http_server)
     result: dict = {}
 
     def ask():
@@ -138,6 +140,7 @@ def test_sigterm_lets_requests_in_flight_finish(tmp_path):
     thread.join(60)
     assert result.get("status") == 200
     assert backend.process.wait(30) == 0
+    assert "stopped" in backend.output() and "Traceback" not in backend.output()
 
 
 def test_the_systemd_unit_verifies(tmp_path):

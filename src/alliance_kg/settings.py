@@ -67,6 +67,7 @@ class Settings:
     data: str = _setting("", "Data folders or files to serve instead of the shipped graph (comma-separated).")
     store: str = _setting("memory", "Store backend: memory (Oxigraph in memory), rdflib, oxigraph:PATH or sparql:URL.")
     threads: int = _setting(8, "HTTP worker threads of the WSGI server.")
+    http_server: str = _setting("granian", "HTTP server: granian (Rust, the default) or waitress.")
     query_workers: int = _setting(2, "Worker processes that evaluate queries (a stuck query is killed, not abandoned).")
     query_timeout: float = _setting(30.0, "Seconds a query may run before it is stopped (503).")
     worker_max_growth_mb: int = _setting(

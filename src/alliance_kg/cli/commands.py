@@ -67,7 +67,7 @@ def query(args: argparse.Namespace, settings: Settings) -> int:
 
 def serve(args: argparse.Namespace, settings: Settings) -> int:
     from ..app import create_app
-    from ..web.server import configure_logging, serve as run_server, smoke
+    from ..web.server import configure_logging, http_server, serve as run_server, smoke
 
     if args.get:
         status, body = smoke(create_app({"SETTINGS": settings}), args.get, accept=args.accept)
@@ -75,6 +75,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
         print(f"GET {args.get}: {status}", file=sys.stderr)  # the body is stdout's alone
         return EXIT_OK if status < 400 else EXIT_VIOLATIONS
     configure_logging(settings)
+    http_server(settings)  # a wrong --http-server is refused before the data is loaded
     run_server(create_app({"SETTINGS": settings}), settings)
     return EXIT_OK
 

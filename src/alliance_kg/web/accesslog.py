@@ -1,4 +1,4 @@
-"""The server's log lines: one access-log line per request (waitress logs none), and the JSON
+"""The server's log lines: one access-log line per request (the HTTP server's own is off), and the JSON
 form of every line for log collectors.
 
 The access line is the Common Log Format plus the duration, on the ``alliance_kg.access``

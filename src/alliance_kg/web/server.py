@@ -1,8 +1,10 @@
-"""Running an app for real: waitress on a socket, the access log, signals and the file watcher.
+"""Running an app for real: an HTTP server on a socket (``web.httpservers``: granian or
+waitress), the access log, signals and the file watcher.
 
 The caller (``alliance-kg serve``) opens the store and builds the app first, so a server that
-answers is a server with good data. SIGTERM (and Ctrl-C) stop accepting, let running requests
-finish (up to waitress's 5 s), kill the query workers and return; SIGHUP reloads.
+answers is a server with good data. Everything runs in this one process: SIGTERM (and Ctrl-C)
+stop accepting, let running requests finish, kill the query workers and return; SIGHUP reloads
+in the background, through the same ``Reloader`` as ``POST /admin/reload``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import logging
 import signal
 import sys
 import threading
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from flask import Flask
 
@@ -20,6 +22,7 @@ from ..errors import InputError
 from ..settings import Settings
 from .accesslog import AccessLog, JsonLines, StoppedStreams
 from .admin import reloader_of, watched_paths
+from .httpservers import HTTP_SERVERS, HTTPServer
 from .reloading import Reloader
 from .state import EXTENSION
 
@@ -50,34 +53,41 @@ def smoke(app: Flask, path: str, *, accept: str | None = None) -> tuple[int, byt
         app.extensions[EXTENSION].executor.close()
 
 
-def listen(app: Flask, settings: Settings) -> Any:
-    """A waitress server bound to the configured address (``InputError`` if it cannot bind)."""
-    import waitress
+def http_server(settings: Settings) -> Callable[..., HTTPServer]:
+    """The configured HTTP server's class (``InputError`` for a name we do not know)."""
+    if settings.http_server not in HTTP_SERVERS:
+        raise InputError(f"--http-server {settings.http_server!r}: use {' or '.join(HTTP_SERVERS)}")
+    return HTTP_SERVERS[settings.http_server]
 
-    try:
-        # waitress would drop every X-Forwarded-* header; web.proxy decides which to believe
-        return waitress.create_server(AccessLog(app), host=settings.host, port=settings.port,
-                                      threads=settings.threads, ident="alliance-kg",
-                                      clear_untrusted_proxy_headers=False)
-    except OSError as exc:
-        raise InputError(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror}") from None
+
+def listen(app: Flask, settings: Settings) -> HTTPServer:
+    """The configured HTTP server bound to the configured address (``InputError`` if it cannot
+    bind), serving ``app`` behind the access log."""
+    # a request in flight ends within the query timeout (its query is stopped then): wait that long
+    return http_server(settings)(AccessLog(app), settings.host, settings.port, threads=settings.threads,
+                                 drain_seconds=settings.query_timeout + 5)
+
+
+#: The signals that stop the server.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 @contextlib.contextmanager
-def signals(reloader: Reloader) -> Iterator[None]:
-    """SIGTERM stops the server (as Ctrl-C does); SIGHUP reloads in the background."""
+def signals(server: HTTPServer, reloader: Reloader) -> Iterator[None]:
+    """SIGTERM and Ctrl-C stop the server; SIGHUP reloads in the background."""
     def stop(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
+        server.stop()
 
     def reload(signum: int, frame: Any) -> None:
-        threading.Thread(target=reloader.reload, daemon=True).start()
+        threading.Thread(target=reloader.reload, daemon=True, name="sighup-reload").start()
 
-    previous = signal.signal(signal.SIGTERM, stop), signal.signal(signal.SIGHUP, reload)
+    previous = {signum: signal.signal(signum, stop) for signum in STOP_SIGNALS}
+    previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, reload)
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous[0])
-        signal.signal(signal.SIGHUP, previous[1])
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _build_labels(state: Any) -> None:
@@ -103,13 +113,13 @@ def serve(app: Flask, settings: Settings) -> None:
     # The label index (search suggestions) is built beside serving, not before it: on the 1M
     # generated graph that takes most of a minute, and every other route is ready at once.
     threading.Thread(target=_build_labels, args=(state,), daemon=True, name="label-index").start()
-    log.info("serving %d triples (version %s) on http://%s:%s/sparql with %d threads and %d query workers",
-             state.store.triple_count(), state.store.version, server.effective_host, server.effective_port,
+    log.info("serving %d triples (version %s) on http://%s:%s/sparql with %s, %d threads and %d query workers",
+             state.store.triple_count(), state.store.version, server.host, server.port, settings.http_server,
              settings.threads, settings.query_workers)
     try:
-        with signals(reloader):
-            server.run()  # returns after KeyboardInterrupt, having shut its threads down
-    except KeyboardInterrupt:
+        with signals(server, reloader):
+            server.run()
+    except KeyboardInterrupt:  # Ctrl-C before the handlers were in place
         pass
     finally:
         server.close()

@@ -1,0 +1,162 @@
+"""The HTTP servers ``alliance-kg serve`` can put in front of the app (``--http-server``):
+granian (the default) and waitress. Both look the same to ``web.server``: bound at construction
+(``InputError`` if the address is taken), ``host`` and ``port`` as bound (port 0 gives the real
+one), ``run`` until ``stop`` (which a signal handler may call) with the requests in flight
+answered, then ``close``.
+
+granian runs without its supervisor. Its command line and ``granian.server.Server`` start a
+parent that spawns worker processes, each loading the app, and answer SIGHUP by respawning them;
+here the app, its store and its query workers must live in the one process that handles SIGHUP
+with our ``Reloader`` (an invalid reload refused, the old data served on), and the supervisor's
+other offers (several processes, recycling on memory) are ours already, one level down, in
+``query.executor``. So this process binds the socket itself, without ``SO_REUSEPORT``, so that a
+taken port is an error and not a second server, and runs the piece each granian worker process
+runs: a ``WSGIWorker`` on that socket, whose Rust threads accept and parse and whose Python
+threads call the app. That piece is granian's internal interface, which is why pyproject pins
+granian's minor version; every server test runs through it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import sys
+import threading
+from typing import Any, Callable, Protocol
+
+from ..errors import InputError
+
+log = logging.getLogger(__name__)
+
+#: Connections waiting to be accepted, and connections granian serves at once (its defaults).
+BACKLOG = 1024
+
+
+class HTTPServer(Protocol):
+    host: str
+    port: int
+
+    def run(self) -> None:
+        """Serve until ``stop``; return once the requests in flight are answered."""
+
+    def stop(self) -> None:
+        """Stop accepting (called from a signal handler, in the main thread)."""
+
+    def close(self) -> None:
+        """Release what is left once ``run`` has returned."""
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` (``InputError`` if it cannot be had)."""
+    try:
+        family, *_, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+        return socket.create_server(address, family=family, backlog=BACKLOG)
+    except OSError as exc:
+        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
+class GranianServer:
+    """granian's WSGI worker in this process, ``threads`` Python threads calling ``app``.
+
+    ``stop`` tells its Rust side to stop accepting; it then closes idle keep-alive connections,
+    lets every request in flight finish and calls back, which ends ``run``. A request in flight
+    is bounded by the query timeout, so ``run`` waits ``drain_seconds`` at most (then says so).
+    """
+
+    def __init__(self, app: Callable[..., Any], host: str, port: int, *, threads: int, drain_seconds: float):
+        from granian._futures import _new_cbscheduler
+        from granian._granian import SocketHolder, WorkerSignal, WSGIWorker
+        from granian.constants import HTTPModes
+
+        sock = bind(host, port)
+        # accepted connections inherit it: without, a response written in two parts waits for the
+        # client's delayed ACK (40 ms a request); granian's own listener sets it too
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.host, self.port = sock.getsockname()[:2]
+        self.drain_seconds = drain_seconds
+        # granian's listener takes the descriptor over (and closes it when it stops)
+        holder = SocketHolder(sock.detach(), False, BACKLOG)
+        # granian logs its worker's start and stop; ours are the lines that count
+        logging.getLogger("_granian").setLevel(logging.WARNING)
+        self._signal = WorkerSignal()
+        self._stopping, self._drained = threading.Event(), threading.Event()
+        self._signal.add_cb(self._drained.set)
+        self._loop = asyncio.new_event_loop()  # required by granian's scheduler; WSGI never runs on it
+        self._worker = WSGIWorker(
+            1, (None, holder), None,  # worker id, socket, no metrics pipe
+            1, 512, threads, 30,  # Rust threads, Rust blocking threads, Python threads, their idle timeout
+            BACKLOG, str(HTTPModes.http1), None, None, None,  # connections at once, HTTP/1.1 as waitress, no static files
+            False, None, None, None, "tls1.3", None, [], False,  # no TLS (a proxy in front does it)
+            (None, None),  # no metrics (ours are /metrics)
+        )
+        self._scheduler = _new_cbscheduler(self._loop, _wsgi_callback(app), impl_asyncio=True)
+
+    def run(self) -> None:
+        self._worker.serve_mtr(self._scheduler, self._loop, self._signal)  # returns at once: Rust threads serve
+        self._stopping.wait()
+        if not self._drained.wait(self.drain_seconds):
+            log.warning("requests still running %.0f s after the stop; stopping without them", self.drain_seconds)
+
+    def stop(self) -> None:
+        self._signal.set()
+        self._stopping.set()
+
+    def close(self) -> None:
+        self._loop.close()
+
+
+def _wsgi_callback(app: Callable[..., Any]) -> Callable[[Any, dict[str, Any]], int]:
+    """What granian's Python threads call per request: ``app`` with the request's environ.
+
+    granian's own wrapper starts every environ from a copy of ``os.environ``, which would hand
+    the reload token and the push password to every request and let a variable such as
+    ``HTTP_X_FORWARDED_HOST`` pose as a header the client sent; this one gives the request alone
+    (no access log either: web.accesslog writes ours)."""
+    from granian.wsgi import Response, ResponseIterWrap
+
+    base = {"GATEWAY_INTERFACE": "CGI/1.1", "SCRIPT_NAME": "", "SERVER_SOFTWARE": "granian", "wsgi.errors": sys.stderr,
+            "wsgi.input_terminated": True, "wsgi.multiprocess": False, "wsgi.multithread": True,
+            "wsgi.run_once": False, "wsgi.version": (1, 0)}
+
+    def call(proto: Any, scope: dict[str, Any]) -> int:
+        response = Response()
+        body = app(base | scope, response)
+        if isinstance(body, list):
+            proto.response_bytes(response.status, response.headers, b"".join(body))
+        else:
+            proto.response_iter(response.status, response.headers, ResponseIterWrap(body))
+        return response.status
+
+    return call
+
+
+class WaitressServer:
+    """waitress with ``threads`` threads; it stops (letting running requests finish for up to 5 s)
+    when its loop in the main thread sees KeyboardInterrupt."""
+
+    def __init__(self, app: Callable[..., Any], host: str, port: int, *, threads: int, drain_seconds: float):
+        import waitress
+
+        try:
+            # waitress would drop every X-Forwarded-* header; web.proxy decides which to believe
+            self._server = waitress.create_server(app, host=host, port=port, threads=threads, ident="alliance-kg",
+                                                  clear_untrusted_proxy_headers=False)
+        except OSError as exc:
+            raise InputError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+        self.host, self.port = self._server.effective_host, self._server.effective_port
+
+    def run(self) -> None:
+        try:
+            self._server.run()  # returns after KeyboardInterrupt, having shut its threads down
+        except KeyboardInterrupt:  # raised before waitress's loop caught it
+            pass
+
+    def stop(self) -> None:
+        raise KeyboardInterrupt
+
+    def close(self) -> None:
+        self._server.close()
+
+
+HTTP_SERVERS: dict[str, Callable[..., HTTPServer]] = {"granian": GranianServer, "waitress": WaitressServer}

@@ -1,0 +1,91 @@
+"""granian as serve runs it (web/httpservers.py), in-process with a recording WSGI app: what the
+app is handed, and a stop that answers the request in flight. Through a real ``alliance-kg
+serve`` the same paths are covered by the endpoint, reload and reverse-proxy tests."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import requests
+
+from alliance_kg.errors import InputError
+from alliance_kg.web.httpservers import GranianServer, bind
+
+
+class Recorder:
+    def __init__(self):
+        self.environs: list[dict] = []
+
+    def __call__(self, environ, start_response):
+        self.environs.append(dict(environ))
+        if environ["PATH_INFO"] == "/slow":
+            time.sleep(1.0)
+        body = environ["wsgi.input"].read()
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body) + 2))])
+        return iter([b"ok", body])
+
+
+@pytest.fixture
+def granian(monkeypatch):
+    monkeypatch.setenv("ALLIANCE_KG_RELOAD_TOKEN", "s3cret")
+    monkeypatch.setenv("HTTP_X_FORWARDED_HOST", "evil.example")
+    app = Recorder()
+    server = GranianServer(app, "127.0.0.1", 0, threads=4, drain_seconds=10)
+    runner = threading.Thread(target=server.run, daemon=True)
+    runner.start()
+    yield server, app, runner
+    server.stop()
+    runner.join(15)
+    server.close()
+
+
+def test_port_0_gives_the_bound_port(granian):
+    server, _, _ = granian
+    assert server.port != 0
+    assert requests.get(f"http://127.0.0.1:{server.port}/", timeout=5).text == "ok"
+
+
+def test_the_app_gets_the_request_not_the_process_environment(granian):
+    server, app, _ = granian
+    response = requests.post(f"http://127.0.0.1:{server.port}/sparql?a=1", data=b"body",
+                             headers={"X-Forwarded-For": "10.0.0.1, 10.0.0.2", "X-Forwarded-Proto": "https"}, timeout=5)
+    assert response.text == "okbody"
+    environ = app.environs[-1]
+    assert "ALLIANCE_KG_RELOAD_TOKEN" not in environ and "HTTP_X_FORWARDED_HOST" not in environ
+    # forwarded headers reach web.proxy as sent, which decides what to believe
+    assert environ["HTTP_X_FORWARDED_FOR"] == "10.0.0.1, 10.0.0.2" and environ["HTTP_X_FORWARDED_PROTO"] == "https"
+    assert environ["REMOTE_ADDR"] == "127.0.0.1" and environ["QUERY_STRING"] == "a=1"
+    assert environ["REQUEST_METHOD"] == "POST" and environ["wsgi.url_scheme"] == "http"
+
+
+def test_small_answers_are_not_held_back_for_the_clients_ack(granian):
+    server, _, _ = granian
+    session = requests.Session()
+    started = time.monotonic()
+    for _ in range(20):
+        assert session.get(f"http://127.0.0.1:{server.port}/", timeout=5).status_code == 200
+    assert time.monotonic() - started < 0.4  # with Nagle's algorithm on, each waits 40 ms for a delayed ACK
+
+
+def test_stop_answers_the_request_in_flight_then_refuses_connections(granian):
+    server, _, runner = granian
+    url = f"http://127.0.0.1:{server.port}"
+    answered: dict = {}
+    slow = threading.Thread(target=lambda: answered.setdefault("slow", requests.get(url + "/slow", timeout=10)))
+    slow.start()
+    time.sleep(0.3)
+    server.stop()
+    slow.join(10)
+    assert answered["slow"].status_code == 200 and answered["slow"].text == "ok"
+    runner.join(10)
+    assert not runner.is_alive()
+    with pytest.raises(requests.ConnectionError):
+        requests.get(url + "/", timeout=2)
+
+
+def test_a_taken_port_is_an_input_error():
+    with bind("127.0.0.1", 0) as taken:
+        with pytest.raises(InputError, match="Address already in use"):
+            bind("127.0.0.1", taken.getsockname()[1])
