@@ -111,10 +111,11 @@ def test_streamed_answers_are_gzipped_on_the_way(apps):
 
 # -- over real HTTP -----------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def streaming_server(tmp_path_factory):
+@pytest.fixture(scope="module", params=["granian", "waitress"])
+def streaming_server(tmp_path_factory, request):
     server = live.start(tmp_path_factory.mktemp("streaming"), "--stream-bytes", "4096", "--max-rows", "100000000",
-                        "--query-timeout", "3", "--query-workers", "1", "--cache-entries", "0")
+                        "--query-timeout", "3", "--query-workers", "1", "--cache-entries", "0",
+                        "--http-server", request.param)
     yield server
     server.stop()
 

@@ -13,6 +13,7 @@ import logging
 import time
 from typing import Any, Callable, Iterable
 
+from .. import errors
 from ..errors import QueryError
 from .requestlog import fields_of
 
@@ -21,16 +22,30 @@ log = logging.getLogger("alliance_kg.access")
 
 class StoppedStreams(logging.Filter):
     """A streamed answer that its deadline stops can only be cut off by raising from the body
-    (``query.executor.Stream``), which the HTTP server logs with a traceback. The executor has
-    logged that stop in one line already, so such a record is shortened to one line too."""
+    (``query.executor.Stream``), which the HTTP server logs with a traceback: waitress as the
+    record's exception, granian as text in its message. The executor has logged that stop in one
+    line already, so such a record is shortened to one line too."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
-        if isinstance(error, QueryError):
-            record.msg, record.args = "%s: the answer was cut off (%s)", (record.getMessage(), error)
+        message = record.getMessage()
+        if error is None and "Traceback (most recent call last)" in message:
+            message, _, error = _split_traceback(message)
+        if isinstance(error, QueryError) or isinstance(error, str):
+            record.msg, record.args = "%s: the answer was cut off (%s)", (message.strip(), error)
             record.exc_info = record.exc_text = None
             record.levelno, record.levelname = logging.WARNING, "WARNING"
         return True
+
+
+def _split_traceback(message: str) -> tuple[str, str, str | None]:
+    """(text before the traceback, the traceback, the error's message if it is one of ours)."""
+    head, _, trace = message.partition("Traceback (most recent call last)")
+    last = trace.rstrip().splitlines()[-1] if trace.strip() else ""
+    name, _, said = last.partition(": ")
+    kind = getattr(errors, name.rsplit(".", 1)[-1], None)
+    ours = isinstance(kind, type) and issubclass(kind, QueryError)
+    return head, trace, said if ours else None
 
 
 class JsonLines(logging.Formatter):
