@@ -42,16 +42,22 @@ def dump(quads: Iterable[ox.Quad], name: str) -> bytes:
     return ox.serialize(quads, format=fmt, prefixes=PREFIXES)
 
 
-def write_all(dataset: Dataset, out: Path) -> list[Path]:
-    """Write every dump and ``void.ttl`` into ``out``; returns the files written."""
+def write_all(source: Dataset | ox.Store, out: Path) -> list[Path]:
+    """Write every dump and ``void.ttl`` into ``out``; returns the files written. ``source``
+    is the built graph: an rdflib dataset, or the Oxigraph store it was built in (its named
+    graphs are written and counted by Oxigraph, without an rdflib copy)."""
     out.mkdir(parents=True, exist_ok=True)
-    quads = [quad for quad, _ in ox_quads(dataset)]
+    if isinstance(source, ox.Store):
+        quads = [q for q in source.quads_for_pattern(None, None, None, None) if type(q.graph_name) is not ox.DefaultGraph]
+    else:
+        quads = [quad for quad, _ in ox_quads(source)]
     written = []
     for name in DUMPS:
         path = out / name
         path.write_bytes(dump(quads, name))
         written.append(path)
+    del quads
     void = out / "void.ttl"
-    void.write_bytes(void_graph(dataset, DUMPS).serialize(format="turtle", encoding="utf-8"))
+    void.write_bytes(void_graph(source, DUMPS).serialize(format="turtle", encoding="utf-8"))
     written.append(void)
     return written
