@@ -94,7 +94,9 @@ def load(args: argparse.Namespace, settings: Settings) -> int:
     graph = conforming(args.paths or None, into="oxigraph")
     assert graph.report is not None and graph.store is not None
     report = {"violations": graph.report.count("Violation"), "warnings": graph.report.count("Warning")}
-    oxigraph.write(spec.where, graph.store, graph.version, report=report)
+    version, staged = graph.version, oxigraph.stage(spec.where, graph.store)
+    del graph  # the in-memory store goes before RocksDB's bulk loader takes its memory
+    oxigraph.write(spec.where, staged, version, report=report)
     store = oxigraph.OxigraphStore(spec.where)
     print(f"{store.triple_count()} triples in {len(store.graph_names())} graphs, version {store.version}: {store.folder}")
     return EXIT_OK

@@ -98,20 +98,52 @@ def adopt(store: ox.Store) -> Filled:
     return Filled(dict(sorted(graphs.items())), quads, triples, materialised)
 
 
-def write(path: Path | str, source: Dataset | ox.Store, version: str, *, report: dict | None = None) -> Path:
-    """Write ``source`` (already inferred and validated: an rdflib dataset, or the Oxigraph store
-    it was built in) as the current data of the store at ``path``; returns the new data folder.
-    The previous folder is kept, older ones removed."""
+@dataclass(frozen=True)
+class Staged:
+    """A store-built graph written out as N-Quads below the store folder, with its counts: what
+    ``write`` bulk-loads. Staging first lets the caller drop the in-memory store before
+    RocksDB's bulk loader takes its own memory, so the two never peak together."""
+
+    path: Path
+    filled: Filled
+
+
+def stage(path: Path | str, store: ox.Store) -> Staged:
+    """``store``'s quads (and, where needed, the distinct union: ``adopt``) as a file for ``write``."""
     root = Path(path)
+    staged = root / f"staged-{time.time_ns()}.nq"
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        filled = adopt(store)
+        store.dump(str(staged), format=ox.RdfFormat.N_QUADS)
+    except (OSError, RuntimeError) as exc:
+        staged.unlink(missing_ok=True)
+        raise _unwritable(exc, root) from None
+    return Staged(staged, filled)
+
+
+def _unwritable(exc: Exception, root: Path) -> InputError:
+    reason = (getattr(exc, "strerror", None) or str(exc)).split(": While ", 1)[0].removeprefix("IO error: ")
+    return InputError(f"cannot write the store ({reason}); the previous data is untouched", path=str(root))
+
+
+def write(path: Path | str, source: Dataset | ox.Store | Staged, version: str, *, report: dict | None = None) -> Path:
+    """Write ``source`` (already inferred and validated: an rdflib dataset, the Oxigraph store
+    it was built in, or that store ``stage``d) as the current data of the store at ``path``;
+    returns the new data folder. The previous folder is kept, older ones removed."""
+    root = Path(path)
+    if isinstance(source, ox.Store):
+        source = stage(root, source)
     root.mkdir(parents=True, exist_ok=True)
     previous = _read_meta(root)
     folder = root / f"data-{version}-{time.time_ns()}"
     scratch = root / (META + ".tmp")
     try:
         store = ox.Store(str(folder))
-        if isinstance(source, ox.Store):
-            filled = adopt(source)
-            store.bulk_extend(source.quads_for_pattern(None, None, None, None))
+        if isinstance(source, Staged):
+            filled = source.filled
+            store.bulk_load(path=str(source.path), format=ox.RdfFormat.N_QUADS)
+            source.path.unlink()
         else:
             filled = fill(store, source)
         store.flush()
@@ -132,9 +164,9 @@ def write(path: Path | str, source: Dataset | ox.Store, version: str, *, report:
     except (OSError, RuntimeError) as exc:  # a full disk, a read-only folder: what is served stays
         shutil.rmtree(folder, ignore_errors=True)
         scratch.unlink(missing_ok=True)
-        reason = (getattr(exc, "strerror", None) or str(exc)).split(": While ", 1)[0].removeprefix("IO error: ")
-        raise InputError(f"cannot write the store ({reason}); the previous data is untouched",
-                         path=str(root)) from None
+        if isinstance(source, Staged):
+            source.path.unlink(missing_ok=True)
+        raise _unwritable(exc, root) from None
     keep = {folder.name, previous.get("folder")}
     for old in root.glob("data-*"):
         if old.name not in keep:
