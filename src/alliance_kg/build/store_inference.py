@@ -25,7 +25,7 @@ from rdflib.term import Node
 
 from ..namespaces import BASE, INFERRED_GRAPH, ONTOLOGY_GRAPH
 from ..rdf import dataset_from, from_ox, to_ox
-from .inference import _TRIVIAL_TYPES, _owlrl, asserted_triples, data_subjects, entailments
+from .inference import TRIVIAL_TYPES, asserted_triples, data_subjects, entailments, owlrl_closure
 from .rules import META_CLASSES, SCHEMA_PREDICATES, Rules
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ def infer_store(store: ox.Store) -> int:
     """Materialise the closure of the store's named graphs into ``graph/inferred`` (replacing
     what was there), as ``inference.infer`` does for an rdflib dataset; returns its size."""
     store.update(f"DROP SILENT GRAPH {INFERRED}")
-    closed_tbox = _owlrl(schema_triples(store))
+    closed_tbox = owlrl_closure(schema_triples(store))
     rules = Rules.compile(closed_tbox)
     why = None if rules is not None else "the TBox needs rules beyond the bulk ones"
     if rules is not None:
@@ -221,7 +221,7 @@ def _select_inferred() -> str:
     graph, outside the ontology graph, not only linked by identity to the outside), and not
     trivial."""
     asserted = f"?a NOT IN ({', '.join(WORK_GRAPHS)})"
-    trivial = ", ".join(t.n3() for t in sorted(_TRIVIAL_TYPES))
+    trivial = ", ".join(t.n3() for t in sorted(TRIVIAL_TYPES))
     return f"""PREFIX owl: <{OWL}> PREFIX rdf: <{RDF}>
 INSERT {{ GRAPH {INFERRED} {{ ?s ?p ?o }} }} WHERE {{
   {{ GRAPH {DERIVED} {{ ?s ?p ?o }} }} UNION {{ GRAPH {TBOX} {{ ?s ?p ?o }} }}
