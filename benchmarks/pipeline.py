@@ -3,6 +3,7 @@
 
     .venv/bin/python benchmarks/pipeline.py                     # 10k, 100k, 1m
     .venv/bin/python benchmarks/pipeline.py --sizes 10k,100k --old
+    .venv/bin/python benchmarks/pipeline.py --into oxigraph     # the Oxigraph path's steps
 
 Each size runs in a fresh process (so peak memory is that size's). ``--old`` also times the
 previous way on the same data — owlrl's full closure of all data, and pyshacl on a copy of the
@@ -31,8 +32,10 @@ def peak_mb() -> int:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
-def measure(folder: Path, old: bool) -> dict:
+def measure(folder: Path, old: bool, into: str = "rdflib") -> dict:
     """Parse, infer and validate ``folder`` (with the shipped ontology) in this process."""
+    if into == "oxigraph":
+        return measure_store(folder)
     from alliance_kg.build.inference import infer
     from alliance_kg.build.pipeline import with_ontology
     from alliance_kg.build.sources import load_dataset, load_shapes
@@ -60,6 +63,35 @@ def measure(folder: Path, old: bool) -> dict:
     return figures
 
 
+def measure_store(folder: Path) -> dict:
+    """The same steps on the Oxigraph path (``build.loading``, ``store_inference``,
+    ``store_validation``)."""
+    from alliance_kg.build.loading import load_store
+    from alliance_kg.build.pipeline import with_ontology
+    from alliance_kg.build.sources import load_shapes
+    from alliance_kg.build.store_inference import infer_store
+    from alliance_kg.build.store_validation import validate_store
+
+    figures: dict = {}
+    started = time.perf_counter()
+    loaded = load_store(with_ontology([folder]))
+    figures["parse_s"] = time.perf_counter() - started
+    figures["quads"] = len(loaded.store)
+    figures["peak_mb_parse"] = peak_mb()
+    started = time.perf_counter()
+    figures["inferred"] = infer_store(loaded.store)
+    figures["infer_s"] = time.perf_counter() - started
+    figures["peak_mb_infer"] = peak_mb()
+    shapes, _ = load_shapes()
+    started = time.perf_counter()
+    report = validate_store(loaded, shapes)
+    figures["validate_s"] = time.perf_counter() - started
+    figures["findings"] = {s: report.count(s) for s in ("Violation", "Warning", "Info")}
+    figures["conforms"] = report.conforms
+    figures["peak_mb"] = peak_mb()
+    return figures
+
+
 def measure_old(dataset, shapes) -> dict:
     """The previous way: owlrl over everything; pyshacl on a copy, one process; rdflib checks."""
     from pyshacl import validate as shacl_validate
@@ -83,11 +115,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10k,100k,1m", help="comma-separated: " + ", ".join(SIZES))
     parser.add_argument("--old", action="store_true", help="also time the previous way (not at 1m)")
+    parser.add_argument("--into", choices=("rdflib", "oxigraph"), default="rdflib",
+                        help="which path to time (default: rdflib, the reference)")
     parser.add_argument("--work", help="folder for the generated data (default: a temporary one)")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: measure one folder, print JSON
     args = parser.parse_args(argv)
     if args.one:
-        print(json.dumps(measure(Path(args.one), args.old)))
+        print(json.dumps(measure(Path(args.one), args.old, args.into)))
         return 0
     from alliance_kg.build.generate import generate
 
@@ -97,7 +131,8 @@ def main(argv: list[str] | None = None) -> int:
         folder = work / f"data-{size}"
         if not folder.exists():
             generate(SIZES[size], folder)
-        command = [sys.executable, __file__, "--one", str(folder)] + (["--old"] if args.old and size != "1m" else [])
+        command = [sys.executable, __file__, "--one", str(folder), "--into", args.into]
+        command += ["--old"] if args.old and size != "1m" else []
         out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
         rows[size] = figures = json.loads(out.strip().splitlines()[-1])
         print(f"{size}: {figures['quads']:,} quads; parse {figures['parse_s']:.1f} s, "

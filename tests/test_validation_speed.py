@@ -13,6 +13,7 @@ from alliance_kg.build.inference import infer
 from alliance_kg.namespaces import SH
 from alliance_kg.build.sources import load_dataset, load_shapes
 from alliance_kg.build.validation import Finding, default_checks, run_checks
+from alliance_kg.rdf import oxigraph_copy
 
 from test_shapes import CASES, ROOT, read_case
 
@@ -82,7 +83,7 @@ def test_checks_on_oxigraph_find_what_rdflib_finds():
     dataset = broken_dataset()
     checks = default_checks()
     assert checks
-    on_oxigraph = run_checks(dataset, checks)
+    on_oxigraph = run_checks(oxigraph_copy(dataset), checks)
     assert any(f.shape == "check:ocr-artefact-in-label-violation" for f in on_oxigraph)
     assert any(f.shape == "check:foreign-subject-violation" for f in on_oxigraph)
     on_rdflib = []

@@ -32,10 +32,12 @@ def open_store(settings: Settings) -> Store:
         return OxigraphStore(spec.where)
     if spec.kind == "sparql":
         return SparqlStore(spec.where, timeout=settings.query_timeout)
-    graph = conforming(settings.data_paths or None)
     if spec.kind == "rdflib":
+        graph = conforming(settings.data_paths or None)
         return RdflibStore(graph.dataset, graph.version)
-    return InMemoryOxigraphStore(graph.dataset, graph.version)
+    graph = conforming(settings.data_paths or None, into="oxigraph")
+    assert graph.store is not None
+    return InMemoryOxigraphStore(graph.store, graph.version)
 
 
 def read_shapes(settings: Settings) -> Graph:

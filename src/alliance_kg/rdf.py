@@ -133,3 +133,17 @@ def oxigraph_copy(dataset: Dataset) -> ox.Store:
     store = ox.Store()
     store.bulk_extend(quad for quad, _ in ox_quads(dataset))
     return store
+
+
+def dataset_from(store: ox.Store) -> Dataset:
+    """An rdflib dataset of the store's named graphs (blank node labels kept, empty named graphs
+    kept as names), for the consumers that need rdflib: VoID and DCAT on the web, diff, push,
+    the rdflib backend, owlrl's fallback."""
+    dataset = new_dataset()
+    for name in store.named_graphs():
+        dataset.graph(from_ox(name))
+    for quad in store.quads_for_pattern(None, None, None, None):
+        if type(quad.graph_name) is not ox.DefaultGraph:
+            dataset.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object),
+                         dataset.graph(from_ox(quad.graph_name))))
+    return dataset

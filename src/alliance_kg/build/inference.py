@@ -25,10 +25,11 @@ from .rules import Closure, Rules, Triple, is_schema
 
 log = logging.getLogger(__name__)
 
-_TRIVIAL_TYPES = frozenset({OWL.Thing, RDFS.Resource, OWL.NamedIndividual})
+TRIVIAL_TYPES = frozenset({OWL.Thing, RDFS.Resource, OWL.NamedIndividual})
 
 
-def _owlrl(triples: Iterable[Triple]) -> Graph:
+def owlrl_closure(triples: Iterable[Triple]) -> Graph:
+    """owlrl's OWL-RL closure of ``triples`` in a new graph (the TBox's, on both paths)."""
     expanded = Graph()
     for triple in triples:
         expanded.add(triple)
@@ -39,7 +40,7 @@ def _owlrl(triples: Iterable[Triple]) -> Graph:
 def closure(asserted: Graph) -> Graph:
     """The OWL-RL deductive closure of ``asserted`` by owlrl alone (a new graph; the input is
     not touched). The reference that ``fast_closure`` must equal."""
-    return _owlrl(asserted)
+    return owlrl_closure(asserted)
 
 
 def fast_closure(asserted: set[Triple], tbox: Iterable[Triple] = ()) -> set[Triple] | None:
@@ -48,7 +49,7 @@ def fast_closure(asserted: set[Triple], tbox: Iterable[Triple] = ()) -> set[Trip
     TBox or the data need a rule the bulk step does not implement (use ``closure`` then)."""
     schema = set(tbox)
     schema.update(t for t in asserted if is_schema(t))
-    closed_tbox = _owlrl(schema)
+    closed_tbox = owlrl_closure(schema)
     rules = Rules.compile(closed_tbox)
     if rules is None:
         log.info("OWL-RL: the TBox needs rules beyond the bulk ones; using owlrl on all data")
@@ -79,7 +80,7 @@ def _interesting(triple: Triple, asserted: set[Triple] | Graph, described: froze
         # included) onto the external IRIs: keep entailments about our own resources, and
         # about the subjects the data itself describes (another network's own IRIs).
         return False
-    if p == RDF.type and o in _TRIVIAL_TYPES:
+    if p == RDF.type and o in TRIVIAL_TYPES:
         return False
     return True
 

@@ -16,29 +16,52 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+import pyoxigraph as ox
 from rdflib import Dataset
 
 from ..errors import InputError
+from ..rdf import dataset_from
 from ..settings import project_root, shipped_root
 from .inference import infer
+from .loading import LoadedStore, load_store
 from .sources import LoadedDataset, load_dataset, load_shapes
+from .store_inference import infer_store
+from .store_validation import validate_store
 from .validation import Report, ValidationFailed, check_shapes, default_checks, validate
 
 Paths = Sequence[Path | str] | None
 
+#: Where a graph is built: ``rdflib`` (the reference, for small data and the rdflib backend) or
+#: ``oxigraph`` (parsed, inferred and validated in a pyoxigraph store: for size).
+INTO = ("rdflib", "oxigraph")
+
 
 @dataclass
 class KnowledgeGraph:
-    """A parsed and inferred dataset with the version of the files it came from."""
+    """A parsed and inferred graph with the version of the files it came from, built either as
+    an rdflib dataset or in an Oxigraph store (``loaded`` says which)."""
 
-    dataset: Dataset
     version: str
-    loaded: LoadedDataset
+    loaded: LoadedDataset | LoadedStore
     #: None for an ``unvalidated`` graph.
     report: Report | None = None
+    _dataset: Dataset | None = None
+
+    @property
+    def store(self) -> ox.Store | None:
+        """The Oxigraph store the graph was built in, or ``None`` for an rdflib-built one."""
+        return self.loaded.store if isinstance(self.loaded, LoadedStore) else None
+
+    @property
+    def dataset(self) -> Dataset:
+        """The graph as an rdflib dataset: as built, or copied out of the store on first use
+        (for the consumers that need rdflib: diff, push, the rdflib backend)."""
+        if self._dataset is None:
+            self._dataset = self.loaded.dataset if isinstance(self.loaded, LoadedDataset) else dataset_from(self.loaded.store)
+        return self._dataset
 
 
-def version_of(loaded: LoadedDataset) -> str:
+def version_of(loaded: LoadedDataset | LoadedStore) -> str:
     """Content hash of the source files: changes exactly when the data does (ETags, caches)."""
     digest = hashlib.sha256()
     for source in sorted(loaded.files, key=lambda s: str(s.graph) + str(s.path)):
@@ -75,26 +98,41 @@ def with_ontology(paths: Paths, ontology: Paths = None, *, root: Path | None = N
 
 
 def unvalidated(paths: Paths = None, *, ontology: Paths = None, inference: bool = True,
-                root: Path | None = None) -> KnowledgeGraph:
+                root: Path | None = None, into: str = "rdflib") -> KnowledgeGraph:
     """Parse and infer the files (default: the shipped ontology and data). ``root`` is the
-    project folder whose ``ontology/`` and ``data/`` are the defaults and name the graphs."""
-    loaded = load_dataset(with_ontology(paths, ontology, root=root), root=root)
+    project folder whose ``ontology/`` and ``data/`` are the defaults and name the graphs;
+    ``into`` one of ``INTO``."""
+    files = with_ontology(paths, ontology, root=root)
+    if into == "oxigraph":
+        in_store = load_store(files, root=root)
+        if inference:
+            infer_store(in_store.store)
+        return KnowledgeGraph(version_of(in_store), in_store)
+    if into != "rdflib":
+        raise ValueError(f"cannot build into {into!r}; use one of {', '.join(INTO)}")
+    loaded = load_dataset(files, root=root)
     if inference:
         infer(loaded.dataset)
-    return KnowledgeGraph(loaded.dataset, version_of(loaded), loaded)
+    return KnowledgeGraph(version_of(loaded), loaded)
 
 
 def validated(paths: Paths = None, *, shapes: Paths = None, ontology: Paths = None, inference: bool = True,
-              checks: Paths = None, engine: str = "auto", root: Path | None = None) -> KnowledgeGraph:
+              checks: Paths = None, engine: str = "auto", root: Path | None = None,
+              into: str = "rdflib") -> KnowledgeGraph:
     """Parse, infer and validate; the graph carries its report whether or not it conforms.
     The shapes are checked against SHACL-for-SHACL first (``InvalidShapes``). The SPARQL checks
     are part of the shipped rules: they run with the shipped shapes unless ``checks`` says
     otherwise (other networks' data would fail them: its subjects are not ours)."""
-    graph = unvalidated(paths, ontology=ontology, inference=inference, root=root)
+    graph = unvalidated(paths, ontology=ontology, inference=inference, root=root, into=into)
     shapes_graph, shapes_locator = load_shapes(expand(shapes, "shapes") or None, root=root)
     check_shapes(shapes_graph, shapes_locator)
-    graph.report = validate(graph.dataset, shapes_graph, locator=graph.loaded.locator, engine=engine,
-                            checks=check_files(checks, shapes, root=root))
+    found = check_files(checks, shapes, root=root)
+    if isinstance(graph.loaded, LoadedStore):
+        graph.report = validate_store(graph.loaded, shapes_graph, engine=engine, checks=found)
+        graph.loaded.close()  # the as-written copy was for the shapes only
+    else:
+        graph.report = validate(graph.dataset, shapes_graph, locator=graph.loaded.locator, engine=engine,
+                                checks=found)
     return graph
 
 
@@ -114,9 +152,9 @@ def check_files(checks: Paths, shapes: Paths, *, root: Path | None = None) -> li
     return found
 
 
-def conforming(paths: Paths = None) -> KnowledgeGraph:
+def conforming(paths: Paths = None, *, into: str = "rdflib") -> KnowledgeGraph:
     """Like ``validated`` but refuses data that does not conform (``ValidationFailed``)."""
-    graph = validated(paths)
+    graph = validated(paths, into=into)
     assert graph.report is not None
     if not graph.report.conforms:
         raise ValidationFailed(graph.report)

@@ -8,6 +8,7 @@ ever returned, because every file is parsed into a scratch graph before it joins
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
@@ -32,7 +33,7 @@ FORMATS = {
     ".rdf": "xml",
     ".owl": "xml",
 }
-_QUAD_FORMATS = {"trig", "nquads", "json-ld"}
+QUAD_FORMATS = {"trig", "nquads", "json-ld"}
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,14 @@ class Locator:
     places: dict[Node, tuple[str, int]] = field(default_factory=dict)
     #: Line-based files (N-Triples/N-Quads) indexed only when a finding asks: they can be huge.
     deferred: list[Path] = field(default_factory=list)
+    #: Other files read again only when a finding asks, with the prefixes their parse declared
+    #: (the Oxigraph path keeps no rdflib graph to take subjects from).
+    pending: list[tuple[Path, dict[str, str]]] = field(default_factory=list)
 
     def locate(self, node: Node) -> tuple[str, int] | None:
+        # the pending files first: the rdflib path has indexed them before any finding asks
+        if node not in self.places and self.pending:
+            self._index_pending()
         if node not in self.places and self.deferred:
             self._index_deferred()
         return self.places.get(node)
@@ -71,6 +78,23 @@ class Locator:
                             self.places.setdefault(URIRef(line[1:end]), (str(path), number))
         self.deferred = []
 
+    def _index_pending(self) -> None:
+        """One pass over each pending file: the first line where a written IRI or prefixed name
+        starts a statement group (column 0, as ``learn`` finds them; a TriG graph's name, a
+        token followed by ``{``, is not a subject)."""
+        for path, prefixes in self.pending:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for number, line in enumerate(text.splitlines(), start=1):
+                if not line or line[0] in " \t#@[(" or line.upper().startswith(("PREFIX", "BASE", "GRAPH")):
+                    continue
+                token, _, rest = line.partition(" ")
+                if rest.lstrip().startswith("{"):
+                    continue
+                node = _written_iri(token, prefixes)
+                if node is not None:
+                    self.places.setdefault(node, (str(path), number))
+        self.pending = []
+
     def learn(self, source: SourceFile, graph: Graph, text: str) -> None:
         """Index the lines where a subject of ``graph`` begins a statement (column 0)."""
         names = _surface_names(graph)
@@ -81,6 +105,17 @@ class Locator:
             node = names.get(token)
             if node is not None:
                 self.places.setdefault(node, (str(source.path), number))
+
+
+def _written_iri(token: str, prefixes: dict[str, str]) -> URIRef | None:
+    """The IRI a token at the start of a line writes (``<iri>`` or ``prefix:local``), if any."""
+    if token.startswith("<"):
+        end = token.find(">")
+        return URIRef(token[1:end]) if end > 1 else None
+    prefix, colon, local = token.partition(":")
+    if colon and prefix in prefixes and not local.startswith("/"):
+        return URIRef(prefixes[prefix] + local)
+    return None
 
 
 def _surface_names(graph: Graph) -> dict[str, Node]:
@@ -155,7 +190,7 @@ _OX_FORMATS = {
 }
 #: Line-based formats are added to the dataset as they stream in, without a scratch graph, and
 #: their subjects are indexed only when a finding asks (the files can be huge).
-_LINE_FORMATS = {"nt", "nquads"}
+LINE_FORMATS = {"nt", "nquads"}
 
 Statement = tuple[Node, Node, Node, Node | None]
 
@@ -165,10 +200,18 @@ def _statements(source: SourceFile, parser: ox.QuadParser) -> Iterator[Statement
     labels scoped to the file as rdflib's parsers scope them; a syntax error names file, line
     and column."""
     term = from_ox_scoped()
-    try:
+    with parse_errors(source):
         for quad in parser:
             graph = None if type(quad.graph_name) is ox.DefaultGraph else term(quad.graph_name)
             yield term(quad.subject), term(quad.predicate), term(quad.object), graph
+
+
+@contextmanager
+def parse_errors(source: SourceFile) -> Iterator[None]:
+    """Oxigraph's parse errors (raised while its parser is read) as an ``InputError`` naming
+    the file, line and column, whichever way the quads are consumed."""
+    try:
+        yield
     except SyntaxError as exc:
         message = re.sub(r"^Parser error at line \d+ (?:column \d+|between columns \d+ and \d+): | \(.*, line \d+\)$",
                          "", str(exc.msg))
@@ -194,10 +237,21 @@ def _xml_position(path: Path, message: str) -> tuple[str, int | None, int | None
     return message, None, None
 
 
-def _parser(source: SourceFile, text: str | None = None) -> ox.QuadParser:
-    """Oxigraph's parser over the file (or its text), relative IRIs against the file's graph."""
+def parser_for(source: SourceFile, text: str | None = None) -> ox.QuadParser:
+    """Oxigraph's parser over the file (or its text), relative IRIs against the file's graph,
+    blank nodes given labels of their own (two files' ``_:b`` are two nodes)."""
     where = {"path": str(source.path)} if text is None else {"input": text}
-    return ox.parse(format=_OX_FORMATS[source.format], base_iri=str(source.graph), **where)
+    return ox.parse(format=_OX_FORMATS[source.format], base_iri=str(source.graph), rename_blank_nodes=True, **where)
+
+
+def read_text(source: SourceFile) -> str:
+    """A non-line-based file's text (it is parsed from memory and indexed for the locator)."""
+    try:
+        return source.path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=str(source.path)) from None
+    except OSError as exc:
+        raise InputError(exc.strerror or str(exc), path=str(source.path)) from None
 
 
 def read_line_format(source: SourceFile, dataset: Dataset) -> None:
@@ -205,7 +259,7 @@ def read_line_format(source: SourceFile, dataset: Dataset) -> None:
     without a graph go to the file's graph; a graph is created on first use, so a file of quads
     adds no empty graph of its own)."""
     graphs: dict[Node | None, Graph] = {}
-    for s, p, o, name in _statements(source, _parser(source)):
+    for s, p, o, name in _statements(source, parser_for(source)):
         target = graphs.get(name)
         if target is None:
             target = graphs[name] = dataset.graph(source.graph if name is None else name)
@@ -216,14 +270,9 @@ def parse_file(source: SourceFile) -> tuple[Graph | Dataset, str]:
     """Parse one file on its own into a scratch graph (a dataset for formats with named graphs),
     its prefixes bound (the locator writes subjects with them); a syntax error names its file,
     line and column."""
-    try:
-        text = source.path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=str(source.path)) from None
-    except OSError as exc:
-        raise InputError(exc.strerror or str(exc), path=str(source.path)) from None
-    parser = _parser(source, text)
-    if source.format in _QUAD_FORMATS:
+    text = read_text(source)
+    parser = parser_for(source, text)
+    if source.format in QUAD_FORMATS:
         dataset = Dataset()
         for s, p, o, name in _statements(source, parser):
             dataset.add((s, p, o, dataset.default_graph if name is None else dataset.graph(name)))
@@ -252,7 +301,7 @@ def load_dataset(paths: Sequence[Path | str] | None = None, *, root: Path | None
     dataset = new_dataset()
     locator = Locator()
     for source in files:
-        if source.format in _LINE_FORMATS:
+        if source.format in LINE_FORMATS:
             read_line_format(source, dataset)
             locator.deferred.append(source.path)
             continue
@@ -277,8 +326,14 @@ def stamp_version(dataset: Dataset) -> None:
     the ontology cannot drift from the release it ships in. Other ontologies are left alone."""
     if any(getattr(g, "identifier", g) == ONTOLOGY_GRAPH for *_, g in dataset.quads((ONTOLOGY, RDF.type, OWL.Ontology))):
         ontology = dataset.graph(ONTOLOGY_GRAPH)
-        ontology.add((ONTOLOGY, OWL.versionInfo, Literal(__version__)))
-        ontology.add((ONTOLOGY, OWL.versionIRI, URIRef(f"{ONTOLOGY}/{__version__}")))
+        for triple in version_triples():
+            ontology.add(triple)
+
+
+def version_triples() -> list[tuple[URIRef, URIRef, Node]]:
+    """What ``stamp_version`` adds to the ontology graph (the Oxigraph path adds the same)."""
+    return [(ONTOLOGY, OWL.versionInfo, Literal(__version__)),
+            (ONTOLOGY, OWL.versionIRI, URIRef(f"{ONTOLOGY}/{__version__}"))]
 
 
 def load_shapes(paths: Iterable[Path | str] | None = None, *, root: Path | None = None) -> tuple[Graph, Locator]:

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+import pyoxigraph as ox
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF
@@ -173,8 +174,18 @@ def validate(
     if engine == "auto":
         engine, _ = choose_engine(shapes, len(dataset))
     checks = sorted(checks if checks is not None else default_checks())
-    report = _compiled(dataset, shapes) if engine == "compiled" else _pyshacl(union_graph(dataset), shapes)
-    report.findings.extend(run_checks(dataset, checks))
+    if engine == "compiled":
+        report = compiled_report(compiled_shapes(shapes).validate_text(ntriples(dataset.triples((None, None, None))), "nt"))
+    else:
+        report = pyshacl_report(union_graph(dataset), shapes)
+    if checks:
+        report.findings.extend(run_checks(oxigraph_copy(dataset), checks))
+    return finish(report, shapes, locator)
+
+
+def finish(report: Report, shapes: Graph, locator: Locator | None) -> Report:
+    """Every finding given its file and line and a stable shape name, in a total order, so that
+    the same data gives the same report (and SARIF rule order) every run, whichever path built it."""
     locator = locator or Locator()
     names = ShapeNames(shapes)
     for finding in report.findings:
@@ -182,7 +193,6 @@ def validate(
         if place is not None:
             finding.file, finding.line = place
         finding.shape = names.name(finding.shape, finding.path)
-    # a total order, so that the same data gives the same report (and SARIF rule order) every run
     report.findings.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.file or "~", f.line or 0, f.focus,
                                         f.shape or "", f.component or "", f.path or "", f.value or "", f.message))
     return report
@@ -319,7 +329,8 @@ def with_imported_prefixes(shapes: Graph) -> Graph:
     return extended
 
 
-def _pyshacl(data: Graph, shapes: Graph) -> Report:
+def pyshacl_report(data: Graph, shapes: Graph) -> Report:
+    """pyshacl's findings on ``data`` (changed in place: pass a throwaway graph)."""
     # in place: the union graph is ours and throwaway, and without inference or SHACL rules
     # pyshacl does not change it; a copy of a million triples would cost more than a shape.
     _, results, _ = shacl_validate(
@@ -332,17 +343,20 @@ def _pyshacl(data: Graph, shapes: Graph) -> Report:
     return Report([_finding(results, r) for r in top], results)
 
 
-def _compiled(dataset: Dataset, shapes: Graph) -> Report:
-    """The ``shacl`` package's compiled engine over the union graph. Data and shapes both reach
-    it as N-Triples written from the terms as parsed (``rdf.ntriples``), so it judges each
-    literal as written: not through an Oxigraph store, which canonicalises well-formed literals
-    (``"1"^^xsd:boolean`` as ``"true"``), nor through rdflib's Turtle writer, which prints typed
-    literals in forms of its own (``"1"^^xsd:boolean`` as a bare ``1``, an integer) and fails
-    on NaN next to a decimal."""
+def compiled_shapes(shapes: Graph):
+    """The ``shacl`` package's compiled engine for ``shapes``. Data and shapes both reach it as
+    text written from the terms as parsed (``rdf.ntriples`` here, the as-written copy of the
+    Oxigraph path), so it judges each literal as written: not through an Oxigraph store, which
+    canonicalises well-formed literals (``"1"^^xsd:boolean`` as ``"true"``), nor through rdflib's
+    Turtle writer, which prints typed literals in forms of its own (``"1"^^xsd:boolean`` as a
+    bare ``1``, an integer) and fails on NaN next to a decimal."""
     import shacl
 
-    data = ntriples(dataset.triples((None, None, None)))
-    result = shacl.Shapes.from_text(ntriples(shapes), format="nt").validate_text(data, "nt")
+    return shacl.Shapes.from_text(ntriples(shapes), format="nt")
+
+
+def compiled_report(result) -> Report:
+    """The compiled engine's result as a ``Report``, its findings shaped like pyshacl's."""
     findings = [
         Finding(
             severity=r.severity or "Violation",
@@ -400,12 +414,9 @@ def default_checks(root: Path | None = None) -> list[Path]:
     return sorted(folder.glob("*-violation.rq")) if folder.is_dir() else []
 
 
-def run_checks(dataset: Dataset, checks: list[Path]) -> list[Finding]:
-    """The violation queries, evaluated by Oxigraph over the dataset's named graphs (the default
+def run_checks(store: ox.Store, checks: list[Path]) -> list[Finding]:
+    """The violation queries, evaluated by Oxigraph over the store's named graphs (the default
     graph is their union, as in the dataset; ``GRAPH ?g`` ranges over the named graphs)."""
-    if not checks:
-        return []
-    store = oxigraph_copy(dataset)
     findings = []
     for check in checks:
         text = check.read_text(encoding="utf-8")

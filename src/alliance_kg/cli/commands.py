@@ -41,9 +41,9 @@ def build(args: argparse.Namespace, settings: Settings) -> int:
     from ..build.pipeline import conforming
     from ..stores.dumps import write_all
 
-    graph = conforming(args.paths or None)
+    graph = conforming(args.paths or None, into="oxigraph")
     out = Path(args.out or "dist")  # in the working folder: an installed package's files are read-only
-    for path in write_all(graph.dataset, out):
+    for path in write_all(graph.store, out):
         print(path)
     return EXIT_OK
 
@@ -59,8 +59,9 @@ def query(args: argparse.Namespace, settings: Settings) -> int:
         if not candidate.is_file():
             raise InputError("no such query file", path=text)
         text = candidate.read_text(encoding="utf-8")
-    graph = unvalidated(args.data or None)
-    store = InMemoryOxigraphStore(graph.dataset, graph.version)
+    graph = unvalidated(args.data or None, into="oxigraph")
+    assert graph.store is not None
+    store = InMemoryOxigraphStore(graph.store, graph.version)
     write(answer_for_terminal(store, text, args.format, settings), args.output)
     return EXIT_OK
 
@@ -91,10 +92,12 @@ def load(args: argparse.Namespace, settings: Settings) -> int:
         spec = None
     if spec is None or spec.kind != "oxigraph":
         raise InputError(f"--store {args.store!r}: load fills an Oxigraph folder (oxigraph:PATH)")
-    graph = conforming(args.paths or None)
-    assert graph.report is not None
+    graph = conforming(args.paths or None, into="oxigraph")
+    assert graph.report is not None and graph.store is not None
     report = {"violations": graph.report.count("Violation"), "warnings": graph.report.count("Warning")}
-    oxigraph.write(spec.where, graph.dataset, graph.version, report=report)
+    version, staged = graph.version, oxigraph.stage(spec.where, graph.store)
+    del graph  # the in-memory store goes before RocksDB's bulk loader takes its memory
+    oxigraph.write(spec.where, staged, version, report=report)
     store = oxigraph.OxigraphStore(spec.where)
     print(f"{store.triple_count()} triples in {len(store.graph_names())} graphs, version {store.version}: {store.folder}")
     return EXIT_OK

@@ -42,16 +42,37 @@ def dump(quads: Iterable[ox.Quad], name: str) -> bytes:
     return ox.serialize(quads, format=fmt, prefixes=PREFIXES)
 
 
-def write_all(dataset: Dataset, out: Path) -> list[Path]:
-    """Write every dump and ``void.ttl`` into ``out``; returns the files written."""
+def dump_store(store: ox.Store, name: str, output) -> None:
+    """One of ``DUMPS`` written by Oxigraph straight from a store the graph was built in (its
+    default graph empty): the dataset formats by ``Store.dump``, Turtle from a query for the
+    distinct asserted triples, so no quad becomes a Python object."""
+    fmt = DUMPS[name][0]
+    if fmt.supports_datasets:
+        store.dump(output, format=fmt, prefixes=PREFIXES)
+        return
+    triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE { "
+                          f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{INFERRED_GRAPH}>) }} }}")
+    ox.serialize(triples, output, format=fmt, prefixes=PREFIXES)
+
+
+def write_all(source: Dataset | ox.Store, out: Path) -> list[Path]:
+    """Write every dump and ``void.ttl`` into ``out``; returns the files written. ``source``
+    is the built graph: an rdflib dataset, or the Oxigraph store it was built in (written and
+    counted by Oxigraph, without an rdflib copy)."""
     out.mkdir(parents=True, exist_ok=True)
-    quads = [quad for quad, _ in ox_quads(dataset)]
+    in_store = isinstance(source, ox.Store) and next(source.quads_for_pattern(None, None, None, ox.DefaultGraph()), None) is None
+    quads = [] if in_store else [quad for quad, _ in ox_quads(source)] if isinstance(source, Dataset) else \
+        [q for q in source.quads_for_pattern(None, None, None, None) if type(q.graph_name) is not ox.DefaultGraph]
     written = []
     for name in DUMPS:
         path = out / name
-        path.write_bytes(dump(quads, name))
+        if in_store:
+            dump_store(source, name, str(path))
+        else:
+            path.write_bytes(dump(quads, name))
         written.append(path)
+    del quads
     void = out / "void.ttl"
-    void.write_bytes(void_graph(dataset, DUMPS).serialize(format="turtle", encoding="utf-8"))
+    void.write_bytes(void_graph(source, DUMPS).serialize(format="turtle", encoding="utf-8"))
     written.append(void)
     return written

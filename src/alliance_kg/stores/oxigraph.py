@@ -37,7 +37,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from ..errors import InputError, QuerySyntaxError
 from ..namespaces import PREFIXES, QUERY_BASE
-from ..rdf import from_ox, new_dataset, ox_quads, utc_timestamp
+from ..rdf import dataset_from, from_ox, ox_quads, utc_timestamp
 from .base import Deferred, PreparedQuery, QueryResult, Selection, graph_result, ordered_variables, select_result
 from .rdflib_store import oxigraph_error, rdflib_query
 
@@ -82,17 +82,70 @@ def fill(store: ox.Store, dataset: Dataset) -> Filled:
     return Filled(dict(sorted(graphs.items())), total, len(union), materialised)
 
 
-def write(path: Path | str, dataset: Dataset, version: str, *, report: dict | None = None) -> Path:
-    """Write ``dataset`` (already inferred and validated) as the current data of the store at
-    ``path``; returns the new data folder. The previous folder is kept, older ones removed."""
+def adopt(store: ox.Store) -> Filled:
+    """``fill``'s description of a store the graph was built in (``build.loading``), counted by
+    Oxigraph; the distinct union is written into its default graph where a triple is in two
+    graphs, as ``fill`` does."""
+    graphs = {str(g.value): 0 for g in store.named_graphs() if type(g) is ox.NamedNode}
+    for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+        graphs[row["g"].value] = int(row["n"].value)
+    quads = sum(graphs.values())
+    triples = int(next(iter(store.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }")))["n"].value)
+    materialised = triples != quads
+    if materialised:
+        store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+    return Filled(dict(sorted(graphs.items())), quads, triples, materialised)
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A store-built graph written out as N-Quads below the store folder, with its counts: what
+    ``write`` bulk-loads. Staging first lets the caller drop the in-memory store before
+    RocksDB's bulk loader takes its own memory, so the two never peak together."""
+
+    path: Path
+    filled: Filled
+
+
+def stage(path: Path | str, store: ox.Store) -> Staged:
+    """``store``'s quads (and, where needed, the distinct union: ``adopt``) as a file for ``write``."""
     root = Path(path)
+    staged = root / f"staged-{time.time_ns()}.nq"
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        filled = adopt(store)
+        store.dump(str(staged), format=ox.RdfFormat.N_QUADS)
+    except (OSError, RuntimeError) as exc:
+        staged.unlink(missing_ok=True)
+        raise _unwritable(exc, root) from None
+    return Staged(staged, filled)
+
+
+def _unwritable(exc: Exception, root: Path) -> InputError:
+    reason = (getattr(exc, "strerror", None) or str(exc)).split(": While ", 1)[0].removeprefix("IO error: ")
+    return InputError(f"cannot write the store ({reason}); the previous data is untouched", path=str(root))
+
+
+def write(path: Path | str, source: Dataset | ox.Store | Staged, version: str, *, report: dict | None = None) -> Path:
+    """Write ``source`` (already inferred and validated: an rdflib dataset, the Oxigraph store
+    it was built in, or that store ``stage``d) as the current data of the store at ``path``;
+    returns the new data folder. The previous folder is kept, older ones removed."""
+    root = Path(path)
+    if isinstance(source, ox.Store):
+        source = stage(root, source)
     root.mkdir(parents=True, exist_ok=True)
     previous = _read_meta(root)
     folder = root / f"data-{version}-{time.time_ns()}"
     scratch = root / (META + ".tmp")
     try:
         store = ox.Store(str(folder))
-        filled = fill(store, dataset)
+        if isinstance(source, Staged):
+            filled = source.filled
+            store.bulk_load(path=str(source.path), format=ox.RdfFormat.N_QUADS)
+            source.path.unlink()
+        else:
+            filled = fill(store, source)
         store.flush()
         store.optimize()
         del store
@@ -111,9 +164,9 @@ def write(path: Path | str, dataset: Dataset, version: str, *, report: dict | No
     except (OSError, RuntimeError) as exc:  # a full disk, a read-only folder: what is served stays
         shutil.rmtree(folder, ignore_errors=True)
         scratch.unlink(missing_ok=True)
-        reason = (getattr(exc, "strerror", None) or str(exc)).split(": While ", 1)[0].removeprefix("IO error: ")
-        raise InputError(f"cannot write the store ({reason}); the previous data is untouched",
-                         path=str(root)) from None
+        if isinstance(source, Staged):
+            source.path.unlink(missing_ok=True)
+        raise _unwritable(exc, root) from None
     keep = {folder.name, previous.get("folder")}
     for old in root.glob("data-*"):
         if old.name not in keep:
@@ -283,22 +336,34 @@ def check_syntax(text: str) -> None:
 
 
 class InMemoryOxigraphStore(OxigraphEngine):
-    """The built dataset copied into an in-memory Oxigraph store (no files, no service): the
-    embedded default. Query workers are forked after it is filled and share it copy-on-write."""
+    """The built graph in an in-memory Oxigraph store (no files, no service): the embedded
+    default. An rdflib dataset is copied in; a store the graph was built in is taken over as it
+    is (nothing else may change it then). Query workers are forked after it is filled and share
+    it copy-on-write."""
 
     kind = "memory"
 
-    def __init__(self, dataset: Dataset, version: str):
-        self.dataset = dataset
+    def __init__(self, source: Dataset | ox.Store, version: str):
         self.version = version
-        self._store = ox.Store()
-        filled = fill(self._store, dataset)
+        if isinstance(source, ox.Store):
+            self._store, self._dataset = source, None
+            filled = adopt(source)
+        else:
+            self._store, self._dataset = ox.Store(), source
+            filled = fill(self._store, source)
         self._names = {URIRef(g) for g in filled.graphs}
         self._union_mode = not filled.union_materialised
         self._count = filled.triples
 
     def _handle(self) -> ox.Store:
         return self._store
+
+    @property
+    def dataset(self) -> Dataset:
+        """The graph as rdflib (VoID, DCAT): as given, or copied out of the store on first use."""
+        if self._dataset is None:
+            self._dataset = dataset_from(self._store)
+        return self._dataset
 
     def triple_count(self) -> int:
         return self._count
@@ -347,13 +412,7 @@ class OxigraphStore(OxigraphEngine):
     def dataset(self) -> Dataset:
         """The whole dataset as rdflib (dumps, VoID); read from disk on first use only."""
         if self._dataset is None:
-            dataset = new_dataset()
-            for quad in self._handle().quads_for_pattern(None, None, None, None):
-                if isinstance(quad.graph_name, ox.DefaultGraph):
-                    continue
-                dataset.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object),
-                             dataset.graph(URIRef(quad.graph_name.value))))
-            self._dataset = dataset
+            self._dataset = dataset_from(self._handle())
         return self._dataset
 
     def triple_count(self) -> int:

@@ -3,7 +3,10 @@ subset per named graph, linksets. Names the canonical IRIs under ``BASE`` only."
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterable
+
+import pyoxigraph as ox
 
 from rdflib import OWL, RDF, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDFS
@@ -17,15 +20,71 @@ DATASET = URIRef(BASE + ".well-known/void#alliance-kg")
 ENDPOINT = URIRef(BASE + "sparql")
 
 
-def void_graph(dataset: Dataset, downloads: Iterable[str]) -> Graph:
+@dataclass
+class Counts:
+    """What VoID says about the graph's size, counted once, by rdflib or by Oxigraph."""
+
+    triples: int
+    entities: int
+    classes: int
+    properties: list[str]
+    subjects: int
+    objects: int
+    #: named graph -> triples (non-empty graphs only)
+    graphs: dict[str, int]
+    #: (subject, object) of each distinct owl:sameAs link to an IRI outside ``BASE``
+    sameas: list[tuple[str, str]]
+
+    @classmethod
+    def of_dataset(cls, dataset: Dataset) -> Counts:
+        union = [t for t in dataset.triples((None, None, None))]
+        subjects = {s for s, _, _ in union}
+        properties = {p for _, p, _ in union}
+        return cls(
+            triples=len(union),
+            entities=len({s for s in subjects if isinstance(s, URIRef) and str(s).startswith(str(ID))}),
+            classes=len({o for _, p, o in union if p == RDF.type}),
+            properties=sorted(str(p) for p in properties),
+            subjects=len(subjects),
+            objects=len({o for _, _, o in union}),
+            graphs={str(c.identifier): len(c) for c in dataset.graphs()
+                    if isinstance(c.identifier, URIRef) and len(c)},
+            sameas=sorted((str(s), str(o)) for s, p, o in union
+                          if p == OWL.sameAs and isinstance(o, URIRef) and not str(o).startswith(BASE)),
+        )
+
+    @classmethod
+    def of_store(cls, store: ox.Store) -> Counts:
+        """The same counts as SPARQL aggregates over an Oxigraph store's named graphs (its
+        default graph, where a union is materialised, is not counted twice)."""
+        def number(where: str, what: str = "COUNT(*)") -> int:
+            row = next(iter(store.query(f"SELECT ({what} AS ?n) WHERE {{ {where} }}")))
+            return int(row["n"].value)
+
+        union = "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
+        return cls(
+            triples=number(f"{{ {union} }}"),
+            entities=number(f'GRAPH ?g {{ ?s ?p ?o }} FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{ID}"))',
+                            "COUNT(DISTINCT ?s)"),
+            classes=number(f"GRAPH ?g {{ ?s <{RDF.type}> ?o }}", "COUNT(DISTINCT ?o)"),
+            properties=sorted(row["p"].value for row in store.query("SELECT DISTINCT ?p WHERE { GRAPH ?g { ?s ?p ?o } }")),
+            subjects=number("GRAPH ?g { ?s ?p ?o }", "COUNT(DISTINCT ?s)"),
+            objects=number("GRAPH ?g { ?s ?p ?o }", "COUNT(DISTINCT ?o)"),
+            graphs={row["g"].value: int(row["n"].value) for row in store.query(
+                "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+                if type(row["g"]) is ox.NamedNode},
+            sameas=sorted((row["s"].value, row["o"].value) for row in store.query(
+                f"SELECT DISTINCT ?s ?o WHERE {{ GRAPH ?g {{ ?s <{OWL.sameAs}> ?o }} "
+                f'FILTER(isIRI(?o) && !STRSTARTS(STR(?o), "{BASE}")) }}')),
+        )
+
+
+def void_graph(source: Dataset | ox.Store, downloads: Iterable[str]) -> Graph:
     """VoID: size, vocabularies, licence, endpoint, the dumps named ``downloads`` (file names
-    below ``/downloads/``), one subset per named graph, linksets."""
+    below ``/downloads/``), one subset per named graph, linksets; counted by Oxigraph where the
+    graph is in an Oxigraph store."""
+    counts = Counts.of_store(source) if isinstance(source, ox.Store) else Counts.of_dataset(source)
     g = bind_prefixes(Graph())
-    union = [t for t in dataset.triples((None, None, None))]
-    subjects = {s for s, _, _ in union}
-    classes = {o for _, p, o in union if p == RDF.type}
-    properties = {p for _, p, _ in union}
-    entities = {s for s in subjects if isinstance(s, URIRef) and str(s).startswith(str(ID))}
     d = DATASET
     g.add((d, RDF.type, VOID.Dataset))
     g.add((d, DCTERMS.title, Literal("Chinesisch-Deutsche Industriestädteallianz — Wissensgraph", lang="de")))
@@ -40,27 +99,24 @@ def void_graph(dataset: Dataset, downloads: Iterable[str]) -> Graph:
     g.add((d, VOID.sparqlEndpoint, ENDPOINT))
     g.add((d, VOID.uriSpace, Literal(str(ID))))
     g.add((d, VOID.exampleResource, ID["city/koeln"]))
-    g.add((d, VOID.triples, Literal(len(union), datatype=XSD.integer)))
-    g.add((d, VOID.entities, Literal(len(entities), datatype=XSD.integer)))
-    g.add((d, VOID.classes, Literal(len(classes), datatype=XSD.integer)))
-    g.add((d, VOID.properties, Literal(len(properties), datatype=XSD.integer)))
-    g.add((d, VOID.distinctSubjects, Literal(len(subjects), datatype=XSD.integer)))
-    g.add((d, VOID.distinctObjects, Literal(len({o for _, _, o in union}), datatype=XSD.integer)))
+    g.add((d, VOID.triples, Literal(counts.triples, datatype=XSD.integer)))
+    g.add((d, VOID.entities, Literal(counts.entities, datatype=XSD.integer)))
+    g.add((d, VOID.classes, Literal(counts.classes, datatype=XSD.integer)))
+    g.add((d, VOID.properties, Literal(len(counts.properties), datatype=XSD.integer)))
+    g.add((d, VOID.distinctSubjects, Literal(counts.subjects, datatype=XSD.integer)))
+    g.add((d, VOID.distinctObjects, Literal(counts.objects, datatype=XSD.integer)))
     for name in downloads:
         g.add((d, VOID.dataDump, URIRef(BASE + "downloads/" + name)))
-    for namespace in sorted({str(p).rsplit("#", 1)[0] + "#" if "#" in str(p) else str(p).rsplit("/", 1)[0] + "/"
-                             for p in properties}):
+    for namespace in sorted({p.rsplit("#", 1)[0] + "#" if "#" in p else p.rsplit("/", 1)[0] + "/"
+                             for p in counts.properties}):
         g.add((d, VOID.vocabulary, URIRef(namespace)))
-    for context in sorted(dataset.graphs(), key=lambda c: str(c.identifier)):
-        if not isinstance(context.identifier, URIRef) or not len(context):
-            continue
-        subset = URIRef(f"{DATASET}-graph-{str(context.identifier).rsplit('graph/', 1)[-1].replace('/', '-')}")
+    for name, size in sorted(counts.graphs.items()):
+        subset = URIRef(f"{DATASET}-graph-{name.rsplit('graph/', 1)[-1].replace('/', '-')}")
         g.add((d, VOID.subset, subset))
         g.add((subset, RDF.type, VOID.Dataset))
-        g.add((subset, SD.name, context.identifier))
-        g.add((subset, VOID.triples, Literal(len(context), datatype=XSD.integer)))
-    sameas = [(s, o) for s, p, o in union if p == OWL.sameAs and isinstance(o, URIRef) and not str(o).startswith(BASE)]
-    targets = sorted({str(o).split("/", 3)[2] for _, o in sameas})
+        g.add((subset, SD.name, URIRef(name)))
+        g.add((subset, VOID.triples, Literal(size, datatype=XSD.integer)))
+    targets = sorted({o.split("/", 3)[2] for _, o in counts.sameas})
     for host in targets:
         linkset = URIRef(f"{DATASET}-links-{host}")
         g.add((d, VOID.subset, linkset))
@@ -68,5 +124,6 @@ def void_graph(dataset: Dataset, downloads: Iterable[str]) -> Graph:
         g.add((linkset, VOID.linkPredicate, OWL.sameAs))
         g.add((linkset, VOID.subjectsTarget, d))
         g.add((linkset, VOID.target, URIRef(f"https://{host}/")))
-        g.add((linkset, VOID.triples, Literal(sum(1 for _, o in sameas if f"//{host}/" in str(o)), datatype=XSD.integer)))
+        g.add((linkset, VOID.triples, Literal(sum(1 for _, o in counts.sameas if f"//{host}/" in o),
+                                              datatype=XSD.integer)))
     return g

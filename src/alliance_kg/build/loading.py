@@ -1,0 +1,117 @@
+"""Files parsed straight into a pyoxigraph store: the way in for large data.
+
+The same files, graph names and all-or-nothing rule as ``sources.load_dataset`` (which builds
+the rdflib dataset that stays the reference on small data), without an rdflib term per quad:
+each file goes from Oxigraph's parser into one in-memory store, triples into the file's named
+graph. A file that does not parse raises ``InputError`` with its file, line and column, and the
+half-filled store is simply dropped: nothing is returned.
+
+An Oxigraph store keeps a literal's value, not its lexical form (``"1"^^xsd:boolean`` comes
+back as ``"true"``), but SHACL judges literals as written. So while the quads stream into the
+store they are also written, as parsed, to an N-Quads file beside it (``written``): the
+compiled SHACL engine reads that, plus the inferred graph, instead of an rdflib copy. The
+locator reads a file again only when a finding asks where its focus node is.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Iterator, Sequence
+
+import pyoxigraph as ox
+from rdflib import OWL, RDF
+
+from ..namespaces import ONTOLOGY, ONTOLOGY_GRAPH
+from ..rdf import to_ox
+from .sources import LINE_FORMATS, Locator, SourceFile, discover, parse_errors, parser_for, read_text, version_triples
+
+#: Quads serialised at a time into the as-written file (bounded memory, few calls).
+CHUNK = 50_000
+
+
+@dataclass
+class LoadedStore:
+    """Parsed files in an Oxigraph store (default graph empty; one named graph per file, or
+    the graphs a quad file names), with their as-written copy and a lazy locator."""
+
+    store: ox.Store
+    files: list[SourceFile]
+    locator: Locator
+    #: The asserted quads as parsed (N-Quads, blank nodes labelled as in the store).
+    written: Path
+    _scratch: tempfile.TemporaryDirectory = field(repr=False)
+
+    def close(self) -> None:
+        """Remove the as-written copy (also done when this object is collected)."""
+        self._scratch.cleanup()
+
+
+def load_store(paths: Sequence[Path | str] | None = None, *, root: Path | None = None) -> LoadedStore:
+    """Parse every file into its named graph of a new in-memory store; all or nothing."""
+    files = discover(paths, root=root)
+    scratch = tempfile.TemporaryDirectory(prefix="alliance-kg-load-")
+    written = Path(scratch.name) / "asserted.nq"
+    store = ox.Store()
+    locator = Locator()
+    try:
+        with written.open("wb") as out:
+            for source in files:
+                _read(source, store, out, locator)
+            _stamp_version(store, out)
+    except BaseException:
+        scratch.cleanup()
+        raise
+    return LoadedStore(store, files, locator, written, scratch)
+
+
+def _read(source: SourceFile, store: ox.Store, out: BinaryIO, locator: Locator) -> None:
+    """One file into ``store`` (and, as parsed, into ``out``); a non-line-based file's graph is
+    kept even when empty, as the rdflib path keeps it."""
+    if source.format in LINE_FORMATS:
+        parser = parser_for(source)
+        locator.deferred.append(source.path)
+    else:
+        parser = parser_for(source, read_text(source))
+        store.add_graph(ox.NamedNode(str(source.graph)))
+    with parse_errors(source):
+        store.extend(_teed(_placed(source, parser), out))
+    if source.format not in LINE_FORMATS:
+        locator.pending.append((source.path, dict(parser.prefixes)))
+
+
+def _placed(source: SourceFile, parser: ox.QuadParser) -> Iterator[ox.Quad]:
+    """The parser's quads in their graphs: triples (and, outside N-Quads, quads in a graph that
+    is not an IRI) in the file's graph, as ``sources.load_dataset`` places them."""
+    own = ox.NamedNode(str(source.graph))
+    keep_blank_graphs = source.format in LINE_FORMATS
+    for quad in parser:
+        kind = type(quad.graph_name)
+        if kind is ox.NamedNode or (keep_blank_graphs and kind is ox.BlankNode):
+            yield quad
+        else:
+            yield ox.Quad(quad.subject, quad.predicate, quad.object, own)
+
+
+def _teed(quads: Iterator[ox.Quad], out: BinaryIO) -> Iterator[ox.Quad]:
+    """``quads`` unchanged, each also written to ``out`` (as N-Quads, in chunks)."""
+    chunk: list[ox.Quad] = []
+    for quad in quads:
+        chunk.append(quad)
+        if len(chunk) >= CHUNK:
+            out.write(ox.serialize(chunk, format=ox.RdfFormat.N_QUADS))
+            chunk.clear()
+        yield quad
+    if chunk:
+        out.write(ox.serialize(chunk, format=ox.RdfFormat.N_QUADS))
+
+
+def _stamp_version(store: ox.Store, out: BinaryIO) -> None:
+    """``sources.stamp_version`` on the store: the package version on the project's ontology."""
+    graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
+    if next(store.quads_for_pattern(to_ox(ONTOLOGY), to_ox(RDF.type), to_ox(OWL.Ontology), graph), None) is None:
+        return
+    quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph) for s, p, o in version_triples()]
+    store.extend(quads)
+    out.write(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))

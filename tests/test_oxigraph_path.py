@@ -1,0 +1,138 @@
+"""The Oxigraph path (files parsed into a pyoxigraph store, inferred and validated there) gives
+what the rdflib path, the reference, gives: the same inferred graph, the same findings with the
+same file and line, the same VoID counts and dumps; and a broken file still fails with its file
+and line, leaving nothing loaded."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from rdflib import BNode, Graph, URIRef
+from rdflib.compare import isomorphic
+
+from alliance_kg.build.generate import generate
+from alliance_kg.build.pipeline import unvalidated, validated
+from alliance_kg.errors import InputError
+from alliance_kg.namespaces import INFERRED_GRAPH
+from alliance_kg.rdf import named_quads
+from alliance_kg.stores.dumps import write_all
+from alliance_kg.stores.void import Counts
+
+from test_validation_speed import AS_WRITTEN, _case, _property_shape
+
+#: Added to a copy of the data: an OCR artefact in a label, a foreign subject typed as a city,
+#: a tenure without a holder's dates (shapes and checks both report something).
+BROKEN = """@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix schema: <https://schema.org/> .
+<https://w3id.org/alliance-kg/id/city/koeln> rdfs:label "Kdln"@de .
+
+<http://example.org/x> a schema:City .
+"""
+
+
+def marked(graph) -> Graph:
+    """Asserted and inferred triples in one graph, the inferred ones under a marked predicate,
+    so that isomorphism (blank nodes are labelled differently by each parse) compares both
+    what was inferred and where it went."""
+    out = Graph()
+    for s, p, o, g in named_quads(graph.dataset):
+        out.add((s, URIRef(f"urn:inferred:{p}") if g == INFERRED_GRAPH else p, o))
+    return out
+
+
+def findings(report) -> list[dict]:
+    """The findings as dicts, blank node labels (which differ between parses) blanked out."""
+    def plain(value):
+        return "_:" if isinstance(value, str) and (value.startswith("_:") or _is_label(value)) else value
+
+    return [{k: plain(v) if k in ("focus", "value") else v for k, v in f.as_dict().items()} for f in report.findings]
+
+
+def _is_label(text: str) -> bool:
+    return len(text) >= 16 and text.isalnum() and not text.isdigit() and ":" not in text
+
+
+def both(paths, **options):
+    return validated(paths, **options), validated(paths, into="oxigraph", **options)
+
+
+@pytest.fixture(scope="module")
+def generated_broken(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("generated")
+    generate(40, folder)
+    (folder / "broken.ttl").write_text(BROKEN, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("engine", ["pyshacl", "compiled"])
+def test_shipped_data_same_inferred_graph_and_findings(engine):
+    reference, ours = both(None, engine=engine)
+    assert ours.store is not None and reference.store is None
+    assert isomorphic(marked(reference), marked(ours))
+    assert findings(ours.report) == findings(reference.report)
+    assert any(f.file and f.line for f in ours.report.findings), "no finding was located"
+
+
+@pytest.mark.parametrize("engine", ["pyshacl", "compiled"])
+def test_generated_data_with_violations_same_inferred_graph_and_findings(engine, generated_broken):
+    reference, ours = both([generated_broken], engine=engine)
+    assert reference.report.count("Violation") >= 2
+    assert len(reference.dataset.graph(INFERRED_GRAPH)) > 300
+    assert isomorphic(marked(reference), marked(ours))
+    assert findings(ours.report) == findings(reference.report)
+    located = {(Path(f.file).name, f.line) for f in ours.report.findings if f.focus.endswith("koeln") and f.file}
+    assert ("broken.ttl", 2) in located or any(name == "members.ttl" for name, _ in located)
+
+
+def test_a_functional_property_with_two_values_falls_back_to_owlrl_in_both(tmp_path):
+    (tmp_path / "two-holders.ttl").write_text(
+        "@prefix akg: <https://w3id.org/alliance-kg/ontology#> .\n"
+        "<https://w3id.org/alliance-kg/id/tenure/t> akg:holder <https://w3id.org/alliance-kg/id/person/a> , "
+        "<https://w3id.org/alliance-kg/id/person/b> .\n", encoding="utf-8")
+    paths = [Path(__file__).resolve().parents[1] / "data", tmp_path]
+    reference, ours = unvalidated(paths), unvalidated(paths, into="oxigraph")
+    assert isomorphic(marked(reference), marked(ours))
+    inferred = {(str(s), str(p), str(o)) for s, p, o in ours.dataset.graph(INFERRED_GRAPH)}
+    assert ("https://w3id.org/alliance-kg/id/person/a", "http://www.w3.org/2002/07/owl#sameAs",
+            "https://w3id.org/alliance-kg/id/person/b") in inferred
+
+
+@pytest.mark.parametrize("engine", ["pyshacl", "compiled"])
+@pytest.mark.parametrize("name", list(AS_WRITTEN))
+def test_the_store_path_sees_literals_as_written(name, engine, tmp_path):
+    constraint, data, components = AS_WRITTEN[name]
+    _case(tmp_path, _property_shape(constraint), data)
+    graph = validated([tmp_path / "data.ttl"], shapes=[tmp_path / "shapes.ttl"], ontology=[], checks=[],
+                      engine=engine, into="oxigraph")
+    assert [str(f.component).rsplit("#", 1)[-1] for f in graph.report.findings] == components
+
+
+def test_void_counts_and_dumps_from_the_store_match_rdflib(tmp_path):
+    reference, ours = unvalidated(), unvalidated(into="oxigraph")
+    assert Counts.of_store(ours.store) == Counts.of_dataset(reference.dataset)
+    for name, source in (("rdflib", reference.dataset), ("oxigraph", ours.store)):
+        write_all(source, tmp_path / name)
+    for dump in ("alliance-kg.nq", "alliance-kg.ttl"):
+        a = Graph().parse(tmp_path / "rdflib" / dump, format="nquads" if dump.endswith(".nq") else "turtle")
+        b = Graph().parse(tmp_path / "oxigraph" / dump, format="nquads" if dump.endswith(".nq") else "turtle")
+        assert len(a) == len(b) and isomorphic(a, b), dump
+    assert (tmp_path / "oxigraph" / "void.ttl").read_bytes() == (tmp_path / "rdflib" / "void.ttl").read_bytes()
+
+
+def test_a_broken_file_fails_with_file_and_line_and_nothing_is_loaded(tmp_path, run_cli):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "a.ttl").write_text("<http://example.org/a> <http://example.org/p> 1 .\n", encoding="utf-8")
+    (folder / "b.ttl").write_text("<http://example.org/b> <http://example.org/p> 2 .\n<http://example.org/c> oops\n",
+                                  encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        unvalidated([folder], ontology=[], into="oxigraph")
+    assert caught.value.path == str(folder / "b.ttl") and caught.value.line == 2
+    store = tmp_path / "store"
+    assert run_cli("load", "--store", f"oxigraph:{store}").code == 0
+    before = json.loads((store / "alliance-kg.json").read_text())
+    result = run_cli("load", "--store", f"oxigraph:{store}", str(folder))
+    assert result.code == 2 and "b.ttl:2" in result.err
+    assert json.loads((store / "alliance-kg.json").read_text()) == before
+    assert [p.name for p in store.glob("data-*")] == [before["folder"]]
