@@ -33,63 +33,57 @@ def peak_mb() -> int:
 
 
 def measure(folder: Path, old: bool, into: str = "rdflib") -> dict:
-    """Parse, infer and validate ``folder`` (with the shipped ontology) in this process."""
-    if into == "oxigraph":
-        return measure_store(folder)
-    from alliance_kg.build.inference import infer
+    """Parse, infer and validate ``folder`` (with the shipped ontology) in this process, on
+    rdflib's model or on the Oxigraph path (``build.loading``, ``store_inference``,
+    ``store_validation``)."""
     from alliance_kg.build.pipeline import with_ontology
-    from alliance_kg.build.sources import load_dataset, load_shapes
+
+    files = with_ontology([folder])
+    if into == "oxigraph":
+        from alliance_kg.build.loading import load_store
+        from alliance_kg.build.store_inference import infer_store
+        from alliance_kg.build.store_validation import validate_store
+
+        figures, _ = steps(lambda: load_store(files), lambda loaded: len(loaded.store),
+                           lambda loaded: infer_store(loaded.store), validate_store)
+        return figures
+    from alliance_kg.build.inference import infer
+    from alliance_kg.build.sources import load_dataset
     from alliance_kg.build.validation import validate
 
-    figures: dict = {}
-    started = time.perf_counter()
-    loaded = load_dataset(with_ontology([folder]))
-    figures["parse_s"] = time.perf_counter() - started
-    figures["quads"] = len(loaded.dataset)
-    figures["peak_mb_parse"] = peak_mb()
-    started = time.perf_counter()
-    figures["inferred"] = infer(loaded.dataset)
-    figures["infer_s"] = time.perf_counter() - started
-    figures["peak_mb_infer"] = peak_mb()
-    shapes, _ = load_shapes()
-    started = time.perf_counter()
-    report = validate(loaded.dataset, shapes, locator=loaded.locator)
-    figures["validate_s"] = time.perf_counter() - started
-    figures["findings"] = {s: report.count(s) for s in ("Violation", "Warning", "Info")}
-    figures["conforms"] = report.conforms
-    figures["peak_mb"] = peak_mb()
+    figures, loaded = steps(lambda: load_dataset(files), lambda loaded: len(loaded.dataset),
+                            lambda loaded: infer(loaded.dataset),
+                            lambda loaded, shapes: validate(loaded.dataset, shapes, locator=loaded.locator))
     if old:
-        figures |= measure_old(loaded.dataset, shapes)
+        from alliance_kg.build.sources import load_shapes
+
+        figures |= measure_old(loaded.dataset, load_shapes()[0])
     return figures
 
 
-def measure_store(folder: Path) -> dict:
-    """The same steps on the Oxigraph path (``build.loading``, ``store_inference``,
-    ``store_validation``)."""
-    from alliance_kg.build.loading import load_store
-    from alliance_kg.build.pipeline import with_ontology
+def steps(parse, size, infer, validate) -> tuple[dict, object]:
+    """Time ``parse()``, ``infer(loaded)`` and ``validate(loaded, shapes)``, with peak memory
+    after each; returns the figures and what was loaded."""
     from alliance_kg.build.sources import load_shapes
-    from alliance_kg.build.store_inference import infer_store
-    from alliance_kg.build.store_validation import validate_store
 
     figures: dict = {}
     started = time.perf_counter()
-    loaded = load_store(with_ontology([folder]))
+    loaded = parse()
     figures["parse_s"] = time.perf_counter() - started
-    figures["quads"] = len(loaded.store)
+    figures["quads"] = size(loaded)
     figures["peak_mb_parse"] = peak_mb()
     started = time.perf_counter()
-    figures["inferred"] = infer_store(loaded.store)
+    figures["inferred"] = infer(loaded)
     figures["infer_s"] = time.perf_counter() - started
     figures["peak_mb_infer"] = peak_mb()
     shapes, _ = load_shapes()
     started = time.perf_counter()
-    report = validate_store(loaded, shapes)
+    report = validate(loaded, shapes)
     figures["validate_s"] = time.perf_counter() - started
     figures["findings"] = {s: report.count(s) for s in ("Violation", "Warning", "Info")}
     figures["conforms"] = report.conforms
     figures["peak_mb"] = peak_mb()
-    return figures
+    return figures, loaded
 
 
 def measure_old(dataset, shapes) -> dict:
