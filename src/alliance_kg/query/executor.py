@@ -115,10 +115,8 @@ def answer(store: Store, job: Job, conn: Connection | None = None) -> Reply:
                             named_graphs=job.named_graphs, max_rows=job.max_rows)
     unknown = unknown_graphs(prepared, store.graph_names(), default_graphs=job.default_graphs,
                              named_graphs=job.named_graphs)
-    if isinstance(found, Answer):
-        return Reply(prepared.form, media_type, found.body, found.truncated, unknown_graphs=unknown, rows=found.rows)
-    if conn is None or job.stream_from <= 0:
-        whole = found.written()
+    if isinstance(found, Answer) or conn is None or job.stream_from <= 0:
+        whole = found if isinstance(found, Answer) else found.written()
         return Reply(prepared.form, media_type, whole.body, whole.truncated, unknown_graphs=unknown, rows=whole.rows)
     head = Reply(prepared.form, media_type, truncated=found.truncated, unknown_graphs=unknown, rows=found.rows,
                  streamed=True)
@@ -127,7 +125,7 @@ def answer(store: Store, job: Job, conn: Connection | None = None) -> Reply:
         found.write(spool)
     finally:
         body = spool.close()  # an error after the head then follows the end marker as the tail
-    if body is None:
+    if body is None:  # streamed: what is left to say is the tail
         return Reply(prepared.form, media_type, truncated=found.truncated, rows=found.rows)
     return Reply(prepared.form, media_type, body, found.truncated, unknown_graphs=unknown, rows=found.rows_in(body))
 
