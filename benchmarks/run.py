@@ -3,6 +3,7 @@
 
     .venv/bin/python benchmarks/run.py                       # all sizes: 1k (real), 100k, 1m
     .venv/bin/python benchmarks/run.py --sizes 1k --systems memory,rdflib-endpoint,oxigraph-server
+    .venv/bin/python benchmarks/run.py --sizes 1k --passes 4   # alternate the order, take medians
 
 Systems: ``memory`` (the embedded default, Oxigraph in memory), ``rdflib``, ``oxigraph`` (on
 disk), ``sparql`` (this endpoint on each store backend; ``sparql`` needs virtuoso-t), each with
@@ -18,6 +19,10 @@ not use).
 Every system's row count per query is checked against the memory backend's. Figures are printed
 as ratios to the peers and written to ``benchmarks/results-<date>.json``; ``--markdown`` prints
 the table for RESULTS.md. This is a script, not a test: it takes minutes to hours by size.
+
+The system measured first in a run comes out slower than it does later in the same run (by up
+to a quarter at 1k), so ``--passes N`` measures every system N times, the order reversed on
+every other pass, and reports the median of each figure (peak memory: the highest).
 """
 
 from __future__ import annotations
@@ -44,7 +49,9 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "src"))
 
-SIZES = {"1k": 0, "100k": 3400, "1m": 34000}  # cities to generate (0 = the real graph)
+SIZES = {"1k": 0, "10k": 340, "100k": 3400, "1m": 34000, "10m": 340000}  # cities (0 = the real graph)
+#: The mix is sent ``rounds // DIVISOR[size]`` times (at least once): fewer when larger.
+DIVISOR = {"1k": 1, "10k": 1, "100k": 10, "1m": 100, "10m": 1000}
 SYSTEMS = ["memory", "memory+cache", "rdflib", "rdflib+cache", "oxigraph", "oxigraph+cache", "sparql",
            "sparql+cache", "rdflib-endpoint", "oxigraph-server"]
 MODES = ("repeated", "unique")
@@ -75,7 +82,10 @@ def query_mix() -> dict[str, str]:
 # -- data ---------------------------------------------------------------------------------------
 
 def prepare_data(size: str, work: Path) -> tuple[Path, Path, int]:
-    """(folder for our endpoint, N-Quads with the inferred graph for the peers, triples)."""
+    """(folder for our endpoint, N-Quads with the inferred graph for the peers, triples).
+    Built on the Oxigraph path: rdflib's model would need ~3 GB per million triples."""
+    import pyoxigraph as ox
+
     from alliance_kg.build.generate import generate
     from alliance_kg.build.pipeline import conforming
 
@@ -91,10 +101,11 @@ def prepare_data(size: str, work: Path) -> tuple[Path, Path, int]:
     count_file = work / f"dump-{size}.count"
     if not dump.exists():
         started = time.monotonic()
-        graph = conforming(sources)
+        store = conforming(sources, into="oxigraph").store
         log(f"  {size}: built and validated in {time.monotonic() - started:.1f} s")
-        dump.write_bytes(graph.dataset.serialize(format="nquads", encoding="utf-8"))
-        count_file.write_text(str(len(set(graph.dataset.triples((None, None, None))))))
+        store.dump(str(dump), ox.RdfFormat.N_QUADS)
+        distinct = "SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { GRAPH ?g { ?s ?p ?o } } }"
+        count_file.write_text(next(iter(store.query(distinct)))["n"].value)
     return folder, dump, int(count_file.read_text())
 
 
@@ -106,9 +117,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-class Server:
-    def __init__(self, name: str, command: list[str], url: str, env: dict | None = None, cwd: Path | None = None):
-        self.name, self.url = name, url
+class Sampled:
+    """A process started in its own session, the peak resident memory of its tree sampled."""
+
+    def __init__(self, command: list[str], env: dict | None = None, cwd: Path | None = None):
         self.started = time.monotonic()
         self.process = subprocess.Popen(command, env={**os.environ, **(env or {})}, cwd=cwd,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
@@ -125,6 +137,23 @@ class Server:
                 self.peak = max(self.peak, rss)
             except psutil.Error:
                 pass
+
+
+def run_sampled(command: list[str]) -> tuple[float, int]:
+    """Run a command to its end: (seconds, peak bytes); raises with its stderr if it fails."""
+    job = Sampled(command)
+    _, err = job.process.communicate()
+    job._stop.set()
+    if job.process.returncode:
+        raise RuntimeError(f"{command[0]} exited {job.process.returncode}: {err.decode()[-800:]}")
+    return time.monotonic() - job.started, job.peak
+
+
+class Server(Sampled):
+    def __init__(self, name: str, command: list[str], url: str, env: dict | None = None, cwd: Path | None = None):
+        super().__init__(command, env, cwd)
+        self.name, self.url = name, url
+        self.pre_peak = 0  # of a separate load step before the server started
 
     def wait_ready(self, timeout: float) -> float:
         deadline = time.monotonic() + timeout
@@ -153,10 +182,11 @@ class Server:
 
 
 def start_system(system: str, folder: Path, dump: Path, size: str, work: Path) -> tuple[Server, float]:
-    """Start ``system`` on the data; returns the server and the seconds spent loading before start."""
+    """Start ``system`` on the data; returns the server and the seconds spent loading before start
+    (its peak memory in ``server.pre_peak``)."""
     port = free_port()
     base, cache = system.split("+")[0], system.endswith("+cache")
-    pre = 0.0
+    pre, pre_peak = 0.0, 0
     if base in ("memory", "rdflib", "oxigraph", "sparql"):
         env = {"ALLIANCE_KG_CACHE_ENTRIES": "256" if cache else "0", "ALLIANCE_KG_LOG_LEVEL": "WARNING",
                "ALLIANCE_KG_QUERY_TIMEOUT": "300", "ALLIANCE_KG_MAX_ROWS": "1000000"}
@@ -168,33 +198,35 @@ def start_system(system: str, folder: Path, dump: Path, size: str, work: Path) -
         if base == "oxigraph":
             store = work / f"oxigraph-{size}"
             if not (store / "alliance-kg.json").exists():
-                started = time.monotonic()
                 args = [str(BIN / "alliance-kg"), "load", "--store", f"oxigraph:{store}"] + ([str(folder)] if size != "1k" else [])
-                subprocess.run(args, check=True, capture_output=True)
-                pre = time.monotonic() - started
+                _PRELOADED[store] = run_sampled(args)
+            pre, pre_peak = _PRELOADED.get(store, (0.0, 0))
             env["ALLIANCE_KG_STORE"] = f"oxigraph:{store}"
             env.pop("ALLIANCE_KG_DATA", None)
         if base == "sparql":
             url = virtuoso(work, dump, size)
             env["ALLIANCE_KG_STORE"] = f"sparql:{url}"
             env.pop("ALLIANCE_KG_DATA", None)
-        return Server(system, command, f"http://127.0.0.1:{port}/sparql", env, cwd=ROOT), pre
-    if system == "rdflib-endpoint":
-        return Server(system, [str(BIN / "rdflib-endpoint"), "serve", "--host", "127.0.0.1", "--port", str(port),
-                               str(dump)], f"http://127.0.0.1:{port}/"), pre
-    if system == "oxigraph-server":
+        server = Server(system, command, f"http://127.0.0.1:{port}/sparql", env, cwd=ROOT)
+    elif system == "rdflib-endpoint":
+        server = Server(system, [str(BIN / "rdflib-endpoint"), "serve", "--host", "127.0.0.1", "--port", str(port),
+                                 str(dump)], f"http://127.0.0.1:{port}/")
+    elif system == "oxigraph-server":
         location = work / f"oxigraph-server-{size}"
         if not location.exists():
-            started = time.monotonic()
-            subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(location), "--file", str(dump)],
-                           check=True, capture_output=True)
-            pre = time.monotonic() - started
-        return Server(system, [str(BIN / "oxigraph"), "serve-read-only", "--location", str(location),
-                               "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-                      f"http://127.0.0.1:{port}/query"), pre
-    raise ValueError(system)
+            _PRELOADED[location] = run_sampled([str(BIN / "oxigraph"), "load", "--location", str(location),
+                                                "--file", str(dump)])
+        pre, pre_peak = _PRELOADED.get(location, (0.0, 0))
+        server = Server(system, [str(BIN / "oxigraph"), "serve-read-only", "--location", str(location),
+                                 "--bind", f"127.0.0.1:{port}", "--union-default-graph"], f"http://127.0.0.1:{port}/query")
+    else:
+        raise ValueError(system)
+    server.pre_peak = pre_peak
+    return server, pre
 
 
+#: (seconds, peak bytes) of the load steps run in this process, by store: every pass reports them.
+_PRELOADED: dict[Path, tuple[float, int]] = {}
 _VIRTUOSO: dict[str, str] = {}
 
 
@@ -290,48 +322,74 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def run(sizes: list[str], systems: list[str], rounds: int, work: Path, modes: tuple[str, ...] = MODES) -> dict:
+def measure_system(system: str, mix: dict[str, str], size: str, data: tuple[Path, Path, int], work: Path,
+                   rounds: int, modes: tuple[str, ...], nonce: int) -> dict:
+    """Start ``system``, send the mix in each mode at concurrency 1 and 8, stop it: its figures
+    (or ``{"error": ...}``). ``nonce``: where this measurement's unique texts are numbered from."""
+    folder, dump, _ = data
+    try:
+        server, pre = start_system(system, folder, dump, size, work)
+    except Exception as exc:
+        log(f"  unavailable: {exc}")
+        return {"error": f"{type(exc).__name__}: {exc}"[:400]}
+    try:
+        ready = server.wait_ready(3600)
+        rows = {}
+        session = requests.Session()
+        for name, text in mix.items():  # warm-up and row counts
+            try:
+                rows[name] = ask(server.url, text, session)[1]
+            except Exception as exc:
+                rows[name] = f"error: {str(exc)[:120]}"
+        ok_mix = {n: t for n, t in mix.items() if isinstance(rows[n], int)}
+        figures = {"load_s": round(pre + ready, 2), "rows": rows}
+        for mode in modes:
+            for concurrency in (1, 8):
+                unique_from = nonce + concurrency * 10_000_000 if mode == "unique" else None
+                key = f"{mode}-c{concurrency}"
+                figures[key] = measure(server, ok_mix, concurrency, rounds, unique_from)
+                log(f"  {key}: {figures[key]['qps']:.0f} q/s, p99 {figures[key]['p99_ms']:.1f} ms, "
+                    f"{figures[key]['cpu_ms_per_query']:.2f} CPU ms/query")
+        figures["peak_mb"] = round(max(server.peak, server.pre_peak) / 2**20)
+        log(f"  load {figures['load_s']} s, peak {figures['peak_mb']} MB")
+        return figures
+    except Exception as exc:
+        log(f"  failed: {exc}")
+        return {"error": f"{type(exc).__name__}: {exc}"[:400]}
+    finally:
+        server.stop()
+
+
+def median_figures(passes: list[dict]) -> dict:
+    """One system's passes as one: the median of every figure, the highest peak, the first
+    pass's row counts (``check_rows`` compares systems; passes of one system agree)."""
+    measured = [f for f in passes if "error" not in f]
+    if not measured:
+        return passes[0]
+    merged = {"load_s": round(statistics.median(f["load_s"] for f in measured), 2), "rows": measured[0]["rows"],
+              "peak_mb": max(f["peak_mb"] for f in measured), "passes": len(measured)}
+    for key in (k for k in measured[0] if isinstance(measured[0][k], dict) and k != "rows"):
+        merged[key] = {name: statistics.median(f[key][name] for f in measured) for name in measured[0][key]}
+    return merged
+
+
+def run(sizes: list[str], systems: list[str], rounds: int, work: Path, modes: tuple[str, ...] = MODES,
+        passes: int = 1) -> dict:
     mix = query_mix()
-    results: dict = {"date": time.strftime("%Y-%m-%d"), "machine": machine(), "queries": list(mix), "sizes": {}}
+    results: dict = {"date": time.strftime("%Y-%m-%d"), "machine": machine(), "queries": list(mix), "sizes": {},
+                     "passes": passes}
     for size in sizes:
         log(f"size {size}: preparing data")
-        folder, dump, triples = prepare_data(size, work)
-        entry = results["sizes"][size] = {"triples": triples, "systems": {}}
-        size_rounds = max(1, rounds // (10 if size == "100k" else 100 if size == "1m" else 1))
-        for system in systems:
-            log(f"size {size}: {system}")
-            try:
-                server, pre = start_system(system, folder, dump, size, work)
-            except Exception as exc:
-                entry["systems"][system] = {"error": f"{type(exc).__name__}: {exc}"[:400]}
-                log(f"  unavailable: {exc}")
-                continue
-            try:
-                ready = server.wait_ready(3600)
-                rows = {}
-                session = requests.Session()
-                for name, text in mix.items():  # warm-up and row counts
-                    try:
-                        rows[name] = ask(server.url, text, session)[1]
-                    except Exception as exc:
-                        rows[name] = f"error: {str(exc)[:120]}"
-                ok_mix = {n: t for n, t in mix.items() if isinstance(rows[n], int)}
-                figures = {"load_s": round(pre + ready, 2), "rows": rows}
-                for mode in modes:
-                    for concurrency in (1, 8):
-                        unique_from = concurrency * 10_000_000 if mode == "unique" else None
-                        key = f"{mode}-c{concurrency}"
-                        figures[key] = measure(server, ok_mix, concurrency, size_rounds, unique_from)
-                        log(f"  {key}: {figures[key]['qps']:.0f} q/s, p99 {figures[key]['p99_ms']:.1f} ms, "
-                            f"{figures[key]['cpu_ms_per_query']:.2f} CPU ms/query")
-                figures["peak_mb"] = round(server.peak / 2**20)
-                entry["systems"][system] = figures
-                log(f"  load {figures['load_s']} s, peak {figures['peak_mb']} MB")
-            except Exception as exc:
-                entry["systems"][system] = {"error": f"{type(exc).__name__}: {exc}"[:400]}
-                log(f"  failed: {exc}")
-            finally:
-                server.stop()
+        data = prepare_data(size, work)
+        entry = results["sizes"][size] = {"triples": data[2], "systems": {}}
+        size_rounds = max(1, rounds // DIVISOR[size])
+        measured: dict[str, list[dict]] = {system: [] for system in systems}
+        for number in range(passes):
+            for system in systems if number % 2 == 0 else systems[::-1]:
+                log(f"size {size}: {system}" + (f" (pass {number + 1} of {passes})" if passes > 1 else ""))
+                nonce = number * 100_000_000
+                measured[system].append(measure_system(system, mix, size, data, work, size_rounds, modes, nonce))
+        entry["systems"] = {system: median_figures(figures) for system, figures in measured.items()}
         check_rows(entry)
     for folder in _VIRTUOSO_DIRS:
         subprocess.run(["bash", str(ROOT / "scripts" / "virtuoso.sh"), "stop", str(folder)], check=False)
@@ -392,12 +450,14 @@ def markdown(results: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="1k,100k,1m", help="comma-separated: 1k, 100k, 1m")
+    parser.add_argument("--sizes", default="1k,100k,1m", help="comma-separated: " + ", ".join(SIZES))
     parser.add_argument("--systems", default=",".join(SYSTEMS), help="comma-separated: " + ", ".join(SYSTEMS))
     parser.add_argument("--rounds", type=int, default=20, help="repetitions of the query mix at 1k (fewer when larger)")
     parser.add_argument("--work", help="folder for generated data and stores (default: a temporary one, kept)")
     parser.add_argument("--markdown", action="store_true", help="print the RESULTS.md table")
     parser.add_argument("--modes", default=",".join(MODES), help="repeated, unique or both (comma-separated)")
+    parser.add_argument("--passes", type=int, default=1,
+                        help="measure every system this many times, alternating the order; report medians")
     args = parser.parse_args(argv)
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     unknown = [s for s in sizes if s not in SIZES]
@@ -408,7 +468,10 @@ def main(argv: list[str] | None = None) -> int:
     modes = tuple(m.strip() for m in args.modes.split(",") if m.strip())
     if set(modes) - set(MODES):
         parser.error(f"unknown mode(s): {', '.join(sorted(set(modes) - set(MODES)))}")
-    results = run(sizes, [s.strip() for s in args.systems.split(",") if s.strip()], args.rounds, work, modes)
+    if args.passes < 1:
+        parser.error("--passes must be at least 1")
+    results = run(sizes, [s.strip() for s in args.systems.split(",") if s.strip()], args.rounds, work, modes,
+                  args.passes)
     out = ROOT / "benchmarks" / f"results-{results['date']}.json"
     out.write_text(json.dumps(results, indent=2))
     print(markdown(results) if args.markdown else json.dumps(results, indent=2))

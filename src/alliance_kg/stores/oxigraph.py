@@ -28,6 +28,7 @@ import os
 import shutil
 import time
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Iterator
 
@@ -244,20 +245,29 @@ class OxigraphEngine:
         rdf_format = ox.RdfFormat.from_media_type(media_type)
         if rdf_format is None:
             return None
-        triples: dict[ox.Triple, None] = {}
+        return self._graph(prepared, rdf_format, dataset, max_rows)
+
+    def _graph(self, prepared: PreparedQuery, rdf_format: ox.RdfFormat, dataset: Selection,
+               max_rows: int | None) -> Deferred:
+        """A CONSTRUCT or DESCRIBE answer is a graph: duplicates dropped, cut at the cap. The
+        triples are written as N-Triples by Oxigraph a chunk at a time (one triple a line, so a
+        line is a triple: duplicates go as bytes, not as terms in Python) until the cap is
+        passed, and read back by Oxigraph for the other formats."""
+        triples = self.evaluate(prepared, dataset)
+        lines: dict[bytes, None] = {}
         truncated = False
-        for triple in self.evaluate(prepared, dataset):
-            if max_rows is not None and len(triples) >= max_rows and triple not in triples:
+        while chunk := list(islice(triples, GRAPH_CHUNK)):
+            lines.update(dict.fromkeys(ox.serialize(chunk, format=NT).splitlines(keepends=True)))
+            if max_rows is not None and len(lines) > max_rows:
                 truncated = True
                 break
-            triples[triple] = None
-        if rdf_format.supports_datasets:
-            written = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-        else:
-            written = list(triples)
-        prefixes = used_prefixes(triples)
-        return Deferred(truncated, len(written),
-                        lambda out: ox.serialize(written, out, format=rdf_format, prefixes=prefixes))
+        kept = list(islice(lines, max_rows)) if truncated else lines
+        body = b"".join(kept)
+        if rdf_format in (NT, ox.RdfFormat.N_QUADS):  # an N-Triples line is an N-Quads line too
+            return Deferred(truncated, len(kept), lambda out: out.write(body))
+        prefixes = {p: ns for p, ns in PREFIXES.items() if b"<" + ns.encode() in body}  # the ones used
+        return Deferred(truncated, len(kept),
+                        lambda out: ox.serialize(ox.parse(body, format=NT), out, format=rdf_format, prefixes=prefixes))
 
     def _select(self, prepared: PreparedQuery, results_format, dataset: Selection,
                 max_rows: int | None) -> Deferred:
@@ -285,15 +295,9 @@ class OxigraphEngine:
 
 
 TSV = ox.QueryResultsFormat.TSV
-
-
-def used_prefixes(triples) -> dict[str, str]:
-    """The project prefixes the triples' IRIs use (as rdflib writes them): a short answer
-    should not open with every prefix the project knows."""
-    iris = {t.value for triple in triples for t in (triple.subject, triple.predicate, triple.object)
-            if type(t) is ox.NamedNode}
-    iris |= {t.datatype.value for triple in triples for t in (triple.object,) if type(t) is ox.Literal}
-    return {p: ns for p, ns in PREFIXES.items() if any(iri.startswith(ns) for iri in iris)}
+NT = ox.RdfFormat.N_TRIPLES
+#: Triples of a graph answer written to N-Triples at a time.
+GRAPH_CHUNK = 20_000
 
 
 def _rows_in(body: bytes, results_format) -> int:
