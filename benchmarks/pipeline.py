@@ -24,8 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
-
-SIZES = {"10k": 340, "100k": 3400, "1m": 34000}  # cities to generate
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from run import SIZES  # noqa: E402  (the cities generated per size, as the endpoint benchmark)
 
 
 def peak_mb() -> int:
@@ -122,11 +122,13 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="alliance-kg-pipeline-"))
     rows = {}
     for size in [s.strip() for s in args.sizes.split(",") if s.strip()]:
+        if not SIZES.get(size):
+            parser.error(f"unknown size {size!r}; use one of {', '.join(s for s in SIZES if SIZES[s])}")
         folder = work / f"data-{size}"
         if not folder.exists():
             generate(SIZES[size], folder)
         command = [sys.executable, __file__, "--one", str(folder), "--into", args.into]
-        command += ["--old"] if args.old and size != "1m" else []
+        command += ["--old"] if args.old and size not in ("1m", "10m") else []
         out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
         rows[size] = figures = json.loads(out.strip().splitlines()[-1])
         print(f"{size}: {figures['quads']:,} quads; parse {figures['parse_s']:.1f} s, "
