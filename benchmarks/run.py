@@ -9,9 +9,10 @@ Systems: ``memory`` (the embedded default, Oxigraph in memory), ``rdflib``, ``ox
 disk), ``sparql`` (this endpoint on each store backend; ``sparql`` needs virtuoso-t), each with
 the result cache off and on; peers ``rdflib-endpoint`` (PyPI) and ``oxigraph-server`` (PyPI
 ``oxigraph``, ``oxigraph serve``). For each size and system: load time (start until the first
-answer), peak memory of the process tree, throughput, p50/p99 latency and the server's CPU
-seconds per query at concurrency 1 and 8 over the same query mix (the example queries, lookups
-and aggregates), in two modes: ``repeated`` (the mix as it is, again and again) and ``unique``
+answer), peak memory of the process tree (proportional set size: pages the query workers share
+with the server count once), throughput, p50/p99 latency and the server's CPU seconds per query
+at concurrency 1 and 8 over the same query mix (the example queries, lookups and aggregates), in
+two modes: ``repeated`` (the mix as it is, again and again) and ``unique``
 (every request's text distinct: the mix with a trailing ``# nonce N`` comment, as portals and
 researchers send distinct texts, so no parse or result can come from a cache; a trailing
 ``VALUES ?nonce { N }`` would do too, but Virtuoso 7.2 refuses a VALUES variable the query does
@@ -117,8 +118,22 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def pss(pid: int) -> int:
+    """Proportional set size in bytes: a page shared by n processes counts 1/n in each, so the
+    sum over a tree counts the pages forked workers share with their parent once (their RSS would
+    count the whole in-memory store once per worker). RSS where smaps_rollup is missing."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
+            for line in rollup:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return psutil.Process(pid).memory_info().rss
+
+
 class Sampled:
-    """A process started in its own session, the peak resident memory of its tree sampled."""
+    """A process started in its own session, the peak memory of its tree sampled (``pss``)."""
 
     def __init__(self, command: list[str], env: dict | None = None, cwd: Path | None = None):
         self.started = time.monotonic()
@@ -133,8 +148,8 @@ class Sampled:
         while not self._stop.wait(0.1):
             try:
                 proc = psutil.Process(self.process.pid)
-                rss = proc.memory_info().rss + sum(c.memory_info().rss for c in proc.children(recursive=True))
-                self.peak = max(self.peak, rss)
+                total = pss(proc.pid) + sum(pss(c.pid) for c in proc.children(recursive=True))
+                self.peak = max(self.peak, total)
             except psutil.Error:
                 pass
 
