@@ -9,7 +9,7 @@ Each size is generated, built once on the Oxigraph path into the N-Quads dump th
 (``run.prepare_data``), then for each system: the seconds from nothing to the first answer
 (ours: ``alliance-kg serve`` parsing, inferring and validating the files into its in-memory
 store; the Oxigraph server: ``oxigraph load`` of the dump, then ``serve-read-only`` on it), the
-peak resident memory of either step, and q/s on run.py's mix with unique texts at concurrency 1
+peak memory of either step (proportional set size of the process tree), and q/s on run.py's mix with unique texts at concurrency 1
 and 8 (``run.measure_system``; the mix is sent fewer times at larger sizes, once from 1m).
 Written to ``benchmarks/curve-<date>.json``, the table printed for the README. A script, not a
 test: about an hour with 10m, which needs some 12 GB of memory.
@@ -62,10 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=10, help="repetitions of the mix at 10k (fewer when larger)")
     parser.add_argument("--work", type=Path, help="folder for data and stores (default: a temporary one, kept)")
     args = parser.parse_args(argv)
-    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
-    unknown = [s for s in sizes if s not in bench.SIZES]
-    if unknown:
-        parser.error(f"unknown size(s): {', '.join(unknown)}")
+    sizes = bench.parse_sizes(parser, args.sizes)
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
     work = args.work or Path(tempfile.mkdtemp(prefix="alliance-kg-curve-"))

@@ -144,6 +144,9 @@ class Sampled:
         self._sampler = threading.Thread(target=self._sample, daemon=True)
         self._sampler.start()
 
+    def stop_sampling(self) -> None:
+        self._stop.set()
+
     def _sample(self) -> None:
         while not self._stop.wait(0.1):
             try:
@@ -158,7 +161,7 @@ def run_sampled(command: list[str]) -> tuple[float, int]:
     """Run a command to its end: (seconds, peak bytes); raises with its stderr if it fails."""
     job = Sampled(command)
     _, err = job.process.communicate()
-    job._stop.set()
+    job.stop_sampling()
     if job.process.returncode:
         raise RuntimeError(f"{command[0]} exited {job.process.returncode}: {err.decode()[-800:]}")
     return time.monotonic() - job.started, job.peak
@@ -186,7 +189,7 @@ class Server(Sampled):
         raise RuntimeError(f"{self.name} not ready after {timeout} s")
 
     def stop(self) -> None:
-        self._stop.set()
+        self.stop_sampling()
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
@@ -333,6 +336,15 @@ def measure(server: "Server", mix: dict[str, str], concurrency: int, rounds: int
             "cpu_ms_per_query": 1000 * cpu / len(jobs)}
 
 
+def parse_sizes(parser: argparse.ArgumentParser, text: str) -> list[str]:
+    """``--sizes`` as a list, or the parser's usage error naming the unknown ones."""
+    sizes = [s.strip() for s in text.split(",") if s.strip()]
+    unknown = [s for s in sizes if s not in SIZES]
+    if unknown:
+        parser.error(f"unknown size(s): {', '.join(unknown)}; use {', '.join(SIZES)}")
+    return sizes
+
+
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -474,10 +486,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--passes", type=int, default=1,
                         help="measure every system this many times, alternating the order; report medians")
     args = parser.parse_args(argv)
-    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
-    unknown = [s for s in sizes if s not in SIZES]
-    if unknown:
-        parser.error(f"unknown size(s): {', '.join(unknown)}")
+    sizes = parse_sizes(parser, args.sizes)
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="alliance-kg-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     modes = tuple(m.strip() for m in args.modes.split(",") if m.strip())
