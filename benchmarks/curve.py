@@ -61,7 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10k,100k,1m,10m", help="comma-separated: " + ", ".join(bench.SIZES))
     parser.add_argument("--rounds", type=int, default=10, help="repetitions of the mix at 10k (fewer when larger)")
     parser.add_argument("--work", type=Path, help="folder for data and stores (default: a temporary one, kept)")
+    bench.add_tuning_arguments(parser)
     args = parser.parse_args(argv)
+    tuning = bench.tuning_from(parser, args)
     sizes = bench.parse_sizes(parser, args.sizes)
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
@@ -70,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     out = bench.ROOT / "benchmarks" / f"curve-{time.strftime('%Y-%m-%d')}.json"
     results: dict = {}
     for size in sizes:  # one size at a time, written as it is done: 10m takes long
-        one = bench.run([size], [PEER, OURS], args.rounds, work, ("unique",))
+        one = bench.run([size], [PEER, OURS], args.rounds, work, ("unique",), tuning=tuning)
         results = {**one, "sizes": {**results.get("sizes", {}), **one["sizes"]}}
         out.write_text(json.dumps(results, indent=2))
         bench.log(table(results))

@@ -41,6 +41,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
@@ -199,7 +200,40 @@ class Server(Sampled):
                 self.process.wait()
 
 
-def start_system(system: str, folder: Path, dump: Path, size: str, work: Path) -> tuple[Server, float]:
+@dataclass(frozen=True)
+class Tuning:
+    """What the systems run with: one per-query deadline for all of them (ours and the Oxigraph
+    server's), and settings for ours only (``ALLIANCE_KG_*`` names and values)."""
+
+    timeout_s: int = 300
+    ours: tuple[tuple[str, str], ...] = ()
+
+
+def add_tuning_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--timeout", type=int, default=Tuning.timeout_s,
+                        help="seconds a query may run, on our endpoint and the Oxigraph server alike")
+    parser.add_argument("--set", action="append", default=[], metavar="SETTING=VALUE",
+                        help="one of our endpoint's settings, e.g. query-workers=4 (repeatable)")
+
+
+def tuning_from(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Tuning:
+    """The ``--timeout`` and ``--set`` arguments, or the parser's usage error."""
+    from alliance_kg.settings import ENV_PREFIX, Settings
+
+    known = {f.replace("_", "-") for f in Settings.__dataclass_fields__}
+    ours = []
+    for item in args.set:
+        name, sep, value = item.partition("=")
+        if not sep or name not in known:
+            parser.error(f"--set {item!r}: expected SETTING=VALUE with one of {', '.join(sorted(known))}")
+        ours.append((ENV_PREFIX + name.replace("-", "_").upper(), value))
+    if args.timeout < 1:
+        parser.error("--timeout must be at least 1")
+    return Tuning(args.timeout, tuple(ours))
+
+
+def start_system(system: str, folder: Path, dump: Path, size: str, work: Path,
+                 tuning: Tuning = Tuning()) -> tuple[Server, float]:
     """Start ``system`` on the data; returns the server and the seconds spent loading before start
     (its peak memory in ``server.pre_peak``)."""
     port = free_port()
@@ -207,7 +241,8 @@ def start_system(system: str, folder: Path, dump: Path, size: str, work: Path) -
     pre, pre_peak = 0.0, 0
     if base in ("memory", "rdflib", "oxigraph", "sparql"):
         env = {"ALLIANCE_KG_CACHE_ENTRIES": "256" if cache else "0", "ALLIANCE_KG_LOG_LEVEL": "WARNING",
-               "ALLIANCE_KG_QUERY_TIMEOUT": "300", "ALLIANCE_KG_MAX_ROWS": "1000000"}
+               "ALLIANCE_KG_QUERY_TIMEOUT": str(tuning.timeout_s), "ALLIANCE_KG_MAX_ROWS": "1000000",
+               **dict(tuning.ours)}
         command = [str(BIN / "alliance-kg"), "serve", "--port", str(port)]
         if size != "1k":
             env["ALLIANCE_KG_DATA"] = str(folder)
@@ -236,7 +271,8 @@ def start_system(system: str, folder: Path, dump: Path, size: str, work: Path) -
                                                 "--file", str(dump)])
         pre, pre_peak = _PRELOADED.get(location, (0.0, 0))
         server = Server(system, [str(BIN / "oxigraph"), "serve-read-only", "--location", str(location),
-                                 "--bind", f"127.0.0.1:{port}", "--union-default-graph"], f"http://127.0.0.1:{port}/query")
+                                 "--bind", f"127.0.0.1:{port}", "--union-default-graph",
+                                 "--timeout-s", str(tuning.timeout_s)], f"http://127.0.0.1:{port}/query")
     else:
         raise ValueError(system)
     server.pre_peak = pre_peak
@@ -291,13 +327,15 @@ def ask(url: str, text: str, session: requests.Session) -> tuple[float, int]:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User and system CPU time of a process and its children (the query workers)."""
+    """User and system CPU time of a process and its children (the query workers), those it has
+    replaced and reaped included (counted in its ``children_*`` times)."""
     try:
         proc = psutil.Process(pid)
         procs = [proc, *proc.children(recursive=True)]
+        reaped = proc.cpu_times()
     except psutil.Error:
         return 0.0
-    total = 0.0
+    total = reaped.children_user + reaped.children_system
     for p in procs:
         try:
             times = p.cpu_times()
@@ -350,26 +388,28 @@ def log(message: str) -> None:
 
 
 def measure_system(system: str, mix: dict[str, str], size: str, data: tuple[Path, Path, int], work: Path,
-                   rounds: int, modes: tuple[str, ...], nonce: int) -> dict:
+                   rounds: int, modes: tuple[str, ...], nonce: int, tuning: Tuning = Tuning()) -> dict:
     """Start ``system``, send the mix in each mode at concurrency 1 and 8, stop it: its figures
     (or ``{"error": ...}``). ``nonce``: where this measurement's unique texts are numbered from."""
     folder, dump, _ = data
     try:
-        server, pre = start_system(system, folder, dump, size, work)
+        server, pre = start_system(system, folder, dump, size, work, tuning)
     except Exception as exc:
         log(f"  unavailable: {exc}")
         return {"error": f"{type(exc).__name__}: {exc}"[:400]}
     try:
         ready = server.wait_ready(3600)
-        rows = {}
+        rows, first = {}, {}
         session = requests.Session()
         for name, text in mix.items():  # warm-up and row counts
             try:
-                rows[name] = ask(server.url, text, session)[1]
+                first[name], rows[name] = ask(server.url, text, session)
             except Exception as exc:
                 rows[name] = f"error: {str(exc)[:120]}"
+            if first.get(name, 1) >= 1:  # the slow ones, as they come (they make the large sizes)
+                log(f"  first {name}: {first.get(name, float('nan')):.1f} s, {rows[name]} rows")
         ok_mix = {n: t for n, t in mix.items() if isinstance(rows[n], int)}
-        figures = {"load_s": round(pre + ready, 2), "rows": rows}
+        figures = {"load_s": round(pre + ready, 2), "rows": rows, "first_s": first}
         for mode in modes:
             for concurrency in (1, 8):
                 unique_from = nonce + concurrency * 10_000_000 if mode == "unique" else None
@@ -378,6 +418,7 @@ def measure_system(system: str, mix: dict[str, str], size: str, data: tuple[Path
                 log(f"  {key}: {figures[key]['qps']:.0f} q/s, p99 {figures[key]['p99_ms']:.1f} ms, "
                     f"{figures[key]['cpu_ms_per_query']:.2f} CPU ms/query")
         figures["peak_mb"] = round(max(server.peak, server.pre_peak) / 2**20)
+        figures["workers_replaced"] = workers_replaced(server)
         log(f"  load {figures['load_s']} s, peak {figures['peak_mb']} MB")
         return figures
     except Exception as exc:
@@ -400,8 +441,20 @@ def median_figures(passes: list[dict]) -> dict:
     return merged
 
 
+def workers_replaced(server: Server) -> int | None:
+    """How many query workers our endpoint replaced (timeouts, crashes, outgrowing their memory
+    limit), from its /metrics; None for a peer."""
+    try:
+        text = requests.get(server.url.rsplit("/", 1)[0] + "/metrics", timeout=10).text
+    except requests.RequestException:
+        return None
+    counts = [float(line.split()[-1]) for line in text.splitlines()
+              if line.startswith(("alliance_kg_worker_restarts_total", "alliance_kg_worker_recycles_total"))]
+    return int(sum(counts)) if counts else None
+
+
 def run(sizes: list[str], systems: list[str], rounds: int, work: Path, modes: tuple[str, ...] = MODES,
-        passes: int = 1) -> dict:
+        passes: int = 1, tuning: Tuning = Tuning()) -> dict:
     mix = query_mix()
     results: dict = {"date": time.strftime("%Y-%m-%d"), "machine": machine(), "queries": list(mix), "sizes": {},
                      "passes": passes}
@@ -415,7 +468,8 @@ def run(sizes: list[str], systems: list[str], rounds: int, work: Path, modes: tu
             for system in systems if number % 2 == 0 else systems[::-1]:
                 log(f"size {size}: {system}" + (f" (pass {number + 1} of {passes})" if passes > 1 else ""))
                 nonce = number * 100_000_000
-                measured[system].append(measure_system(system, mix, size, data, work, size_rounds, modes, nonce))
+                measured[system].append(measure_system(system, mix, size, data, work, size_rounds, modes, nonce,
+                                                               tuning))
         entry["systems"] = {system: median_figures(figures) for system, figures in measured.items()}
         check_rows(entry)
     for folder in _VIRTUOSO_DIRS:
@@ -485,7 +539,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--modes", default=",".join(MODES), help="repeated, unique or both (comma-separated)")
     parser.add_argument("--passes", type=int, default=1,
                         help="measure every system this many times, alternating the order; report medians")
+    add_tuning_arguments(parser)
     args = parser.parse_args(argv)
+    tuning = tuning_from(parser, args)
     sizes = parse_sizes(parser, args.sizes)
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="alliance-kg-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -495,7 +551,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.passes < 1:
         parser.error("--passes must be at least 1")
     results = run(sizes, [s.strip() for s in args.systems.split(",") if s.strip()], args.rounds, work, modes,
-                  args.passes)
+                  args.passes, tuning)
     out = ROOT / "benchmarks" / f"results-{results['date']}.json"
     out.write_text(json.dumps(results, indent=2))
     print(markdown(results) if args.markdown else json.dumps(results, indent=2))
