@@ -36,6 +36,30 @@ def cell(ours: float, peer: float, unit: str, digits: int = 0) -> str:
     return f"{ours:,.{digits}f} / {peer:,.{digits}f} {unit} ({ours / peer:.2f}×)" if peer else "—"
 
 
+def qps_cell(ours: dict, peer: dict) -> str:
+    """q/s as ``cell``, with the requests either system failed (stopped at the deadline, cut)."""
+    text = cell(ours["qps"], peer["qps"], "q/s", 1)
+    failed = [f"{who} {sum(f.values())} failed" for who, f in (("ours", ours.get("failed")), ("theirs", peer.get("failed"))) if f]
+    return text + (f" [{', '.join(failed)}]" if failed else "")
+
+
+def first_answers(results: dict) -> str:
+    """Seconds to the first answer of each query of the mix at every size (the warm-up, one
+    client): where the q/s of the large sizes come from."""
+    sizes = list(results["sizes"])
+    lines = ["| query | " + " | ".join(f"{s} ours / theirs s" for s in sizes) + " |", "|---|" + "---|" * len(sizes)]
+    for name in results["queries"]:
+        row = []
+        for size in sizes:
+            systems = results["sizes"][size]["systems"]
+            times = [(systems.get(who) or {}).get("first_s", {}).get(name) for who in (OURS, PEER)]
+            rows = [(systems.get(who) or {}).get("rows", {}).get(name) for who in (OURS, PEER)]
+            row.append(" / ".join("—" if t is None else (f"{t:.1f}" if isinstance(r, int) else f"failed ({t:.0f})")
+                                  for t, r in zip(times, rows)))
+        lines.append(f"| {name} | " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
 def table(results: dict) -> str:
     lines = [f"Run {results['date']} on {results['machine']}; each cell: this endpoint's embedded "
              "default / the Oxigraph server (ours over theirs).", "",
@@ -49,10 +73,10 @@ def table(results: dict) -> str:
         lines.append(
             f"| {size} | {entry['triples']:,} | {cell(ours['load_s'], peer['load_s'], 's', 1)} | "
             f"{cell(ours['peak_mb'], peer['peak_mb'], 'MB')} | "
-            f"{cell(ours['unique-c1']['qps'], peer['unique-c1']['qps'], 'q/s', 1)} | "
-            f"{cell(ours['unique-c8']['qps'], peer['unique-c8']['qps'], 'q/s', 1)} |")
+            f"{qps_cell(ours['unique-c1'], peer['unique-c1'])} | {qps_cell(ours['unique-c8'], peer['unique-c8'])} |")
     mismatches = {size: entry["row_mismatches"] for size, entry in results["sizes"].items() if entry.get("row_mismatches")}
-    lines += ["", f"Row counts: {'both systems agree at every size' if not mismatches else json.dumps(mismatches)}"]
+    lines += ["", f"Row counts: {'both systems agree at every size' if not mismatches else json.dumps(mismatches)}",
+              "", first_answers(results)]
     return "\n".join(lines)
 
 
@@ -61,8 +85,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10k,100k,1m,10m", help="comma-separated: " + ", ".join(bench.SIZES))
     parser.add_argument("--rounds", type=int, default=10, help="repetitions of the mix at 10k (fewer when larger)")
     parser.add_argument("--work", type=Path, help="folder for data and stores (default: a temporary one, kept)")
+    parser.add_argument("--table", type=Path, metavar="JSON", help="only print the tables of a curve written before")
     bench.add_tuning_arguments(parser)
     args = parser.parse_args(argv)
+    if args.table:
+        print(table(json.loads(args.table.read_text(encoding="utf-8"))))
+        return 0
     tuning = bench.tuning_from(parser, args)
     sizes = bench.parse_sizes(parser, args.sizes)
     if args.rounds < 1:

@@ -346,19 +346,28 @@ def cpu_seconds(pid: int) -> float:
 
 
 def measure(server: "Server", mix: dict[str, str], concurrency: int, rounds: int, unique_from: int | None) -> dict:
-    """Send the mix ``rounds`` times; ``unique_from``: number the texts from there (all distinct)."""
+    """Send the mix ``rounds`` times; ``unique_from``: number the texts from there (all distinct).
+    A request that fails (a query stopped at its deadline, a cut answer) is counted in ``failed``
+    by query name, not answered: q/s counts answers."""
     jobs = [(name, text) for _ in range(rounds) for name, text in mix.items()]
     if unique_from is not None:
         jobs = [(name, f"{text}\n# nonce {unique_from + i}") for i, (name, text) in enumerate(jobs)]
     url = server.url
     sessions = threading.local()
     latencies: list[float] = []
+    failed: dict[str, int] = {}
     lock = threading.Lock()
 
     def one(job):
         if not hasattr(sessions, "s"):
             sessions.s = requests.Session()
-        elapsed, _ = ask(url, job[1], sessions.s)
+        try:
+            elapsed, _ = ask(url, job[1], sessions.s)
+        except (RuntimeError, ValueError, requests.RequestException) as exc:
+            log(f"  {job[0]} failed: {str(exc)[:160]}")
+            with lock:
+                failed[job[0]] = failed.get(job[0], 0) + 1
+            return
         with lock:
             latencies.append(elapsed)
 
@@ -368,10 +377,11 @@ def measure(server: "Server", mix: dict[str, str], concurrency: int, rounds: int
         list(pool.map(one, jobs))
     wall = time.perf_counter() - started
     cpu = cpu_seconds(server.process.pid) - cpu_before
-    latencies.sort()
-    return {"qps": len(jobs) / wall, "p50_ms": 1000 * statistics.median(latencies),
+    latencies = sorted(latencies) or [float("nan")]
+    answered = len(jobs) - sum(failed.values())
+    return {"qps": answered / wall, "p50_ms": 1000 * statistics.median(latencies),
             "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))], "requests": len(jobs),
-            "cpu_ms_per_query": 1000 * cpu / len(jobs)}
+            "cpu_ms_per_query": 1000 * cpu / len(jobs), "failed": failed}
 
 
 def parse_sizes(parser: argparse.ArgumentParser, text: str) -> list[str]:
@@ -402,12 +412,14 @@ def measure_system(system: str, mix: dict[str, str], size: str, data: tuple[Path
         rows, first = {}, {}
         session = requests.Session()
         for name, text in mix.items():  # warm-up and row counts
+            started = time.perf_counter()
             try:
-                first[name], rows[name] = ask(server.url, text, session)
+                rows[name] = ask(server.url, text, session)[1]
             except Exception as exc:
                 rows[name] = f"error: {str(exc)[:120]}"
-            if first.get(name, 1) >= 1:  # the slow ones, as they come (they make the large sizes)
-                log(f"  first {name}: {first.get(name, float('nan')):.1f} s, {rows[name]} rows")
+            first[name] = round(time.perf_counter() - started, 3)
+            if first[name] >= 1:  # the slow ones, as they come (they make the large sizes)
+                log(f"  first {name}: {first[name]:.1f} s, {rows[name]} rows")
         ok_mix = {n: t for n, t in mix.items() if isinstance(rows[n], int)}
         figures = {"load_s": round(pre + ready, 2), "rows": rows, "first_s": first}
         for mode in modes:
@@ -435,9 +447,10 @@ def median_figures(passes: list[dict]) -> dict:
     if not measured:
         return passes[0]
     merged = {"load_s": round(statistics.median(f["load_s"] for f in measured), 2), "rows": measured[0]["rows"],
-              "peak_mb": max(f["peak_mb"] for f in measured), "passes": len(measured)}
+              "peak_mb": max(f["peak_mb"] for f in measured), "passes": len(measured),
+              "workers_replaced": [f.get("workers_replaced") for f in measured]}
     for key in (k for k in measured[0] if isinstance(measured[0][k], dict) and k != "rows"):
-        merged[key] = {name: statistics.median(f[key][name] for f in measured) for name in measured[0][key]}
+        merged[key] = {name: _median([f[key][name] for f in measured]) for name in measured[0][key]}
     return merged
 
 
@@ -451,6 +464,13 @@ def workers_replaced(server: Server) -> int | None:
     counts = [float(line.split()[-1]) for line in text.splitlines()
               if line.startswith(("alliance_kg_worker_restarts_total", "alliance_kg_worker_recycles_total"))]
     return int(sum(counts)) if counts else None
+
+
+def _median(values: list) -> object:
+    """The median of one figure over passes; failures by query are added up."""
+    if isinstance(values[0], dict):
+        return {name: sum(v.get(name, 0) for v in values) for name in set().union(*values)}
+    return statistics.median(values)
 
 
 def run(sizes: list[str], systems: list[str], rounds: int, work: Path, modes: tuple[str, ...] = MODES,
