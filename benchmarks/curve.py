@@ -49,15 +49,17 @@ def first_answers(results: dict) -> str:
     sizes = list(results["sizes"])
     lines = ["| query | " + " | ".join(f"{s} ours / theirs s" for s in sizes) + " |", "|---|" + "---|" * len(sizes)]
     for name in results["queries"]:
-        row = []
-        for size in sizes:
-            systems = results["sizes"][size]["systems"]
-            times = [(systems.get(who) or {}).get("first_s", {}).get(name) for who in (OURS, PEER)]
-            rows = [(systems.get(who) or {}).get("rows", {}).get(name) for who in (OURS, PEER)]
-            row.append(" / ".join("—" if t is None else (f"{t:.1f}" if isinstance(r, int) else f"failed ({t:.0f})")
-                                  for t, r in zip(times, rows)))
-        lines.append(f"| {name} | " + " | ".join(row) + " |")
+        cells = [" / ".join(first_answer(results["sizes"][size]["systems"].get(who, {}), name) for who in (OURS, PEER))
+                 for size in sizes]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def first_answer(figures: dict, name: str) -> str:
+    seconds, rows = figures.get("first_s", {}).get(name), figures.get("rows", {}).get(name)
+    if seconds is None:
+        return "—"
+    return f"{seconds:.1f}" if isinstance(rows, int) else f"failed ({seconds:.0f})"
 
 
 def table(results: dict) -> str:

@@ -217,16 +217,21 @@ def add_tuning_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def tuning_from(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Tuning:
-    """The ``--timeout`` and ``--set`` arguments, or the parser's usage error."""
-    from alliance_kg.settings import ENV_PREFIX, Settings
+    """The ``--timeout`` and ``--set`` arguments, or the parser's usage error (values checked
+    the way the endpoint reads them, so a bad one fails here and not as a server that won't start)."""
+    from alliance_kg.settings import ENV_PREFIX, Settings, describe
 
-    known = {f.replace("_", "-") for f in Settings.__dataclass_fields__}
+    known = sorted(name.replace("_", "-") for name, _, _ in describe())
     ours = []
     for item in args.set:
         name, sep, value = item.partition("=")
         if not sep or name not in known:
-            parser.error(f"--set {item!r}: expected SETTING=VALUE with one of {', '.join(sorted(known))}")
+            parser.error(f"--set {item!r}: expected SETTING=VALUE with one of {', '.join(known)}")
         ours.append((ENV_PREFIX + name.replace("-", "_").upper(), value))
+    try:
+        Settings.load(environ=dict(ours))
+    except ValueError as exc:
+        parser.error(f"--set: {exc}")
     if args.timeout < 1:
         parser.error("--timeout must be at least 1")
     return Tuning(args.timeout, tuple(ours))
@@ -457,12 +462,15 @@ def median_figures(passes: list[dict]) -> dict:
 def workers_replaced(server: Server) -> int | None:
     """How many query workers our endpoint replaced (timeouts, crashes, outgrowing their memory
     limit), from its /metrics; None for a peer."""
+    from prometheus_client.parser import text_string_to_metric_families
+
     try:
         text = requests.get(server.url.rsplit("/", 1)[0] + "/metrics", timeout=10).text
-    except requests.RequestException:
+        counts = [sample.value for family in text_string_to_metric_families(text)
+                  if family.name in ("alliance_kg_worker_restarts", "alliance_kg_worker_recycles")
+                  for sample in family.samples]
+    except (requests.RequestException, ValueError):  # a peer: no such page, or not in that format
         return None
-    counts = [float(line.split()[-1]) for line in text.splitlines()
-              if line.startswith(("alliance_kg_worker_restarts_total", "alliance_kg_worker_recycles_total"))]
     return int(sum(counts)) if counts else None
 
 
@@ -488,8 +496,8 @@ def run(sizes: list[str], systems: list[str], rounds: int, work: Path, modes: tu
             for system in systems if number % 2 == 0 else systems[::-1]:
                 log(f"size {size}: {system}" + (f" (pass {number + 1} of {passes})" if passes > 1 else ""))
                 nonce = number * 100_000_000
-                measured[system].append(measure_system(system, mix, size, data, work, size_rounds, modes, nonce,
-                                                               tuning))
+                figures = measure_system(system, mix, size, data, work, size_rounds, modes, nonce, tuning)
+                measured[system].append(figures)
         entry["systems"] = {system: median_figures(figures) for system, figures in measured.items()}
         check_rows(entry)
     for folder in _VIRTUOSO_DIRS:
