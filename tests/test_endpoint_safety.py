@@ -8,6 +8,7 @@ import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import quote
 
+import psutil
 import pytest
 
 from server import ENDPOINT_DATA
@@ -316,6 +317,37 @@ def test_a_worker_that_outgrows_its_memory_bound_is_replaced_after_answering(mak
     metrics = client.get("/metrics").get_data(as_text=True)
     assert f"alliance_kg_worker_recycles_total {float(int(replaced))}" in metrics
     assert client.get("/sparql?query=" + quote("ASK {}")).status_code == 200
+
+
+#: Pages the server holds when it forks its workers (as it holds the store).
+_SHARED = bytearray(b"\x01" * (48 * 2**20))  # written, so resident (zeros would not be)
+
+
+def _copying_answer(store, job, conn=None):
+    """The real answer, after writing to every page of ``_SHARED``: what reading Oxigraph's
+    in-memory store does to the pages it reads, each one now a private copy in this worker."""
+    from alliance_kg.query.executor import answer
+
+    for at in range(0, len(_SHARED), 4096):
+        _SHARED[at] = (_SHARED[at] + 1) % 256
+    return answer(store, job, conn)
+
+
+def test_a_worker_that_only_copied_the_servers_pages_is_kept(make_app, monkeypatch):
+    """Copies replace shared pages one for one; a successor would copy them again."""
+    from alliance_kg.query import executor as executor_module
+
+    monkeypatch.setitem(executor_module.HANDLERS, "answer", _copying_answer)
+    app = make_app(query_workers=1, worker_max_growth_mb=32)
+    executor = app.extensions["alliance_kg"].executor
+    before = executor.pids
+    client = app.test_client()
+    for _ in range(2):
+        assert client.get("/sparql?query=" + quote("ASK {}")).status_code == 200
+    worker = psutil.Process(before[0])
+    private = worker.memory_full_info().uss
+    assert private > len(_SHARED)  # the copies are the worker's own pages now
+    assert executor.pids == before and executor.recycled == 0
 
 
 def _slow_answer(store, job, conn=None):

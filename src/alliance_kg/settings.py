@@ -71,7 +71,8 @@ class Settings:
     query_workers: int = _setting(2, "Worker processes that evaluate queries (a stuck query is killed, not abandoned).")
     query_timeout: float = _setting(30.0, "Seconds a query may run before it is stopped (503).")
     worker_max_growth_mb: int = _setting(
-        64, "A query worker whose private memory grew more than this (MB) is replaced after its query (0: never).")
+        64, "A query worker whose own memory (its resident set: copies of the server's pages not counted) "
+            "grew more than this (MB) is replaced after its query (0: never).")
     max_rows: int = _setting(10000, "Cap on result rows; a capped result says so in a response header.")
     stream_bytes: int = _setting(
         1_048_576, "Answers larger than this (bytes) are streamed as the engine writes them, not cached (0: never).")
