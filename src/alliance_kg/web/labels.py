@@ -2,8 +2,10 @@
 page (``GET /suggest?q=``) and the editor's entity completion.
 
 Built from the store with three SELECT queries through the guarded pool (the web layer never
-builds a graph), once per data generation: ``AppState.labels()`` caches it, and a reload gets a
-fresh ``AppState`` and so a fresh index. A suggestion is then a binary search in memory, no
+builds a graph), answered as CSV: plain strings, which the engine writes and the ``csv`` module
+reads, where terms (rdflib's, pickled from the worker) cost the 1M-triple graph 600 MB in each
+worker and a second copy in the server. Once per data generation: ``AppState.labels()`` caches
+it, and a reload gets a fresh ``AppState`` and so a fresh index. A suggestion is then a binary search in memory, no
 query at all — the 1M-triple generated graph answers in well under a millisecond per request
 (``benchmarks/suggest.py``).
 
@@ -19,19 +21,20 @@ import re
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
-
-from rdflib import Literal, URIRef
+from typing import Callable, Iterable, Iterator, Sequence
 
 from ..namespaces import ID, PREFIXES, SKOS, prefix_declarations
-from ..stores.base import QueryResult
 
 #: The label properties, best first: the one a suggestion shows is the best available.
 NAMES = ("skos:prefLabel", "rdfs:label", "schema:name", "skos:altLabel")
-_NAME_IRIS = tuple(URIRef(PREFIXES[curie.split(":")[0]] + curie.split(":")[1]) for curie in NAMES)
+_NAME_IRIS = tuple(PREFIXES[curie.split(":")[0]] + curie.split(":")[1] for curie in NAMES)
+_ALT_LABEL = str(SKOS.altLabel)
+
+#: Rows of strings (a CSV answer: IRIs and literals' text, the language a column of its own).
+Rows = Iterable[Sequence[str]]
 
 _LABELS = prefix_declarations(["rdfs", "schema", "skos"]) + f"""
-SELECT ?s ?p ?l WHERE {{
+SELECT ?s ?p (STR(?l) AS ?text) (LANG(?l) AS ?lang) WHERE {{
   VALUES ?p {{ {' '.join(NAMES)} }}
   ?s ?p ?l .
   FILTER (isIRI(?s) && isLiteral(?l))
@@ -50,6 +53,7 @@ _COUNTRIES = prefix_declarations(["schema"]) + """
 SELECT ?s ?c WHERE {
   { ?s schema:containedInPlace ?c } UNION { ?s schema:containedInPlace ?within . ?within schema:containedInPlace ?c }
   ?c a schema:Country .
+  FILTER (isIRI(?c))
 }"""
 
 #: The order kinds of things are offered in when two match equally well (members first).
@@ -130,31 +134,32 @@ class LabelIndex:
         return len(self.entries)
 
     @classmethod
-    def from_results(cls, labels: QueryResult, types: QueryResult, countries: QueryResult) -> "LabelIndex":
+    def from_results(cls, labels: Rows, types: Rows, countries: Rows) -> "LabelIndex":
+        """The index of the three queries' rows: (subject, property, text, language), (subject,
+        type) and (subject, country), every term an IRI or a literal's text."""
         entries: dict[str, Entry] = {}
-        ranked = sorted(labels.rows, key=lambda row: _NAME_IRIS.index(row[1]), reverse=True)
-        for subject, prop, label in ranked:
-            if not isinstance(label, Literal):
-                continue
-            entry = entries.setdefault(str(subject), Entry(str(subject)))
-            if prop != SKOS.altLabel:
-                entry.labels[label.language or ""] = str(label)
-            if str(label) not in entry.names:
-                entry.names.append(str(label))
-        for subject, kind in types.rows:
-            entry = entries.get(str(subject))
-            if entry is not None and isinstance(kind, URIRef) and (entry.type is None or str(kind) < entry.type):
-                entry.type = str(kind)
-        for subject, country in countries.rows:
-            entry = entries.get(str(subject))
-            if entry is not None and isinstance(country, URIRef):
-                entry.country = str(country)
+        ranked = sorted(labels, key=lambda row: _NAME_IRIS.index(row[1]), reverse=True)
+        for subject, prop, label, language in ranked:
+            entry = entries.setdefault(subject, Entry(subject))
+            if prop != _ALT_LABEL:
+                entry.labels[language] = label
+            if label not in entry.names:
+                entry.names.append(label)
+        for subject, kind in types:
+            entry = entries.get(subject)
+            if entry is not None and (entry.type is None or kind < entry.type):
+                entry.type = kind
+        for subject, country in countries:
+            entry = entries.get(subject)
+            if entry is not None:
+                entry.country = country
         return cls(entries)
 
     @classmethod
-    def from_store(cls, select: Callable[[str], QueryResult]) -> "LabelIndex":
-        """Ask the store (through ``select``, the guarded pool) for labels, types, countries."""
-        return cls.from_results(select(_LABELS), select(_TYPES), select(_COUNTRIES))
+    def from_store(cls, select: Callable[[str], Rows]) -> "LabelIndex":
+        """Ask the store (through ``select``: the guarded pool, rows of a CSV answer, header
+        first) for labels, types and countries."""
+        return cls.from_results(*(list(select(text))[1:] for text in (_LABELS, _TYPES, _COUNTRIES)))
 
     def suggest(self, text: str, limit: int = 10) -> list[Match]:
         """The best ``limit`` resources whose label (or a word of it) starts like ``text``:

@@ -8,15 +8,18 @@ in a whole new ``AppState``.
 
 from __future__ import annotations
 
+import csv
+import io
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from flask import current_app
 from rdflib import Graph
 
 from ..query.cache import LRUCache, result_key
 from ..query.executor import Executor, Job, Reply
+from ..query.formats import CSV
 from ..settings import Settings
 from ..stores.base import QueryResult, Store
 from ..stores.dcat import contributor_id
@@ -72,7 +75,7 @@ class AppState:
             with self._cache.setdefault("labels-lock", threading.Lock()):  # setdefault is atomic
                 index = self._cache.get("labels")
                 if index is None:
-                    index = LabelIndex.from_store(lambda text: self.result(text, max_rows=None))
+                    index = LabelIndex.from_store(self.csv_rows)
                     self._cache["labels"] = index
         return index
 
@@ -84,6 +87,13 @@ class AppState:
         """A client's query through the pool with the configured caps: the bytes to send, or
         for a large answer its ``stream``."""
         return self.executor.run(self._job(text, {"stream_from": self.settings.stream_bytes, **job}))
+
+    def csv_rows(self, text: str) -> Iterator[list[str]]:
+        """One of the server's own SELECT queries, every row, as the strings of its CSV answer
+        (header first): no terms built in the worker nor here, for the large ones (labels)."""
+        reply = self.run(text, accept=CSV, max_rows=None)
+        body = reply.body if reply.stream is None else b"".join(reply.stream)
+        return csv.reader(io.StringIO(body.decode("utf-8"), newline=""))
 
     def result(self, text: str, **job: Any) -> QueryResult:
         """One of the server's own queries (pages, 303s): the result itself, not bytes."""
