@@ -113,15 +113,17 @@ def test_a_load_killed_midway_leaves_the_last_good_store(tmp_path, loaded):
     version = oxigraph.OxigraphStore.current_version(store)
     data = tmp_path / "generated"
     assert _cli("generate", "--cities", "400", "--out", str(data)).returncode == 0
-    before = set(store.glob("data-*"))
     process = subprocess.Popen([*CLI, "load", "--store", f"oxigraph:{store}", str(data)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
-    while not set(store.glob("data-*")) - before and time.monotonic() < deadline and process.poll() is None:
+    while not any(store.glob("loading-*/*")) and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.005)
+    assert process.poll() is None, "the load ended before it was seen writing"
     process.send_signal(signal.SIGKILL)
     process.wait()
+    assert any(store.glob("loading-*")), "killed while writing: the torn folder is there"
     assert oxigraph.OxigraphStore.current_version(store) == version
     assert _serve_once(store).returncode == 0
     assert _cli("load", "--store", f"oxigraph:{store}").returncode == 0
-    assert len(list(store.glob("data-*"))) <= 2  # the new one and the one before; the torn one is gone
+    assert len(list(store.glob("data-*"))) <= 2  # the new one and the one before
+    assert not list(store.glob("loading-*")) and not list(store.glob("staged-*"))  # the torn one is gone

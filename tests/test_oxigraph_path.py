@@ -8,18 +8,23 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Graph, URIRef
 from rdflib.compare import isomorphic
 
+from alliance_kg.build import loading
 from alliance_kg.build.generate import generate
 from alliance_kg.build.pipeline import unvalidated, validated
 from alliance_kg.errors import InputError
 from alliance_kg.namespaces import INFERRED_GRAPH
 from alliance_kg.rdf import named_quads
+from alliance_kg.cli import EXIT_VIOLATIONS
+from alliance_kg.stores import oxigraph
 from alliance_kg.stores.dumps import write_all
 from alliance_kg.stores.void import Counts
 
+from test_cli import BAD_CITY
 from test_validation_speed import AS_WRITTEN, _case, _property_shape
 
 #: Added to a copy of the data: an OCR artefact in a label, a foreign subject typed as a city,
@@ -136,3 +141,109 @@ def test_a_broken_file_fails_with_file_and_line_and_nothing_is_loaded(tmp_path, 
     assert result.code == 2 and "b.ttl:2" in result.err
     assert json.loads((store / "alliance-kg.json").read_text()) == before
     assert [p.name for p in store.glob("data-*")] == [before["folder"]]
+
+
+# -- writing the built store to disk (``alliance-kg load``, ``oxigraph.Writing``) -------------------
+
+def test_load_writes_what_was_built(tmp_path, run_cli):
+    """The asserted quads (written while inference runs) and the inferred graph (while the
+    shapes run) make up exactly the graph built in memory."""
+    assert run_cli("load", "--store", f"oxigraph:{tmp_path}").code == 0
+    disk = oxigraph.OxigraphStore(tmp_path)
+    built = unvalidated(into="oxigraph")
+    assert isomorphic(marked(disk), marked(built))
+    assert json.loads((tmp_path / oxigraph.META).read_text())["quads"] == len(built.store)
+    assert not list(tmp_path.glob("loading-*")) and not list(tmp_path.glob("staged-*"))
+
+
+def test_a_load_that_does_not_conform_leaves_no_folder(tmp_path, run_cli):
+    assert run_cli("load", "--store", f"oxigraph:{tmp_path}").code == 0
+    before = json.loads((tmp_path / oxigraph.META).read_text())
+    bad = tmp_path / "bad-city.ttl"
+    bad.write_text(BAD_CITY, encoding="utf-8")
+    result = run_cli("load", "--store", f"oxigraph:{tmp_path}", str(bad))
+    assert result.code == EXIT_VIOLATIONS, result.err
+    assert json.loads((tmp_path / oxigraph.META).read_text()) == before
+    assert [p.name for p in tmp_path.iterdir() if p.is_dir()] == [before["folder"]]
+
+
+def test_a_store_is_written_in_slices_with_its_blank_nodes_and_distinct_union(tmp_path, monkeypatch):
+    """Slices of two quads: a blank node used across slices stays one node, and a triple in two
+    graphs is written once into the default graph (the union the queries read)."""
+    monkeypatch.setattr(oxigraph, "BULK_QUADS", 2)
+    ex, b = "http://example.org/", ox.BlankNode("shared")
+    g1, g2 = ox.NamedNode(ex + "g1"), ox.NamedNode(ex + "g2")
+    p = ox.NamedNode(ex + "p")
+    quads = [ox.Quad(b, p, ox.Literal(str(n)), g1) for n in range(5)]
+    quads += [ox.Quad(ox.NamedNode(ex + "a"), p, b, g1), ox.Quad(ox.NamedNode(ex + "a"), p, b, g2)]
+    source = ox.Store()
+    source.extend(quads)
+    oxigraph.write(tmp_path, source, "v1")
+    meta = json.loads((tmp_path / oxigraph.META).read_text())
+    assert (meta["quads"], meta["triples"], meta["union_materialised"]) == (7, 6, True)
+    disk = ox.Store.read_only(str(tmp_path / meta["folder"]))
+    blank = {q.subject for q in disk if type(q.subject) is ox.BlankNode} | {
+        q.object for q in disk if type(q.object) is ox.BlankNode}
+    assert len(blank) == 1  # relabelled by the bulk loader, but one node
+    (node,) = blank
+    renamed = {ox.Quad(node if q.subject == b else q.subject, q.predicate, node if q.object == b else q.object,
+                       q.graph_name) for q in quads}
+    assert set(disk) == renamed | {ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in renamed}
+    store = oxigraph.OxigraphStore(tmp_path)
+    assert store.triple_count() == 6
+
+
+def test_a_built_store_changed_behind_the_writer_is_refused(tmp_path):
+    """Handed the asserted quads as a file and the store for one graph only, the writer checks
+    the total: a quad outside that graph, not in the file, fails the write and keeps the
+    previous data."""
+    ex = "http://example.org/"
+    source = ox.Store()
+    source.add(ox.Quad(ox.NamedNode(ex + "s"), ox.NamedNode(ex + "p"), ox.Literal("o"), ox.NamedNode(ex + "g")))
+    asserted = tmp_path / "asserted.nq"
+    asserted.write_bytes(b"")
+    with pytest.raises(InputError, match="wrote 0 quads of 1"):
+        with oxigraph.Writing(tmp_path / "store") as writing:
+            writing.begin(asserted)
+            writing.finish(source, ex + "other")
+            writing.commit("v1")
+    assert not (tmp_path / "store" / oxigraph.META).exists()
+    assert not list((tmp_path / "store").iterdir())
+
+
+# -- line-based files: loaded by Oxigraph in slices, the lines with a blank node parsed together ---
+
+def test_line_files_read_in_slices_give_the_same_graph_and_findings(generated_broken, monkeypatch):
+    monkeypatch.setattr(loading, "LINES", 7)  # the ontology's blank nodes span slices
+    reference, ours = both([generated_broken], engine="compiled")
+    assert isomorphic(marked(reference), marked(ours))
+    assert findings(ours.report) == findings(reference.report)
+
+
+def test_blank_nodes_of_line_files_stay_apart_and_literals_as_written(tmp_path, monkeypatch):
+    """Two files' ``_:b`` are two nodes, one file's ``_:b`` in two slices one node; a literal
+    holding "_:" and a boolean written "1" reach the shapes as written."""
+    monkeypatch.setattr(loading, "LINES", 1)
+    p, ex = "<http://example.org/p>", "http://example.org/"
+    (tmp_path / "a.nt").write_text(f'_:b {p} "a" .\n<{ex}s> {p} _:b .\n<{ex}s> {p} "x_:y" .\n', encoding="utf-8")
+    (tmp_path / "b.nq").write_text(f'_:b {p} "b" <{ex}g> .\n<{ex}t> {p} "t" .\n', encoding="utf-8")
+    reference, ours = unvalidated([tmp_path], ontology=[]), unvalidated([tmp_path], ontology=[], into="oxigraph")
+    assert isomorphic(marked(reference), marked(ours))
+    blank = {q.subject for q in ours.store if type(q.subject) is ox.BlankNode}
+    assert len(blank) == 2
+    (tmp_path / "c.nt").write_text(f'<{ex}t> {p} "1"^^<http://www.w3.org/2001/XMLSchema#boolean> .\n', encoding="utf-8")
+    ours = unvalidated([tmp_path], ontology=[], into="oxigraph")
+    seen = b"".join(part.path.read_bytes() for part in ours.loaded.written)
+    assert b'"x_:y"' in seen and b'"1"^^<http://www.w3.org/2001/XMLSchema#boolean>' in seen
+
+
+@pytest.mark.parametrize("bad, line", [("<http://example.org/s> <http://example.org/p> oops .", 8),
+                                       ("_:x <http://example.org/p> oops .", 8)])
+def test_a_syntax_error_in_a_later_slice_names_the_files_line(tmp_path, monkeypatch, bad, line):
+    monkeypatch.setattr(loading, "LINES", 3)
+    good = [f'<http://example.org/s{n}> <http://example.org/p> "{n}" .' for n in range(1, 11)]
+    good[line - 1] = bad
+    (tmp_path / "data.nt").write_text("\n".join(good) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        unvalidated([tmp_path], ontology=[], into="oxigraph")
+    assert (caught.value.path, caught.value.line) == (str(tmp_path / "data.nt"), line)

@@ -10,12 +10,16 @@ An Oxigraph store keeps a literal's value, not its lexical form (``"1"^^xsd:bool
 back as ``"true"``), but SHACL judges literals as written. So while the quads stream into the
 store they are also written, as parsed, to an N-Quads file beside it (``written``): the
 compiled SHACL engine reads that, plus the inferred graph, instead of an rdflib copy. The
-locator reads a file again only when a finding asks where its focus node is.
+lines of an N-Triples or N-Quads file that name no blank node are their own as-written copy:
+Oxigraph loads them as they are and they are copied as bytes, without a Python object per quad
+(at 1M: 3.5 s against 6.6 for the file); only the lines with a blank node take the way above.
+The locator reads a file again only when a finding asks where its focus node is.
 """
 
 from __future__ import annotations
 
 import tempfile
+from itertools import islice
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Iterator, Sequence
@@ -25,10 +29,24 @@ from rdflib import OWL, RDF
 
 from ..namespaces import ONTOLOGY, ONTOLOGY_GRAPH
 from ..rdf import to_ox
-from .sources import LINE_FORMATS, Locator, SourceFile, discover, parse_errors, parser_for, read_text, version_triples
+from .sources import (OX_FORMATS, LINE_FORMATS, Locator, SourceFile, discover, parse_errors, parser_for, read_text,
+                      version_triples)
 
 #: Quads serialised at a time into the as-written file (bounded memory, few calls).
 CHUNK = 50_000
+
+
+@dataclass(frozen=True)
+class Written:
+    """A file of the as-written copy: N-Quads or N-Triples (whose lines are N-Quads too), its
+    statements without a graph belonging in ``graph``."""
+
+    path: Path
+    graph: str | None = None
+
+    @property
+    def format(self) -> ox.RdfFormat:
+        return ox.RdfFormat.N_TRIPLES if self.path.suffix.lower() == ".nt" else ox.RdfFormat.N_QUADS
 
 
 @dataclass
@@ -39,8 +57,9 @@ class LoadedStore:
     store: ox.Store
     files: list[SourceFile]
     locator: Locator
-    #: The asserted quads as parsed (N-Quads, blank nodes labelled as in the store).
-    written: Path
+    #: The asserted quads as parsed (blank nodes labelled as in the store): the scratch file of
+    #: every file read through Python, then the line-based files loaded as they are.
+    written: list[Written]
     _scratch: tempfile.TemporaryDirectory = field(repr=False)
 
     def close(self) -> None:
@@ -55,30 +74,66 @@ def load_store(paths: Sequence[Path | str] | None = None, *, root: Path | None =
     written = Path(scratch.name) / "asserted.nq"
     store = ox.Store()
     locator = Locator()
+    parts = [Written(written)]
     try:
         with written.open("wb") as out:
             for source in files:
-                _read(source, store, out, locator)
+                if source.format in LINE_FORMATS:
+                    raw = Written(written.with_name(f"raw-{len(parts)}{source.path.suffix.lower()}"), str(source.graph))
+                    _read_lines(source, store, out, raw.path)
+                    locator.deferred.append(source.path)
+                    parts.append(raw)
+                else:
+                    _read(source, store, out, locator)
             _stamp_version(store, out)
     except BaseException:
         scratch.cleanup()
         raise
-    return LoadedStore(store, files, locator, written, scratch)
+    return LoadedStore(store, files, locator, parts, scratch)
+
+
+#: Lines of an N-Triples or N-Quads file loaded at a time.
+LINES = 100_000
+
+
+def _read_lines(source: SourceFile, store: ox.Store, out: BinaryIO, raw: Path) -> None:
+    """A line-based file into ``store``: the lines without ``_:`` loaded by Oxigraph in slices
+    and copied to ``raw`` as they are; the others (a blank node, or "_:" in a literal: harmless)
+    parsed together afterwards, so that each of the file's blank nodes gets one label of its
+    own, and teed into ``out``. Each part keeps the file's line count (other lines left empty),
+    so a syntax error names the file's own line."""
+    rdf_format, own = OX_FORMATS[source.format], ox.NamedNode(str(source.graph))
+    blank = bytearray()
+    first = 1
+    with parse_errors(source), source.path.open("rb") as lines, raw.open("wb") as copy:
+        while batch := list(islice(lines, LINES)):
+            chunk = b"".join(batch)
+            if b"_:" in chunk:
+                blank += b"".join(line if b"_:" in line else b"\n" for line in batch)
+                chunk = b"".join(b"\n" if b"_:" in line else line for line in batch)
+            else:
+                blank += b"\n" * len(batch)
+            try:
+                store.load(chunk, format=rdf_format, base_iri=str(source.graph), to_graph=own)
+            except SyntaxError as exc:
+                if exc.lineno is not None:
+                    exc.lineno += first - 1
+                raise
+            copy.write(chunk)
+            first += len(batch)
+        if blank.strip():
+            parser = ox.parse(bytes(blank), format=rdf_format, base_iri=str(source.graph), rename_blank_nodes=True)
+            store.extend(_teed(_placed(source, parser), out))
 
 
 def _read(source: SourceFile, store: ox.Store, out: BinaryIO, locator: Locator) -> None:
-    """One file into ``store`` (and, as parsed, into ``out``); a non-line-based file's graph is
-    kept even when empty, as the rdflib path keeps it."""
-    if source.format in LINE_FORMATS:
-        parser = parser_for(source)
-        locator.deferred.append(source.path)
-    else:
-        parser = parser_for(source, read_text(source))
-        store.add_graph(ox.NamedNode(str(source.graph)))
+    """One file that is not line-based into ``store`` (and, as parsed, into ``out``); its graph
+    is kept even when empty, as the rdflib path keeps it."""
+    parser = parser_for(source, read_text(source))
+    store.add_graph(ox.NamedNode(str(source.graph)))
     with parse_errors(source):
         store.extend(_teed(_placed(source, parser), out))
-    if source.format not in LINE_FORMATS:
-        locator.pending.append((source.path, dict(parser.prefixes)))
+    locator.pending.append((source.path, dict(parser.prefixes)))
 
 
 def _placed(source: SourceFile, parser: ox.QuadParser) -> Iterator[ox.Quad]:

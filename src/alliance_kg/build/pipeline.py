@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import pyoxigraph as ox
 from rdflib import Dataset
@@ -98,16 +98,21 @@ def with_ontology(paths: Paths, ontology: Paths = None, *, root: Path | None = N
 
 
 def unvalidated(paths: Paths = None, *, ontology: Paths = None, inference: bool = True,
-                root: Path | None = None, into: str = "rdflib") -> KnowledgeGraph:
+                root: Path | None = None, into: str = "rdflib",
+                parsed: Callable[[KnowledgeGraph], None] | None = None) -> KnowledgeGraph:
     """Parse and infer the files (default: the shipped ontology and data). ``root`` is the
     project folder whose ``ontology/`` and ``data/`` are the defaults and name the graphs;
-    ``into`` one of ``INTO``."""
+    ``into`` one of ``INTO``. ``parsed`` is called with the Oxigraph-built graph before its
+    inference (``alliance-kg load`` starts writing the asserted quads then)."""
     files = with_ontology(paths, ontology, root=root)
     if into == "oxigraph":
         in_store = load_store(files, root=root)
+        graph = KnowledgeGraph(version_of(in_store), in_store)
+        if parsed is not None:
+            parsed(graph)
         if inference:
             infer_store(in_store.store)
-        return KnowledgeGraph(version_of(in_store), in_store)
+        return graph
     if into != "rdflib":
         raise ValueError(f"cannot build into {into!r}; use one of {', '.join(INTO)}")
     loaded = load_dataset(files, root=root)
@@ -124,6 +129,13 @@ def validated(paths: Paths = None, *, shapes: Paths = None, ontology: Paths = No
     are part of the shipped rules: they run with the shipped shapes unless ``checks`` says
     otherwise (other networks' data would fail them: its subjects are not ours)."""
     graph = unvalidated(paths, ontology=ontology, inference=inference, root=root, into=into)
+    return validate_graph(graph, shapes=shapes, checks=checks, engine=engine, root=root)
+
+
+def validate_graph(graph: KnowledgeGraph, *, shapes: Paths = None, checks: Paths = None, engine: str = "auto",
+                   root: Path | None = None) -> KnowledgeGraph:
+    """``validated`` for a graph already parsed and inferred (so a caller can start writing it
+    out meanwhile: ``alliance-kg load``); sets and returns it with its report."""
     shapes_graph, shapes_locator = load_shapes(expand(shapes, "shapes") or None, root=root)
     check_shapes(shapes_graph, shapes_locator)
     found = check_files(checks, shapes, root=root)
@@ -154,7 +166,12 @@ def check_files(checks: Paths, shapes: Paths, *, root: Path | None = None) -> li
 
 def conforming(paths: Paths = None, *, into: str = "rdflib") -> KnowledgeGraph:
     """Like ``validated`` but refuses data that does not conform (``ValidationFailed``)."""
-    graph = validated(paths, into=into)
+    return refuse_unless_conforming(validated(paths, into=into))
+
+
+def refuse_unless_conforming(graph: KnowledgeGraph) -> KnowledgeGraph:
+    """``graph`` if its report conforms; else ``ValidationFailed`` (what is served, loaded,
+    pushed or dumped must conform)."""
     assert graph.report is not None
     if not graph.report.conforms:
         raise ValidationFailed(graph.report)

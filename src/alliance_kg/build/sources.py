@@ -58,6 +58,9 @@ class Locator:
     #: Other files read again only when a finding asks, with the prefixes their parse declared
     #: (the Oxigraph path keeps no rdflib graph to take subjects from).
     pending: list[tuple[Path, dict[str, str]]] = field(default_factory=list)
+    #: The deferred files' subjects, as the bytes of their IRIs (a term per line cost a second
+    #: of the 1M load's validation).
+    written: dict[bytes, tuple[str, int]] = field(default_factory=dict)
 
     def locate(self, node: Node) -> tuple[str, int] | None:
         # the pending files first: the rdflib path has indexed them before any finding asks
@@ -65,17 +68,22 @@ class Locator:
             self._index_pending()
         if node not in self.places and self.deferred:
             self._index_deferred()
-        return self.places.get(node)
+        place = self.places.get(node)
+        if place is None and isinstance(node, URIRef) and self.written:
+            place = self.written.get(str(node).encode("utf-8"))
+        return place
 
     def _index_deferred(self) -> None:
         """One pass over each deferred file: the first line where an IRI starts a statement."""
         for path in self.deferred:
-            with path.open(encoding="utf-8", errors="replace") as lines:
+            name, last = str(path), b""
+            with path.open("rb") as lines:
                 for number, line in enumerate(lines, start=1):
-                    if line.startswith("<"):
-                        end = line.find(">")
-                        if end > 0:
-                            self.places.setdefault(URIRef(line[1:end]), (str(path), number))
+                    if line[:1] == b"<":
+                        iri = line[1:line.find(b">")]
+                        if iri != last and iri:  # a file's statements mostly come grouped by subject
+                            self.written.setdefault(iri, (name, number))
+                            last = iri
         self.deferred = []
 
     def _index_pending(self) -> None:
@@ -180,7 +188,7 @@ def discover(paths: Sequence[Path | str] | None = None, *, root: Path | None = N
 #: (``rdflib.NORMALIZE_LITERALS``), which would change every literal any thread builds; Oxigraph
 #: keeps lexical forms as written, and ``rdf.from_ox`` carries them into rdflib unchanged.
 #: It is also many times faster on the dumps and generated data.
-_OX_FORMATS = {
+OX_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
     "nt": ox.RdfFormat.N_TRIPLES,
     "trig": ox.RdfFormat.TRIG,
@@ -241,7 +249,7 @@ def parser_for(source: SourceFile, text: str | None = None) -> ox.QuadParser:
     """Oxigraph's parser over the file (or its text), relative IRIs against the file's graph,
     blank nodes given labels of their own (two files' ``_:b`` are two nodes)."""
     where = {"path": str(source.path)} if text is None else {"input": text}
-    return ox.parse(format=_OX_FORMATS[source.format], base_iri=str(source.graph), rename_blank_nodes=True, **where)
+    return ox.parse(format=OX_FORMATS[source.format], base_iri=str(source.graph), rename_blank_nodes=True, **where)
 
 
 def read_text(source: SourceFile) -> str:

@@ -48,9 +48,13 @@ def validate_store(loaded: LoadedStore, shapes: Graph, *, checks: Iterable[Path]
 def shapes_input(loaded: LoadedStore) -> Path:
     """The data the shapes see, as one N-Quads file: the asserted quads as written, then the
     inferred graph as the store holds it."""
-    data = loaded.written.with_name("validated.nq")
-    shutil.copyfile(loaded.written, data)
-    with data.open("ab") as out:
+    data = loaded.written[0].path.with_name("validated.nq")
+    with data.open("wb") as out:
+        for part in loaded.written:  # the engine reads the union of all graphs: a raw file's triples count
+            with part.path.open("rb") as source:
+                shutil.copyfileobj(source, out, 1 << 20)
+                if source.tell() and (source.seek(-1, 2), source.read(1))[1] != b"\n":
+                    out.write(b"\n")  # a last line without its end
         loaded.store.dump(out, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(INFERRED_GRAPH)))
     return data
 
