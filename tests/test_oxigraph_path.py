@@ -16,12 +16,12 @@ from rdflib.compare import isomorphic
 from alliance_kg.build import loading
 from alliance_kg.build.generate import generate
 from alliance_kg.build.pipeline import unvalidated, validated
+from alliance_kg.cli import EXIT_VIOLATIONS
 from alliance_kg.errors import InputError
 from alliance_kg.namespaces import INFERRED_GRAPH
 from alliance_kg.rdf import named_quads
-from alliance_kg.cli import EXIT_VIOLATIONS
 from alliance_kg.stores import oxigraph
-from alliance_kg.stores.dumps import write_all
+from alliance_kg.stores.dumps import dump_store, write_all
 from alliance_kg.stores.void import Counts
 
 from test_cli import BAD_CITY
@@ -247,3 +247,20 @@ def test_a_syntax_error_in_a_later_slice_names_the_files_line(tmp_path, monkeypa
     with pytest.raises(InputError) as caught:
         unvalidated([tmp_path], ontology=[], into="oxigraph")
     assert (caught.value.path, caught.value.line) == (str(tmp_path / "data.nt"), line)
+
+
+def test_the_turtle_dump_of_a_store_is_its_asserted_triples_once_each(tmp_path):
+    """Turtle holds one graph: every asserted graph's triples (a blank node one node across
+    them, a triple of two graphs one triple), none of the inferred graph."""
+    ex = "http://example.org/"
+    b, p = ox.BlankNode("b"), ox.NamedNode(ex + "p")
+    g1, g2, inferred = ox.NamedNode(ex + "g1"), ox.NamedNode(ex + "g2"), ox.NamedNode(str(INFERRED_GRAPH))
+    store = ox.Store()
+    store.extend([ox.Quad(b, p, ox.Literal("x"), g1), ox.Quad(ox.NamedNode(ex + "s"), p, b, g2),
+                  ox.Quad(ox.NamedNode(ex + "s"), p, ox.Literal("both"), g1),
+                  ox.Quad(ox.NamedNode(ex + "s"), p, ox.Literal("both"), g2),
+                  ox.Quad(ox.NamedNode(ex + "s"), p, ox.Literal("inferred"), inferred)])
+    dump_store(store, "alliance-kg.ttl", str(tmp_path / "out.ttl"))
+    parsed = Graph().parse(tmp_path / "out.ttl", format="turtle")
+    expected = Graph().parse(data=f'_:b <{ex}p> "x" . <{ex}s> <{ex}p> _:b , "both" .', format="turtle")
+    assert isomorphic(parsed, expected)
