@@ -264,3 +264,27 @@ def test_the_turtle_dump_of_a_store_is_its_asserted_triples_once_each(tmp_path):
     parsed = Graph().parse(tmp_path / "out.ttl", format="turtle")
     expected = Graph().parse(data=f'_:b <{ex}p> "x" . <{ex}s> <{ex}p> _:b , "both" .', format="turtle")
     assert isomorphic(parsed, expected)
+
+
+def test_void_and_the_service_description_count_in_the_store_without_an_rdflib_copy():
+    """On the embedded default, a harvester's VoID or service description request is answered
+    with Oxigraph's counts, the same as rdflib's, and no rdflib copy of the store is made."""
+    from alliance_kg.app import create_app
+    from alliance_kg.namespaces import SD, VOID
+    from alliance_kg.stores import InMemoryOxigraphStore
+    from alliance_kg.stores.void import DATASET
+
+    reference, built = unvalidated(), unvalidated(into="oxigraph")
+    store = InMemoryOxigraphStore(built.store, built.version)
+    client = create_app({"STORE": store, "TESTING": True}).test_client()
+    void = Graph().parse(data=client.get("/.well-known/void", headers={"Accept": "text/turtle"}).get_data(as_text=True),
+                         format="turtle")
+    described = Graph().parse(data=client.get("/sparql", headers={"Accept": "text/turtle"}).get_data(as_text=True),
+                              format="turtle")
+    expected = Counts.of_dataset(reference.dataset)
+    assert int(void.value(DATASET, VOID.triples)) == expected.triples
+    sizes = {str(described.value(named, SD.name)): int(described.value(described.value(named, SD.graph), VOID.triples))
+             for named in described.subjects(predicate=SD.name)}
+    assert set(sizes) == {str(name) for name in store.graph_names()}
+    assert sizes == {name: expected.graphs.get(name, 0) for name in sizes}
+    assert store._dataset is None

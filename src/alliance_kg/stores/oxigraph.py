@@ -44,6 +44,7 @@ from ..namespaces import PREFIXES, QUERY_BASE
 from ..rdf import dataset_from, from_ox, ox_quads, utc_timestamp
 from .base import Deferred, PreparedQuery, QueryResult, Selection, graph_result, ordered_variables, select_result
 from .rdflib_store import oxigraph_error, rdflib_query
+from .void import Counts
 
 META = "alliance-kg.json"
 
@@ -335,6 +336,10 @@ class OxigraphEngine:
 
     def graph_names(self) -> set[URIRef]:
         return set(self._names)
+
+    def counts(self) -> Counts:
+        """VoID's counts, by Oxigraph on the store itself (no rdflib copy)."""
+        return Counts.of_store(self._handle())
 
     def named_quads(self) -> Iterator[ox.Quad]:
         """Every quad of the named graphs (not the materialised union in the default graph)."""

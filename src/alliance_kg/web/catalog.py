@@ -14,7 +14,7 @@ from ..query import formats
 from ..stores import dumps
 from ..rdf import utc_timestamp
 from ..stores.dcat import catalog_graph, contributor_id
-from ..stores.void import ENDPOINT, LICENSE, void_graph
+from ..stores.void import ENDPOINT, LICENSE, Counts, counts_of, void_graph
 from . import citation
 from .admin import RELOADER
 from .state import state
@@ -27,10 +27,15 @@ LICENSE_LINK = f'<{LICENSE}>; rel="license"'
 def service_description() -> Graph:
     """SPARQL 1.1 Service Description of /sparql (cached: the data never changes while served)."""
     current = state()
-    return current.cached("service-description", lambda: _describe(current.store))
+    counts = _counts(current)  # outside: cached() does not nest
+    return current.cached("service-description", lambda: _describe(current.store, counts))
 
 
-def _describe(store) -> Graph:
+def _counts(current) -> Counts:
+    return current.cached("counts", lambda: counts_of(current.store))
+
+
+def _describe(store, counts: Counts) -> Graph:
     g = Graph()
     g.bind("sd", SD)
     g.bind("void", VOID)
@@ -65,7 +70,7 @@ def _describe(store) -> Graph:
         g.add((named, SD.name, name))
         g.add((named, SD.graph, graph))
         g.add((graph, RDF.type, SD.Graph))
-        g.add((graph, VOID.triples, Literal(len(store.dataset.graph(name)), datatype=XSD.integer)))
+        g.add((graph, VOID.triples, Literal(counts.graphs.get(str(name), 0), datatype=XSD.integer)))
     return g
 
 
@@ -75,8 +80,9 @@ def void() -> Response:
     current = state()
     media_type = formats.negotiate_graph(formats.GRAPH_TYPES, request.headers.get("Accept"),
                                          request.args.get("format"))
+    counts = _counts(current)
     body = current.cached(f"void:{media_type}", lambda: formats.serialize_graph(
-        void_graph(current.store.dataset, dumps.DUMPS), media_type))
+        void_graph(counts, dumps.DUMPS), media_type))
     response = Response(body, content_type=formats.content_type(media_type))
     response.vary.add("Accept")
     response.headers["Link"] = LICENSE_LINK
