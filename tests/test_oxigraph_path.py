@@ -12,6 +12,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Graph, URIRef
 from rdflib.compare import isomorphic
+from rdflib.namespace import DCAT
 
 from alliance_kg.build import loading
 from alliance_kg.build.generate import generate
@@ -266,9 +267,10 @@ def test_the_turtle_dump_of_a_store_is_its_asserted_triples_once_each(tmp_path):
     assert isomorphic(parsed, expected)
 
 
-def test_void_and_the_service_description_count_in_the_store_without_an_rdflib_copy():
-    """On the embedded default, a harvester's VoID or service description request is answered
-    with Oxigraph's counts, the same as rdflib's, and no rdflib copy of the store is made."""
+def test_void_the_service_description_and_the_catalog_need_no_rdflib_copy():
+    """On the embedded default, a harvester's VoID, service description or catalog request is
+    answered from the store (Oxigraph's counts, the same as rdflib's; the catalog's dates by a
+    query), and no rdflib copy of the store is made."""
     from alliance_kg.app import create_app
     from alliance_kg.namespaces import SD, VOID
     from alliance_kg.stores import InMemoryOxigraphStore
@@ -287,4 +289,7 @@ def test_void_and_the_service_description_count_in_the_store_without_an_rdflib_c
              for named in described.subjects(predicate=SD.name)}
     assert set(sizes) == {str(name) for name in store.graph_names()}
     assert sizes == {name: expected.graphs.get(name, 0) for name in sizes}
+    catalog = Graph().parse(data=client.get("/catalog", headers={"Accept": "text/turtle"}).get_data(as_text=True),
+                            format="turtle")
+    assert len(set(catalog.objects(None, DCAT.startDate))) == 1 and len(set(catalog.objects(None, DCAT.endDate))) == 1
     assert store._dataset is None

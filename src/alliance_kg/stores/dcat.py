@@ -14,9 +14,10 @@ Only canonical IRIs under ``BASE``, never the host the server runs on.
 from __future__ import annotations
 
 import hashlib
-from typing import Mapping
+from typing import Iterable, Mapping
 
-from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.term import Node
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
 
 from .. import __version__
@@ -56,10 +57,19 @@ ATTRIBUTION = "alliance-kg (Daten aus einer Mitteilung an den Wirtschaftsausschu
 DATE_PROPERTIES = (SCHEMA.startDate, SCHEMA.endDate, SCHEMA.foundingDate, TIME.inXSDDate, TIME.inXSDgYear)
 
 
-def event_span(dataset: Dataset) -> tuple[Literal, Literal] | None:
-    """The earliest and latest date or year the data gives for anything, as it is written."""
-    found = [o for p in DATE_PROPERTIES for o in dataset.objects(None, p)
-             if isinstance(o, Literal) and o.datatype in (XSD.date, XSD.gYear, XSD.dateTime)]
+#: The dates ``event_span`` orders, asked of the served store (an rdflib copy of a large store
+#: for this took gigabytes).
+DATES_QUERY = f"""SELECT DISTINCT ?date WHERE {{
+  VALUES ?p {{ {' '.join(f'<{p}>' for p in DATE_PROPERTIES)} }}
+  ?s ?p ?date .
+  FILTER (isLiteral(?date) && datatype(?date) IN (<{XSD.date}>, <{XSD.gYear}>, <{XSD.dateTime}>))
+}}"""
+
+
+def event_span(dates: Iterable[Node]) -> tuple[Literal, Literal] | None:
+    """The earliest and latest of ``dates`` (``DATES_QUERY``'s answers: when the data says
+    anything happened), as written."""
+    found = [o for o in dates if isinstance(o, Literal) and o.datatype in (XSD.date, XSD.gYear, XSD.dateTime)]
     if not found:
         return None
     ordered = sorted(found, key=lambda lit: str(lit) if len(str(lit)) > 4 else f"{lit}-00")  # a year first
@@ -79,10 +89,11 @@ def contributor_id(text: str) -> URIRef | None:
     return URIRef(text)
 
 
-def catalog_graph(dataset: Dataset, downloads: Mapping[str, tuple[str, bytes]], *, modified: str,
+def catalog_graph(dates: Iterable[Node], downloads: Mapping[str, tuple[str, bytes]], *, modified: str,
                   contributor: URIRef | None = None) -> Graph:
-    """The record: ``downloads`` maps each dump's file name to (media type, bytes); ``modified``
-    is the ``xsd:dateTime`` the served data was loaded; ``contributor`` the operator's
+    """The record: ``dates`` are the answers to ``DATES_QUERY`` (its temporal coverage);
+    ``downloads`` maps each dump's file name to (media type, bytes); ``modified`` is the
+    ``xsd:dateTime`` the served data was loaded; ``contributor`` the operator's
     ``dcatde:contributorID`` (see ``contributor_id``)."""
     g = bind_prefixes(Graph())
     for prefix, ns in (("dcat", DCAT), ("spdx", SPDX), ("vcard", VCARD), ("dcatde", DCATDE)):
@@ -130,7 +141,7 @@ def catalog_graph(dataset: Dataset, downloads: Mapping[str, tuple[str, bytes]], 
     g.add((contact, RDF.type, VCARD.Organization))
     g.add((contact, VCARD.fn, Literal("alliance-kg")))
     g.add((contact, VCARD.hasURL, URIRef(BASE)))
-    span = event_span(dataset)
+    span = event_span(dates)
     if span is not None:
         period = BNode("temporal")
         g.add((d, DCTERMS.temporal, period))

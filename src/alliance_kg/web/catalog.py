@@ -13,7 +13,7 @@ from ..namespaces import SD, VOID
 from ..query import formats
 from ..stores import dumps
 from ..rdf import utc_timestamp
-from ..stores.dcat import catalog_graph, contributor_id
+from ..stores.dcat import DATES_QUERY, catalog_graph, contributor_id
 from ..stores.void import ENDPOINT, LICENSE, Counts, counts_of, void_graph
 from . import citation
 from .admin import RELOADER
@@ -108,7 +108,8 @@ def _catalog(current, downloads: dict[str, tuple[str, bytes]]) -> Graph:
     reloader = current_app.extensions.get(RELOADER)
     generation = reloader.current if reloader is not None else None
     modified = generation.loaded_at if generation is not None else utc_timestamp()
-    return catalog_graph(current.store.dataset, downloads, modified=modified,
+    dates = (row[0] for row in current.result(DATES_QUERY, max_rows=None).rows)
+    return catalog_graph(dates, downloads, modified=modified,
                          contributor=contributor_id(current.settings.catalog_contributor))
 
 
