@@ -6,11 +6,12 @@ and line, leaving nothing loaded."""
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import BNode, Graph, URIRef
+from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT
 
@@ -261,16 +262,17 @@ def test_the_turtle_dump_of_a_store_is_its_asserted_triples_once_each(tmp_path):
                   ox.Quad(ox.NamedNode(ex + "s"), p, ox.Literal("both"), g1),
                   ox.Quad(ox.NamedNode(ex + "s"), p, ox.Literal("both"), g2),
                   ox.Quad(ox.NamedNode(ex + "s"), p, ox.Literal("inferred"), inferred)])
-    dump_store(store, "alliance-kg.ttl", str(tmp_path / "out.ttl"))
+    with (tmp_path / "out.ttl").open("wb") as output:
+        dump_store(store, "alliance-kg.ttl", output)
     parsed = Graph().parse(tmp_path / "out.ttl", format="turtle")
     expected = Graph().parse(data=f'_:b <{ex}p> "x" . <{ex}s> <{ex}p> _:b , "both" .', format="turtle")
     assert isomorphic(parsed, expected)
 
 
-def test_void_the_service_description_and_the_catalog_need_no_rdflib_copy():
-    """On the embedded default, a harvester's VoID, service description or catalog request is
-    answered from the store (Oxigraph's counts, the same as rdflib's; the catalog's dates by a
-    query), and no rdflib copy of the store is made."""
+def test_void_the_service_description_the_catalog_and_downloads_need_no_rdflib_copy():
+    """On the embedded default, a harvester's VoID, service description, catalog or download
+    request is answered from the store (Oxigraph's counts, the same as rdflib's; the catalog's
+    dates by a query; dumps by ``Store.dump``), and no rdflib copy of the store is made."""
     from alliance_kg.app import create_app
     from alliance_kg.namespaces import SD, VOID
     from alliance_kg.stores import InMemoryOxigraphStore
@@ -292,4 +294,6 @@ def test_void_the_service_description_and_the_catalog_need_no_rdflib_copy():
     catalog = Graph().parse(data=client.get("/catalog", headers={"Accept": "text/turtle"}).get_data(as_text=True),
                             format="turtle")
     assert len(set(catalog.objects(None, DCAT.startDate))) == 1 and len(set(catalog.objects(None, DCAT.endDate))) == 1
+    quads = client.get("/downloads/alliance-kg.nq").get_data()
+    assert isomorphic(marked(built), marked(SimpleNamespace(dataset=Dataset().parse(data=quads, format="nquads"))))
     assert store._dataset is None

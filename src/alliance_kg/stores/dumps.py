@@ -8,7 +8,7 @@ downloaded from any mirror describes itself the same way.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable
+from typing import BinaryIO, Iterable
 
 import pyoxigraph as ox
 from rdflib import Dataset
@@ -42,7 +42,7 @@ def dump(quads: Iterable[ox.Quad], name: str) -> bytes:
     return ox.serialize(quads, format=fmt, prefixes=PREFIXES)
 
 
-def dump_store(store: ox.Store, name: str, output: str) -> None:
+def dump_store(store: ox.Store, name: str, output: BinaryIO) -> None:
     """One of ``DUMPS`` written by Oxigraph straight from a store the graph was built in (its
     default graph empty), so no quad becomes a Python object: the dataset formats by
     ``Store.dump``, Turtle as each asserted graph's ``Store.dump`` in turn, under a comment
@@ -53,10 +53,16 @@ def dump_store(store: ox.Store, name: str, output: str) -> None:
     if fmt.supports_datasets:
         store.dump(output, format=fmt, prefixes=PREFIXES)
         return
-    with open(output, "wb") as out:
-        for graph in sorted((g for g in store.named_graphs() if g != _INFERRED), key=str):
-            out.write(f"# graph {graph}\n".encode())
-            store.dump(out, format=fmt, from_graph=graph, prefixes=PREFIXES)
+    for graph in sorted((g for g in store.named_graphs() if g != _INFERRED), key=str):
+        output.write(f"# graph {graph}\n".encode())
+        store.dump(output, format=fmt, from_graph=graph, prefixes=PREFIXES)
+
+
+def dump_bytes(store, name: str) -> bytes:
+    """One of ``DUMPS`` of a served store: by Oxigraph from its own store where it has one
+    (``dump``), else from its quads."""
+    own = getattr(store, "dump", None)
+    return own(name) if own is not None else dump(quads_of(store), name)
 
 
 def write_all(source: Dataset | ox.Store, out: Path) -> list[Path]:
@@ -71,7 +77,8 @@ def write_all(source: Dataset | ox.Store, out: Path) -> list[Path]:
     for name in DUMPS:
         path = out / name
         if in_store:
-            dump_store(source, name, str(path))
+            with path.open("wb") as output:
+                dump_store(source, name, output)
         else:
             path.write_bytes(dump(quads, name))
         written.append(path)

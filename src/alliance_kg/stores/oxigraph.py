@@ -24,6 +24,7 @@ also writes the distinct union into Oxigraph's default graph and queries use tha
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import queue
@@ -44,6 +45,7 @@ from ..namespaces import PREFIXES, QUERY_BASE
 from ..rdf import dataset_from, from_ox, ox_quads, utc_timestamp
 from .base import Deferred, PreparedQuery, QueryResult, Selection, graph_result, ordered_variables, select_result
 from .rdflib_store import oxigraph_error, rdflib_query
+from . import dumps
 from .void import Counts
 
 META = "alliance-kg.json"
@@ -340,6 +342,15 @@ class OxigraphEngine:
     def counts(self) -> Counts:
         """VoID's counts, by Oxigraph on the store itself (no rdflib copy)."""
         return Counts.of_store(self._handle())
+
+    def dump(self, name: str) -> bytes:
+        """One of ``dumps.DUMPS``, written by Oxigraph from the store (no quad as a Python
+        object); from the named graphs' quads where the default graph holds the union."""
+        if not self._union_mode:
+            return dumps.dump(self.named_quads(), name)
+        output = io.BytesIO()
+        dumps.dump_store(self._handle(), name, output)
+        return output.getvalue()
 
     def named_quads(self) -> Iterator[ox.Quad]:
         """Every quad of the named graphs (not the materialised union in the default graph)."""

@@ -118,7 +118,7 @@ def _dump_bytes(current, name: str) -> bytes:
     TriG and N-Quads open with a citation comment (without the access date, which the response's
     X-Citation carries: these bytes are cached for the generation); JSON-LD has no comments."""
     def build() -> bytes:
-        body = dumps.dump(dumps.quads_of(current.store), name)
+        body = dumps.dump_bytes(current.store, name)
         if name.endswith(".jsonld"):
             return body
         return f"# Cite as: {citation.line(current.store.version, retrieved=False)}\n".encode("utf-8") + body
