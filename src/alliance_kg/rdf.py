@@ -5,6 +5,7 @@ store, the fast N-Triples/N-Quads reader, the checks, the compiled SHACL engine)
 from __future__ import annotations
 
 import time
+from itertools import islice
 from typing import Callable, Iterable, Iterator, TypeVar
 
 import pyoxigraph as ox
@@ -147,3 +148,19 @@ def dataset_from(store: ox.Store) -> Dataset:
             dataset.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object),
                          dataset.graph(from_ox(quad.graph_name))))
     return dataset
+
+
+def line_slices(lines: Iterable[bytes], size: int) -> Iterator[tuple[bytes, bytes]]:
+    """N-Triples or N-Quads lines, ``size`` at a time, as (the slice with its lines that hold
+    "_:" left empty, those lines with the others left empty): both keep the slice's line count,
+    so a parse error's line stays the file's. Oxigraph names blank nodes afresh on each load,
+    so a caller loads the first part of each slice as it comes and the blank nodes' lines all
+    together (a "_:" in a literal or an IRI only sends its line that slower way)."""
+    iterator = iter(lines)
+    while batch := list(islice(iterator, size)):
+        chunk = b"".join(batch)
+        if b"_:" not in chunk:
+            yield chunk, b"\n" * len(batch)
+        else:
+            yield (b"".join(b"\n" if b"_:" in line else line for line in batch),
+                   b"".join(line if b"_:" in line else b"\n" for line in batch))

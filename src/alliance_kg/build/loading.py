@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import BinaryIO, Iterator, Sequence
 
@@ -28,7 +27,7 @@ import pyoxigraph as ox
 from rdflib import OWL, RDF
 
 from ..namespaces import ONTOLOGY, ONTOLOGY_GRAPH
-from ..rdf import to_ox
+from ..rdf import line_slices, to_ox
 from .sources import (LINE_FORMATS, OX_FORMATS, Locator, SourceFile, discover, parse_errors, parser_for, read_text,
                       version_triples)
 
@@ -106,13 +105,8 @@ def _read_lines(source: SourceFile, store: ox.Store, out: BinaryIO, raw: Path) -
     blank = bytearray()
     first = 1
     with parse_errors(source), source.path.open("rb") as lines, raw.open("wb") as copy:
-        while batch := list(islice(lines, LINES)):
-            chunk = b"".join(batch)
-            if b"_:" in chunk:
-                blank += b"".join(line if b"_:" in line else b"\n" for line in batch)
-                chunk = b"".join(b"\n" if b"_:" in line else line for line in batch)
-            else:
-                blank += b"\n" * len(batch)
+        for chunk, aside in line_slices(lines, LINES):
+            blank += aside
             try:
                 store.load(chunk, format=rdf_format, base_iri=str(source.graph), to_graph=own)
             except SyntaxError as exc:
@@ -120,7 +114,7 @@ def _read_lines(source: SourceFile, store: ox.Store, out: BinaryIO, raw: Path) -
                     exc.lineno += first - 1
                 raise
             copy.write(chunk)
-            first += len(batch)
+            first += aside.count(b"\n")
         if blank.strip():
             parser = ox.parse(bytes(blank), format=rdf_format, base_iri=str(source.graph), rename_blank_nodes=True)
             store.extend(_teed(_placed(source, parser), out))

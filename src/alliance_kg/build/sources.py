@@ -60,7 +60,7 @@ class Locator:
     pending: list[tuple[Path, dict[str, str]]] = field(default_factory=list)
     #: The deferred files' subjects, as the bytes of their IRIs (a term per line cost a second
     #: of the 1M load's validation).
-    written: dict[bytes, tuple[str, int]] = field(default_factory=dict)
+    deferred_places: dict[bytes, tuple[str, int]] = field(default_factory=dict)
 
     def locate(self, node: Node) -> tuple[str, int] | None:
         # the pending files first: the rdflib path has indexed them before any finding asks
@@ -69,8 +69,8 @@ class Locator:
         if node not in self.places and self.deferred:
             self._index_deferred()
         place = self.places.get(node)
-        if place is None and isinstance(node, URIRef) and self.written:
-            place = self.written.get(str(node).encode("utf-8"))
+        if place is None and isinstance(node, URIRef) and self.deferred_places:
+            place = self.deferred_places.get(str(node).encode("utf-8"))
         return place
 
     def _index_deferred(self) -> None:
@@ -82,7 +82,7 @@ class Locator:
                     if line[:1] == b"<":
                         iri = line[1:line.find(b">")]
                         if iri != last and iri:  # a file's statements mostly come grouped by subject
-                            self.written.setdefault(iri, (name, number))
+                            self.deferred_places.setdefault(iri, (name, number))
                             last = iri
         self.deferred = []
 

@@ -53,8 +53,7 @@ def shapes_input(loaded: LoadedStore) -> Path:
         for part in loaded.written:  # the engine reads the union of all graphs: a raw file's triples count
             with part.path.open("rb") as source:
                 shutil.copyfileobj(source, out, 1 << 20)
-                if source.tell() and (source.seek(-1, 2), source.read(1))[1] != b"\n":
-                    out.write(b"\n")  # a last line without its end
+            out.write(b"\n")  # in case its last line has no end
         loaded.store.dump(out, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(INFERRED_GRAPH)))
     return data
 

@@ -43,12 +43,16 @@ def dump(quads: Iterable[ox.Quad], name: str) -> bytes:
 
 
 def dump_store(store: ox.Store, name: str, output: BinaryIO) -> None:
-    """One of ``DUMPS`` written by Oxigraph straight from a store the graph was built in (its
-    default graph empty), so no quad becomes a Python object: the dataset formats by
-    ``Store.dump``, Turtle as each asserted graph's ``Store.dump`` in turn, under a comment
-    naming it. A triple two graphs hold is then written twice, which a Turtle file may do (it
-    is still one triple of the graph); made distinct by a query instead, the 1M graph's
-    triples took 750 MB and four times as long."""
+    """One of ``DUMPS`` written by Oxigraph straight from a store, so no quad becomes a Python
+    object: the dataset formats by ``Store.dump``, Turtle as each asserted graph's
+    ``Store.dump`` in turn, under a comment naming it. A triple two graphs hold is then written
+    twice, which a Turtle file may do (it is still one triple of the graph); made distinct by a
+    query instead, the 1M graph's triples took 750 MB and four times as long. Where the default
+    graph holds the materialised union (small data), from the named graphs' quads instead."""
+    if next(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), None) is not None:
+        output.write(dump((q for q in store.quads_for_pattern(None, None, None, None)
+                           if type(q.graph_name) is not ox.DefaultGraph), name))
+        return
     fmt = DUMPS[name][0]
     if fmt.supports_datasets:
         store.dump(output, format=fmt, prefixes=PREFIXES)
@@ -70,13 +74,11 @@ def write_all(source: Dataset | ox.Store, out: Path) -> list[Path]:
     is the built graph: an rdflib dataset, or the Oxigraph store it was built in (written and
     counted by Oxigraph, without an rdflib copy)."""
     out.mkdir(parents=True, exist_ok=True)
-    in_store = isinstance(source, ox.Store) and next(source.quads_for_pattern(None, None, None, ox.DefaultGraph()), None) is None
-    quads = [] if in_store else [quad for quad, _ in ox_quads(source)] if isinstance(source, Dataset) else \
-        [q for q in source.quads_for_pattern(None, None, None, None) if type(q.graph_name) is not ox.DefaultGraph]
+    quads = [quad for quad, _ in ox_quads(source)] if isinstance(source, Dataset) else []
     written = []
     for name in DUMPS:
         path = out / name
-        if in_store:
+        if isinstance(source, ox.Store):
             with path.open("wb") as output:
                 dump_store(source, name, output)
         else:

@@ -42,7 +42,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from ..errors import InputError, QuerySyntaxError
 from ..namespaces import PREFIXES, QUERY_BASE
-from ..rdf import dataset_from, from_ox, ox_quads, utc_timestamp
+from ..rdf import dataset_from, from_ox, line_slices, ox_quads, utc_timestamp
 from .base import Deferred, PreparedQuery, QueryResult, Selection, graph_result, ordered_variables, select_result
 from .rdflib_store import oxigraph_error, rdflib_query
 from . import dumps
@@ -170,9 +170,9 @@ class Writing:
         self._thread.start()
 
     def begin(self, path: Path, rdf_format: ox.RdfFormat = ox.RdfFormat.N_QUADS, graph: str | None = None) -> None:
-        """Load the N-Quads or N-Triples file at ``path`` (already parsed once: a file read as it
-        is has no blank node), its statements without a graph into ``graph``. Opened now, so it
-        may be removed as soon as this returns."""
+        """Load the N-Quads or N-Triples file at ``path``, its statements without a graph into
+        ``graph``: Oxigraph's own N-Quads (``build.loading``'s as-written copy), or lines of a
+        data file that name no blank node. Opened now, so it may be removed once this returns."""
         into = ox.NamedNode(graph) if graph else None
         self._tasks.put(lambda handle=path.open("rb"): self._load(handle, rdf_format, into))
 
@@ -202,12 +202,12 @@ class Writing:
         (only Oxigraph's own N-Quads hold blank nodes here, each line with its graph)."""
         into = {"to_graph": graph} if graph is not None else {}
         with handle:
-            while not self._stop.is_set() and (lines := list(islice(handle, BULK_QUADS))):
-                chunk = b"".join(lines)
-                if b"_:" in chunk:
+            for chunk, blank in line_slices(handle, BULK_QUADS):
+                if self._stop.is_set():
+                    return
+                if blank.strip():
                     with self._blank.open("ab") as aside:
-                        aside.writelines(_as_quad(line, rdf_format, graph) for line in lines if b"_:" in line)
-                    chunk = b"".join(line for line in lines if b"_:" not in line)
+                        aside.writelines(_as_quad(line, rdf_format, graph) for line in blank.splitlines(True) if line.strip())
                 self._disk().bulk_load(chunk, format=rdf_format, lenient=True, **into)  # Oxigraph's own output
 
     def _finish(self, source: ox.Store, graph: str | None) -> None:
@@ -344,10 +344,7 @@ class OxigraphEngine:
         return Counts.of_store(self._handle())
 
     def dump(self, name: str) -> bytes:
-        """One of ``dumps.DUMPS``, written by Oxigraph from the store (no quad as a Python
-        object); from the named graphs' quads where the default graph holds the union."""
-        if not self._union_mode:
-            return dumps.dump(self.named_quads(), name)
+        """One of ``dumps.DUMPS``, written by Oxigraph from the store (``dumps.dump_store``)."""
         output = io.BytesIO()
         dumps.dump_store(self._handle(), name, output)
         return output.getvalue()
