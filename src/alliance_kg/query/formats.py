@@ -9,6 +9,7 @@ for a missing Accept header or ``*/*``.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from typing import Iterable
@@ -94,33 +95,36 @@ def parse_accept(header: str | None) -> MIMEAccept:
 def negotiate_graph(offered: Iterable[str], accept: str | None, format_param: str | None = None) -> str:
     """The media type for a graph (or a page about one) among ``offered``; ``format_param``
     short names mean their graph format (``json`` is JSON-LD, ``xml`` RDF/XML)."""
-    return _negotiate(list(offered), accept, format_param, _GRAPH_COLUMN)
+    return _negotiate(tuple(offered), accept, format_param, _GRAPH_COLUMN)
 
 
 def negotiate_result(form: str, accept: str | None, format_param: str | None = None) -> str:
     """The media type for a query form's result (result sets for SELECT/ASK, graphs otherwise)."""
     column = _GRAPH_COLUMN if form in ("CONSTRUCT", "DESCRIBE") else _RESULTS_COLUMN
-    return _negotiate(offered_for(form), accept, format_param, column)
+    return _negotiate(tuple(offered_for(form)), accept, format_param, column)
 
 
 _RESULTS_COLUMN, _GRAPH_COLUMN = 0, 1
 
 
-def _negotiate(offered: list[str], accept: str | None, format_param: str | None, column: int) -> str:
+@functools.lru_cache(maxsize=512)
+def _negotiate(offered: tuple[str, ...], accept: str | None, format_param: str | None, column: int) -> str:
     """Pick the media type to answer with, or raise ``NotAcceptable`` listing ``offered``.
 
-    ``format_param`` (a short name or a media type) wins over ``accept``.
+    ``format_param`` (a short name or a media type) wins over ``accept``. Remembered by its
+    arguments: clients send a handful of Accept headers, and werkzeug's parse of one costs
+    more than Oxigraph's answer to a lookup (a refusal is not remembered, so it costs the same).
     """
     if format_param:
         choice = _from_format_param(format_param.strip().lower(), column)
         if choice in offered:
             return choice
-        raise NotAcceptable(f"format {format_param!r} cannot carry this result", offered=offered)
-    candidates = offered + [alias for alias, target in ALIASES.items() if target in offered]
+        raise NotAcceptable(f"format {format_param!r} cannot carry this result", offered=list(offered))
+    candidates = list(offered) + [alias for alias, target in ALIASES.items() if target in offered]
     match = parse_accept(accept).best_match(candidates)
     if match is None:
         raise NotAcceptable("none of the media types in the Accept header can carry this result",
-                            offered=offered)
+                            offered=list(offered))
     return ALIASES.get(match, match)
 
 
