@@ -50,9 +50,12 @@ _PN_PREFIX = f"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
 _PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
 _PN_LOCAL = (f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?")
 # White space and bare words first: they are most of a query. A bare word followed by a colon
-# is a prefixed name (``SERVICE:x`` is no keyword), hence the lookahead.
+# is a prefixed name (``SERVICE:x`` is no keyword), hence the lookahead. The white space and
+# comments after a token are part of its match (half as many matches for the loop to read);
+# ``ws`` and ``comment`` match only what comes before the first token.
+_GAP = r"(?:[\ \t\r\n]+|\#[^\r\n]*)*"
 _TOKEN = re.compile(
-    r"""
+    r"""(?:
     (?P<ws>[\ \t\r\n]+)
   | (?P<word>[A-Za-z_][A-Za-z0-9_]*(?![A-Za-z0-9_.\-\u00B7\u0300-\u036F\u203F-\u2040]*:))
   | (?P<var>[?$][""" + _PN_CHARS_U + r"""0-9][""" + _PN_CHARS_U + r"""0-9\u00B7\u0300-\u036F\u203F-\u2040]*)
@@ -65,7 +68,7 @@ _TOKEN = re.compile(
   | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
   | (?P<number>[+-]?(?:[0-9]+\.?[0-9]*(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?))
   | (?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\].,;*+\-/=<>!^|?])
-    """,
+    )""" + _GAP,
     re.VERBOSE,
 )
 
@@ -85,30 +88,40 @@ def _position(text: str, offset: int) -> tuple[int, int]:
 def tokens(text: str) -> list[Token]:
     """The significant tokens of ``text`` (no white space, no comments), with brace depth."""
     found: list[Token] = []
-    depth = 0
+    append = found.append
+    depth = 0  # below 0 after a stray "}"; tokens carry it as 0 (``level``)
+    level = 0
     nesting = 0
     at = 0
     for m in _TOKEN.finditer(text):
-        start = m.start()
+        start, end = m.span()
         if start != at:
             _unexpected(text, at)
-        at = m.end()
+        at = end
         kind = m.lastgroup
-        if kind != "ws" and kind != "comment":
-            value = m.group()
-            if value == "}":
-                depth -= 1
-            found.append(Token(kind, value, start, max(depth, 0)))
+        if kind != "punct":
+            if kind != "ws" and kind != "comment":
+                append(Token(kind, m.group(kind), start, level))
+            continue
+        value = m.group(kind)  # only punctuation changes the depth and the nesting
+        if value == "{" or value == "(":
+            append(Token(kind, value, start, level))
             if value == "{":
                 depth += 1
-            if value in "{(":
-                nesting += 1
-                if nesting > MAX_NESTING:
-                    line, column = _position(text, start)
-                    raise QueryTooComplex(f"the query nests deeper than {MAX_NESTING} groups or parentheses "
-                                          f"(line {line}, column {column})")
-            elif value in "})":
-                nesting -= 1
+                level = depth if depth > 0 else 0
+            nesting += 1
+            if nesting > MAX_NESTING:
+                line, column = _position(text, start)
+                raise QueryTooComplex(f"the query nests deeper than {MAX_NESTING} groups or parentheses "
+                                      f"(line {line}, column {column})")
+        elif value == "}" or value == ")":
+            if value == "}":
+                depth -= 1
+                level = depth if depth > 0 else 0
+            nesting -= 1
+            append(Token(kind, value, start, level))
+        else:
+            append(Token(kind, value, start, level))
     if at != len(text):
         _unexpected(text, at)
     return found
