@@ -82,8 +82,9 @@ def endpoint() -> Response:
     accept = _accept()
     format_param = (values(params, "format") or [None])[0]
 
-    etag = etag_for(request, current.store.version)
-    cached = not_modified(etag)
+    # only GET and HEAD are conditional (a POST is not cached by HTTP), so only they cost a hash
+    etag = etag_for(request, current.store.version) if request.method in ("GET", "HEAD") else None
+    cached = not_modified(etag) if etag is not None else None
     if cached is not None:
         return cached
     entry = requestlog.begin(text)
@@ -125,7 +126,7 @@ def endpoint() -> Response:
     if reply.unknown_graphs:
         # an empty result is explained: these graphs are not held here, so they were empty
         response.headers["X-Unknown-Graphs"] = " ".join(f"<{g}>" for g in reply.unknown_graphs)
-    if request.method in ("GET", "HEAD"):
+    if etag is not None:
         response.set_etag(etag, weak=True)
     return response
 
