@@ -113,3 +113,36 @@ def test_home_page_links_the_catalog(client):
     page = client.get("/").get_data(as_text=True)
     assert 'href="/catalog"' in page
     assert '<link rel="alternate" type="text/turtle" href="/catalog"' in page
+
+
+def test_a_gzip_download_is_the_same_dump(client):
+    """The gzip copy written on first demand holds exactly the bytes the record describes."""
+    import gzip
+
+    plain = client.get("/downloads/alliance-kg.nq").get_data()
+    packed = client.get("/downloads/alliance-kg.nq", headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    assert gzip.decompress(packed.get_data()) == plain
+    assert int(packed.headers["Content-Length"]) == len(packed.get_data()) < len(plain)
+
+
+def test_dumps_are_files_that_go_with_their_generation(in_memory_oxigraph_store):
+    """The dumps are written to a folder, not held in the server's memory, and the folder is
+    removed once its generation is gone (a reload makes a new one)."""
+    import gc
+
+    from alliance_kg.app import create_app
+    from alliance_kg.web.state import EXTENSION
+
+    app = create_app({"STORE": in_memory_oxigraph_store, "TESTING": True, "query_workers": 1})
+    body = app.test_client().get("/downloads/alliance-kg.ttl").get_data()
+    current = app.extensions[EXTENSION]
+    folder = current._cache["downloads-folder"]
+    assert (folder / "alliance-kg.ttl").read_bytes() == body
+    assert not any(isinstance(value, bytes) for value in current._cache.values())
+    current.executor.close()
+    del app, current
+    gc.unfreeze()  # as the server's refork after a reload does (query.executor.compact_memory)
+    gc.collect()
+    assert not folder.exists()

@@ -78,6 +78,16 @@ def test_gzip_cors_and_conditional_get_over_http(live_server):
     assert again.status_code == 304
 
 
+def test_a_download_is_resumed_with_a_range_over_http(live_server):
+    """A harvester that lost a large dump midway asks for the rest, and gets those bytes."""
+    url = live_server.url + "/downloads/alliance-kg.trig"
+    whole = requests.get(url, headers={"Accept-Encoding": "identity"}, timeout=10)
+    rest = requests.get(url, headers={"Accept-Encoding": "identity", "Range": "bytes=1000-"}, timeout=10)
+    assert rest.status_code == 206
+    assert rest.headers["Content-Range"] == f"bytes 1000-{len(whole.content) - 1}/{len(whole.content)}"
+    assert whole.content[:1000] + rest.content == whole.content
+
+
 def test_linked_data_redirect_over_http(live_server):
     response = requests.get(live_server.url + "/id/city/koeln", headers={"Accept": "text/turtle"}, timeout=10)
     assert response.history[0].status_code == 303

@@ -13,8 +13,7 @@ Only canonical IRIs under ``BASE``, never the host the server runs on.
 
 from __future__ import annotations
 
-import hashlib
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, NamedTuple
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
@@ -89,10 +88,18 @@ def contributor_id(text: str) -> URIRef | None:
     return URIRef(text)
 
 
-def catalog_graph(dates: Iterable[Node], downloads: Mapping[str, tuple[str, bytes]], *, modified: str,
+class Download(NamedTuple):
+    """What the record says of one dump: the bytes a client downloads are described, not held."""
+
+    media_type: str
+    size: int
+    sha256: str  # hex
+
+
+def catalog_graph(dates: Iterable[Node], downloads: Mapping[str, Download], *, modified: str,
                   contributor: URIRef | None = None) -> Graph:
     """The record: ``dates`` are the answers to ``DATES_QUERY`` (its temporal coverage);
-    ``downloads`` maps each dump's file name to (media type, bytes); ``modified`` is the
+    ``downloads`` maps each dump's file name to its ``Download``; ``modified`` is the
     ``xsd:dateTime`` the served data was loaded; ``contributor`` the operator's
     ``dcatde:contributorID`` (see ``contributor_id``)."""
     g = bind_prefixes(Graph())
@@ -148,8 +155,8 @@ def catalog_graph(dates: Iterable[Node], downloads: Mapping[str, tuple[str, byte
         g.add((period, RDF.type, DCTERMS.PeriodOfTime))
         g.add((period, DCAT.startDate, span[0]))
         g.add((period, DCAT.endDate, span[1]))
-    for name, (media_type, body) in downloads.items():
-        _dump(g, name, media_type, body)
+    for name, download in downloads.items():
+        _dump(g, name, download)
     _endpoint(g)
     return g
 
@@ -159,7 +166,8 @@ def _texts(g: Graph, subject: URIRef, predicate: URIRef, texts: Mapping[str, str
         g.add((subject, predicate, Literal(text, lang=lang)))
 
 
-def _dump(g: Graph, name: str, media_type: str, body: bytes) -> None:
+def _dump(g: Graph, name: str, download: Download) -> None:
+    media_type = download.media_type
     dist = URIRef(f"{CATALOG}#download-{name}")
     url = URIRef(BASE + "downloads/" + name)
     g.add((DATASET, DCAT.distribution, dist))
@@ -171,12 +179,12 @@ def _dump(g: Graph, name: str, media_type: str, body: bytes) -> None:
     if media_type in FILE_TYPES:
         g.add((dist, DCTERMS.format, URIRef(EU + "file-type/" + FILE_TYPES[media_type])))
     g.add((dist, DCTERMS.license, LICENSE))
-    g.add((dist, DCAT.byteSize, Literal(len(body), datatype=XSD.nonNegativeInteger)))
+    g.add((dist, DCAT.byteSize, Literal(download.size, datatype=XSD.nonNegativeInteger)))
     checksum = BNode(f"checksum-{name}")
     g.add((dist, SPDX.checksum, checksum))
     g.add((checksum, RDF.type, SPDX.Checksum))
     g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-    g.add((checksum, SPDX.checksumValue, Literal(hashlib.sha256(body).hexdigest(), datatype=XSD.hexBinary)))
+    g.add((checksum, SPDX.checksumValue, Literal(download.sha256, datatype=XSD.hexBinary)))
 
 
 def _endpoint(g: Graph) -> None:

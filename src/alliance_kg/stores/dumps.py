@@ -62,11 +62,14 @@ def dump_store(store: ox.Store, name: str, output: BinaryIO) -> None:
         store.dump(output, format=fmt, from_graph=graph, prefixes=PREFIXES)
 
 
-def dump_bytes(store, name: str) -> bytes:
-    """One of ``DUMPS`` of a served store: by Oxigraph from its own store where it has one
-    (``dump``), else from its quads."""
+def write_dump(store, name: str, output: BinaryIO) -> None:
+    """One of ``DUMPS`` of a served store into ``output``: by Oxigraph from its own store where
+    it has one (``dump``, no quad held), else from its quads."""
     own = getattr(store, "dump", None)
-    return own(name) if own is not None else dump(quads_of(store), name)
+    if own is not None:
+        own(name, output)
+    else:
+        output.write(dump(quads_of(store), name))
 
 
 def write_all(source: Dataset | ox.Store, out: Path) -> list[Path]:

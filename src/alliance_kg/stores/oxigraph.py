@@ -24,7 +24,6 @@ also writes the distinct union into Oxigraph's default graph and queries use tha
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import queue
@@ -343,11 +342,10 @@ class OxigraphEngine:
         """VoID's counts, by Oxigraph on the store itself (no rdflib copy)."""
         return Counts.of_store(self._handle())
 
-    def dump(self, name: str) -> bytes:
-        """One of ``dumps.DUMPS``, written by Oxigraph from the store (``dumps.dump_store``)."""
-        output = io.BytesIO()
+    def dump(self, name: str, output: BinaryIO) -> None:
+        """One of ``dumps.DUMPS`` into ``output``, written by Oxigraph from the store as it goes
+        (``dumps.dump_store``)."""
         dumps.dump_store(self._handle(), name, output)
-        return output.getvalue()
 
     def named_quads(self) -> Iterator[ox.Quad]:
         """Every quad of the named graphs (not the materialised union in the default graph)."""

@@ -4,6 +4,8 @@ VoID and the bulk downloads. Descriptions name the canonical endpoint
 
 from __future__ import annotations
 
+from typing import BinaryIO
+
 from flask import Blueprint, Response, current_app, request
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
@@ -13,10 +15,12 @@ from ..namespaces import SD, VOID
 from ..query import formats
 from ..stores import dumps
 from ..rdf import utc_timestamp
-from ..stores.dcat import DATES_QUERY, catalog_graph, contributor_id
+from ..stores.dcat import DATES_QUERY, Download, catalog_graph, contributor_id
 from ..stores.void import ENDPOINT, LICENSE, Counts, counts_of, void_graph
 from . import citation
 from .admin import RELOADER
+from .downloads import DumpFile, dump_file, send
+from .headers import etag_for
 from .state import state
 
 bp = Blueprint("catalog", __name__)
@@ -96,7 +100,7 @@ def catalog() -> Response:
     offered = [*formats.GRAPH_TYPES, formats.HTML]
     media_type = formats.negotiate_graph(offered, request.headers.get("Accept"), request.args.get("format"))
     shown = formats.TURTLE if media_type == formats.HTML else media_type
-    downloads = {name: (dumps.DUMPS[name][1], _dump_bytes(current, name)) for name in dumps.DUMPS}  # cached each
+    downloads = {name: _dump_file(current, name).download for name in dumps.DUMPS}  # written once each
     body = current.cached(f"catalog:{shown}", lambda: formats.serialize_graph(_catalog(current, downloads), shown))
     response = Response(body, content_type=formats.content_type("text/plain" if media_type == formats.HTML else shown))
     response.vary.add("Accept")
@@ -104,7 +108,7 @@ def catalog() -> Response:
     return response
 
 
-def _catalog(current, downloads: dict[str, tuple[str, bytes]]) -> Graph:
+def _catalog(current, downloads: dict[str, Download]) -> Graph:
     reloader = current_app.extensions.get(RELOADER)
     generation = reloader.current if reloader is not None else None
     modified = generation.loaded_at if generation is not None else utc_timestamp()
@@ -113,16 +117,15 @@ def _catalog(current, downloads: dict[str, tuple[str, bytes]]) -> Graph:
                          contributor=contributor_id(current.settings.catalog_contributor))
 
 
-def _dump_bytes(current, name: str) -> bytes:
+def _dump_file(current, name: str) -> DumpFile:
     """A dump as downloaded (the catalog's size and checksum are of these very bytes): Turtle,
     TriG and N-Quads open with a citation comment (without the access date, which the response's
-    X-Citation carries: these bytes are cached for the generation); JSON-LD has no comments."""
-    def build() -> bytes:
-        body = dumps.dump_bytes(current.store, name)
-        if name.endswith(".jsonld"):
-            return body
-        return f"# Cite as: {citation.line(current.store.version, retrieved=False)}\n".encode("utf-8") + body
-    return current.cached(f"dump:{name}", build)
+    X-Citation carries: the file is written once for the generation); JSON-LD has no comments."""
+    def write(output: BinaryIO) -> None:
+        if not name.endswith(".jsonld"):
+            output.write(f"# Cite as: {citation.line(current.store.version, retrieved=False)}\n".encode("utf-8"))
+        dumps.write_dump(current.store, name, output)
+    return dump_file(current, name, dumps.DUMPS[name][1], write)
 
 
 @bp.route("/downloads/<name>")
@@ -132,9 +135,10 @@ def download(name: str) -> Response:
         raise NotFound(f"no download {name!r}; available: {', '.join(dumps.DUMPS)}")
     current = state()
     media_type = dumps.DUMPS[name][1]
-    body = _dump_bytes(current, name)
+    dump = _dump_file(current, name)
     cite = citation.line(current.store.version)
-    response = Response(body, content_type=formats.content_type(media_type))
+    response = send(request, dump, content_type=formats.content_type(media_type),
+                    etag=etag_for(request, current.store.version))
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Link"] = f'{LICENSE_LINK}, <{citation.BASE}>; rel="cite-as"'
     response.headers["X-Citation"] = cite.encode("ascii", "replace").decode("ascii")

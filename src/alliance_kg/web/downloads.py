@@ -1,0 +1,106 @@
+"""The bulk downloads as files: each dump written once per generation into a folder of its own,
+then sent from disk.
+
+Held as bytes, the four dumps of a million triples took some 600 MB of the HTTP process for as
+long as the generation was served, and a gzip-accepting client had them compressed again on
+every request. Written to a file instead (by Oxigraph as it goes, hashed and counted on the way
+for the catalog), a dump costs a buffer to send, its gzip copy is written once on first demand,
+and a client may resume a download (Range). The folder goes with its generation (a reload
+makes a new ``AppState``) and at exit.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import shutil
+import tempfile
+import threading
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Callable
+
+from flask import Request, Response
+from werkzeug.wsgi import wrap_file
+
+from ..query.executor import GZIP_LEVEL
+from ..stores.dcat import Download
+from .state import AppState
+
+#: Bytes read from a dump file at a time when sending it.
+SEND_BYTES = 1024 * 1024
+
+
+class _Hashing:
+    """A binary file that counts and hashes what is written to it (what the catalog states)."""
+
+    def __init__(self, handle: BinaryIO):
+        self._handle, self.size, self.digest = handle, 0, hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self._handle.write(data)
+        self.size += len(data)
+        self.digest.update(data)
+        return len(data)
+
+    def flush(self) -> None:
+        self._handle.flush()
+
+
+@dataclass
+class DumpFile:
+    """One dump on disk, with what the catalog says of it."""
+
+    path: Path
+    download: Download
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def gzipped(self) -> Path:
+        """Its gzip copy, written the first time a client asks for one."""
+        target = self.path.with_name(self.path.name + ".gz")
+        with self._lock:
+            if not target.exists():
+                partial = target.with_name(target.name + ".partial")
+                with self.path.open("rb") as source, gzip.open(partial, "wb", compresslevel=GZIP_LEVEL) as sink:
+                    shutil.copyfileobj(source, sink, SEND_BYTES)
+                partial.rename(target)
+        return target
+
+
+def dump_file(current: AppState, name: str, media_type: str, write: Callable[[BinaryIO], None]) -> DumpFile:
+    """``name`` in this generation's folder, written by ``write`` the first time it is asked for."""
+    folder = _folder(current)  # outside: cached() does not nest
+
+    def build() -> DumpFile:
+        path = folder / name
+        with path.open("wb") as handle:
+            hashing = _Hashing(handle)
+            write(hashing)  # type: ignore[arg-type]  # a binary file as far as writers go
+        return DumpFile(path, Download(media_type, hashing.size, hashing.digest.hexdigest()))
+    return current.cached(f"dump:{name}", build)
+
+
+def _folder(current: AppState) -> Path:
+    def make() -> Path:
+        folder = Path(tempfile.mkdtemp(prefix="alliance-kg-downloads-"))
+        weakref.finalize(current, shutil.rmtree, folder, True)  # with its generation, or at exit
+        return folder
+    return current.cached("downloads-folder", make)
+
+
+def send(request: Request, dump: DumpFile, *, content_type: str, etag: str) -> Response:
+    """The file as the response (its gzip copy to a client that accepts gzip), conditional on
+    ``etag`` and open to Range requests."""
+    gzipped = request.accept_encodings["gzip"] > 0
+    path = dump.gzipped() if gzipped else dump.path
+    handle = path.open("rb")
+    size = path.stat().st_size
+    response = Response(wrap_file(request.environ, handle, SEND_BYTES), content_type=content_type,
+                        direct_passthrough=True)
+    response.content_length = size
+    response.vary.add("Accept-Encoding")
+    if gzipped:
+        response.headers["Content-Encoding"] = "gzip"
+    response.set_etag(etag, weak=True)
+    return response.make_conditional(request, accept_ranges=True, complete_length=size)
