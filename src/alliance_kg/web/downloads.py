@@ -103,4 +103,8 @@ def send(request: Request, dump: DumpFile, *, content_type: str, etag: str) -> R
     if gzipped:
         response.headers["Content-Encoding"] = "gzip"
     response.set_etag(etag, weak=True)
-    return response.make_conditional(request, accept_ranges=True, complete_length=size)
+    try:
+        return response.make_conditional(request, accept_ranges=True, complete_length=size)
+    except Exception:  # a range beyond the file (416): the error handler answers, the file is closed
+        response.close()
+        raise
