@@ -2,7 +2,7 @@
 query pool, the example queries, and how to rebuild (for reloads) and read the shapes.
 
 Built by ``create_app`` and kept in ``app.extensions``; views reach it through ``state()``.
-Nothing here changes after start except caches of derived bytes (dumps, VoID); a reload swaps
+Nothing here changes after start except caches of derived things (VoID, the catalog, the dump files of web.downloads); a reload swaps
 in a whole new ``AppState``.
 """
 
