@@ -2,8 +2,8 @@
 query pool, the example queries, and how to rebuild (for reloads) and read the shapes.
 
 Built by ``create_app`` and kept in ``app.extensions``; views reach it through ``state()``.
-Nothing here changes after start except caches of derived things (VoID, the catalog, the dump files of web.downloads); a reload swaps
-in a whole new ``AppState``.
+Nothing here changes after start except caches of derived things (VoID, the catalog, the dump
+files of ``web.downloads``); a reload swaps in a whole new ``AppState``.
 """
 
 from __future__ import annotations
