@@ -196,7 +196,22 @@ def test_worker_that_dies_gives_clean_500_and_pool_respawns(make_app):
     response = app.test_client().get("/sparql?query=" + quote(CARTESIAN))
     assert response.status_code == 500
     assert "Traceback" not in response.get_data(as_text=True)
+    assert "killed" in response.get_data(as_text=True)  # by a signal from outside: the OOM killer, say
     assert app.test_client().get("/sparql?query=ASK%7B%7D").status_code == 200
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/oom_score_adj"), reason="Linux only")
+def test_the_oom_killer_takes_a_query_worker_before_the_server(make_app):
+    """When memory runs out the kernel kills the process with the highest badness; the server
+    holds the store and would be it. Its workers offer themselves first, so a query fails and
+    the service stays."""
+    from alliance_kg.query.executor import WORKER_OOM_SCORE_ADJ
+
+    executor = make_app().extensions["alliance_kg"].executor
+    own = int(open("/proc/self/oom_score_adj").read())
+    assert executor.pids
+    for pid in executor.pids:
+        assert int(open(f"/proc/{pid}/oom_score_adj").read()) == WORKER_OOM_SCORE_ADJ > own
 
 
 def test_deeply_nested_groups_are_a_clean_4xx(client):

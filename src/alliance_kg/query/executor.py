@@ -63,6 +63,12 @@ WORKER_STACK_BYTES = 512 * 1024 * 1024
 GZIP_LEVEL = 5
 #: Bytes per message of a streamed answer.
 STREAM_CHUNK_BYTES = 256 * 1024
+#: A worker's ``oom_score_adj`` (the most a process may ask for). When memory runs out, the
+#: kernel then kills a query worker (one query fails, the pool forks a successor) and not the
+#: server, which holds the store and is otherwise the largest process: at 10M triples each
+#: worker copies the store's pages as it reads them (see the module), and the OOM killer took
+#: the server, ending the service.
+WORKER_OOM_SCORE_ADJ = 1000
 
 
 @dataclass(frozen=True)
@@ -258,6 +264,7 @@ def _worker_main(store: Any, conn: Connection, max_growth: int = 0) -> None:
     """Body of a worker process: answer jobs until the parent goes away."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _offer_to_oom_killer()
     _close_inherited_sockets(keep=conn.fileno())
     sys.setrecursionlimit(WORKER_RECURSION_LIMIT)
     threading.stack_size(WORKER_STACK_BYTES)
@@ -286,6 +293,16 @@ def _serve_jobs(store: Any, conn: Connection, max_growth: int) -> None:
             return
         if reply.retire:
             return
+
+
+def _offer_to_oom_killer() -> None:
+    """This process first, when the kernel must kill one for memory (``WORKER_OOM_SCORE_ADJ``);
+    where /proc is missing (not Linux) nothing changes."""
+    try:
+        with open("/proc/self/oom_score_adj", "w", encoding="ascii") as adj:
+            adj.write(str(WORKER_OOM_SCORE_ADJ))
+    except OSError:
+        pass
 
 
 def _close_inherited_sockets(keep: int) -> None:
@@ -532,12 +549,15 @@ class Executor:
                 reply.seconds = time.monotonic() - started
                 return reply
         except (EOFError, OSError) as exc:
+            worker.process.join(timeout=1)
             code = worker.process.exitcode
             log.error("query worker %s died (exit code %s, %s) on %r", worker.pid, code, type(exc).__name__,
                       job.text[:2000])
             self._retire(worker)
-            raise _WorkerLost(_timed(QueryAborted(
-                "the query engine crashed on this query (logged); the worker was restarted"), started)) from None
+            what = ("the query worker was killed while running this query (by the system, most often for lack "
+                    "of memory); it was restarted") if code == -signal.SIGKILL else \
+                "the query engine crashed on this query (logged); the worker was restarted"
+            raise _WorkerLost(_timed(QueryAborted(what), started)) from None
         self._release(worker, reply)
         reply.seconds = time.monotonic() - started
         if reply.error is not None:
