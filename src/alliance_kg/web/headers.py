@@ -23,6 +23,8 @@ ALLOWED_METHODS = "GET, HEAD, POST, OPTIONS"
 ALLOWED_HEADERS = "Accept, Accept-Language, Content-Type, If-None-Match"
 EXPOSED_HEADERS = "ETag, X-Result-Truncated, X-Result-Limit, X-Unknown-Graphs, Content-Disposition, Link"
 CACHE_CONTROL = "public, max-age=300"
+#: The methods whose responses carry an ETag and may be answered 304 (a POST is never cached).
+CONDITIONAL_METHODS = ("GET", "HEAD")
 GZIP_MIN_BYTES = 1024
 
 
@@ -37,7 +39,7 @@ def etag_for(req: Request, version: str) -> str:
 
 def not_modified(etag: str) -> Response | None:
     """A 304 if the client already holds this representation (GET/HEAD only)."""
-    if request.method in ("GET", "HEAD") and request.if_none_match.contains_weak(etag):
+    if request.method in CONDITIONAL_METHODS and request.if_none_match.contains_weak(etag):
         response = Response(status=304)
         response.set_etag(etag, weak=True)
         response.headers["Cache-Control"] = CACHE_CONTROL
@@ -55,7 +57,7 @@ def _cors(response: Response) -> None:
 
 
 def _conditional(response: Response) -> Response:
-    if request.method not in ("GET", "HEAD") or response.status_code != 200:
+    if request.method not in CONDITIONAL_METHODS or response.status_code != 200:
         return response
     if "no-store" in response.headers.get("Cache-Control", ""):
         return response

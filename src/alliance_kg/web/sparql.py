@@ -21,7 +21,7 @@ from ..errors import QueryError, QueryTooLarge, UpdateRefused
 from ..namespaces import GRAPH, PREFIXES
 from ..query import formats
 from . import catalog, requestlog
-from .headers import etag_for, not_modified, streamed
+from .headers import CONDITIONAL_METHODS, etag_for, not_modified, streamed
 from .linkeddata import href
 from .metrics import metrics_of
 from .params import decode_form, decode_text, read_body, values
@@ -82,8 +82,8 @@ def endpoint() -> Response:
     accept = _accept()
     format_param = (values(params, "format") or [None])[0]
 
-    # only GET and HEAD are conditional (a POST is not cached by HTTP), so only they cost a hash
-    etag = etag_for(request, current.store.version) if request.method in ("GET", "HEAD") else None
+    # only a conditional method's response gets an ETag, so only it costs a hash
+    etag = etag_for(request, current.store.version) if request.method in CONDITIONAL_METHODS else None
     cached = not_modified(etag) if etag is not None else None
     if cached is not None:
         return cached
