@@ -103,6 +103,16 @@ def in_memory_oxigraph_store(knowledge_graph):
 
 
 @pytest.fixture(scope="session")
+def spilled_store():
+    """The shipped graph as ``--store memory`` serves a graph over ``memory_max_triples``: in
+    an Oxigraph folder of its own, written while it was built."""
+    from alliance_kg.app import open_store
+    from alliance_kg.settings import Settings
+
+    return open_store(Settings.load({"memory_max_triples": 1}))
+
+
+@pytest.fixture(scope="session")
 def rdflib_store(knowledge_graph):
     from alliance_kg.stores import RdflibStore
 

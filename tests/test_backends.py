@@ -52,9 +52,10 @@ def _comparable(result):
     return result.variables, sorted(tuple(norm(t) for t in row) for row in result.rows)
 
 
-@pytest.fixture(params=["memory", "oxigraph", "sparql"])
+@pytest.fixture(params=["memory", "memory-spilled", "oxigraph", "sparql"])
 def other_store(request):
-    fixture = {"memory": "in_memory_oxigraph_store", "oxigraph": "oxigraph_store", "sparql": "virtuoso_store"}
+    fixture = {"memory": "in_memory_oxigraph_store", "memory-spilled": "spilled_store", "oxigraph": "oxigraph_store",
+               "sparql": "virtuoso_store"}
     return request.getfixturevalue(fixture[request.param])
 
 

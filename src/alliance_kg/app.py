@@ -8,15 +8,20 @@ every reload) and the shapes reader. ``alliance-kg serve``, tests and WSGI serve
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, Mapping
 
 from flask import Flask
 from rdflib import Graph
 
-from .build.pipeline import conforming
+from .build.pipeline import KnowledgeGraph, Paths, conforming, refuse_unless_conforming, unvalidated, validate_graph
 from .build.sources import load_shapes
+from .namespaces import INFERRED_GRAPH
 from .settings import Settings, project_root
 from .stores import InMemoryOxigraphStore, OxigraphStore, RdflibStore, Store
+from .stores.oxigraph import Writing
 from .stores.sparql import SparqlStore
 from .web import create_app as create_web_app
 
@@ -35,9 +40,58 @@ def open_store(settings: Settings) -> Store:
     if spec.kind == "rdflib":
         graph = conforming(settings.data_paths or None)
         return RdflibStore(graph.dataset, graph.version)
-    graph = conforming(settings.data_paths or None, into="oxigraph")
-    assert graph.store is not None
-    return InMemoryOxigraphStore(graph.store, graph.version)
+    limit = settings.memory_max_triples
+    return load(settings.data_paths or None, _spill_folder, when=lambda graph: 0 < limit < len(graph.loaded.store))
+
+
+def _spill_folder() -> Path:
+    return Path(tempfile.mkdtemp(prefix="alliance-kg-store-"))
+
+
+def load(paths: Paths, where: Path | str | Callable[[], Path], *,
+         when: Callable[[KnowledgeGraph], bool] = lambda graph: True) -> InMemoryOxigraphStore | OxigraphStore:
+    """Parse, infer and validate ``paths`` in an in-memory Oxigraph store and, when ``when``
+    says so of the parsed graph, write it meanwhile into the Oxigraph folder ``where`` (a path,
+    or a function giving a new one, which is then the store's own and goes with it): the
+    ``OxigraphStore`` on that folder, or else the in-memory store. ``alliance-kg load`` always
+    writes; ``--store memory`` writes a large graph to a temporary folder, because the query
+    workers forked from a server holding an in-memory store copy its pages as they read it (at
+    10M triples the server and two workers outgrew 24 GB), where every process opens the same
+    folder read-only and shares the kernel's page cache. Only a conforming graph becomes a
+    store; on any error (``ValidationFailed`` included) the folder being written is removed."""
+    writing: Writing | None = None
+    owned = callable(where)
+    folder = Path(where) if not callable(where) else None
+
+    def parsed(graph: KnowledgeGraph) -> None:
+        nonlocal writing, folder
+        if not when(graph):
+            return
+        folder = where() if callable(where) else folder
+        writing = Writing(folder)
+        for part in graph.loaded.written:
+            writing.begin(part.path, part.format, part.graph)
+
+    try:
+        graph = unvalidated(paths, into="oxigraph", parsed=parsed)
+        assert graph.store is not None
+        if writing is None:
+            refuse_unless_conforming(validate_graph(graph))
+            return InMemoryOxigraphStore(graph.store, graph.version)
+        writing.finish(graph.store, str(INFERRED_GRAPH))
+        report = refuse_unless_conforming(validate_graph(graph)).report
+        assert report is not None
+        version = graph.version
+        del graph  # the in-memory store goes while the writing finishes
+        writing.commit(version, {"violations": report.count("Violation"), "warnings": report.count("Warning")})
+    except BaseException:
+        if writing is not None:
+            writing.abandon()
+        if owned and folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    assert folder is not None
+    return OxigraphStore(folder, owned=owned)
 
 
 def read_shapes(settings: Settings) -> Graph:

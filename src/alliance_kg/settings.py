@@ -66,6 +66,10 @@ class Settings:
     port: int = _setting(8000, "TCP port of the server.")
     data: str = _setting("", "Data folders or files to serve instead of the shipped graph (comma-separated).")
     store: str = _setting("memory", "Store backend: memory (Oxigraph in memory), rdflib, oxigraph:PATH or sparql:URL.")
+    memory_max_triples: int = _setting(
+        3_000_000, "Above this many parsed triples, the memory store keeps the built graph in a temporary "
+                   "on-disk Oxigraph folder (under TMPDIR) instead: query workers copy the pages of an in-memory "
+                   "store as they read it (0: always in memory).")
     threads: int = _setting(8, "HTTP worker threads of the WSGI server.")
     http_server: str = _setting("granian", "HTTP server: granian (Rust, the default) or waitress.")
     query_workers: int = _setting(2, "Worker processes that evaluate queries (a stuck query is killed, not abandoned).")

@@ -82,10 +82,9 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def load(args: argparse.Namespace, settings: Settings) -> int:
-    from ..build.pipeline import KnowledgeGraph, refuse_unless_conforming, unvalidated, validate_graph
-    from ..namespaces import INFERRED_GRAPH
+    from ..app import load as load_store
+    from ..stores import OxigraphStore
     from ..settings import StoreSpec
-    from ..stores import oxigraph
 
     try:
         spec = StoreSpec.parse(args.store)
@@ -93,23 +92,10 @@ def load(args: argparse.Namespace, settings: Settings) -> int:
         spec = None
     if spec is None or spec.kind != "oxigraph":
         raise InputError(f"--store {args.store!r}: load fills an Oxigraph folder (oxigraph:PATH)")
-    # The store is written while the graph is inferred and validated: the asserted quads once
-    # parsed, the inferred graph once inferred. Only a conforming graph becomes current
-    # (leaving the block on an error, ValidationFailed included, removes the new folder).
-    with oxigraph.Writing(spec.where) as writing:
-        def parsed(graph: KnowledgeGraph) -> None:
-            for part in graph.loaded.written:
-                writing.begin(part.path, part.format, part.graph)
-
-        graph = unvalidated(args.paths or None, into="oxigraph", parsed=parsed)
-        assert graph.store is not None
-        writing.finish(graph.store, str(INFERRED_GRAPH))
-        report = refuse_unless_conforming(validate_graph(graph)).report
-        assert report is not None
-        version = graph.version
-        del graph  # the in-memory store goes while the writing finishes
-        writing.commit(version, {"violations": report.count("Violation"), "warnings": report.count("Warning")})
-    store = oxigraph.OxigraphStore(spec.where)
+    # The store is written while the graph is inferred and validated; only a conforming graph
+    # becomes current.
+    store = load_store(args.paths or None, spec.where)
+    assert isinstance(store, OxigraphStore)
     print(f"{store.triple_count()} triples in {len(store.graph_names())} graphs, version {store.version}: {store.folder}")
     return EXIT_OK
 

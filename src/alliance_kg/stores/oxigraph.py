@@ -30,6 +30,7 @@ import queue
 import shutil
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -525,13 +526,17 @@ class OxigraphStore(OxigraphEngine):
     """A store folder written by ``write``, opened read-only.
 
     Worker processes are forked from the server (see ``executor``); a RocksDB handle must not
-    cross a fork, so each process opens its own handle on first use.
+    cross a fork, so each process opens its own handle on first use. An ``owned`` store (the
+    memory store's temporary folder, see ``app.load``) removes its folder when it is collected
+    (after a reload, once its generation is stopped) or when the process that made it exits.
     """
 
     kind = "oxigraph"
 
-    def __init__(self, path: Path | str):
+    def __init__(self, path: Path | str, *, owned: bool = False):
         self.path = Path(path)
+        if owned:
+            weakref.finalize(self, _remove_owned, str(self.path), os.getpid())
         meta = _read_meta(self.path)
         if not meta:
             raise InputError("no Oxigraph store here (run `alliance-kg load --store oxigraph:PATH` first)",
@@ -569,6 +574,11 @@ class OxigraphStore(OxigraphEngine):
 
     def triple_count(self) -> int:
         return int(self.meta["triples"])
+
+
+def _remove_owned(path: str, owner: int) -> None:
+    if os.getpid() == owner:  # a forked worker's copy of the store is not the owner
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def collect(prepared: PreparedQuery, result, max_rows: int | None) -> QueryResult:

@@ -12,6 +12,7 @@ store exists, so they share it copy-on-write.
 from __future__ import annotations
 
 import atexit
+import weakref
 from dataclasses import fields
 from typing import Any, Mapping
 
@@ -46,7 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, open_store: OpenStore
     app.config.update(config)
 
     executor = Executor.from_settings(store, settings)
-    atexit.register(executor.close)
+    atexit.register(_close_at_exit, weakref.ref(executor))  # weakly: a reload's old pool (and store) may go
     app.extensions[EXTENSION] = AppState(settings, store, executor,
                                          load_examples(project_root(settings) / "queries" / "examples"),
                                          open_store=open_store, read_shapes=read_shapes)
@@ -61,3 +62,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, open_store: OpenStore
         app.register_blueprint(module.bp)
     admin.attach(app)
     return app
+
+
+def _close_at_exit(executor: "weakref.ref[Executor]") -> None:
+    alive = executor()
+    if alive is not None:
+        alive.close()

@@ -25,22 +25,25 @@ RELOADER = "alliance_kg.reloader"
 def attach(app: Flask) -> Reloader:
     """Wrap the app's current ``AppState`` in a ``Reloader`` whose reload swaps in a new one."""
     first: AppState = app.extensions[EXTENSION]
-    settings = first.settings
+    settings, open_store = first.settings, first.open_store
 
+    # Neither function holds ``first``: a generation's state (its store above all) must be
+    # collectable once the generation is stopped.
     def start(store: Any) -> AppState:
-        if store is first.store:
-            return first
+        current: AppState = app.extensions[EXTENSION]
+        if store is current.store:
+            return current
         executor = Executor.from_settings(store, settings)
         # A fresh cache of dumps and VoID; the result cache is shared (its keys carry the version).
-        state = dataclasses.replace(first, store=store, executor=executor, _cache={}, _lock=threading.Lock())
+        state = dataclasses.replace(current, store=store, executor=executor, _cache={}, _lock=threading.Lock())
         state.labels()  # the new generation's label index, before it serves a suggestion
         app.extensions[EXTENSION] = state  # the swap: new requests see the new graph
         return state
 
     def build() -> Any:
-        if first.open_store is None:
+        if open_store is None:
             raise RuntimeError("this app was given its store and cannot rebuild it")
-        return first.open_store(settings)
+        return open_store(settings)
 
     reloader = Reloader.started(first.store, build=build, start=start,
                                 stop=lambda state: state.executor.close(), grace=settings.query_timeout + 5,

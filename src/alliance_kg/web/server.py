@@ -102,20 +102,23 @@ def _build_labels(state: Any) -> None:
 
 def serve(app: Flask, settings: Settings) -> None:
     """Serve ``app`` until SIGTERM/SIGINT, watching the data for changes; then shut down."""
-    state = app.extensions[EXTENSION]
+    # The current state is looked up each time, not kept: after a reload, the first generation
+    # (its store above all) must be free to go.
     try:
         server = listen(app, settings)
     except InputError:
-        state.executor.close()
+        app.extensions[EXTENSION].executor.close()
         raise
     reloader = reloader_of(app)
     reloader.watch(watched_paths(settings))
     # The label index (search suggestions) is built beside serving, not before it: on the 1M
     # generated graph that takes most of a minute, and every other route is ready at once.
-    threading.Thread(target=_build_labels, args=(state,), daemon=True, name="label-index").start()
+    threading.Thread(target=_build_labels, args=(app.extensions[EXTENSION],), daemon=True, name="label-index").start()
+    store = app.extensions[EXTENSION].store
     log.info("serving %d triples (version %s) on http://%s:%s/sparql with %s, %d threads and %d query workers",
-             state.store.triple_count(), state.store.version, server.host, server.port, settings.http_server,
+             store.triple_count(), store.version, server.host, server.port, settings.http_server,
              settings.threads, settings.query_workers)
+    del store
     try:
         with signals(server, reloader):
             server.run()
@@ -124,5 +127,5 @@ def serve(app: Flask, settings: Settings) -> None:
     finally:
         server.close()
         reloader.close()  # the current generation's workers (older ones stop after their grace)
-        state.executor.close()
+        app.extensions[EXTENSION].executor.close()
         log.info("stopped")
