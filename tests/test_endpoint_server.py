@@ -86,6 +86,11 @@ def test_a_download_is_resumed_with_a_range_over_http(live_server):
     assert rest.status_code == 206
     assert rest.headers["Content-Range"] == f"bytes 1000-{len(whole.content) - 1}/{len(whole.content)}"
     assert whole.content[:1000] + rest.content == whole.content
+    beyond = requests.get(url, headers={"Accept-Encoding": "identity", "Range": f"bytes={len(whole.content)}-"},
+                          timeout=10)
+    assert beyond.status_code == 416  # and says how long the file is, so the client can start again
+    assert beyond.headers["Content-Range"] == f"bytes */{len(whole.content)}"
+    assert beyond.headers["Content-Type"].startswith("text/plain")
 
 
 def test_linked_data_redirect_over_http(live_server):

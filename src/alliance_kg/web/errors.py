@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, current_app
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from ..errors import AllianceKGError, QueryError
@@ -49,10 +49,9 @@ def _library_error(exc: AllianceKGError) -> Response:
 
 
 def _http_error(exc: HTTPException) -> Response:
-    headers = {}
-    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
-        headers["Allow"] = ", ".join(exc.valid_methods)
-    return error_response(exc.code or 500, exc.description or "", headers)
+    # the exception's own headers (Allow of a 405, Content-Range of a 416, WWW-Authenticate), not its HTML's type
+    own = {name: value for name, value in exc.get_headers() if name.lower() != "content-type"}
+    return error_response(exc.code or 500, exc.description or "", own)
 
 
 def _bug(exc: Exception) -> Response:
