@@ -11,7 +11,7 @@ folder read-only and starts at once, without parsing a file. Layout::
 
     PATH/alliance-kg.json       which folder is current, its version, graphs and size
     PATH/data-<version>-<n>/    one RocksDB database per load
-    PATH/loading-<n>/           a load being written (renamed data-... once complete)
+    PATH/loading-<pid>-<n>/     a load being written by process pid (renamed data-... once complete)
 
 A load writes a new folder and then replaces ``alliance-kg.json`` atomically, so a running
 server keeps reading the folder it opened until it reloads; the folder before that is kept
@@ -159,10 +159,10 @@ class Writing:
 
     def __init__(self, path: Path | str):
         self.root = Path(path)
-        self.folder = _new_folder(self.root, "loading")
+        self.folder = _new_folder(self.root, f"loading-{os.getpid()}")
         self.filled: Filled | None = None
         self._store: ox.Store | None = None
-        self._blank = self.root / f"staged-{time.time_ns()}-blank.nq"  # lines naming a blank node
+        self._blank = self.root / f"staged-{os.getpid()}-{time.time_ns()}-blank.nq"  # lines naming a blank node
         self._tasks: queue.Queue = queue.Queue()
         self._stop = threading.Event()
         self._error: Exception | None = None
@@ -212,7 +212,7 @@ class Writing:
 
     def _finish(self, source: ox.Store, graph: str | None) -> None:
         filled = counted(source)
-        dump = self.root / f"staged-{time.time_ns()}.nq"
+        dump = self.root / f"staged-{os.getpid()}-{time.time_ns()}.nq"
         try:
             if graph:
                 source.dump(str(dump), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
@@ -307,12 +307,27 @@ def _switch(root: Path, folder: Path, filled: Filled, version: str, report: dict
         scratch.unlink(missing_ok=True)
         raise _unwritable(exc, root) from None
     keep = {folder.name, previous.get("folder")}
-    for old in [*root.glob("data-*"), *root.glob("loading-*")]:  # loading-: a load that died
+    for old in [*root.glob("data-*"), *filter(_abandoned, root.glob("loading-*"))]:
         if old.name not in keep:
             shutil.rmtree(old, ignore_errors=True)
-    for leftover in root.glob("staged-*.nq"):
+    for leftover in filter(_abandoned, root.glob("staged-*.nq")):
         leftover.unlink(missing_ok=True)
     return folder
+
+
+def _abandoned(path: Path) -> bool:
+    """A ``loading-<pid>-…`` folder or ``staged-<pid>-…`` file left by a load that died (or by
+    this process's own, which are done by now), not one another load is writing meanwhile."""
+    owner = path.name.split("-")[1]
+    if not owner.isdigit() or int(owner) == os.getpid():
+        return True
+    try:
+        os.kill(int(owner), 0)
+    except (ProcessLookupError, OverflowError):  # gone, or not a process id (an older name's time)
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
 
 
 def _read_meta(root: Path) -> dict:
