@@ -36,6 +36,13 @@ class Counts:
     sameas: list[tuple[str, str]]
 
     @classmethod
+    def of(cls, source: Dataset | ox.Store | Counts) -> Counts:
+        """``source`` counted: by Oxigraph where it is an Oxigraph store, else by rdflib."""
+        if isinstance(source, Counts):
+            return source
+        return cls.of_store(source) if isinstance(source, ox.Store) else cls.of_dataset(source)
+
+    @classmethod
     def of_dataset(cls, dataset: Dataset) -> Counts:
         union = [t for t in dataset.triples((None, None, None))]
         subjects = {s for s, _, _ in union}
@@ -90,8 +97,7 @@ def void_graph(source: Dataset | ox.Store | Counts, downloads: Iterable[str]) ->
     """VoID: size, vocabularies, licence, endpoint, the dumps named ``downloads`` (file names
     below ``/downloads/``), one subset per named graph, linksets; counted by Oxigraph where the
     graph is in an Oxigraph store (or given counted)."""
-    counts = source if isinstance(source, Counts) else \
-        Counts.of_store(source) if isinstance(source, ox.Store) else Counts.of_dataset(source)
+    counts = Counts.of(source)
     g = bind_prefixes(Graph())
     d = DATASET
     g.add((d, RDF.type, VOID.Dataset))
