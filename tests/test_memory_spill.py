@@ -118,3 +118,26 @@ def _has_open(pid: int, folder) -> bool:
         except OSError:
             pass
     return False
+
+
+def test_the_memory_a_dropped_build_freed_is_handed_back_before_workers_fork():
+    """What the allocator keeps after a large build is dropped (Oxigraph's store is many small
+    allocations) goes back to the system, so forked workers cannot reuse, and copy, it."""
+    import ctypes
+
+    from alliance_kg.app import _return_freed_memory
+    from alliance_kg.query.executor import resident_bytes
+
+    libc = ctypes.CDLL(None)
+    libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
+    libc.free.argtypes = [ctypes.c_void_p]
+    blocks = [libc.malloc(1000) for _ in range(300_000)]
+    for address in blocks:
+        ctypes.memset(address, 1, 1000)  # resident, as a filled store is
+    keep = libc.malloc(1000)  # above the freed blocks: the heap's top cannot shrink by itself
+    for address in blocks:
+        libc.free(address)
+    freed = resident_bytes()
+    _return_freed_memory()
+    assert freed - resident_bytes() > 200 * 2**20
+    libc.free(keep)

@@ -8,6 +8,7 @@ every reload) and the shapes reader. ``alliance-kg serve``, tests and WSGI serve
 
 from __future__ import annotations
 
+import ctypes
 import shutil
 import tempfile
 from pathlib import Path
@@ -42,6 +43,17 @@ def open_store(settings: Settings) -> Store:
         return RdflibStore(graph.dataset, graph.version)
     limit = settings.memory_max_triples
     return load(settings.data_paths or None, _spill_folder, when=lambda graph: 0 < limit < len(graph.loaded.store))
+
+
+def _return_freed_memory() -> None:
+    """Hand the freed in-memory build back to the system (glibc's ``malloc_trim``). glibc keeps
+    freed memory for reuse, and a query worker forked later would reuse it, copying each page
+    it writes: at 10M triples the server kept 9 GB resident after the build was dropped, and
+    each worker grew to 4–5 GB of its own. At 1M the trim takes 0.03 s (932 to 165 MB)."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
 
 
 def _spill_folder() -> Path:
@@ -84,6 +96,7 @@ def load(paths: Paths, where: Path | str | Callable[[], Path], *,
         version = graph.version
         del graph  # the in-memory store goes while the writing finishes
         writing.commit(version, {"violations": report.count("Violation"), "warnings": report.count("Warning")})
+        _return_freed_memory()
     except BaseException:
         if writing is not None:
             writing.abandon()
