@@ -112,3 +112,49 @@ def test_prefixed_names_escape_what_a_local_name_cannot_hold():
 
 def test_an_empty_index_suggests_nothing():
     assert LabelIndex({}).suggest("Köln") == []
+
+
+def _app(store, **settings):
+    return create_app({"STORE": store, "TESTING": True, "query_workers": 1, **settings})
+
+
+def test_the_index_queries_have_a_deadline_of_their_own(in_memory_oxigraph_store):
+    """The index of a large graph takes longer than a client's query may (70 s at 10M)."""
+    app = _app(in_memory_oxigraph_store, query_timeout=0.0001, label_index_timeout=60)
+    client = app.test_client()
+    try:
+        assert client.get("/sparql", query_string={"query": "SELECT * { ?s ?p ?o }"}).status_code == 503
+        assert suggestions(client, "Köln")[0]["iri"] == KOELN
+    finally:
+        app.extensions["alliance_kg"].executor.close()
+
+
+def test_a_suggestion_does_not_wait_for_the_index_being_built(in_memory_oxigraph_store):
+    import threading
+
+    app = _app(in_memory_oxigraph_store)
+    client = app.test_client()
+    try:
+        building = app.extensions["alliance_kg"]._cache.setdefault("labels-lock", threading.Lock())
+        with building:  # as the background build holds it
+            response = client.get("/suggest", query_string={"q": "Köln"})
+            assert response.status_code == 503 and response.headers["Retry-After"] == "10"
+            assert "being built" in response.get_data(as_text=True)
+        assert suggestions(client, "Köln")[0]["iri"] == KOELN
+    finally:
+        app.extensions["alliance_kg"].executor.close()
+
+
+def test_an_index_that_could_not_be_built_is_not_tried_again_for_each_suggestion(in_memory_oxigraph_store):
+    app = _app(in_memory_oxigraph_store, label_index_timeout=0.0001)
+    client = app.test_client()
+    current = app.extensions["alliance_kg"]
+    try:
+        first = client.get("/suggest", query_string={"q": "Köln"})
+        assert first.status_code == 503 and "could not be built" in first.get_data(as_text=True)
+        asked = []
+        current.csv_rows = lambda *args, **kwargs: asked.append(args) or iter([])
+        again = client.get("/suggest", query_string={"q": "Köln"})
+        assert again.status_code == 503 and again.get_data() == first.get_data() and not asked
+    finally:
+        current.executor.close()

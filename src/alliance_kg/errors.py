@@ -64,6 +64,13 @@ class QueryTimeout(QueryError):
     status = 503
 
 
+class NotReady(QueryError):
+    """What was asked for is being built (the search index of a large graph): try again soon."""
+
+    status = 503
+    retry_after = 10
+
+
 class QueryTooLarge(QueryError):
     """The query text or request body is over its cap."""
 

@@ -77,6 +77,9 @@ class Settings:
     worker_max_growth_mb: int = _setting(
         64, "A query worker whose own memory (its resident set: copies of the server's pages not counted) "
             "grew more than this (MB) is replaced after its query (0: never).")
+    label_index_timeout: float = _setting(
+        600.0, "Seconds each query building the search index may run (the server's own, not held to "
+               "--query-timeout: at 10M triples they take about 70 s).")
     max_rows: int = _setting(10000, "Cap on result rows; a capped result says so in a response header.")
     stream_bytes: int = _setting(
         1_048_576, "Answers larger than this (bytes) are streamed as the engine writes them, not cached (0: never).")

@@ -78,7 +78,7 @@ def _found(default_limit: str) -> tuple[str, str, list[dict[str, Any]]]:
     if len(text) > MAX_QUERY:
         raise BadRequest(f"q is longer than {MAX_QUERY} characters")
     limit = _limit(default_limit)
-    index = state().labels()
+    index = state().labels(wait=False)  # a request does not wait minutes for a large graph's index
     found = index.suggest(text, limit)
     lang = preferred_language({l for m in found for l in m.entry.labels})
     return text, lang, [suggestion(index, m.entry, m.matched, lang) for m in found]

@@ -93,11 +93,12 @@ def signals(server: HTTPServer, reloader: Reloader) -> Iterator[None]:
 def _build_labels(state: Any) -> None:
     """Build the label index in the background. A thread has no caller to raise to: if the pool
     closes under it (a stop during start) or a query fails, say so in one line; the index is then
-    built on the first suggestion instead."""
+    built on the first suggestion instead, or, if its queries failed, suggestions answer 503 and
+    say why until the data is reloaded."""
     try:
         state.labels()
     except Exception as exc:  # the thread's boundary: anything here would only print a traceback
-        log.warning("label index not built in the background (%s: %s); built on first use", type(exc).__name__, exc)
+        log.warning("label index not built in the background (%s: %s)", type(exc).__name__, exc)
 
 
 def serve(app: Flask, settings: Settings) -> None:

@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterator
 from flask import current_app
 from rdflib import Graph
 
+from ..errors import NotReady, QueryError
 from ..query.cache import LRUCache, result_key
 from ..query.executor import Executor, Job, Reply
 from ..query.formats import CSV
@@ -67,31 +68,49 @@ class AppState:
                 self._cache[key] = build()
             return self._cache[key]
 
-    def labels(self) -> LabelIndex:
+    def labels(self, *, wait: bool = True) -> LabelIndex:
         """This generation's label index (search suggestions, editor completion), built once.
-        Under a lock of its own: building it on a large graph must not hold up ``cached()``."""
+        Under a lock of its own: building it on a large graph (minutes at 10M triples) must not
+        hold up ``cached()``, nor, with ``wait=False``, a request (``NotReady`` instead). A build
+        that failed is not tried again for this generation: each try would hold a worker for
+        up to ``label_index_timeout``."""
         index = self._cache.get("labels")
-        if index is None:
-            with self._cache.setdefault("labels-lock", threading.Lock()):  # setdefault is atomic
-                index = self._cache.get("labels")
-                if index is None:
-                    index = LabelIndex.from_store(self.csv_rows)
-                    self._cache["labels"] = index
+        if index is not None:
+            return index
+        lock = self._cache.setdefault("labels-lock", threading.Lock())  # setdefault is atomic
+        if not lock.acquire(blocking=wait):
+            raise NotReady("the search index is being built (on a large graph that takes minutes); try again soon")
+        try:
+            index = self._cache.get("labels")
+            if index is None:
+                if "labels-failed" not in self._cache:
+                    try:
+                        index = self._cache["labels"] = LabelIndex.from_store(self._index_rows)
+                        return index
+                    except QueryError as exc:
+                        self._cache["labels-failed"] = str(exc)
+                raise NotReady(f"the search index could not be built for this data ({self._cache['labels-failed']}); "
+                               "it is built again when the data is reloaded")
+        finally:
+            lock.release()
         return index
+
+    def _index_rows(self, text: str) -> Iterator[list[str]]:
+        return self.csv_rows(text, timeout=self.settings.label_index_timeout)
 
     def _job(self, text: str, job: dict[str, Any]) -> Job:
         job.setdefault("max_rows", self.settings.max_rows)
         return Job(text, max_length=self.settings.max_query_length, **job)
 
-    def run(self, text: str, **job: Any) -> Reply:
-        """A client's query through the pool with the configured caps: the bytes to send, or
-        for a large answer its ``stream``."""
-        return self.executor.run(self._job(text, {"stream_from": self.settings.stream_bytes, **job}))
+    def run(self, text: str, *, timeout: float | None = None, **job: Any) -> Reply:
+        """A client's query through the pool with the configured caps (and deadline, unless
+        ``timeout`` says otherwise): the bytes to send, or for a large answer its ``stream``."""
+        return self.executor.run(self._job(text, {"stream_from": self.settings.stream_bytes, **job}), timeout)
 
-    def csv_rows(self, text: str) -> Iterator[list[str]]:
+    def csv_rows(self, text: str, *, timeout: float | None = None) -> Iterator[list[str]]:
         """One of the server's own SELECT queries, every row, as the strings of its CSV answer
         (header first): no terms built in the worker nor here, for the large ones (labels)."""
-        reply = self.run(text, accept=CSV, max_rows=None)
+        reply = self.run(text, accept=CSV, max_rows=None, timeout=timeout)
         body = reply.body if reply.stream is None else b"".join(reply.stream)
         return csv.reader(io.StringIO(body.decode("utf-8"), newline=""))
 
