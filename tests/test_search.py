@@ -158,3 +158,16 @@ def test_an_index_that_could_not_be_built_is_not_tried_again_for_each_suggestion
         assert again.status_code == 503 and again.get_data() == first.get_data() and not asked
     finally:
         current.executor.close()
+
+
+def test_the_index_sorts_in_runs_exactly_as_one_sort_would(monkeypatch):
+    """Runs merged (so that building a large graph's index never holds the interpreter lock for
+    seconds) give sorted()'s order, equal keys kept in the order they came."""
+    import random
+
+    from alliance_kg.web import labels
+
+    monkeypatch.setattr(labels, "RUN", 7)
+    rows = [(random.choice("abc"), random.random()) for _ in range(200)]  # ties by key, not in tuple order
+    assert labels._sorted_in_runs(rows, key=lambda row: row[0]) == sorted(rows, key=lambda row: row[0])
+    assert labels._sorted_in_runs(set(rows)) == sorted(set(rows))
