@@ -171,3 +171,26 @@ def test_the_index_sorts_in_runs_exactly_as_one_sort_would(monkeypatch):
     rows = [(random.choice("abc"), random.random()) for _ in range(200)]  # ties by key, not in tuple order
     assert labels._sorted_in_runs(rows, key=lambda row: row[0]) == sorted(rows, key=lambda row: row[0])
     assert labels._sorted_in_runs(set(rows)) == sorted(set(rows))
+
+
+def test_a_reload_whose_index_cannot_be_built_still_serves_the_new_graph(tmp_path, monkeypatch):
+    import shutil
+
+    import server as live_server
+    from alliance_kg.settings import Settings
+
+    data = tmp_path / "data"
+    shutil.copytree(live_server.ENDPOINT_DATA, data)
+    monkeypatch.setenv("ALLIANCE_KG_ROOT", str(live_server.test_root(tmp_path / "root")))
+    app = create_app({"SETTINGS": Settings.load({"data": str(data), "query_workers": 1, "label_index_timeout": 0.0001,
+                                                 "reload_token": "t"})})
+    client = app.test_client()
+    try:
+        before = app.extensions["alliance_kg"].store.version
+        (data / "extra.ttl").write_text(
+            '<https://w3id.org/alliance-kg/id/topic/extra> <http://www.w3.org/2000/01/rdf-schema#comment> "x" .\n')
+        reloaded = client.post("/admin/reload", headers={"Authorization": "Bearer t"})
+        assert reloaded.status_code == 200 and reloaded.get_json()["version"] != before, reloaded.get_data()
+        assert client.get("/suggest", query_string={"q": "Köln"}).status_code == 503
+    finally:
+        app.extensions["alliance_kg"].executor.close()

@@ -6,18 +6,21 @@ request keeps the state it started with, so it finishes on the graph it began on
 from __future__ import annotations
 
 import dataclasses
+import logging
 import threading
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 
+from ..errors import QueryError
 from ..query.executor import Executor
 from ..settings import Settings, project_root
 from ..stores import oxigraph
 from .reloading import Reloader, token_matches
 from .state import EXTENSION, AppState
 
+log = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__)
 RELOADER = "alliance_kg.reloader"
 
@@ -36,7 +39,10 @@ def attach(app: Flask) -> Reloader:
         executor = Executor.from_settings(store, settings)
         # A fresh cache of dumps and VoID; the result cache is shared (its keys carry the version).
         state = dataclasses.replace(current, store=store, executor=executor, _cache={}, _lock=threading.Lock())
-        state.labels()  # the new generation's label index, before it serves a suggestion
+        try:
+            state.labels()  # the new generation's label index, before it serves a suggestion
+        except QueryError as exc:  # the graph is served all the same; suggestions say why they are missing
+            log.warning("label index of version %s not built: %s", getattr(store, "version", None), exc)
         app.extensions[EXTENSION] = state  # the swap: new requests see the new graph
         return state
 
