@@ -12,7 +12,7 @@ import ctypes
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 from flask import Flask
 from rdflib import Graph
@@ -41,8 +41,7 @@ def open_store(settings: Settings) -> Store:
     if spec.kind == "rdflib":
         graph = conforming(settings.data_paths or None)
         return RdflibStore(graph.dataset, graph.version)
-    limit = settings.memory_max_triples
-    return load(settings.data_paths or None, _spill_folder, when=lambda graph: 0 < limit < len(graph.loaded.store))
+    return load(settings.data_paths or None, memory_max_triples=settings.memory_max_triples)
 
 
 def _return_freed_memory() -> None:
@@ -56,31 +55,26 @@ def _return_freed_memory() -> None:
         pass
 
 
-def _spill_folder() -> Path:
-    return Path(tempfile.mkdtemp(prefix="alliance-kg-store-"))
-
-
-def load(paths: Paths, where: Path | str | Callable[[], Path], *,
-         when: Callable[[KnowledgeGraph], bool] = lambda graph: True) -> InMemoryOxigraphStore | OxigraphStore:
-    """Parse, infer and validate ``paths`` in an in-memory Oxigraph store and, when ``when``
-    says so of the parsed graph, write it meanwhile into the Oxigraph folder ``where`` (a path,
-    or a function giving a new one, which is then the store's own and goes with it): the
-    ``OxigraphStore`` on that folder, or else the in-memory store. ``alliance-kg load`` always
-    writes; ``--store memory`` writes a large graph to a temporary folder, because the query
-    workers forked from a server holding an in-memory store copy its pages as they read it (at
-    10M triples the server and two workers outgrew 24 GB), where every process opens the same
-    folder read-only and shares the kernel's page cache. Only a conforming graph becomes a
-    store; on any error (``ValidationFailed`` included) the folder being written is removed."""
+def load(paths: Paths, folder: Path | str | None = None, *, memory_max_triples: int = 0) -> Store:
+    """Parse, infer and validate ``paths`` in an in-memory Oxigraph store, writing it meanwhile
+    into the Oxigraph store at ``folder`` (``alliance-kg load``) or, without one, into a
+    temporary folder of the store's own once the parsed graph has more than
+    ``memory_max_triples`` (0: never): the ``OxigraphStore`` on the folder written, else the
+    in-memory store. A large graph is not served from memory because the query workers forked
+    from a server holding an in-memory store copy its pages as they read it (at 10M triples the
+    server and two workers outgrew 24 GB); every process opens a folder read-only and shares
+    the kernel's page cache. Only a conforming graph becomes a store; on any error
+    (``ValidationFailed`` included) the folder being written is removed."""
+    owned = folder is None
+    target: Path | None = None
     writing: Writing | None = None
-    owned = callable(where)
-    folder = Path(where) if not callable(where) else None
 
     def parsed(graph: KnowledgeGraph) -> None:
-        nonlocal writing, folder
-        if not when(graph):
+        nonlocal target, writing
+        if owned and not 0 < memory_max_triples < len(graph.loaded.store):
             return
-        folder = where() if callable(where) else folder
-        writing = Writing(folder)
+        target = Path(tempfile.mkdtemp(prefix="alliance-kg-store-")) if owned else Path(folder)
+        writing = Writing(target)
         for part in graph.loaded.written:
             writing.begin(part.path, part.format, part.graph)
 
@@ -100,11 +94,11 @@ def load(paths: Paths, where: Path | str | Callable[[], Path], *,
     except BaseException:
         if writing is not None:
             writing.abandon()
-        if owned and folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
+        if owned and target is not None:
+            shutil.rmtree(target, ignore_errors=True)
         raise
-    assert folder is not None
-    return OxigraphStore(folder, owned=owned)
+    assert target is not None
+    return OxigraphStore(target, owned=owned)
 
 
 def read_shapes(settings: Settings) -> Graph:

@@ -95,7 +95,7 @@ def load(args: argparse.Namespace, settings: Settings) -> int:
     # The store is written while the graph is inferred and validated; only a conforming graph
     # becomes current.
     store = load_store(args.paths or None, spec.where)
-    assert isinstance(store, OxigraphStore)
+    assert isinstance(store, OxigraphStore)  # a folder given is always written
     print(f"{store.triple_count()} triples in {len(store.graph_names())} graphs, version {store.version}: {store.folder}")
     return EXIT_OK
 

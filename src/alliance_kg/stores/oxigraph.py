@@ -326,7 +326,7 @@ def _abandoned(path: Path) -> bool:
     except (ProcessLookupError, OverflowError):  # gone, or not a process id (an older name's time)
         return True
     except PermissionError:  # alive, another user's
-        return False
+        pass
     return False
 
 

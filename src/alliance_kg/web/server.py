@@ -101,6 +101,12 @@ def _build_labels(state: Any) -> None:
         log.warning("label index not built in the background (%s: %s)", type(exc).__name__, exc)
 
 
+def _announce(store: Any, server: HTTPServer, settings: Settings) -> None:
+    log.info("serving %d triples (version %s) on http://%s:%s/sparql with %s, %d threads and %d query workers",
+             store.triple_count(), store.version, server.host, server.port, settings.http_server,
+             settings.threads, settings.query_workers)
+
+
 def serve(app: Flask, settings: Settings) -> None:
     """Serve ``app`` until SIGTERM/SIGINT, watching the data for changes; then shut down."""
     # The current state is looked up each time, not kept: after a reload, the first generation
@@ -115,11 +121,7 @@ def serve(app: Flask, settings: Settings) -> None:
     # The label index (search suggestions) is built beside serving, not before it: on the 1M
     # generated graph that takes most of a minute, and every other route is ready at once.
     threading.Thread(target=_build_labels, args=(app.extensions[EXTENSION],), daemon=True, name="label-index").start()
-    store = app.extensions[EXTENSION].store
-    log.info("serving %d triples (version %s) on http://%s:%s/sparql with %s, %d threads and %d query workers",
-             store.triple_count(), store.version, server.host, server.port, settings.http_server,
-             settings.threads, settings.query_workers)
-    del store
+    _announce(app.extensions[EXTENSION].store, server, settings)
     try:
         with signals(server, reloader):
             server.run()

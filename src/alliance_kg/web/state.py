@@ -81,19 +81,17 @@ class AppState:
         if not lock.acquire(blocking=wait):
             raise NotReady("the search index is being built (on a large graph that takes minutes); try again soon")
         try:
-            index = self._cache.get("labels")
-            if index is None:
-                if "labels-failed" not in self._cache:
-                    try:
-                        index = self._cache["labels"] = LabelIndex.from_store(self._index_rows)
-                        return index
-                    except QueryError as exc:
-                        self._cache["labels-failed"] = str(exc)
-                raise NotReady(f"the search index could not be built for this data ({self._cache['labels-failed']}); "
-                               "it is built again when the data is reloaded")
+            if "labels" not in self._cache and "labels-failed" not in self._cache:
+                try:
+                    self._cache["labels"] = LabelIndex.from_store(self._index_rows)
+                except QueryError as exc:
+                    self._cache["labels-failed"] = str(exc)
         finally:
             lock.release()
-        return index
+        if "labels" in self._cache:
+            return self._cache["labels"]
+        raise NotReady(f"the search index could not be built for this data ({self._cache['labels-failed']}); "
+                       "it is built again when the data is reloaded")
 
     def _index_rows(self, text: str) -> Iterator[list[str]]:
         return self.csv_rows(text, timeout=self.settings.label_index_timeout)
