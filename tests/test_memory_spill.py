@@ -9,8 +9,12 @@ from __future__ import annotations
 import gc
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import tempfile
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -20,6 +24,7 @@ from alliance_kg.app import open_store
 from alliance_kg.build.validation import ValidationFailed
 from alliance_kg.settings import Settings
 from alliance_kg.stores import InMemoryOxigraphStore, OxigraphStore
+from alliance_kg.stores.oxigraph import META
 from test_cli import BAD_CITY
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -94,6 +99,22 @@ def test_the_server_answers_from_the_folder_replaces_it_on_reload_and_removes_it
     finally:
         assert srv.stop() == 0, srv.output()
     assert not _folders(scratch)
+
+
+def test_the_folder_of_a_killed_server_goes_when_the_next_one_makes_its_own(scratch):
+    """SIGKILL runs no finalizer: the folder stays until the next server spills (or a load of
+    the downloads kind), which removes every folder whose owner has gone."""
+    killed = subprocess.run(
+        [sys.executable, "-c", "import os, signal\n"
+         "from alliance_kg.app import open_store\nfrom alliance_kg.settings import Settings\n"
+         "store = open_store(Settings.load({'memory_max_triples': 1}))\nprint(store.path, flush=True)\n"
+         "os.kill(os.getpid(), signal.SIGKILL)"],
+        env=dict(os.environ, TMPDIR=str(scratch)), capture_output=True, text=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    left = Path(killed.stdout.strip())
+    assert _folders(scratch) == [left] and (left / META).exists()
+    spilled = open_store(Settings.load({"memory_max_triples": 1}))
+    assert _folders(scratch) == [spilled.path]
 
 
 def _count(url: str) -> int:

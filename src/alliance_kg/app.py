@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ctypes
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -20,6 +19,7 @@ from rdflib import Graph
 from .build.pipeline import KnowledgeGraph, Paths, conforming, refuse_unless_conforming, unvalidated, validate_graph
 from .build.sources import load_shapes
 from .namespaces import INFERRED_GRAPH
+from .scratch import scratch_folder
 from .settings import Settings, project_root
 from .stores import InMemoryOxigraphStore, OxigraphStore, RdflibStore, Store
 from .stores.oxigraph import Writing
@@ -73,7 +73,7 @@ def load(paths: Paths, folder: Path | str | None = None, *, memory_max_triples: 
         nonlocal target, writing
         if owned and not 0 < memory_max_triples < len(graph.loaded.store):
             return
-        target = Path(tempfile.mkdtemp(prefix="alliance-kg-store-")) if owned else Path(folder)
+        target = scratch_folder("store") if owned else Path(folder)
         writing = Writing(target)
         for part in graph.loaded.written:
             writing.begin(part.path, part.format, part.graph)

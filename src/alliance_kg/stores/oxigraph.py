@@ -42,6 +42,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from ..errors import InputError, QuerySyntaxError
 from ..namespaces import PREFIXES, QUERY_BASE
+from ..scratch import owner_alive
 from ..rdf import dataset_from, from_ox, line_slices, ox_quads, utc_timestamp
 from .base import Deferred, PreparedQuery, QueryResult, Selection, graph_result, ordered_variables, select_result
 from .rdflib_store import oxigraph_error, rdflib_query
@@ -318,16 +319,8 @@ def _switch(root: Path, folder: Path, filled: Filled, version: str, report: dict
 def _abandoned(path: Path) -> bool:
     """A ``loading-<pid>-…`` folder or ``staged-<pid>-…`` file left by a load that died (or by
     this process's own, which are done by now), not one another load is writing meanwhile."""
-    owner = path.name.split("-")[1]
-    if not owner.isdigit() or int(owner) == os.getpid():
-        return True
-    try:
-        os.kill(int(owner), 0)
-    except (ProcessLookupError, OverflowError):  # gone, or not a process id (an older name's time)
-        return True
-    except PermissionError:  # alive, another user's
-        pass
-    return False
+    owner = path.name.split("-")[1]  # not a process id in an older name (a time): abandoned
+    return not owner.isdigit() or int(owner) == os.getpid() or not owner_alive(int(owner))
 
 
 def _read_meta(root: Path) -> dict:

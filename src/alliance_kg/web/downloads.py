@@ -14,7 +14,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import shutil
-import tempfile
 import threading
 import weakref
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from flask import Request, Response
 from werkzeug.wsgi import wrap_file
 
 from ..query.executor import GZIP_LEVEL
+from ..scratch import scratch_folder
 from ..stores.dcat import Download
 from .state import AppState
 
@@ -83,7 +83,7 @@ def dump_file(current: AppState, name: str, media_type: str, write: Callable[[Bi
 
 def _folder(current: AppState) -> Path:
     def make() -> Path:
-        folder = Path(tempfile.mkdtemp(prefix="alliance-kg-downloads-"))
+        folder = scratch_folder("downloads")
         weakref.finalize(current, shutil.rmtree, folder, True)  # with its generation, or at exit
         return folder
     return current.cached("downloads-folder", make)
