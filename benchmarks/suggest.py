@@ -14,6 +14,7 @@ the p99 is over the target.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import statistics
 import sys
@@ -38,9 +39,14 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app(config)
     opened = time.perf_counter() - started
     state = app.extensions["alliance_kg"]
-    started = time.perf_counter()
+    from alliance_kg.query.executor import resident_bytes
+
+    gc.collect()
+    before, started = resident_bytes(), time.perf_counter()
     index = state.labels()
     built = time.perf_counter() - started
+    gc.collect()
+    held = resident_bytes() - before
     client = app.test_client()
     timings: list[float] = []
     empty: list[str] = []
@@ -63,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         "labelled_resources": len(index),
         "open_s": round(opened, 2),
         "index_build_s": round(built, 2),
+        "index_mb": round(held / 2**20),
         "requests": len(timings),
         "p50_ms": round(statistics.median(timings), 3),
         "p99_ms": round(timings[int(len(timings) * 0.99) - 1], 3),

@@ -162,15 +162,37 @@ def test_an_index_that_could_not_be_built_is_not_tried_again_for_each_suggestion
 
 def test_the_index_sorts_in_runs_exactly_as_one_sort_would(monkeypatch):
     """Runs merged (so that building a large graph's index never holds the interpreter lock for
-    seconds) give sorted()'s order, equal keys kept in the order they came."""
+    seconds) give sorted()'s order, and the runs are emptied as the merge goes."""
     import random
 
     from alliance_kg.web import labels
 
     monkeypatch.setattr(labels, "RUN", 7)
-    rows = [(random.choice("abc"), random.random()) for _ in range(200)]  # ties by key, not in tuple order
-    assert labels._sorted_in_runs(rows, key=lambda row: row[0]) == sorted(rows, key=lambda row: row[0])
-    assert labels._sorted_in_runs(set(rows)) == sorted(set(rows))
+    rows = {(random.choice("abc"), random.random()) for _ in range(200)}
+    runs = labels._sorted_runs(rows)
+    assert len(runs) == 29 and all(run == sorted(run) for run in runs)
+    merged = labels._merged(runs)
+    assert [next(merged) for _ in range(100)] == sorted(rows)[:100]
+    assert 100 - len(runs) <= sum(map(len, runs)) <= 100  # taken items are gone (the merge holds a head per run)
+    assert [*merged] == sorted(rows)[100:] and not any(runs)
+
+
+def test_the_best_label_of_each_language_is_shown_whatever_the_order_of_rows():
+    """skos:prefLabel over rdfs:label over schema:name; skos:altLabel only matches."""
+    import itertools
+
+    from alliance_kg.web.labels import LabelIndex
+
+    pref, label, name, alt = ("http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label",
+                              "https://schema.org/name", "http://www.w3.org/2004/02/skos/core#altLabel")
+    rows = [("urn:x", label, "Koeln", "de"), ("urn:x", pref, "Köln", "de"), ("urn:x", name, "Cologne", "en"),
+            ("urn:x", alt, "Colonia", "de"), ("urn:x", name, "Colonia Agrippina", "de")]
+    for order in itertools.permutations(rows):
+        index = LabelIndex.from_results(order, [], [])
+        entry = index.entries["urn:x"]
+        assert entry.labels == {"de": "Köln", "en": "Cologne"}
+        assert sorted(entry.names) == sorted(row[2] for row in rows)
+        assert [match.matched for match in index.suggest("coloni")] == ["Colonia"]
 
 
 def test_a_reload_whose_index_cannot_be_built_still_serves_the_new_graph(tmp_path, monkeypatch):

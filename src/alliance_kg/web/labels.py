@@ -20,9 +20,11 @@ from __future__ import annotations
 import heapq
 import re
 import unicodedata
+from array import array
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
+from itertools import islice
+from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 
 from ..namespaces import ID, PREFIXES, SKOS, prefix_declarations
 
@@ -89,25 +91,75 @@ def _keys(label: str) -> Iterator[tuple[str, bool]]:
                 yield key, match.start() == 0
 
 
-#: Items sorted at a time by ``_sorted_in_runs``: milliseconds of a held interpreter lock.
+#: Items sorted at a time by ``_sorted_runs``: milliseconds of a held interpreter lock.
 RUN = 50_000
 
 
-def _sorted_in_runs(items: Iterable[T], key: Callable[[T], Any] | None = None) -> list[T]:
-    """``sorted(items, key=key)`` (stable too), as sorted runs merged in Python. One sort of
-    millions of tuples is one call that holds the interpreter lock throughout, so while the
-    index of a large graph was built every request thread stood still (2.8 s at 1M triples,
-    23 s at 10M); a run of ``RUN`` items holds it for milliseconds, and the merge lets go of
-    it between items."""
-    every = list(items)
-    if len(every) <= RUN:
-        return sorted(every, key=key)
-    runs = [sorted(every[start:start + RUN], key=key) for start in range(0, len(every), RUN)]
-    del every
-    return list(heapq.merge(*runs, key=key))
+def _sorted_runs(items: Iterable[T]) -> list[list[T]]:
+    """``items`` as sorted runs of ``RUN``. One sort of millions of tuples is one call that
+    holds the interpreter lock throughout, so while the index of a large graph was built every
+    request thread stood still (2.8 s at 1M triples, 23 s at 10M); a run holds it for
+    milliseconds, and merging the runs in Python lets go of it between items."""
+    remaining = iter(items)
+    runs = []
+    while run := list(islice(remaining, RUN)):
+        run.sort()
+        runs.append(run)
+    return runs
 
 
-@dataclass
+def _merged(runs: list[list[T]]) -> Iterator[T]:
+    """The items of sorted ``runs`` in order, each run let go of item by item as the merge
+    takes them (a merge of the lists would hold every item to the end)."""
+    return heapq.merge(*map(_drained, runs))
+
+
+def _drained(run: list[T]) -> Iterator[T]:
+    run.reverse()
+    while run:
+        yield run.pop()
+
+
+def _rows(select: Callable[[str], Rows], text: str) -> Iterator[Sequence[str]]:
+    """The rows of ``text``'s CSV answer after its header, the query sent when the first is taken."""
+    rows = iter(select(text))
+    next(rows, None)
+    yield from rows
+
+
+class _Keys:
+    """Sorted (key, entry number, name number) triples, packed: the keys' UTF-8 in one bytes
+    object with their offsets, the numbers in arrays. As a list of tuples the keys of the 10M
+    graph took some 3 GB of the server's memory (a tuple, a string and an int object per key);
+    packed, about 30 bytes a key. Reads as the sorted sequence of keys, which ``bisect`` takes."""
+
+    def __init__(self, triples: Iterable[tuple[str, int, int]]) -> None:
+        blob, offsets, self._entries, self._names = bytearray(), array("Q", [0]), array("I"), array("I")
+        for key, number, name in triples:
+            blob += key.encode()
+            offsets.append(len(blob))
+            self._entries.append(number)
+            self._names.append(name)
+        self._blob = bytes(blob)
+        self._offsets = array("I", offsets) if len(blob) < 2**32 else offsets
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __getitem__(self, at: int) -> str:
+        return self._blob[self._offsets[at]:self._offsets[at + 1]].decode()
+
+    def scan(self, wanted: str, budget: int) -> Iterator[tuple[str, int, int]]:
+        """Up to ``budget`` (key, entry number, name number) whose key starts with ``wanted``."""
+        at = bisect_left(self, wanted)
+        for at in range(at, min(at + budget, len(self))):
+            key = self[at]
+            if not key.startswith(wanted):
+                return
+            yield key, self._entries[at], self._names[at]
+
+
+@dataclass(slots=True)
 class Entry:
     """One resource: its labels by language ('' = none), most specific type, country."""
 
@@ -148,8 +200,18 @@ class LabelIndex:
             for name in entries[iri].names:
                 for key, is_whole in _keys(name):
                     (whole if is_whole else words).add((key, number, name))
-        self._whole = _sorted_in_runs(whole)
-        self._words = _sorted_in_runs(words)
+        self._whole = self._packed(whole)
+        del whole
+        self._words = self._packed(words)
+
+    def _packed(self, triples: set[tuple[str, int, str]]) -> _Keys:
+        """The triples sorted (by key, entry, name) and packed, each name by its place among
+        its entry's names."""
+        runs = _sorted_runs(triples)
+        triples.clear()
+        entries, order = self.entries, self._order
+        return _Keys((key, number, entries[order[number]].names.index(name))
+                     for key, number, name in _merged(runs))
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -159,13 +221,19 @@ class LabelIndex:
         """The index of the three queries' rows: (subject, property, text, language), (subject,
         type) and (subject, country), every term an IRI or a literal's text."""
         entries: dict[str, Entry] = {}
-        ranked = _sorted_in_runs(labels, key=lambda row: -_NAME_IRIS.index(row[1]))
-        for subject, prop, label, language in ranked:
-            entry = entries.setdefault(subject, Entry(subject))
+        ranks: dict[tuple[str, str], int] = {}  # (subject, language): the rank of the label kept
+        for subject, prop, label, language in labels:  # one row at a time: a large graph has millions
+            entry = entries.get(subject)
+            if entry is None:
+                entry = entries[subject] = Entry(subject)
             if prop != _ALT_LABEL:
-                entry.labels[language] = label
+                rank = _NAME_IRIS.index(prop)
+                if ranks.get((subject, language), rank) >= rank:
+                    entry.labels[language] = label
+                    ranks[subject, language] = rank
             if label not in entry.names:
                 entry.names.append(label)
+        del ranks
         for subject, kind in types:
             entry = entries.get(subject)
             if entry is not None and (entry.type is None or kind < entry.type):
@@ -180,7 +248,7 @@ class LabelIndex:
     def from_store(cls, select: Callable[[str], Rows]) -> "LabelIndex":
         """Ask the store (through ``select``: the guarded pool, rows of a CSV answer, header
         first) for labels, types and countries."""
-        return cls.from_results(*(list(select(text))[1:] for text in (_LABELS, _TYPES, _COUNTRIES)))
+        return cls.from_results(*(_rows(select, text) for text in (_LABELS, _TYPES, _COUNTRIES)))
 
     def suggest(self, text: str, limit: int = 10) -> list[Match]:
         """The best ``limit`` resources whose label (or a word of it) starts like ``text``:
@@ -192,8 +260,9 @@ class LabelIndex:
         # Enough candidates to rank, not every label starting with one letter of a 1M graph.
         budget = max(limit * 50, 200)
         for tier, keys in enumerate((self._whole, self._words)):
-            for key, number, name in self._scan(keys, wanted, budget):
+            for key, number, at in keys.scan(wanted, budget):
                 entry = self.entries[self._order[number]]
+                name = entry.names[at]
                 shown = name in entry.labels.values()
                 score = (tier, key != wanted, entry.kind_rank, not shown, len(name), name)
                 if number not in best or score < best[number][0]:
@@ -202,12 +271,4 @@ class LabelIndex:
                 break
         ranked = sorted(best.items(), key=lambda item: item[1][0])[:limit]
         return [Match(self.entries[self._order[number]], name) for number, (_, name) in ranked]
-
-    @staticmethod
-    def _scan(keys: list[tuple[str, int, str]], wanted: str, budget: int) -> Iterator[tuple[str, int, str]]:
-        at = bisect_left(keys, (wanted,))
-        for key, number, name in keys[at:at + budget]:
-            if not key.startswith(wanted):
-                return
-            yield key, number, name
 

@@ -109,8 +109,10 @@ class AppState:
         """One of the server's own SELECT queries, every row, as the strings of its CSV answer
         (header first): no terms built in the worker nor here, for the large ones (labels)."""
         reply = self.run(text, accept=CSV, max_rows=None, timeout=timeout)
-        body = reply.body if reply.stream is None else b"".join(reply.stream)
-        return csv.reader(io.StringIO(body.decode("utf-8"), newline=""))
+        body = reply.body if reply.stream is None else b"".join(reply.stream)  # the worker freed at once
+        # decoded as read: a StringIO of the whole text would hold it twice more, once as four
+        # bytes a character (the label answer of the 10M graph is hundreds of megabytes)
+        return csv.reader(io.TextIOWrapper(io.BytesIO(body), encoding="utf-8", newline=""))
 
     def result(self, text: str, **job: Any) -> QueryResult:
         """One of the server's own queries (pages, 303s): the result itself, not bytes."""
