@@ -129,9 +129,10 @@ def _rows(select: Callable[[str], Rows], text: str) -> Iterator[Sequence[str]]:
 
 class _Keys:
     """Sorted (key, entry number, name number) triples, packed: the keys' UTF-8 in one bytes
-    object with their offsets, the numbers in arrays. As a list of tuples the keys of the 10M
-    graph took some 3 GB of the server's memory (a tuple, a string and an int object per key);
-    packed, about 30 bytes a key. Reads as the sorted sequence of keys, which ``bisect`` takes."""
+    object with their offsets, the numbers in arrays: about 30 bytes a key, where a tuple, a
+    string and an int object took some 150 (the index of the 1M-triple graph, 1.6M keys, held
+    600 MB of the server's memory as tuples, 239 MB packed and read row by row; see
+    ``benchmarks/suggest.py``). Reads as the sorted sequence of keys, which ``bisect`` takes."""
 
     def __init__(self, triples: Iterable[tuple[str, int, int]]) -> None:
         blob, offsets, self._entries, self._names = bytearray(), array("Q", [0]), array("I"), array("I")
