@@ -1,8 +1,11 @@
-"""Shared fixtures: the shipped knowledge graph (loaded once) and an in-process CLI runner."""
+"""Shared fixtures: the shipped knowledge graph (loaded once), an in-process CLI runner and the
+process id of a process that has ended."""
 
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +37,14 @@ def repo_root() -> Path:
 def knowledge_graph() -> KnowledgeGraph:
     """The shipped graph, parsed, inferred and validated once per test session."""
     return validated()
+
+
+@pytest.fixture
+def dead_pid() -> int:
+    """The process id of a process that has ended (not reused this soon)."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
 
 
 @pytest.fixture

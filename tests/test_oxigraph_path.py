@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from types import SimpleNamespace
 from pathlib import Path
 
@@ -161,9 +159,8 @@ def test_load_writes_what_was_built(tmp_path, run_cli):
     assert not list(tmp_path.glob("loading-*")) and not list(tmp_path.glob("staged-*"))
 
 
-def test_a_load_clears_what_dead_loads_left_but_not_what_a_running_one_writes(tmp_path, run_cli):
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    dead, running = int(gone.stdout), os.getppid()  # a process that ended; one that runs (pytest's parent)
+def test_a_load_clears_what_dead_loads_left_but_not_what_a_running_one_writes(tmp_path, run_cli, dead_pid):
+    dead, running = dead_pid, os.getppid()  # a process that ended; one that runs (pytest's parent)
     for name in (f"loading-{dead}-1", f"loading-{running}-1", "loading-1764000000000000000"):
         (tmp_path / name).mkdir(parents=True)
     for name in (f"staged-{dead}-1.nq", f"staged-{running}-1.nq"):

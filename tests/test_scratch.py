@@ -5,8 +5,6 @@ triples the folder it leaves is gigabytes."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import tempfile
 
 import pytest
@@ -20,20 +18,14 @@ def tmp(tmp_path, monkeypatch):
     return tmp_path
 
 
-def _dead_pid() -> int:
-    child = subprocess.Popen([sys.executable, "-c", "pass"])
-    child.wait()
-    return child.pid
-
-
 def test_a_folder_is_named_for_its_owner(tmp):
     folder = scratch_folder("store")
     assert folder.parent == tmp and folder.is_dir()
     assert folder.name.startswith(f"alliance-kg-store-{os.getpid()}-")
 
 
-def test_folders_of_a_gone_owner_are_removed_and_no_others(tmp):
-    dead = _dead_pid()
+def test_folders_of_a_gone_owner_are_removed_and_no_others(tmp, dead_pid):
+    dead = dead_pid
     assert not owner_alive(dead)
     gone = tmp / f"alliance-kg-store-{dead}-abc"
     (gone / "data").mkdir(parents=True)

@@ -30,7 +30,6 @@ import queue
 import shutil
 import threading
 import time
-import weakref
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -42,7 +41,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from ..errors import InputError, QuerySyntaxError
 from ..namespaces import PREFIXES, QUERY_BASE
-from ..scratch import owner_alive
+from ..scratch import owner_alive, owner_pid, remove_with
 from ..rdf import dataset_from, from_ox, line_slices, ox_quads, utc_timestamp
 from .base import Deferred, PreparedQuery, QueryResult, Selection, graph_result, ordered_variables, select_result
 from .rdflib_store import oxigraph_error, rdflib_query
@@ -319,8 +318,8 @@ def _switch(root: Path, folder: Path, filled: Filled, version: str, report: dict
 def _abandoned(path: Path) -> bool:
     """A ``loading-<pid>-…`` folder or ``staged-<pid>-…`` file left by a load that died (or by
     this process's own, which are done by now), not one another load is writing meanwhile."""
-    owner = path.name.split("-")[1]  # not a process id in an older name (a time): abandoned
-    return not owner.isdigit() or int(owner) == os.getpid() or not owner_alive(int(owner))
+    owner = owner_pid(path.name, path.name.split("-")[0] + "-")  # None in an older name (a time): abandoned
+    return owner is None or owner == os.getpid() or not owner_alive(owner)
 
 
 def _read_meta(root: Path) -> dict:
@@ -544,7 +543,7 @@ class OxigraphStore(OxigraphEngine):
     def __init__(self, path: Path | str, *, owned: bool = False):
         self.path = Path(path)
         if owned:
-            weakref.finalize(self, _remove_owned, str(self.path), os.getpid())
+            remove_with(self, self.path)
         meta = _read_meta(self.path)
         if not meta:
             raise InputError("no Oxigraph store here (run `alliance-kg load --store oxigraph:PATH` first)",
@@ -582,11 +581,6 @@ class OxigraphStore(OxigraphEngine):
 
     def triple_count(self) -> int:
         return int(self.meta["triples"])
-
-
-def _remove_owned(path: str, owner: int) -> None:
-    if os.getpid() == owner:  # a forked worker's copy of the store is not the owner
-        shutil.rmtree(path, ignore_errors=True)
 
 
 def collect(prepared: PreparedQuery, result, max_rows: int | None) -> QueryResult:

@@ -15,7 +15,6 @@ import gzip
 import hashlib
 import shutil
 import threading
-import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable
@@ -24,7 +23,7 @@ from flask import Request, Response
 from werkzeug.wsgi import wrap_file
 
 from ..query.executor import GZIP_LEVEL
-from ..scratch import scratch_folder
+from ..scratch import remove_with, scratch_folder
 from ..stores.dcat import Download
 from .state import AppState
 
@@ -84,7 +83,7 @@ def dump_file(current: AppState, name: str, media_type: str, write: Callable[[Bi
 def _folder(current: AppState) -> Path:
     def make() -> Path:
         folder = scratch_folder("downloads")
-        weakref.finalize(current, shutil.rmtree, folder, True)  # with its generation, or at exit
+        remove_with(current, folder)  # with its generation, or at exit
         return folder
     return current.cached("downloads-folder", make)
 

@@ -193,26 +193,24 @@ class LabelIndex:
 
     def __init__(self, entries: dict[str, Entry]) -> None:
         self.entries = entries
-        whole: set[tuple[str, int, str]] = set()
-        words: set[tuple[str, int, str]] = set()
+        # (key, entry number, name number): a name by its place among its entry's names
+        whole: set[tuple[str, int, int]] = set()
+        words: set[tuple[str, int, int]] = set()
         order = list(entries)
         self._order = order
         for number, iri in enumerate(order):
-            for name in entries[iri].names:
+            for at, name in enumerate(entries[iri].names):
                 for key, is_whole in _keys(name):
-                    (whole if is_whole else words).add((key, number, name))
+                    (whole if is_whole else words).add((key, number, at))
         self._whole = self._packed(whole)
         del whole
         self._words = self._packed(words)
 
-    def _packed(self, triples: set[tuple[str, int, str]]) -> _Keys:
-        """The triples sorted (by key, entry, name) and packed, each name by its place among
-        its entry's names."""
+    @staticmethod
+    def _packed(triples: set[tuple[str, int, int]]) -> _Keys:
         runs = _sorted_runs(triples)
         triples.clear()
-        entries, order = self.entries, self._order
-        return _Keys((key, number, entries[order[number]].names.index(name))
-                     for key, number, name in _merged(runs))
+        return _Keys(_merged(runs))
 
     def __len__(self) -> int:
         return len(self.entries)
