@@ -25,6 +25,7 @@ from werkzeug.wsgi import wrap_file
 from ..query.executor import GZIP_LEVEL
 from ..scratch import remove_with, scratch_folder
 from ..stores.dcat import Download
+from .headers import accepts_gzip
 from .state import AppState
 
 #: Bytes read from a dump file at a time when sending it.
@@ -91,7 +92,7 @@ def _folder(current: AppState) -> Path:
 def send(request: Request, dump: DumpFile, *, content_type: str, etag: str) -> Response:
     """The file as the response (its gzip copy to a client that accepts gzip), conditional on
     ``etag`` and open to Range requests."""
-    gzipped = request.accept_encodings["gzip"] > 0
+    gzipped = accepts_gzip(request)
     path = dump.gzipped() if gzipped else dump.path
     handle = path.open("rb")
     size = path.stat().st_size

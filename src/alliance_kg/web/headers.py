@@ -11,9 +11,11 @@ from __future__ import annotations
 import gzip
 import hashlib
 import zlib
+from functools import lru_cache
 from typing import Iterable, Iterator
 
 from flask import Flask, Request, Response, request
+from werkzeug.http import parse_accept_header
 
 from ..query.executor import GZIP_LEVEL
 from .language import COOKIE
@@ -35,6 +37,17 @@ def etag_for(req: Request, version: str) -> str:
                  req.headers.get("Accept", ""), req.headers.get("Accept-Language", ""), req.cookies.get(COOKIE, "")):
         digest.update(part.encode("utf-8", "replace") + b"\x00")
     return digest.hexdigest()[:32]
+
+
+def accepts_gzip(req: Request) -> bool:
+    """Whether the client takes gzip: ``Accept-Encoding`` read once per distinct value (a
+    client sends the same one every time; werkzeug would parse it again for each response)."""
+    return _gzip_quality(req.headers.get("Accept-Encoding", "")) > 0
+
+
+@lru_cache(maxsize=256)
+def _gzip_quality(header: str) -> float:
+    return parse_accept_header(header)["gzip"]
 
 
 def not_modified(etag: str) -> Response | None:
@@ -78,7 +91,7 @@ def _gzip(response: Response) -> None:
     if (response.content_length or 0) < GZIP_MIN_BYTES:
         return
     response.vary.add("Accept-Encoding")
-    if request.accept_encodings["gzip"] <= 0:
+    if not accepts_gzip(request):
         return
     ready = getattr(response, "gzipped", None)
     response.set_data(ready() if ready is not None else gzip.compress(response.get_data(), compresslevel=GZIP_LEVEL))
@@ -89,7 +102,7 @@ def streamed(chunks: Iterable[bytes], *, content_type: str) -> Response:
     """A response whose body is ``chunks``, sent as they come (chunked), gzip-compressed on the
     way for clients that accept it. ``chunks.close()``, if it has one, runs when the response is
     done with, whether or not it was read (a HEAD request reads nothing)."""
-    gzipped = request.accept_encodings["gzip"] > 0
+    gzipped = accepts_gzip(request)
     response = Response(_compressing(chunks) if gzipped else chunks, content_type=content_type)
     response.implicit_sequence_conversion = False  # else a conditional response reads it all for its length
     response.vary.add("Accept-Encoding")

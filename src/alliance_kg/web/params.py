@@ -6,8 +6,8 @@ must not guess what such bytes meant (an IRI would silently change), so they are
 
 from __future__ import annotations
 
+import binascii
 import re
-from urllib.parse import parse_qsl
 
 from flask import Request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
@@ -17,20 +17,33 @@ MAX_FIELDS = 1000
 
 
 def decode_form(raw: bytes, where: str) -> list[tuple[str, str]]:
-    """``application/x-www-form-urlencoded`` pairs, decoded once, strictly as UTF-8."""
+    """``application/x-www-form-urlencoded`` pairs, decoded once, strictly as UTF-8: what
+    ``urllib.parse.parse_qsl(..., keep_blank_values=True)`` gives, a tenth of its cost (its
+    percent-decoding is a Python loop per escape, a query's form body has a hundred)."""
     if _BAD_ESCAPE.search(raw):
         raise BadRequest(f"malformed percent-encoding in the {where}")
-    try:
-        pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict",
-                          max_num_fields=MAX_FIELDS)
-    except UnicodeDecodeError:
-        raise BadRequest(f"the {where} is not valid UTF-8 once percent-decoded") from None
-    except ValueError:
-        raise BadRequest(f"the {where} has more than {MAX_FIELDS} fields") from None
+    if raw.count(b"&") >= MAX_FIELDS:
+        raise BadRequest(f"the {where} has more than {MAX_FIELDS} fields")
+    pairs = []
+    for field in raw.split(b"&"):
+        if field:
+            name, _, value = field.partition(b"=")
+            pairs.append((_unquoted(name, where), _unquoted(value, where)))
     for name, value in pairs:
         if "\x00" in name or "\x00" in value:
             raise BadRequest(f"NUL character in parameter {name!r} of the {where}")
     return pairs
+
+
+def _unquoted(raw: bytes, where: str) -> str:
+    """A form field percent-decoded (``+`` is a space) by binascii's quoted-printable decoder,
+    in C: with every ``=`` escaped as ``=3D`` first, ``%XX`` written ``=XX`` is the same code
+    (the escapes are checked to be well formed before)."""
+    quoted = raw.replace(b"+", b" ").replace(b"=", b"=3D").replace(b"%", b"=")
+    try:
+        return binascii.a2b_qp(quoted).decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest(f"the {where} is not valid UTF-8 once percent-decoded") from None
 
 
 def decode_text(raw: bytes, where: str) -> str:
