@@ -17,11 +17,13 @@ clients, so a worker is always free for the others while the hostile ones spend 
 It passes (exit 0) when: no normal query got a 5xx or a reset connection, no hostile one got a
 500, the served data never was the invalid version (a marker only the invalid data has is never
 seen, and /status always names a version that was loaded from valid data), and the server's
-memory (PSS of the process tree, sampled every 5 s) grew less than 20 %: the lowest of the last
-third of the samples taken from the second reload on against the lowest of the first third, the
-memory kept between queries. (Two single samples, or medians of a few, would not do: the
-workers' memory swings by 2-3x with the queries they hold at that instant, as the timeline shows,
-and a run that ends in a swing is not a leak; a leak raises the floor.)
+memory (PSS of the process tree, sampled every 5 s) grew less than 20 %: of the samples taken
+from the second reload on while one generation of workers is running (8 of them: not while a
+reload's or a refork's successors run beside the workers they replace, which doubles the
+workers' memory for the grace period), the lowest of the last third against the lowest of the
+first third, the memory kept between queries. (Two single samples, or medians of a few, would not
+do: the workers' memory swings by 2-3x with the queries they hold at that instant, as the
+timeline shows, and a run that ends in a swing is not a leak; a leak raises the floor.)
 It prints q/s and p50/p99 latency of the normal queries. Loops are bounded by the deadline;
 all traffic goes to 127.0.0.0/8.
 """
@@ -53,6 +55,8 @@ TOKEN = "soak-token"
 #: The normal clients' API token: a budget of their own (the hostile ones have their address's).
 RESEARCHER = "soak-researcher"
 QUERY_TIMEOUT = 4
+#: Query workers of the server: the memory is compared only while this many run (see above).
+WORKERS = 8
 #: Seconds between memory samples.
 SAMPLE_EVERY = 5.0
 MARKER = "https://w3id.org/alliance-kg/id/topic/soak-invalid-marker"
@@ -100,9 +104,9 @@ class Soak:
         self.reloads: Counter = Counter()
         self.kills = 0
         self.process: subprocess.Popen | None = None
-        #: (seconds into the run, server MB, workers MB, result cache MB, worker recycles) every
-        #: SAMPLE_EVERY seconds: where growth comes from
-        self.timeline: list[tuple[int, int, int, int, int]] = []
+        #: (seconds into the run, server MB, workers MB, result cache MB, worker recycles, worker
+        #: processes) every SAMPLE_EVERY seconds: where growth comes from
+        self.timeline: list[tuple[int, int, int, int, int, int]] = []
         self.started = 0.0
 
     # -- the server ---------------------------------------------------------------------------
@@ -110,7 +114,7 @@ class Soak:
     def start(self) -> None:
         env = dict(os.environ, ALLIANCE_KG_ROOT=str(self.root), ALLIANCE_KG_LOG_LEVEL=os.environ.get("SOAK_LOG_LEVEL", "WARNING"))
         command = [sys.executable, "-m", "alliance_kg.cli", "serve", "--port", str(self.port),
-                   "--threads", str(self.args.concurrency + 8), "--query-workers", "8",
+                   "--threads", str(self.args.concurrency + 8), "--query-workers", str(WORKERS),
                    "--query-timeout", str(QUERY_TIMEOUT), "--max-rows", "2000", "--reload-token", TOKEN,
                    "--budget-seconds", "4", "--budget-window", "30", "--budget-tokens", f"{RESEARCHER}=100000"]
         self.log = open(self.root / "server.log", "wb")
@@ -137,31 +141,28 @@ class Soak:
                 self.process.kill()
         self.log.close()
 
-    def memory(self) -> int:
-        """Proportional set size of the server and its workers (shared pages counted once)."""
-        return sum(self.memory_parts())
-
-    def memory_parts(self) -> tuple[int, int]:
-        """PSS of the server process and of its workers, apart."""
-        server = workers = 0
+    def memory_parts(self) -> tuple[int, int, int]:
+        """PSS of the server process and of its workers, apart, and how many workers there are."""
+        server = workers = count = 0
         try:
             proc = psutil.Process(self.process.pid)
             server = proc.memory_full_info().pss
             for p in proc.children(recursive=True):
                 try:
                     workers += p.memory_full_info().pss
+                    count += 1
                 except psutil.Error:
                     pass
         except psutil.Error:
             pass
-        return server, workers
+        return server, workers, count
 
     def sample(self) -> None:
-        server, workers = self.memory_parts()
+        server, workers, count = self.memory_parts()
         metrics = self.metrics()
         self.timeline.append((round(time.monotonic() - self.started), round(server / 2**20), round(workers / 2**20),
                               round(metrics.get("alliance_kg_result_cache_bytes", 0) / 2**20),
-                              int(metrics.get("alliance_kg_worker_recycles_total", 0))))
+                              int(metrics.get("alliance_kg_worker_recycles_total", 0)), count))
 
     def metrics(self) -> dict[str, float]:
         """The server's unlabelled metrics (name -> value)."""
@@ -318,14 +319,16 @@ class Soak:
         self.stop()
         wall = time.monotonic() - started
         self.latencies.sort()
-        # from the second reload on: the first reload's old generation has been retired
-        steady = [server + workers for at, server, workers, *_ in self.timeline if at >= 2 * self.args.reload_every]
+        # from the second reload on (the first reload's old generation has been retired), one generation
+        steady = [server + workers for at, server, workers, _, _, count in self.timeline
+                  if at >= 2 * self.args.reload_every and count == WORKERS]
         third = len(steady) // 3
         memory_start = 2**20 * min(steady[:third]) if third else None
         memory_end = 2**20 * min(steady[-third:]) if third else 0.0
         growth = (memory_end - memory_start) / memory_start if memory_start else 0.0
         if memory_start is None:
-            self.failures.append("the run was too short to measure memory (it needs two reloads and 15 s more)")
+            self.failures.append("the run was too short to measure memory (it needs two reloads and three samples "
+                                 "with one generation of workers after them)")
         elif growth >= 0.20:
             self.failures.append(f"memory grew {100 * growth:.0f} % (limit 20 %)")
         normal_total = sum(n for (kind, _), n in self.statuses.items() if kind == "normal")
