@@ -3,10 +3,15 @@ the shipped graph: names in German, English, Chinese and pinyin, type and countr
 
 from __future__ import annotations
 
+import re
+import sys
+import unicodedata
+
 import pytest
 
 from alliance_kg.app import create_app
 from alliance_kg.stores import InMemoryOxigraphStore
+from alliance_kg.web import labels
 from alliance_kg.web.labels import LabelIndex, folded
 from alliance_kg.web.search import prefixed
 
@@ -101,7 +106,33 @@ def test_index_is_rebuilt_for_a_new_generation(knowledge_graph):
 
 def test_folding_ignores_case_accents_and_punctuation():
     assert folded("Nürnberg") == "nurnberg" and folded("Ma’anshan") == folded("Ma'anshan") == "maanshan"
+    assert folded("Nu\u0308rnberg") == "nurnberg"  # the accent as a combining mark of its own
     assert folded("台州") == "台州"
+
+
+def test_no_combining_character_is_a_word_character():
+    """Why ``folded`` needs no filter for accents: the punctuation rule removes them."""
+    word = re.compile(r"\w")
+    assert not [c for c in map(chr, range(sys.maxunicode + 1)) if unicodedata.combining(c) and word.match(c)]
+
+
+LABELS = ["Nürnberg", "Köln", "Ko\u0308ln-Deutz", "Ma’anshan", "Zhuzhou (株洲市)", "台州市 Taizhou", "Dr. Jürgen Roters",
+          "Membership of Cologne in the Chinese-German Industrial Cities Alliance", "„Wirtschaftsausschuss“ Köln",
+          "Straße/Weg 12", "ÄÖÜ äöü ß", "  leading space", "--", "", "x" * 80 + " y", "a" + "!" * 70 + "bcdef",
+          "Ǆemal Ǳ ﬁnance ½ Ⅻ", "İstanbul ΣΊΣΥΦΟΣ"]
+
+
+@pytest.mark.parametrize("label", LABELS)
+def test_a_key_is_the_folded_text_from_a_word_start_on(label):
+    """Each word is folded once (``_keys``): the same keys as folding the rest of the label at
+    every word start."""
+    expected = set()
+    for spelling in {label, label.translate(labels._GERMAN)}:
+        for match in labels._WORD_START.finditer(spelling):
+            if key := folded(spelling[match.start():])[:labels.KEY_LENGTH]:
+                expected.add((key, match.start() == 0))
+    assert set(labels._keys(label)) == expected
+    assert label.strip("-! ") == "" or expected
 
 
 def test_prefixed_names_escape_what_a_local_name_cannot_hold():

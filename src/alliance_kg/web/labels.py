@@ -71,9 +71,10 @@ _WORD_START = re.compile(r"(?:^|(?<=[\s\-/(\"„“'’]))\w|[\u3400-\u9fff]")
 
 
 def folded(text: str) -> str:
-    """``text`` without case, accents, apostrophes, spaces and punctuation: what keys compare."""
-    text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES).casefold())
-    return _NOT_KEY.sub("", "".join(c for c in text if not unicodedata.combining(c)))
+    """``text`` without case, accents, apostrophes, spaces and punctuation: what keys compare.
+    The accents go with the punctuation: decomposed, they are combining marks, and no combining
+    character is a word character (``tests/test_search.py`` checks every code point)."""
+    return _NOT_KEY.sub("", unicodedata.normalize("NFKD", text.translate(_APOSTROPHES).casefold()))
 
 
 #: Keys are cut to this many characters: a person types fewer before picking a suggestion, and
@@ -83,12 +84,18 @@ KEY_LENGTH = 32
 
 def _keys(label: str) -> Iterator[tuple[str, bool]]:
     """(key, whole label?) for each word start of ``label``, in plain and German-transliterated
-    spelling ("Nürnberg" gives "nurnberg" and "nuernberg")."""
+    spelling ("Nürnberg" gives "nurnberg" and "nuernberg"): the first ``KEY_LENGTH`` characters
+    of the folded text from there on. Folding goes character by character and a word starts with
+    a character nothing combines with, so each word is folded once and a key is the folded words
+    from its start on (a label's text is folded once, not once per word)."""
     for spelling in {label, label.translate(_GERMAN)}:
-        for match in _WORD_START.finditer(spelling):
-            key = folded(spelling[match.start():match.start() + KEY_LENGTH * 2])[:KEY_LENGTH]
+        starts = [match.start() for match in _WORD_START.finditer(spelling)]
+        ends = starts[1:] + [len(spelling)]
+        key = ""
+        for start, end in zip(reversed(starts), reversed(ends)):
+            key = (folded(spelling[start:end]) + key)[:KEY_LENGTH]
             if key:
-                yield key, match.start() == 0
+                yield key, start == 0
 
 
 #: Items sorted at a time by ``_sorted_runs``: milliseconds of a held interpreter lock.
