@@ -110,6 +110,13 @@ def test_folding_ignores_case_accents_and_punctuation():
     assert folded("台州") == "台州"
 
 
+def test_ascii_folds_as_any_text_does():
+    """ASCII takes a short way (``folded``); a non-ASCII letter after it takes the long one."""
+    texts = [chr(c) for c in range(128)] + ["Ma`anshan", "O'Brien-Smith", "A_B c\td", "Koeln"]
+    for text in texts:
+        assert folded(text + "é") == folded(text) + "e", repr(text)
+
+
 def test_no_combining_character_is_a_word_character():
     """Why ``folded`` needs no filter for accents: the punctuation rule removes them."""
     word = re.compile(r"\w")

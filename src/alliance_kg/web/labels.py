@@ -73,7 +73,10 @@ _WORD_START = re.compile(r"(?:^|(?<=[\s\-/(\"„“'’]))\w|[\u3400-\u9fff]")
 def folded(text: str) -> str:
     """``text`` without case, accents, apostrophes, spaces and punctuation: what keys compare.
     The accents go with the punctuation: decomposed, they are combining marks, and no combining
-    character is a word character (``tests/test_search.py`` checks every code point)."""
+    character is a word character (``tests/test_search.py`` checks every code point). ASCII
+    text has no accents and no apostrophe but ones that go with the punctuation."""
+    if text.isascii():
+        return _NOT_KEY.sub("", text.lower())
     return _NOT_KEY.sub("", unicodedata.normalize("NFKD", text.translate(_APOSTROPHES).casefold()))
 
 
@@ -88,7 +91,7 @@ def _keys(label: str) -> Iterator[tuple[str, bool]]:
     of the folded text from there on. Folding goes character by character and a word starts with
     a character nothing combines with, so each word is folded once and a key is the folded words
     from its start on (a label's text is folded once, not once per word)."""
-    for spelling in {label, label.translate(_GERMAN)}:
+    for spelling in (label,) if label.isascii() else {label, label.translate(_GERMAN)}:
         starts = [match.start() for match in _WORD_START.finditer(spelling)]
         ends = starts[1:] + [len(spelling)]
         key = ""
