@@ -5,6 +5,8 @@ linked from the VoID."""
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -146,3 +148,39 @@ def test_dumps_are_files_that_go_with_their_generation(in_memory_oxigraph_store)
     gc.unfreeze()  # as the server's refork after a reload does (query.executor.compact_memory)
     gc.collect()
     assert not folder.exists()
+
+
+def test_a_slow_build_holds_up_no_other_key(client):
+    """The first catalog request writes the dumps (minutes at 10M triples): VoID still answers."""
+    current = client.application.extensions["alliance_kg"]
+    started, release = threading.Event(), threading.Event()
+    slow = threading.Thread(target=current.cached, args=("slow", lambda: started.set() or release.wait(30)))
+    slow.start()
+    try:
+        assert started.wait(10)
+        answered: dict = {}
+        other = threading.Thread(target=lambda: answered.update(void=client.get("/.well-known/void")))
+        other.start()
+        other.join(10)
+        assert not other.is_alive() and answered["void"].status_code == 200
+    finally:
+        release.set()
+        slow.join()
+
+
+def test_a_key_is_built_once_however_many_ask_at_once(client):
+    current = client.application.extensions["alliance_kg"]
+    built = []
+
+    def build() -> object:
+        built.append(1)
+        time.sleep(0.2)
+        return object()
+
+    got: list = []
+    askers = [threading.Thread(target=lambda: got.append(current.cached("once", build))) for _ in range(8)]
+    for asker in askers:
+        asker.start()
+    for asker in askers:
+        asker.join()
+    assert len(built) == 1 and len(got) == 8 and len({id(value) for value in got}) == 1

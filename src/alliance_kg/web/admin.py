@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +37,7 @@ def attach(app: Flask) -> Reloader:
             return current
         executor = Executor.from_settings(store, settings)
         # A fresh cache of dumps and VoID; the result cache is shared (its keys carry the version).
-        state = dataclasses.replace(current, store=store, executor=executor, _cache={}, _lock=threading.Lock())
+        state = dataclasses.replace(current, store=store, executor=executor, _cache={})
         try:
             state.labels()  # the new generation's label index, before it serves a suggestion
         except QueryError as exc:  # the graph is served all the same; suggestions say why they are missing

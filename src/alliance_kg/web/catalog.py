@@ -31,7 +31,7 @@ LICENSE_LINK = f'<{LICENSE}>; rel="license"'
 def service_description() -> Graph:
     """SPARQL 1.1 Service Description of /sparql (cached: the data never changes while served)."""
     current = state()
-    counts = _counts(current)  # outside: cached() does not nest
+    counts = _counts(current)
     return current.cached("service-description", lambda: _describe(current.store, counts))
 
 

@@ -70,7 +70,7 @@ class DumpFile:
 
 def dump_file(current: AppState, name: str, media_type: str, write: Callable[[BinaryIO], None]) -> DumpFile:
     """``name`` in this generation's folder, written by ``write`` the first time it is asked for."""
-    folder = _folder(current)  # outside: cached() does not nest
+    folder = _folder(current)
 
     def build() -> DumpFile:
         path = folder / name

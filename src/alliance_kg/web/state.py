@@ -47,8 +47,8 @@ class AppState:
     read_shapes: ReadShapes | None = None
     #: Query time per client (``fairuse``); one for the app, kept across reloads.
     budgets: Budgets | None = None
+    #: What ``cached`` and ``labels`` built, and the lock each key is built under (``KEY-lock``).
     _cache: dict[str, Any] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
     #: Query results by (data version, query, dataset, Accept, format); see ``query.cache``.
     #: Sized from the settings unless given (a reload passes the running one on: keys carry
     #: the version).
@@ -62,11 +62,18 @@ class AppState:
         contributor_id(self.settings.catalog_contributor)  # a malformed one stops the start, not a harvest
 
     def cached(self, key: str, build: Callable[[], Any]) -> Any:
-        """``build()`` once per key (dumps, VoID); the data never changes while we serve it."""
-        with self._lock:
+        """``build()`` once per key (dumps, VoID); the data never changes while we serve it.
+        Each key is built under a lock of its own: the first catalog request writes the dumps,
+        minutes at 10M triples, and the service description or VoID must not wait for them."""
+        if key in self._cache:
+            return self._cache[key]
+        with self._key_lock(key):
             if key not in self._cache:
                 self._cache[key] = build()
             return self._cache[key]
+
+    def _key_lock(self, key: str) -> threading.Lock:
+        return self._cache.setdefault(f"{key}-lock", threading.Lock())  # setdefault is atomic
 
     def labels(self, *, wait: bool = True) -> LabelIndex:
         """This generation's label index (search suggestions, editor completion), built once.
@@ -77,7 +84,7 @@ class AppState:
         index = self._cache.get("labels")
         if index is not None:
             return index
-        lock = self._cache.setdefault("labels-lock", threading.Lock())  # setdefault is atomic
+        lock = self._key_lock("labels")
         if not lock.acquire(blocking=wait):
             raise NotReady("the search index is being built (on a large graph that takes minutes); try again soon")
         try:
