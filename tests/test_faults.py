@@ -102,6 +102,29 @@ def test_a_load_onto_a_full_disk_fails_clearly_and_keeps_the_previous_store(tmp_
         subprocess.run(["umount", "-l", str(disk)], capture_output=True)
 
 
+@pytest.mark.parametrize("size", ["300k", "1m"])
+def test_a_full_tmpdir_is_named_as_such_and_left_clean(tmp_path, size):
+    """``serve`` parses into scratch files under TMPDIR and serves a graph over
+    ``--memory-max-triples`` from a folder there: with no room, the message says so (not that a
+    data file failed to parse), and nothing is left behind."""
+    tiny = tmp_path / "tmp"
+    if not _mount_tmpfs(tiny, size):
+        if os.environ.get("CI"):
+            pytest.fail("CI runs as root and must be able to mount a small tmpfs for this test")
+        pytest.skip("needs root to mount a small tmpfs (CI runs it)")
+    try:
+        result = subprocess.run([*CLI, "serve", "--memory-max-triples", "100", "--get", "/readyz"],
+                                capture_output=True, text=True, timeout=300, env={**os.environ, "TMPDIR": str(tiny)})
+        assert result.returncode == 2, result.stderr
+        assert "No space left on device" in result.stderr and "free space under TMPDIR" in result.stderr
+        assert ("cannot write the parsed copy of the data" in result.stderr
+                or "cannot write the temporary store" in result.stderr), result.stderr
+        assert ".ttl" not in result.stderr and "Traceback" not in result.stderr
+        assert list(tiny.iterdir()) == []
+    finally:
+        subprocess.run(["umount", "-l", str(tiny)], capture_output=True)
+
+
 def test_a_load_killed_midway_leaves_the_last_good_store(tmp_path, loaded):
     """SIGKILL while the next version is written (a reload's load, a crash, an OOM kill): the
     store still opens at the version before, and the next load clears the half-written folder."""

@@ -74,7 +74,7 @@ def load(paths: Paths, folder: Path | str | None = None, *, memory_max_triples: 
         if owned and not 0 < memory_max_triples < len(graph.loaded.store):
             return
         target = scratch_folder("store") if owned else Path(folder)
-        writing = Writing(target)
+        writing = Writing(target, temporary=owned)
         for part in graph.loaded.written:
             writing.begin(part.path, part.format, part.graph)
 

@@ -18,7 +18,7 @@ The locator reads a file again only when a finding asks where its focus node is.
 
 from __future__ import annotations
 
-import tempfile
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Iterator, Sequence
@@ -26,7 +26,9 @@ from typing import BinaryIO, Iterator, Sequence
 import pyoxigraph as ox
 from rdflib import OWL, RDF
 
+from ..errors import InputError
 from ..namespaces import ONTOLOGY, ONTOLOGY_GRAPH
+from ..scratch import remove_with, scratch_folder
 from ..rdf import line_slices, to_ox
 from .sources import (LINE_FORMATS, OX_FORMATS, Locator, SourceFile, discover, parse_errors, parser_for, read_text,
                       version_triples)
@@ -59,23 +61,28 @@ class LoadedStore:
     #: The asserted quads as parsed (blank nodes labelled as in the store): the scratch file of
     #: every file read through Python, then the line-based files loaded as they are.
     written: list[Written]
-    _scratch: tempfile.TemporaryDirectory = field(repr=False)
+    #: Where the as-written copy is (``alliance-kg-load-<pid>-…`` under TMPDIR).
+    _scratch: Path = field(repr=False)
+
+    def __post_init__(self) -> None:
+        remove_with(self, self._scratch)  # when collected, or at exit
 
     def close(self) -> None:
         """Remove the as-written copy (also done when this object is collected)."""
-        self._scratch.cleanup()
+        shutil.rmtree(self._scratch, ignore_errors=True)
 
 
 def load_store(paths: Sequence[Path | str] | None = None, *, root: Path | None = None) -> LoadedStore:
     """Parse every file into its named graph of a new in-memory store; all or nothing."""
     files = discover(paths, root=root)
-    scratch = tempfile.TemporaryDirectory(prefix="alliance-kg-load-")
-    written = Path(scratch.name) / "asserted.nq"
+    scratch = scratch_folder("load")  # a killed load's copy goes with the next load
+    written = scratch / "asserted.nq"
     store = ox.Store()
     locator = Locator()
     parts = [Written(written)]
     try:
-        with written.open("wb") as out:
+        with written.open("wb") as handle:
+            out = _Copy(handle, scratch)
             for source in files:
                 if source.format in LINE_FORMATS:
                     raw = Written(written.with_name(f"raw-{len(parts)}{source.path.suffix.lower()}"), str(source.graph))
@@ -85,17 +92,40 @@ def load_store(paths: Sequence[Path | str] | None = None, *, root: Path | None =
                 else:
                     _read(source, store, out, locator)
             _stamp_version(store, out)
+    except OSError as exc:  # the sources' own errors are InputErrors by now: this is the copy
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise no_room(exc, scratch) from None
     except BaseException:
-        scratch.cleanup()
+        shutil.rmtree(scratch, ignore_errors=True)
         raise
     return LoadedStore(store, files, locator, parts, scratch)
+
+
+class _Copy:
+    """A file of the as-written copy, written while a data file is read: a full TMPDIR is said to
+    be one (``parse_errors`` would name the data file as the one that failed)."""
+
+    def __init__(self, handle: BinaryIO, scratch: Path):
+        self._handle, self._scratch = handle, scratch
+
+    def write(self, data: bytes) -> int:
+        try:
+            return self._handle.write(data)
+        except OSError as exc:
+            raise no_room(exc, self._scratch) from None
+
+
+def no_room(exc: OSError, scratch: Path) -> InputError:
+    """The error for a scratch file of the load that cannot be written (most often a full TMPDIR)."""
+    return InputError(f"cannot write the parsed copy of the data ({exc.strerror or exc}); free space under "
+                      "TMPDIR or set TMPDIR to a folder with room", path=str(scratch))
 
 
 #: Lines of an N-Triples or N-Quads file loaded at a time.
 LINES = 100_000
 
 
-def _read_lines(source: SourceFile, store: ox.Store, out: BinaryIO, raw: Path) -> None:
+def _read_lines(source: SourceFile, store: ox.Store, out: _Copy, raw: Path) -> None:
     """A line-based file into ``store``: the lines without ``_:`` loaded by Oxigraph in slices
     and copied to ``raw`` as they are; the others (a blank node, or "_:" in a literal: harmless)
     parsed together afterwards, so that each of the file's blank nodes gets one label of its
@@ -104,7 +134,8 @@ def _read_lines(source: SourceFile, store: ox.Store, out: BinaryIO, raw: Path) -
     rdf_format, own = OX_FORMATS[source.format], ox.NamedNode(str(source.graph))
     blank = bytearray()
     first = 1
-    with parse_errors(source), source.path.open("rb") as lines, raw.open("wb") as copy:
+    with raw.open("wb") as handle, parse_errors(source), source.path.open("rb") as lines:
+        copy = _Copy(handle, raw.parent)
         for chunk, aside in line_slices(lines, LINES):
             blank += aside
             try:
@@ -120,7 +151,7 @@ def _read_lines(source: SourceFile, store: ox.Store, out: BinaryIO, raw: Path) -
             store.extend(_teed(_placed(source, parser), out))
 
 
-def _read(source: SourceFile, store: ox.Store, out: BinaryIO, locator: Locator) -> None:
+def _read(source: SourceFile, store: ox.Store, out: _Copy, locator: Locator) -> None:
     """One file that is not line-based into ``store`` (and, as parsed, into ``out``); its graph
     is kept even when empty, as the rdflib path keeps it."""
     parser = parser_for(source, read_text(source))
@@ -143,7 +174,7 @@ def _placed(source: SourceFile, parser: ox.QuadParser) -> Iterator[ox.Quad]:
             yield ox.Quad(quad.subject, quad.predicate, quad.object, own)
 
 
-def _teed(quads: Iterator[ox.Quad], out: BinaryIO) -> Iterator[ox.Quad]:
+def _teed(quads: Iterator[ox.Quad], out: _Copy) -> Iterator[ox.Quad]:
     """``quads`` unchanged, each also written to ``out`` (as N-Quads, in chunks)."""
     chunk: list[ox.Quad] = []
     for quad in quads:
@@ -156,7 +187,7 @@ def _teed(quads: Iterator[ox.Quad], out: BinaryIO) -> Iterator[ox.Quad]:
         out.write(ox.serialize(chunk, format=ox.RdfFormat.N_QUADS))
 
 
-def _stamp_version(store: ox.Store, out: BinaryIO) -> None:
+def _stamp_version(store: ox.Store, out: _Copy) -> None:
     """``sources.stamp_version`` on the store: the package version on the project's ontology."""
     graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
     if next(store.quads_for_pattern(to_ox(ONTOLOGY), to_ox(RDF.type), to_ox(OWL.Ontology), graph), None) is None:

@@ -19,7 +19,7 @@ from rdflib import Graph
 
 from ..namespaces import INFERRED_GRAPH
 from ..rdf import bind_prefixes, from_ox
-from .loading import LoadedStore
+from .loading import LoadedStore, no_room
 from .validation import (ENGINES, Report, choose_engine, compiled_report, compiled_shapes, default_checks, finish,
                          pyshacl_report, run_checks)
 
@@ -49,12 +49,16 @@ def shapes_input(loaded: LoadedStore) -> Path:
     """The data the shapes see, as one N-Quads file: the asserted quads as written, then the
     inferred graph as the store holds it."""
     data = loaded.written[0].path.with_name("validated.nq")
-    with data.open("wb") as out:
-        for part in loaded.written:  # the engine reads the union of all graphs: a raw file's triples count
-            with part.path.open("rb") as source:
-                shutil.copyfileobj(source, out, 1 << 20)
-            out.write(b"\n")  # in case its last line has no end
-        loaded.store.dump(out, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(INFERRED_GRAPH)))
+    try:
+        with data.open("wb") as out:
+            for part in loaded.written:  # the engine reads the union of all graphs: a raw file's triples count
+                with part.path.open("rb") as source:
+                    shutil.copyfileobj(source, out, 1 << 20)
+                out.write(b"\n")  # in case its last line has no end
+            loaded.store.dump(out, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(INFERRED_GRAPH)))
+    except OSError as exc:
+        data.unlink(missing_ok=True)
+        raise no_room(exc, data.parent) from None
     return data
 
 

@@ -114,8 +114,11 @@ def adopt(store: ox.Store) -> Filled:
     return filled
 
 
-def _unwritable(exc: Exception, root: Path) -> InputError:
+def _unwritable(exc: Exception, root: Path, *, temporary: bool = False) -> InputError:
     reason = (getattr(exc, "strerror", None) or str(exc)).split(": While ", 1)[0].removeprefix("IO error: ")
+    if temporary:  # a served graph's scratch copy (``app.load``): nothing was there before it
+        return InputError(f"cannot write the temporary store that a graph this large is served from ({reason}); "
+                          "free space under TMPDIR or set TMPDIR to a folder with room", path=str(root))
     return InputError(f"cannot write the store ({reason}); the previous data is untouched", path=str(root))
 
 
@@ -157,9 +160,9 @@ class Writing:
     ``with`` block on an error (data that does not conform, an interrupt), stops the filling
     after the slice being loaded and removes the folder."""
 
-    def __init__(self, path: Path | str):
-        self.root = Path(path)
-        self.folder = _new_folder(self.root, f"loading-{os.getpid()}")
+    def __init__(self, path: Path | str, *, temporary: bool = False):
+        self.root, self.temporary = Path(path), temporary
+        self.folder = _new_folder(self.root, f"loading-{os.getpid()}", temporary=temporary)
         self.filled: Filled | None = None
         self._store: ox.Store | None = None
         self._blank = self.root / f"staged-{os.getpid()}-{time.time_ns()}-blank.nq"  # lines naming a blank node
@@ -243,14 +246,15 @@ class Writing:
         self._thread.join()
         if self._error is not None or self.filled is None:
             shutil.rmtree(self.folder, ignore_errors=True)
-            raise _unwritable(self._error or RuntimeError("nothing to write"), self.root) from None
-        folder = _new_folder(self.root, f"data-{version}")
+            raise _unwritable(self._error or RuntimeError("nothing to write"), self.root,
+                              temporary=self.temporary) from None
+        folder = _new_folder(self.root, f"data-{version}", temporary=self.temporary)
         try:
             os.rename(self.folder, folder)
         except OSError as exc:
             shutil.rmtree(self.folder, ignore_errors=True)
-            raise _unwritable(exc, self.root) from None
-        return _switch(self.root, folder, self.filled, version, report)
+            raise _unwritable(exc, self.root, temporary=self.temporary) from None
+        return _switch(self.root, folder, self.filled, version, report, temporary=self.temporary)
 
     def abandon(self) -> None:
         """Stop filling and remove the folder."""
@@ -275,16 +279,17 @@ def _as_quad(line: bytes, rdf_format: ox.RdfFormat, graph: ox.NamedNode | None) 
     return line.rstrip()[:-1] + f"{graph} .\n".encode()
 
 
-def _new_folder(root: Path, prefix: str = "data") -> Path:
+def _new_folder(root: Path, prefix: str = "data", *, temporary: bool = False) -> Path:
     """A fresh folder name below ``root`` (created, with its parents)."""
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise _unwritable(exc, root) from None
+        raise _unwritable(exc, root, temporary=temporary) from None
     return root / f"{prefix}-{time.time_ns()}"
 
 
-def _switch(root: Path, folder: Path, filled: Filled, version: str, report: dict | None) -> Path:
+def _switch(root: Path, folder: Path, filled: Filled, version: str, report: dict | None, *,
+            temporary: bool = False) -> Path:
     """Make the filled ``folder`` current (one rename of the description, after everything is on
     disk), keep the folder before it for in-flight requests and remove older ones."""
     previous = _read_meta(root)
@@ -305,7 +310,7 @@ def _switch(root: Path, folder: Path, filled: Filled, version: str, report: dict
     except OSError as exc:  # a full disk, a read-only folder: what is served stays
         shutil.rmtree(folder, ignore_errors=True)
         scratch.unlink(missing_ok=True)
-        raise _unwritable(exc, root) from None
+        raise _unwritable(exc, root, temporary=temporary) from None
     keep = {folder.name, previous.get("folder")}
     for old in [*root.glob("data-*"), *filter(_abandoned, root.glob("loading-*"))]:
         if old.name not in keep:
