@@ -2,7 +2,7 @@
 """Soak: a real ``alliance-kg serve`` under N minutes of mixed traffic and faults, on loopback.
 
     .venv/bin/python benchmarks/soak.py --minutes 10          # the README's run
-    .venv/bin/python benchmarks/soak.py --minutes 2 --json    # what CI runs (tests/test_soak.py)
+    .venv/bin/python benchmarks/soak.py --minutes 4 --json    # what CI runs (tests/test_soak.py)
 
 Clients (``--concurrency``, 32 by default) send the example queries and lookups ("normal"),
 and about one request in five is hostile: cartesian products, a catastrophic regex, a huge
