@@ -18,9 +18,9 @@ It passes (exit 0) when: no normal query got a 5xx or a reset connection, no hos
 500, the served data never was the invalid version (a marker only the invalid data has is never
 seen, and /status always names a version that was loaded from valid data), and the server's
 memory (PSS of the process tree, sampled every 5 s) grew less than 20 %: of the samples taken
-from the second reload on while one generation of workers is running (8 of them: not while a
-reload's or a refork's successors run beside the workers they replace, which doubles the
-workers' memory for the grace period), the lowest of the last third against the lowest of the
+from the second reload on while one generation of workers is running, at that sample and the one
+before (8 of them: not while a reload's or a refork's successors run beside the workers they
+replace, which doubles the workers' memory for the grace period, nor just after), the lowest of the last third against the lowest of the
 first third, the memory kept between queries. (Two single samples, or medians of a few, would not
 do: the workers' memory swings by 2-3x with the queries they hold at that instant, as the
 timeline shows, and a run that ends in a swing is not a leak; a leak raises the floor.)
@@ -320,8 +320,10 @@ class Soak:
         wall = time.monotonic() - started
         self.latencies.sort()
         # from the second reload on (the first reload's old generation has been retired), one generation
-        steady = [server + workers for at, server, workers, _, _, count in self.timeline
-                  if at >= 2 * self.args.reload_every and count == WORKERS]
+        # of workers at this sample and the one before (the first after a generation stops catches
+        # its teardown: shared pages just counted among fewer processes)
+        steady = [server + workers for before, (at, server, workers, _, _, count) in zip(self.timeline, self.timeline[1:])
+                  if at >= 2 * self.args.reload_every and count == WORKERS and before[5] == WORKERS]
         third = len(steady) // 3
         memory_start = 2**20 * min(steady[:third]) if third else None
         memory_end = 2**20 * min(steady[-third:]) if third else 0.0
