@@ -28,6 +28,7 @@ from rdflib import OWL, RDF
 
 from ..errors import InputError
 from ..namespaces import ONTOLOGY, ONTOLOGY_GRAPH
+from ..scratch import no_room as scratch_no_room
 from ..scratch import remove_with, scratch_folder
 from ..rdf import line_slices, to_ox
 from .sources import (LINE_FORMATS, OX_FORMATS, Locator, SourceFile, discover, parse_errors, parser_for, read_text,
@@ -116,9 +117,7 @@ class _Copy:
 
 
 def no_room(exc: OSError, scratch: Path) -> InputError:
-    """The error for a scratch file of the load that cannot be written (most often a full TMPDIR)."""
-    return InputError(f"cannot write the parsed copy of the data ({exc.strerror or exc}); free space under "
-                      "TMPDIR or set TMPDIR to a folder with room", path=str(scratch))
+    return scratch_no_room("the parsed copy of the data", exc.strerror or str(exc), scratch)
 
 
 #: Lines of an N-Triples or N-Quads file loaded at a time.

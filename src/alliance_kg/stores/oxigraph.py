@@ -41,7 +41,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from ..errors import InputError, QuerySyntaxError
 from ..namespaces import PREFIXES, QUERY_BASE
-from ..scratch import owner_alive, owner_pid, remove_with
+from ..scratch import no_room, owner_alive, owner_pid, remove_with
 from ..rdf import dataset_from, from_ox, line_slices, ox_quads, utc_timestamp
 from .base import Deferred, PreparedQuery, QueryResult, Selection, graph_result, ordered_variables, select_result
 from .rdflib_store import oxigraph_error, rdflib_query
@@ -117,8 +117,7 @@ def adopt(store: ox.Store) -> Filled:
 def _unwritable(exc: Exception, root: Path, *, temporary: bool = False) -> InputError:
     reason = (getattr(exc, "strerror", None) or str(exc)).split(": While ", 1)[0].removeprefix("IO error: ")
     if temporary:  # a served graph's scratch copy (``app.load``): nothing was there before it
-        return InputError(f"cannot write the temporary store that a graph this large is served from ({reason}); "
-                          "free space under TMPDIR or set TMPDIR to a folder with room", path=str(root))
+        return no_room("the temporary store that a graph this large is served from", reason, root)
     return InputError(f"cannot write the store ({reason}); the previous data is untouched", path=str(root))
 
 
