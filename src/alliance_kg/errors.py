@@ -104,3 +104,9 @@ class QueryAborted(QueryError):
     """The worker evaluating a query died (crash, stack overflow, out of memory); logged."""
 
     status = 500
+
+
+def no_room(what: str, reason: str, folder: object) -> InputError:
+    """The error for a scratch file or folder that cannot be written (most often a full TMPDIR)."""
+    return InputError(f"cannot write {what} ({reason}); free space under TMPDIR or set TMPDIR to a folder "
+                      "with room", path=str(folder))

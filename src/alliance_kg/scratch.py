@@ -16,8 +16,6 @@ import tempfile
 import weakref
 from pathlib import Path
 
-from .errors import InputError
-
 PREFIX = "alliance-kg-"
 
 
@@ -48,12 +46,6 @@ def scratch_folder(kind: str) -> Path:
         if owner is not None and not owner_alive(owner) and old.is_dir() and not old.is_symlink():
             shutil.rmtree(old, ignore_errors=True)
     return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-"))
-
-
-def no_room(what: str, reason: str, folder: Path | str) -> InputError:
-    """The error for a scratch file or folder that cannot be written (most often a full TMPDIR)."""
-    return InputError(f"cannot write {what} ({reason}); free space under TMPDIR or set TMPDIR to a folder "
-                      "with room", path=str(folder))
 
 
 def remove_with(holder: object, folder: Path | str) -> None:

@@ -27,8 +27,8 @@ import pyoxigraph as ox
 from rdflib import OWL, RDF
 
 from ..errors import InputError
+from ..errors import no_room as scratch_no_room
 from ..namespaces import ONTOLOGY, ONTOLOGY_GRAPH
-from ..scratch import no_room as scratch_no_room
 from ..scratch import remove_with, scratch_folder
 from ..rdf import line_slices, to_ox
 from .sources import (LINE_FORMATS, OX_FORMATS, Locator, SourceFile, discover, parse_errors, parser_for, read_text,

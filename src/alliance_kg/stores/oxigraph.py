@@ -39,9 +39,9 @@ import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from ..errors import InputError, QuerySyntaxError
+from ..errors import InputError, QuerySyntaxError, no_room
 from ..namespaces import PREFIXES, QUERY_BASE
-from ..scratch import no_room, owner_alive, owner_pid, remove_with
+from ..scratch import owner_alive, owner_pid, remove_with
 from ..rdf import dataset_from, from_ox, line_slices, ox_quads, utc_timestamp
 from .base import Deferred, PreparedQuery, QueryResult, Selection, graph_result, ordered_variables, select_result
 from .rdflib_store import oxigraph_error, rdflib_query
