@@ -35,7 +35,9 @@ import gzip
 import logging
 import multiprocessing
 import os
+import pickle
 import queue
+import select
 import signal
 import stat
 import sys
@@ -157,9 +159,13 @@ class _Spool:
         self._buffer += data
         if len(self._buffer) >= (STREAM_CHUNK_BYTES if self.streaming else self._limit):
             if not self.streaming:
-                self._conn.send(self._head)
+                send(self._conn, self._head)
                 self.streaming = True
-            self._conn.send_bytes(self._buffer)
+            # a chunk at a time, also from one large write (an answer the engine wrote whole)
+            view = memoryview(self._buffer)
+            for start in range(0, len(view), STREAM_CHUNK_BYTES):
+                self._conn.send_bytes(view[start:start + STREAM_CHUNK_BYTES])
+            view.release()
             self._buffer = bytearray()
         return len(data)
 
@@ -238,15 +244,40 @@ def _error_from(data: dict[str, Any]) -> QueryError:
     return kind(data["message"], line=data.get("line"), column=data.get("column"))
 
 
+def send(conn: Connection, message: Any) -> None:
+    """``message`` down the pipe. ``Connection.send`` pickles through ``ForkingPickler`` (able
+    to pass descriptors, which no message here holds) at a few microseconds more a message."""
+    conn.send_bytes(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
+
+
+def receive(conn: Connection) -> Any:
+    """The next message ``send`` put down the pipe (``EOFError`` once the other end is gone)."""
+    return pickle.loads(conn.recv_bytes())
+
+
 def resident_bytes() -> int:
-    """This process's resident set, from /proc/self/statm (kept by the kernel as counters, so
-    reading it costs microseconds at any size, where smaps_rollup walks every page); 0 where it
-    is missing (not Linux), so no worker is ever replaced there."""
+    """This process's resident set (``resident_reader`` read once)."""
+    return resident_reader()()
+
+
+def resident_reader() -> Callable[[], int]:
+    """This process's resident set, from /proc/self/statm, kept open: the kernel keeps it as
+    counters, so a read costs microseconds at any size (smaps_rollup walks every page), and
+    opening the file per query cost a worker some 20 µs. Where it is missing (not Linux) it
+    reads 0, so no worker is ever replaced there."""
+    page = os.sysconf("SC_PAGE_SIZE")
     try:
-        with open("/proc/self/statm", "rb") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 0
+        fd = os.open("/proc/self/statm", os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return lambda: 0
+
+    def read() -> int:
+        try:
+            return int(os.pread(fd, 128, 0).split()[1]) * page
+        except (OSError, ValueError, IndexError):
+            return 0
+
+    return read
 
 
 def compact_memory() -> None:
@@ -275,10 +306,11 @@ def _worker_main(store: Any, conn: Connection, max_growth: int = 0) -> None:
 
 
 def _serve_jobs(store: Any, conn: Connection, max_growth: int) -> None:
-    start = resident_bytes()  # the parent's pages, shared at the fork (see the module)
+    resident = resident_reader()
+    start = resident()  # the parent's pages, shared at the fork (see the module)
     while True:
         try:
-            handler, job = conn.recv()
+            handler, job = receive(conn)
         except (EOFError, OSError):
             return
         try:
@@ -286,9 +318,9 @@ def _serve_jobs(store: Any, conn: Connection, max_growth: int) -> None:
         except (BrokenPipeError, OSError):
             return  # the server left in the middle of a streamed answer
         if max_growth:
-            reply.retire = resident_bytes() - start > max_growth
+            reply.retire = resident() - start > max_growth
         try:
-            conn.send(reply)
+            send(conn, reply)
         except (BrokenPipeError, OSError):
             return
         if reply.retire:
@@ -328,6 +360,9 @@ class _Worker:
         #: The ``refork`` round it was forked in: an older worker is replaced when it is free.
         self.epoch = epoch
         self.conn, child = context.Pipe(duplex=True)
+        # registered once: ``Connection.poll`` builds a selector for every call
+        self._poller = select.poll()
+        self._poller.register(self.conn.fileno(), select.POLLIN)
         self.process = context.Process(target=_worker_main, args=(store, child, max_growth), daemon=True,
                                        name="alliance-kg-query-worker")
         self.process.start()
@@ -336,6 +371,10 @@ class _Worker:
     @property
     def pid(self) -> int | None:
         return self.process.pid
+
+    def answered(self, timeout: float) -> bool:
+        """True once the worker has written (or closed its end) within ``timeout`` seconds."""
+        return bool(self._poller.poll(max(0.0, timeout) * 1000))
 
     def alive(self) -> bool:
         return self.process.is_alive()
@@ -378,7 +417,7 @@ class Stream:
         try:
             while chunk := conn.recv_bytes():
                 yield chunk
-            tail: Reply = conn.recv()
+            tail: Reply = receive(conn)
         except (EOFError, OSError):
             self._end(None)
             if self._expired:
@@ -537,13 +576,13 @@ class Executor:
             raise _WorkerLost(QueryAborted("the query worker had stopped; it was restarted, please retry"))
         started = time.monotonic()
         try:
-            worker.conn.send((handler, job))
-            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+            send(worker.conn, (handler, job))
+            if not worker.answered(deadline - time.monotonic()):
                 log.warning("query stopped after %.1f s (worker %s killed): %r", time.monotonic() - started,
                             worker.pid, job.text[:500])
                 self._retire(worker)
                 raise _timed(QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped"), started)
-            reply: Reply = worker.conn.recv()
+            reply: Reply = receive(worker.conn)
             if reply.streamed:  # the worker is the stream's until its end
                 reply.stream = Stream(self, worker, job, timeout, deadline, started)
                 reply.seconds = time.monotonic() - started

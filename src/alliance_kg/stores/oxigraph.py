@@ -438,7 +438,16 @@ class OxigraphEngine:
             solutions = self.evaluate(prepared, dataset)
             return Deferred(False, -1, lambda out: solutions.serialize(out, format=results_format),
                             lambda body: _rows_in(body, results_format))
-        # TSV has one row per line: count, cut at the cap, then convert (all in Rust)
+        if results_format == JSON:  # what portals ask for: counted and cut on its own bytes
+            body = self.evaluate(prepared, dataset, capped).serialize(format=JSON)
+            rows = _json_rows(body)
+            if 0 <= rows <= max_rows:
+                return Deferred(False, rows, lambda out: out.write(body))
+            if rows > max_rows:
+                cut = _cut_json(body, max_rows)
+                return Deferred(True, max_rows, lambda out: out.write(cut))
+        # TSV has one row per line: count, cut at the cap, then convert (all in Rust); also for
+        # the JSON whose bytes cannot say how many rows it holds
         tsv = self.evaluate(prepared, dataset, capped).serialize(format=TSV)
         rows = tsv.count(b"\n") - 1
         truncated = rows > max_rows
@@ -455,6 +464,7 @@ class OxigraphEngine:
 
 
 TSV = ox.QueryResultsFormat.TSV
+JSON = ox.QueryResultsFormat.JSON
 NT = ox.RdfFormat.N_TRIPLES
 #: Triples of a graph answer written to N-Triples at a time.
 GRAPH_CHUNK = 20_000
@@ -463,11 +473,28 @@ GRAPH_CHUNK = 20_000
 def _rows_in(body: bytes, results_format) -> int:
     """Rows of a serialised result, counted without reading it as terms (-1 if the format
     gives no cheap count)."""
-    if results_format == ox.QueryResultsFormat.JSON:
-        return body.count(b'},{"') + 1 if b'"bindings":[{' in body else 0  # one object per row
+    if results_format == JSON:
+        return _json_rows(body)
     if results_format == ox.QueryResultsFormat.XML:
         return body.count(b"<result>") + body.count(b"<result ")
     return -1
+
+
+def _json_rows(body: bytes) -> int:
+    """Rows of Oxigraph's JSON results, counted on the bytes: every row after the first starts
+    right after a ``},{"`` (a quote in a string is always escaped, so it occurs nowhere else),
+    unless it binds nothing (``{}``, which a literal may hold too): -1 then, as uncounted."""
+    if b"{}" in body:
+        return -1
+    return body.count(b'},{"') + 1 if b'"bindings":[{' in body else 0
+
+
+def _cut_json(body: bytes, rows: int) -> bytes:
+    """Oxigraph's JSON results (counted by ``_json_rows``) cut after ``rows`` rows."""
+    at = body.index(b'"bindings":[') + len(b'"bindings":[')
+    for _ in range(rows):
+        at = body.index(b'},{"', at) + 1  # just past the row's closing brace
+    return body[:at] + b"]}}"
 
 
 #: Longest text whose syntax error is explained by rdflib's parser (see ``syntax_error``).
