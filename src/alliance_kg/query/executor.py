@@ -162,10 +162,9 @@ class _Spool:
                 send(self._conn, self._head)
                 self.streaming = True
             # a chunk at a time, also from one large write (an answer the engine wrote whole)
-            view = memoryview(self._buffer)
-            for start in range(0, len(view), STREAM_CHUNK_BYTES):
-                self._conn.send_bytes(view[start:start + STREAM_CHUNK_BYTES])
-            view.release()
+            with memoryview(self._buffer) as view:
+                for start in range(0, len(view), STREAM_CHUNK_BYTES):
+                    self._conn.send_bytes(view[start:start + STREAM_CHUNK_BYTES])
             self._buffer = bytearray()
         return len(data)
 
