@@ -309,3 +309,59 @@ def test_void_the_service_description_the_catalog_and_downloads_need_no_rdflib_c
     quads = client.get("/downloads/alliance-kg.nq").get_data()
     assert isomorphic(marked(built), marked(SimpleNamespace(dataset=Dataset().parse(data=quads, format="nquads"))))
     assert store._dataset is None
+
+
+@pytest.mark.parametrize("engine", ["pyshacl", "compiled"])
+def test_the_shapes_input_is_a_pipe_and_its_writers_failure_is_raised_not_a_partial_report(engine, monkeypatch,
+                                                                                           tmp_path):
+    """The shapes read the data from a named pipe a thread fills: a failure of that thread part
+    way is the error (no report from part of the data) and nothing is left under TMPDIR."""
+    import tempfile
+
+    from alliance_kg.build import store_validation
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    seen = []
+
+    def half(loaded, out):
+        seen.append(os.stat(loaded.written[0].path.with_name("validated.nq")).st_mode)
+        with loaded.written[0].path.open("rb") as first:
+            out.write(first.read(4096))  # part of a line, too
+        raise RuntimeError("the copy stopped")
+
+    monkeypatch.setattr(store_validation, "_write_input", half)
+    with pytest.raises(RuntimeError, match="the copy stopped"):
+        validated(None, into="oxigraph", engine=engine)
+    assert seen and all(__import__("stat").S_ISFIFO(mode) for mode in seen)
+    assert not list(tmp_path.rglob("validated.nq"))
+
+
+def test_a_reader_that_never_opens_the_shapes_input_leaves_no_writer_waiting(monkeypatch, tmp_path):
+    import tempfile
+    import threading
+
+    from alliance_kg.build import store_validation
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def broken(shapes):
+        raise ValueError("the shapes did not compile")
+
+    monkeypatch.setattr(store_validation, "compiled_shapes", broken)
+    outcome = []
+    thread = threading.Thread(target=lambda: outcome.append(_raised(lambda: validated(None, into="oxigraph",
+                                                                                      engine="compiled"))))
+    thread.start()
+    thread.join(60)
+    assert not thread.is_alive(), "the validation hung on its own pipe"
+    assert isinstance(outcome[0], ValueError)
+    assert not [t for t in threading.enumerate() if t.name == "shapes-input"]
+    assert not list(tmp_path.rglob("validated.nq"))
+
+
+def _raised(call):
+    try:
+        call()
+    except Exception as exc:
+        return exc
+    return None
