@@ -255,8 +255,12 @@ def receive(conn: Connection) -> Any:
 
 
 def resident_bytes() -> int:
-    """This process's resident set (``resident_reader`` read once)."""
-    return resident_reader()()
+    """This process's resident set, read once (``resident_reader`` keeps the file open)."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return _resident(statm.read())
+    except OSError:
+        return 0
 
 
 def resident_reader() -> Callable[[], int]:
@@ -264,7 +268,6 @@ def resident_reader() -> Callable[[], int]:
     counters, so a read costs microseconds at any size (smaps_rollup walks every page), and
     opening the file per query cost a worker some 20 µs. Where it is missing (not Linux) it
     reads 0, so no worker is ever replaced there."""
-    page = os.sysconf("SC_PAGE_SIZE")
     try:
         fd = os.open("/proc/self/statm", os.O_RDONLY | os.O_CLOEXEC)
     except OSError:
@@ -272,11 +275,19 @@ def resident_reader() -> Callable[[], int]:
 
     def read() -> int:
         try:
-            return int(os.pread(fd, 128, 0).split()[1]) * page
-        except (OSError, ValueError, IndexError):
+            return _resident(os.pread(fd, 128, 0))
+        except OSError:
             return 0
 
     return read
+
+
+def _resident(statm: bytes) -> int:
+    """The resident set in bytes from the text of /proc/self/statm (0 if it cannot be read)."""
+    try:
+        return int(statm.split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, IndexError):
+        return 0
 
 
 def compact_memory() -> None:
