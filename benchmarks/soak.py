@@ -8,19 +8,25 @@ Clients (``--concurrency``, 32 by default) send the example queries and lookups 
 and about one request in five is hostile: cartesian products, a catastrophic regex, a huge
 UNION, updates, SERVICE, malformed text, deep nesting. Every ``--reload-every`` seconds the data
 is reloaded over HTTP; one reload in three brings invalid data (a syntax error, or a statement
-the shapes reject). Every ``--kill-every`` seconds a query worker is killed with SIGKILL.
+the shapes reject). Every ``--kill-every`` seconds a serving process is killed with SIGKILL.
 Hostile clients come from loopback addresses of their own, and the server gives each address a
 query-time budget (4 s in 30 s), so they spend theirs and are refused (429); normal clients send
-an API token with a budget of its own. The server has 8 query workers: more than the hostile
-clients, so a worker is always free for the others while the hostile ones spend their budgets.
+an API token with a budget of its own. Each hostile query that runs past its deadline has its
+serving process replaced (``web.serving``).
 
-It passes (exit 0) when: no normal query got a 5xx or a reset connection, no hostile one got a
+The clients do what an HTTP client does with a request it knows to be safe (a SPARQL query
+changes nothing): one whose connection closes before any answer is sent once more on a new
+connection. A serving process that is replaced closes its idle keep-alive connections, and one
+that is killed drops the requests it was answering; such retries are counted (``retried``), and
+a request that fails twice is a failure.
+
+It passes (exit 0) when: no normal query got a 5xx or failed twice, no hostile one got a
 500, the served data never was the invalid version (a marker only the invalid data has is never
 seen, and /status always names a version that was loaded from valid data), and the server's
 memory (PSS of the process tree, sampled every 5 s) grew less than 20 %: of the samples taken
-from the second reload on while one generation of workers is running (8 of them: not while a
-reload's or a refork's successors run beside the workers they replace, which doubles the
-workers' memory for the grace period), the floor of the last third against the floor of the
+from the second reload on while one generation of processes is running (the serving processes
+and the server's query worker: not while a replacement runs beside the process it replaces),
+the floor of the last third against the floor of the
 first third, the memory kept between queries. The floor is the second lowest sample: one sample
 may catch a worker just forked after a kill or a timeout, whose pages all count as shared, or a
 generation the moment it stopped, its shared pages just counted among fewer processes (a CI
@@ -60,8 +66,10 @@ TOKEN = "soak-token"
 #: The normal clients' API token: a budget of their own (the hostile ones have their address's).
 RESEARCHER = "soak-researcher"
 QUERY_TIMEOUT = 4
-#: Query workers of the server: the memory is compared only while this many run (see above).
-WORKERS = 8
+#: Serving processes, and the query worker the server keeps for its own queries: the memory is
+#: compared only while this many run (see above).
+PROCESSES, QUERY_WORKERS = 2, 1
+WORKERS = PROCESSES + QUERY_WORKERS
 #: Seconds between memory samples.
 SAMPLE_EVERY = 5.0
 MARKER = "https://w3id.org/alliance-kg/id/topic/soak-invalid-marker"
@@ -124,7 +132,8 @@ class Soak:
     def start(self) -> None:
         env = dict(os.environ, ALLIANCE_KG_ROOT=str(self.root), ALLIANCE_KG_LOG_LEVEL=os.environ.get("SOAK_LOG_LEVEL", "WARNING"))
         command = [sys.executable, "-m", "alliance_kg.cli", "serve", "--port", str(self.port),
-                   "--threads", str(self.args.concurrency + 8), "--query-workers", str(WORKERS),
+                   "--threads", str(self.args.concurrency + 8), "--processes", str(PROCESSES),
+                   "--query-workers", str(QUERY_WORKERS),
                    "--query-timeout", str(QUERY_TIMEOUT), "--max-rows", "2000", "--reload-token", TOKEN,
                    "--budget-seconds", "4", "--budget-window", "30", "--budget-tokens", f"{RESEARCHER}=100000"]
         self.log = open(self.root / "server.log", "wb")
@@ -214,16 +223,22 @@ class Soak:
             name, text = rng.choice(list((HOSTILE if hostile else normal).items()))
             text = f"{text}\n# {index}-{rng.random()}" if name not in ("malformed",) else text
             if connection is None:
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30,
-                                                        source_address=(source, 0))
+                connection = self.connect(source)
             started = time.monotonic()
+            headers = {"Content-Type": "application/x-www-form-urlencoded",
+                       "Accept": "application/sparql-results+json"}
+            if not hostile:
+                headers["X-API-Key"] = RESEARCHER
+            body = ("query=" + quote(text, safe="")).encode()
             try:
-                headers = {"Content-Type": "application/x-www-form-urlencoded",
-                           "Accept": "application/sparql-results+json"}
-                if not hostile:
-                    headers["X-API-Key"] = RESEARCHER
-                status, body = self.request("POST", "/sparql", ("query=" + quote(text, safe="")).encode(), headers,
-                                            connection=connection)
+                try:
+                    status, answer = self.request("POST", "/sparql", body, headers, connection=connection)
+                except (OSError, http.client.HTTPException):  # closed before any answer: once more (see above)
+                    connection.close()
+                    connection = self.connect(source)
+                    with self.lock:
+                        self.statuses[("retried", "hostile" if hostile else "normal")] += 1
+                    status, answer = self.request("POST", "/sparql", body, headers, connection=connection)
             except (OSError, http.client.HTTPException) as exc:
                 connection.close()
                 connection = None
@@ -236,13 +251,16 @@ class Soak:
                 if not hostile and status == 200:
                     self.latencies.append(elapsed)
             if not hostile and status >= 500:
-                self.fail(f"normal {name}: HTTP {status}: {body[:200]!r}")
+                self.fail(f"normal {name}: HTTP {status}: {answer[:200]!r}")
             if hostile and status == 500:
-                self.fail(f"hostile {name}: HTTP 500: {body[:200]!r}")
-            if not hostile and name == "marker" and b'"boolean":true' in body:
+                self.fail(f"hostile {name}: HTTP 500: {answer[:200]!r}")
+            if not hostile and name == "marker" and b'"boolean":true' in answer:
                 self.fail("the invalid data's marker was served")
         if connection is not None:
             connection.close()
+
+    def connect(self, source: str) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=30, source_address=(source, 0))
 
     def fail(self, what: str, counted: bool = True) -> None:
         with self.lock:
@@ -292,11 +310,15 @@ class Soak:
     def killer(self) -> None:
         while not self.wait(self.args.kill_every):
             try:
-                workers = psutil.Process(self.process.pid).children()
-            except psutil.Error:
+                status, body = self.request("GET", "/status")
+                serving = json.loads(body)["serving_processes"] if status == 200 else []
+            except (OSError, ValueError, KeyError):
                 continue
-            if workers:
-                os.kill(random.choice(workers).pid, signal.SIGKILL)
+            if serving:
+                try:
+                    os.kill(random.choice(serving), signal.SIGKILL)
+                except ProcessLookupError:  # replaced meanwhile
+                    continue
                 with self.lock:
                     self.kills += 1
 
@@ -339,7 +361,7 @@ class Soak:
         growth = (memory_end - memory_start) / memory_start if memory_start else 0.0
         if memory_start is None:
             self.failures.append("the run was too short to measure memory (it needs two reloads and three samples "
-                                 "with one generation of workers after them)")
+                                 "with one generation of processes after them)")
         elif growth >= 0.20:
             self.failures.append(f"memory grew {100 * growth:.0f} % (limit 20 %)")
         normal_total = sum(n for (kind, _), n in self.statuses.items() if kind == "normal")
@@ -351,7 +373,7 @@ class Soak:
             "p99_ms": round(1000 * self.latencies[int(0.99 * (len(self.latencies) - 1))], 1) if self.latencies else None,
             "statuses": {f"{kind} {status}": n for (kind, status), n in sorted(self.statuses.items(), key=str)},
             "reloads": {f"{kind} {status}": n for (kind, status), n in sorted(self.reloads.items(), key=str)},
-            "worker_kills": self.kills,
+            "process_kills": self.kills,
             "memory_mb": [round((memory_start or 0) / 2**20), round(memory_end / 2**20)],
             "memory_growth_percent": round(100 * growth, 1),
             "memory_timeline": self.timeline,
@@ -365,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--reload-every", type=float, default=30.0, help="seconds between reloads")
-    parser.add_argument("--kill-every", type=float, default=60.0, help="seconds between worker kills")
+    parser.add_argument("--kill-every", type=float, default=60.0, help="seconds between kills of a serving process")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--server-log", help="keep the server's log in this file")
     args = parser.parse_args(argv)
@@ -379,7 +401,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result, indent=2))
     else:
         print(f"{result['normal_qps']} q/s normal, p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms; "
-              f"{result['worker_kills']} worker kills; reloads {result['reloads']}; memory {result['memory_mb']} MB "
+              f"{result['process_kills']} serving processes killed; reloads {result['reloads']}; memory {result['memory_mb']} MB "
               f"({result['memory_growth_percent']} %); {'PASSED' if result['passed'] else 'FAILED'}")
         for failure in result["failures"]:
             print("  " + failure)

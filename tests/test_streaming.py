@@ -136,15 +136,22 @@ def test_over_http_a_large_answer_comes_chunked(streaming_server):
     assert body.count(b"\n") == 154 * 154 + 1
 
 
-def test_over_http_a_client_that_leaves_early_does_not_cost_the_pool(streaming_server):
+def test_over_http_a_client_that_leaves_early_costs_nothing_lasting(streaming_server):
+    """A serving process (granian) stops writing the answer and serves on; the query pool
+    (waitress) cannot tell its worker to stop, so it replaces it."""
     restarts = _restarts(streaming_server)
+    serving = requests.get(streaming_server.url + "/status", timeout=10).json().get("serving_processes")
     with requests.post(streaming_server.sparql, data={"query": PAIRS + " # left"}, stream=True, timeout=30) as response:
         assert response.status_code == 200
         next(response.iter_content(4096))  # the first bytes, then hang up
-    deadline = time.monotonic() + 10
-    while _restarts(streaming_server) == restarts and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert _restarts(streaming_server) == restarts + 1  # the abandoned worker was replaced
+    if serving is None:
+        deadline = time.monotonic() + 10
+        while _restarts(streaming_server) == restarts and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _restarts(streaming_server) == restarts + 1  # the abandoned worker was replaced
+    else:
+        time.sleep(1)
+        assert requests.get(streaming_server.url + "/status", timeout=10).json()["serving_processes"] == serving
     answer = requests.post(streaming_server.sparql, data={"query": SMALL}, timeout=30)
     assert answer.status_code == 200 and answer.json()["boolean"] is True
 

@@ -64,6 +64,14 @@ class QueryTimeout(QueryError):
     status = 503
 
 
+class Interrupted(QueryError):
+    """The query was stopped before its deadline: the serving process running it is being
+    replaced (another query in it ran past its deadline). Nothing is wrong with the query."""
+
+    status = 503
+    retry_after = 1
+
+
 class NotReady(QueryError):
     """What was asked for is being built (the search index of a large graph): try again soon."""
 

@@ -70,13 +70,19 @@ class Settings:
         3_000_000, "Above this many parsed triples, the memory store keeps the built graph in a temporary "
                    "on-disk Oxigraph folder (under TMPDIR) instead: query workers copy the pages of an in-memory "
                    "store as they read it (0: always in memory).")
-    threads: int = _setting(8, "HTTP worker threads of the WSGI server.")
+    threads: int = _setting(8, "HTTP worker threads of the WSGI server (of each serving process).")
     http_server: str = _setting("granian", "HTTP server: granian (Rust, the default) or waitress.")
-    query_workers: int = _setting(2, "Worker processes that evaluate queries (a stuck query is killed, not abandoned).")
+    processes: int = _setting(
+        2, "Serving processes, for an Oxigraph store (memory, oxigraph:PATH) behind granian: each answers HTTP "
+           "and evaluates its own queries; one whose query runs past --query-timeout answers 503 and is replaced "
+           "(0: one process, whose --query-workers evaluate the queries, as for the other stores).")
+    query_workers: int = _setting(
+        2, "Worker processes that evaluate queries (a stuck query is killed, not abandoned): every query with "
+           "--processes 0 or a store other than Oxigraph, else the server's own (the search index).")
     query_timeout: float = _setting(30.0, "Seconds a query may run before it is stopped (503).")
     worker_max_growth_mb: int = _setting(
-        64, "A query worker whose own memory (its resident set: copies of the server's pages not counted) "
-            "grew more than this (MB) is replaced after its query (0: never).")
+        64, "A query worker or serving process whose own memory (its resident set: copies of the server's pages "
+            "not counted) grew more than this (MB) is replaced after its query (0: never).")
     label_index_timeout: float = _setting(
         600.0, "Seconds each query building the search index may run (the server's own, not held to "
                "--query-timeout: at 10M triples they take about 70 s).")
@@ -109,6 +115,15 @@ class Settings:
     @property
     def store_spec(self) -> StoreSpec:
         return StoreSpec.parse(self.store)
+
+    @property
+    def serving_processes(self) -> int:
+        """The serving processes ``serve`` forks (``web.serving``), 0 when it serves in its own
+        process: an rdflib store holds the interpreter lock while it evaluates, so its queries
+        need workers that can be killed, and waitress has no handle through which another
+        thread could answer a request whose thread a query holds."""
+        oxigraph = self.store_spec.kind in ("memory", "oxigraph")
+        return self.processes if oxigraph and self.http_server == "granian" else 0
 
     @property
     def data_paths(self) -> list[Path]:

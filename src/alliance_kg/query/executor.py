@@ -46,12 +46,12 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Collection, Iterator
 
 from .. import errors
 from ..errors import QueryAborted, QueryError, QueryTimeout
 from ..settings import Settings
-from ..stores.base import Answer, QueryResult, Store
+from ..stores.base import Answer, Deferred, PreparedQuery, QueryResult, Store
 from . import formats
 from .prepare import deferred_answer, execute, prepare, unknown_graphs
 
@@ -121,16 +121,23 @@ class Reply:
         return self._gzipped
 
 
-def answer(store: Store, job: Job, conn: Connection | None = None) -> Reply:
-    """Prepare, negotiate, execute and serialise one job: the bytes a client gets. With ``conn``
-    (in a worker) an answer over ``job.stream_from`` bytes is streamed down it, and the reply
-    returned is the stream's tail."""
+def found_answer(store: Store, job: Job) -> tuple[PreparedQuery, str, Answer | Deferred, tuple[str, ...]]:
+    """Prepare and negotiate ``job``: (the prepared query, the media type, its answer as bytes
+    or ready to be written by the engine, the graphs named that the store does not hold)."""
     prepared = prepare(job.text, max_length=job.max_length)
     media_type = formats.negotiate_result(prepared.form, job.accept, job.format)
     found = deferred_answer(store, prepared, media_type, default_graphs=job.default_graphs,
                             named_graphs=job.named_graphs, max_rows=job.max_rows)
     unknown = unknown_graphs(prepared, store.graph_names(), default_graphs=job.default_graphs,
                              named_graphs=job.named_graphs)
+    return prepared, media_type, found, unknown
+
+
+def answer(store: Store, job: Job, conn: Connection | None = None) -> Reply:
+    """Prepare, negotiate, execute and serialise one job: the bytes a client gets. With ``conn``
+    (in a worker) an answer over ``job.stream_from`` bytes is streamed down it, and the reply
+    returned is the stream's tail."""
+    prepared, media_type, found, unknown = found_answer(store, job)
     if isinstance(found, Answer) or conn is None or job.stream_from <= 0:
         whole = found if isinstance(found, Answer) else found.written()
         return Reply(prepared.form, media_type, whole.body, whole.truncated, unknown_graphs=unknown, rows=whole.rows)
@@ -199,8 +206,14 @@ HANDLERS: dict[str, Callable[[Store, Job, Connection | None], Reply]] = {"answer
 
 def run_job(store: Store, job: Job, handler: str = "answer", conn: Connection | None = None) -> Reply:
     """One job through ``HANDLERS[handler]``; errors become a picklable dict."""
+    return guarded(job, lambda: HANDLERS[handler](store, job, conn))
+
+
+def guarded(job: Job, work: Callable[[], Reply]) -> Reply:
+    """``work()``'s reply, or a reply carrying the error it raised (as a picklable dict): the
+    engine's own failures, deep recursion and lack of memory included, never a traceback."""
     try:
-        return HANDLERS[handler](store, job, conn)
+        return work()
     except QueryError as exc:
         return Reply("", error=_error_dict(exc))
     except RecursionError:
@@ -234,7 +247,7 @@ def _error_dict(exc: QueryError) -> dict[str, Any]:
             "offered": getattr(exc, "offered", None)}
 
 
-def _error_from(data: dict[str, Any]) -> QueryError:
+def error_from(data: dict[str, Any]) -> QueryError:
     kind = getattr(errors, data["type"], None)
     if not (isinstance(kind, type) and issubclass(kind, QueryError)):
         kind = errors.EngineError
@@ -305,8 +318,8 @@ def _worker_main(store: Any, conn: Connection, max_growth: int = 0) -> None:
     """Body of a worker process: answer jobs until the parent goes away."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _offer_to_oom_killer()
-    _close_inherited_sockets(keep=conn.fileno())
+    offer_to_oom_killer()
+    close_inherited_sockets(keep={conn.fileno()})
     sys.setrecursionlimit(WORKER_RECURSION_LIMIT)
     threading.stack_size(WORKER_STACK_BYTES)
     loop = threading.Thread(target=_serve_jobs, args=(store, conn, max_growth), name="query-worker")
@@ -337,7 +350,7 @@ def _serve_jobs(store: Any, conn: Connection, max_growth: int) -> None:
             return
 
 
-def _offer_to_oom_killer() -> None:
+def offer_to_oom_killer() -> None:
     """This process first, when the kernel must kill one for memory (``WORKER_OOM_SCORE_ADJ``);
     where /proc is missing (not Linux) nothing changes."""
     try:
@@ -347,16 +360,16 @@ def _offer_to_oom_killer() -> None:
         pass
 
 
-def _close_inherited_sockets(keep: int) -> None:
-    """A worker forked while the server runs inherits every open socket: client connections,
+def close_inherited_sockets(keep: Collection[int]) -> None:
+    """A process forked while the server runs inherits every open socket: client connections,
     the listening socket and other workers' pipes. Holding them would keep connections and
-    ports open and hide a sibling's death from the parent, so close all but our own pipe."""
+    ports open and hide a sibling's death from the parent, so close all but ``keep``."""
     try:
         fds = [int(name) for name in os.listdir("/proc/self/fd")]
     except OSError:  # not Linux: nothing to do safely
         return
     for fd in fds:
-        if fd == keep or fd <= 2:
+        if fd in keep or fd <= 2:
             continue
         try:
             if stat.S_ISSOCK(os.fstat(fd).st_mode):
@@ -436,7 +449,7 @@ class Stream:
             raise QueryAborted("the query worker stopped while its answer was being sent") from None
         self._end(tail)
         if tail.error is not None:
-            raise _timed(_error_from(tail.error), self._started)
+            raise _timed(error_from(tail.error), self._started)
         self.rows, self.complete = tail.rows, True
 
     def close(self) -> None:
@@ -610,7 +623,7 @@ class Executor:
         self._release(worker, reply)
         reply.seconds = time.monotonic() - started
         if reply.error is not None:
-            raise _timed(_error_from(reply.error), started)
+            raise _timed(error_from(reply.error), started)
         return reply
 
     def _release(self, worker: _Worker, reply: Reply) -> None:

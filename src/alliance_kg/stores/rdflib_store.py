@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import sys
+import threading
 from collections import OrderedDict
 from functools import lru_cache
 from typing import Any, Sequence
@@ -107,20 +108,27 @@ def _collect(prepared: PreparedQuery, result, max_rows: int | None) -> QueryResu
     return graph_result(form, result.graph, max_rows)
 
 
+#: rdflib's parser, one thread at a time (see ``rdflib_query``).
+_PARSING = threading.Lock()
+
+
 @lru_cache(maxsize=PARSE_CACHE_SIZE)
 def rdflib_query(text: str) -> Query:
     """``text`` parsed by rdflib, SERVICE refused again and the dataset clause removed (the
-    store builds the dataset itself), LIMIT/OFFSET clamped to what ``islice`` takes."""
-    try:
-        parsed = _GRAMMAR.parse_string(sparql_grammar.expandUnicodeEscapes(text), parse_all=True)
-    except ParseBaseException as exc:
-        raise QuerySyntaxError(_parse_message(exc), line=exc.lineno, column=exc.col) from None
-    try:
-        query = translateQuery(parsed, base=QUERY_BASE)  # relative IRIs: as on Oxigraph
-    except RecursionError:
-        raise
-    except Exception as exc:  # rdflib raises bare Exception for e.g. an undeclared prefix
-        raise QuerySyntaxError(str(exc) or type(exc).__name__) from None
+    store builds the dataset itself), LIMIT/OFFSET clamped to what ``islice`` takes. One parse
+    at a time: pyparsing's grammar objects keep state while they parse (two threads explaining
+    syntax errors at once in a serving process failed with TypeErrors from inside pyparsing)."""
+    with _PARSING:
+        try:
+            parsed = _GRAMMAR.parse_string(sparql_grammar.expandUnicodeEscapes(text), parse_all=True)
+        except ParseBaseException as exc:
+            raise QuerySyntaxError(_parse_message(exc), line=exc.lineno, column=exc.col) from None
+        try:
+            query = translateQuery(parsed, base=QUERY_BASE)  # relative IRIs: as on Oxigraph
+        except RecursionError:
+            raise
+        except Exception as exc:  # rdflib raises bare Exception for e.g. an undeclared prefix
+            raise QuerySyntaxError(str(exc) or type(exc).__name__) from None
     _check_grammar(text)  # after rdflib's own errors, which explain more (see oxigraph.syntax_error)
     main = query.algebra
     form = _FORM_OF.get(main.name)

@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable
 
 from .. import errors
 from ..errors import QueryError
-from .requestlog import fields_of
+from .requestlog import ANSWERED, fields_of
 
 log = logging.getLogger("alliance_kg.access")
 
@@ -97,14 +97,19 @@ class _Logged:
             if hasattr(self.body, "close"):
                 self.body.close()
         finally:
-            e = self.environ
-            path = e.get("PATH_INFO", "") + (f"?{e['QUERY_STRING']}" if e.get("QUERY_STRING") else "")
-            if len(path) > 300:
-                path = path[:300] + "..."
-            ms = (time.monotonic() - self.started) * 1000
-            fields = fields_of(e) | {"remote": e.get("REMOTE_ADDR"), "method": e.get("REQUEST_METHOD"),
-                                     "path": path, "status": int(self.status[0]) if self.status[0].isdigit() else None,
-                                     "bytes": self.size, "ms": round(ms, 1)}
-            log.info('%s - - [%s] "%s %s %s" %s %d %.0fms', e.get("REMOTE_ADDR", "-"),
-                     time.strftime("%d/%b/%Y:%H:%M:%S %z"), e.get("REQUEST_METHOD"), path,
-                     e.get("SERVER_PROTOCOL"), self.status[0], self.size, ms, extra={"fields": fields})
+            if ANSWERED not in self.environ:  # else logged by what answered it
+                log_access(self.environ, self.status[0], self.size, self.started)
+
+
+def log_access(e: dict[str, Any], status: str, size: int, started: float) -> None:
+    """The access line of the request of ``e``: ``status``, ``size`` bytes, begun at ``started``."""
+    path = e.get("PATH_INFO", "") + (f"?{e['QUERY_STRING']}" if e.get("QUERY_STRING") else "")
+    if len(path) > 300:
+        path = path[:300] + "..."
+    ms = (time.monotonic() - started) * 1000
+    fields = fields_of(e) | {"remote": e.get("REMOTE_ADDR"), "method": e.get("REQUEST_METHOD"),
+                             "path": path, "status": int(status) if status.isdigit() else None,
+                             "bytes": size, "ms": round(ms, 1)}
+    log.info('%s - - [%s] "%s %s %s" %s %d %.0fms', e.get("REMOTE_ADDR", "-"),
+             time.strftime("%d/%b/%Y:%H:%M:%S %z"), e.get("REQUEST_METHOD"), path,
+             e.get("SERVER_PROTOCOL"), status, size, ms, extra={"fields": fields})

@@ -25,6 +25,8 @@ from ..errors import QueryError
 from ..settings import Settings
 
 TOKEN_HEADER = "X-API-Key"
+#: Where a query's client is kept in the request's environ, for charging it from elsewhere.
+CLIENT = "alliance_kg.client"
 #: Clients remembered before the idle ones are forgotten (memory stays bounded).
 MAX_CLIENTS = 10_000
 

@@ -60,10 +60,13 @@ def not_modified(etag: str) -> Response | None:
     return None
 
 
-def _cors(response: Response) -> None:
+def shared_headers(response: Response, method: str) -> None:
+    """What every response carries: CORS (open: every route is read-only) and nosniff (every
+    body, errors included, is what its Content-Type says: browsers must not guess)."""
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
-    if request.method == "OPTIONS":
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
         response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
         response.headers["Access-Control-Max-Age"] = "86400"
@@ -125,9 +128,7 @@ def _compressing(chunks: Iterable[bytes]) -> Iterator[bytes]:
 def register(app: Flask) -> None:
     @app.after_request
     def _headers(response: Response) -> Response:
-        _cors(response)
-        # every body, errors included, is what its Content-Type says: browsers must not guess
-        response.headers["X-Content-Type-Options"] = "nosniff"
+        shared_headers(response, request.method)
         response = _conditional(response)
         _gzip(response)
         return response

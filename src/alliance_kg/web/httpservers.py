@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import socket
 import sys
 import threading
@@ -64,18 +65,23 @@ class GranianServer:
     is bounded by the query timeout, so ``run`` waits ``drain_seconds`` at most (then says so).
     """
 
-    def __init__(self, app: Callable[..., Any], host: str, port: int, *, threads: int, drain_seconds: float):
+    def __init__(self, app: Callable[..., Any], host: str, port: int, *, threads: int, drain_seconds: float,
+                 sock: socket.socket | None = None, requests: "Requests | None" = None):
+        """Bound to ``host:port``, or serving ``sock`` (a listening socket of its own: a serving
+        process's copy of the server's). ``requests``, if given, learns which thread answers which
+        request, so that another thread can answer for it (``web.serving``)."""
         from granian._futures import _new_cbscheduler
         from granian._granian import SocketHolder, WorkerSignal, WSGIWorker
         from granian.constants import HTTPModes
 
-        sock = bind(host, port)
+        sock = bind(host, port) if sock is None else sock
         # accepted connections inherit it: without, a response written in two parts waits for the
         # client's delayed ACK (40 ms a request); granian's own listener sets it too
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.host, self.port = sock.getsockname()[:2]
         self.drain_seconds = drain_seconds
         # granian's listener takes the descriptor over (and closes it when it stops)
+        self._listening = sock.fileno()
         holder = SocketHolder(sock.detach(), False, BACKLOG)
         # granian logs its worker's start and stop; ours are the lines that count
         logging.getLogger("_granian").setLevel(logging.WARNING)
@@ -90,7 +96,7 @@ class GranianServer:
             False, None, None, None, "tls1.3", None, [], False,  # no TLS (a proxy in front does it)
             (None, None),  # no metrics (ours are /metrics)
         )
-        self._scheduler = _new_cbscheduler(self._loop, _wsgi_callback(app), impl_asyncio=True)
+        self._scheduler = _new_cbscheduler(self._loop, _wsgi_callback(app, requests), impl_asyncio=True)
 
     def run(self) -> None:
         self._worker.serve_mtr(self._scheduler, self._loop, self._signal)  # returns at once: Rust threads serve
@@ -102,11 +108,34 @@ class GranianServer:
         self._signal.set()
         self._stopping.set()
 
+    def unplug(self) -> None:
+        """Take no more connections, and keep serving those it has (until ``stop``).
+
+        A stop closes the connections that are idle, a connection just accepted included, whose
+        client is about to send its first request; with several processes on one listening
+        socket, one that stops would drop such a connection now and then (seen: 10 in 15
+        replacements under load). So a process that is about to stop first puts a listening
+        socket no one connects to in place of the shared one, under the descriptor granian's
+        accept loop reads: the kernel hands every new connection to the other processes, while
+        the connections it has are served as before."""
+        nowhere = socket.create_server(("127.0.0.1", 0), backlog=1)
+        nowhere.setblocking(False)
+        os.dup2(nowhere.fileno(), self._listening)
+        nowhere.close()  # the descriptor granian reads keeps it open
+
     def close(self) -> None:
         self._loop.close()
 
 
-def _wsgi_callback(app: Callable[..., Any]) -> Callable[[Any, dict[str, Any]], int]:
+class Requests(Protocol):
+    """Who answers what: told by each Python thread of the request it takes and lets go."""
+
+    def begin(self, proto: Any, environ: dict[str, Any]) -> None: ...
+
+    def end(self) -> None: ...
+
+
+def _wsgi_callback(app: Callable[..., Any], requests: Requests | None = None) -> Callable[[Any, dict[str, Any]], int]:
     """What granian's Python threads call per request: ``app`` with the request's environ.
 
     granian's own wrapper starts every environ from a copy of ``os.environ``, which would hand
@@ -119,16 +148,27 @@ def _wsgi_callback(app: Callable[..., Any]) -> Callable[[Any, dict[str, Any]], i
             "wsgi.input_terminated": True, "wsgi.multiprocess": False, "wsgi.multithread": True,
             "wsgi.run_once": False, "wsgi.version": (1, 0)}
 
-    def call(proto: Any, scope: dict[str, Any]) -> int:
+    def respond(proto: Any, environ: dict[str, Any]) -> int:
         response = Response()
-        body = app(base | scope, response)
+        body = app(environ, response)
         if isinstance(body, list):
             proto.response_bytes(response.status, response.headers, b"".join(body))
         else:
             proto.response_iter(response.status, response.headers, ResponseIterWrap(body))
         return response.status
 
-    return call
+    if requests is None:
+        return lambda proto, scope: respond(proto, base | scope)
+
+    def tracked(proto: Any, scope: dict[str, Any]) -> int:
+        environ = base | scope
+        requests.begin(proto, environ)
+        try:
+            return respond(proto, environ)
+        finally:
+            requests.end()
+
+    return tracked
 
 
 class WaitressServer:

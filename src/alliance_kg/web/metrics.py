@@ -7,22 +7,33 @@ hits and misses, the query pool's worker restarts, the reloads by outcome, and w
 (data version, load time, triples). Each app has its own registry, so apps in one process
 (tests, reloads) never share counters. With ``--metrics false`` nothing is counted and there is
 no ``/metrics`` (``benchmarks/metrics_cost.py`` measures what counting costs).
+
+Serving processes (``web.serving``) count in files of a folder they share, one per process, and
+a scrape sums them (``prometheus-client``'s multiprocess mode), those of replaced processes
+included; the figures read from objects are the answering process's own, or the server's.
 """
 
 from __future__ import annotations
 
 from typing import Iterator
 
+import os
+from typing import Any
+
 from flask import Blueprint, Flask, Response, current_app, request
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, values
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, InfoMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector
 
 from ..errors import QueryError, QueryTimeout
 from .admin import RELOADER
+from .requestlog import ANSWERED
 from .state import EXTENSION, AppState
 
 bp = Blueprint("metrics", __name__)
 METRICS = "alliance_kg.metrics"
+#: The server's ``Control`` in a serving process (``web.serving``): replacements are counted there.
+CONTROL = "alliance_kg.control"
 #: Query durations worth telling apart: cached answers, lookups, aggregates, the deadline.
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 
@@ -30,7 +41,8 @@ BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.
 class Metrics:
     """The counters of one app."""
 
-    def __init__(self, app: Flask):
+    def __init__(self, app: Flask, shared: str | None = None):
+        self.app, self.shared = app, shared
         self.registry = CollectorRegistry(auto_describe=True)
         self.requests = Counter("alliance_kg_http_requests", "HTTP requests by route and status.",
                                 ["route", "status"], registry=self.registry)
@@ -50,6 +62,21 @@ class Metrics:
         if truncated:
             self.truncated.inc()
 
+    def count(self, environ: dict[str, Any], status: int) -> None:
+        """One response to the request of ``environ``, by its route's rule."""
+        flask_request = environ.get("werkzeug.request")
+        rule = getattr(flask_request, "url_rule", None)
+        self.requests.labels(rule.rule if rule is not None else "unmatched", str(status)).inc()
+
+    def exposition(self) -> bytes:
+        """The text format of everything counted (by every serving process, when shared)."""
+        if self.shared is None:
+            return generate_latest(self.registry)
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry, path=self.shared)
+        registry.register(_Served(self.app))
+        return generate_latest(registry)
+
     def refusal(self, exc: QueryError) -> None:
         self.refused.labels(type(exc).__name__).inc()
         if isinstance(exc, QueryTimeout):
@@ -66,6 +93,9 @@ class _Uncounted(Metrics):
         pass
 
     def refusal(self, exc: QueryError) -> None:
+        pass
+
+    def count(self, environ: dict[str, Any], status: int) -> None:
         pass
 
 
@@ -95,6 +125,15 @@ class _Served:
         yield CounterMetricFamily("alliance_kg_worker_recycles",
                                   "Query workers replaced after outgrowing --worker-max-growth-mb (this data version).",
                                   current.executor.recycled)
+        control = self.app.extensions.get(CONTROL)
+        if control is not None:
+            replaced = CounterMetricFamily("alliance_kg_serving_processes_replaced",
+                                           "Serving processes replaced, by reason (a query past its deadline, "
+                                           "memory grown, died, a reload or settle, the search index built).",
+                                           labels=["reason"])
+            for reason, count in sorted(control.replacements().items()):
+                replaced.add_metric([reason], count)
+            yield replaced
         reloader = self.app.extensions.get(RELOADER)
         if reloader is not None:
             reloads = CounterMetricFamily("alliance_kg_reloads", "Reloads by outcome.", labels=["outcome"])
@@ -119,19 +158,32 @@ def attach(app: Flask) -> None:
     if not app.extensions[EXTENSION].settings.metrics:
         app.extensions[METRICS] = _Uncounted()
         return
-    app.extensions[METRICS] = metrics = Metrics(app)
+    app.extensions[METRICS] = Metrics(app)
 
     @app.after_request
     def _count(response: Response) -> Response:
-        rule = request.url_rule
-        metrics.requests.labels(rule.rule if rule is not None else "unmatched", str(response.status_code)).inc()
+        if ANSWERED not in request.environ:
+            rule = request.url_rule
+            metrics_of(app).requests.labels(rule.rule if rule is not None else "unmatched",
+                                            str(response.status_code)).inc()
         return response
 
     app.register_blueprint(bp)
 
 
+def share_between_processes(app: Flask, folder: str) -> None:
+    """Count in ``folder``, beside the other serving processes (in a serving process, after the
+    fork: this process is the app's alone). Counters made from now on write to this process's
+    files there (``prometheus-client``'s multiprocess values), and a scrape sums the folder."""
+    if isinstance(app.extensions.get(METRICS), _Uncounted):
+        return
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    values.ValueClass = values.MultiProcessValue()
+    app.extensions[METRICS] = Metrics(app, shared=folder)
+
+
 @bp.get("/metrics")
 def scrape() -> Response:
-    response = Response(generate_latest(metrics_of(current_app).registry), content_type=CONTENT_TYPE_LATEST)
+    response = Response(metrics_of(current_app).exposition(), content_type=CONTENT_TYPE_LATEST)
     response.headers["Cache-Control"] = "no-store"
     return response

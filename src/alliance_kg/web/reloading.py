@@ -62,6 +62,7 @@ class Reloader(Generic[S]):
     ``stop(server)`` releases that, called ``grace`` seconds after it stopped being current.
     ``settle(server)`` is called with the current server once a reload's leftovers are gone (the
     old generation stopped, or a failed build's data dropped): the moment to compact memory.
+    Listeners (``listen``) hear ``"reload"`` after each swap and ``"settle"`` after each settle.
     """
 
     build: Callable[[], Any]
@@ -76,6 +77,7 @@ class Reloader(Generic[S]):
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _watcher: threading.Thread | None = field(default=None, repr=False)
     _stopping: threading.Event = field(default_factory=threading.Event, repr=False)
+    _listeners: list[Callable[[str], None]] = field(default_factory=list, repr=False)
 
     @classmethod
     def started(cls, store: Any, **kwargs: Any) -> "Reloader[S]":
@@ -114,9 +116,22 @@ class Reloader(Generic[S]):
             outcome = self.last
         if store is None:
             self._settle_soon()
-        elif old is not None:
-            self._retire(old)
+        else:
+            self._tell("reload")
+            if old is not None:
+                self._retire(old)
         return outcome
+
+    def listen(self, listener: Callable[[str], None]) -> None:
+        """Have ``listener(event)`` called after each swap (``"reload"``) and settle (``"settle"``)."""
+        self._listeners.append(listener)
+
+    def _tell(self, event: str) -> None:
+        for listener in self._listeners:
+            try:
+                listener(event)
+            except Exception:  # serving goes on; the listener's failure is logged
+                log.exception("a reload listener failed on %s", event)
 
     def _retire(self, old: Generation[S]) -> None:
         timer = threading.Timer(self.grace, self._stop_quietly, args=(old.server,))
@@ -144,6 +159,7 @@ class Reloader(Generic[S]):
             self.settle(current.server)
         except Exception:  # compacting memory is an optimisation; serving goes on without it
             log.exception("settling after a reload failed")
+        self._tell("settle")
 
     def status(self) -> dict[str, Any]:
         current = self.current

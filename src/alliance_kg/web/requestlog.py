@@ -24,6 +24,9 @@ log = logging.getLogger("alliance_kg.slow")
 REQUEST_ID = "alliance_kg.request_id"
 QUERY = "alliance_kg.query"
 HEADER = "X-Request-Id"
+#: Set in the environ of a request that another thread answered (``web.serving``): it is
+#: counted and logged there, not again when its own thread lets go of it.
+ANSWERED = "alliance_kg.answered"
 _SANE = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 #: Characters of a slow query's text written to its log line.
 SLOW_TEXT = 2000
@@ -61,7 +64,12 @@ def finish(entry: dict[str, Any], *, form: str, rows: int, outcome: str, truncat
 
 def failed(exc: QueryError) -> None:
     """The request's query ended in ``exc`` (refused, timed out, failed)."""
-    entry = request.environ.get(QUERY)
+    failed_in(request.environ, exc)
+
+
+def failed_in(environ: dict[str, Any], exc: QueryError) -> None:
+    """``failed`` for the request of ``environ`` (no request context needed)."""
+    entry = environ.get(QUERY)
     if entry is not None:
         entry.update(outcome=type(exc).__name__, seconds=round(time.monotonic() - entry["started"], 6))
 

@@ -24,6 +24,7 @@ from .accesslog import AccessLog, JsonLines, StoppedStreams
 from .admin import reloader_of, watched_paths
 from .httpservers import HTTP_SERVERS, HTTPServer
 from .reloading import Reloader
+from .serving import serve_in_processes
 from .state import EXTENSION
 
 log = logging.getLogger(__name__)
@@ -101,16 +102,22 @@ def _build_labels(state: Any) -> None:
         log.warning("label index not built in the background (%s: %s)", type(exc).__name__, exc)
 
 
-def _announce(store: Any, server: HTTPServer, settings: Settings) -> None:
-    log.info("serving %d triples (version %s) on http://%s:%s/sparql with %s, %d threads and %d query workers",
-             store.triple_count(), store.version, server.host, server.port, settings.http_server,
-             settings.threads, settings.query_workers)
+def _announce(store: Any, host: str, port: int, settings: Settings) -> None:
+    how = (f"{settings.serving_processes} serving processes of {settings.threads} threads"
+           if settings.serving_processes else f"{settings.threads} threads and {settings.query_workers} query workers")
+    log.info("serving %d triples (version %s) on http://%s:%s/sparql with %s, %s", store.triple_count(),
+             store.version, host, port, settings.http_server, how)
 
 
 def serve(app: Flask, settings: Settings) -> None:
-    """Serve ``app`` until SIGTERM/SIGINT, watching the data for changes; then shut down."""
+    """Serve ``app`` until SIGTERM/SIGINT, watching the data for changes; then shut down: in
+    serving processes forked from this one (``web.serving``) or, with a store whose queries
+    need killable workers, in this process."""
     # The current state is looked up each time, not kept: after a reload, the first generation
     # (its store above all) must be free to go.
+    if settings.serving_processes:
+        _serve_in_processes(app, settings)
+        return
     try:
         server = listen(app, settings)
     except InputError:
@@ -121,7 +128,7 @@ def serve(app: Flask, settings: Settings) -> None:
     # The label index (search suggestions) is built beside serving, not before it: on the 1M
     # generated graph that takes most of a minute, and every other route is ready at once.
     threading.Thread(target=_build_labels, args=(app.extensions[EXTENSION],), daemon=True, name="label-index").start()
-    _announce(app.extensions[EXTENSION].store, server, settings)
+    _announce(app.extensions[EXTENSION].store, server.host, server.port, settings)
     try:
         with signals(server, reloader):
             server.run()
@@ -130,5 +137,17 @@ def serve(app: Flask, settings: Settings) -> None:
     finally:
         server.close()
         reloader.close()  # the current generation's workers (older ones stop after their grace)
+        app.extensions[EXTENSION].executor.close()
+        log.info("stopped")
+
+
+def _serve_in_processes(app: Flask, settings: Settings) -> None:
+    reloader = reloader_of(app)
+    reloader.watch(watched_paths(settings))
+    try:
+        serve_in_processes(app, settings, signals=signals, build_labels=lambda: _build_labels(app.extensions[EXTENSION]),
+                           announce=lambda host, port: _announce(app.extensions[EXTENSION].store, host, port, settings))
+    finally:
+        reloader.close()
         app.extensions[EXTENSION].executor.close()
         log.info("stopped")

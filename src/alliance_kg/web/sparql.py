@@ -23,6 +23,7 @@ from ..query import formats
 from . import catalog, requestlog
 from .headers import CONDITIONAL_METHODS, etag_for, not_modified, streamed
 from .linkeddata import href
+from .fairuse import CLIENT
 from .metrics import metrics_of
 from .params import decode_form, decode_text, read_body, values
 from .state import state
@@ -92,6 +93,7 @@ def endpoint() -> Response:
     client = budgets.client(request) if budgets.enabled else None
     if client is not None:
         budgets.check(client)
+        request.environ[CLIENT] = client  # a query answered from another thread is charged there
     try:
         reply, hit = current.run_cached(text, default_graphs=tuple(default_graphs),
                                         named_graphs=tuple(named_graphs), accept=accept, format=format_param)

@@ -53,6 +53,9 @@ class AppState:
     #: Sized from the settings unless given (a reload passes the running one on: keys carry
     #: the version).
     results: LRUCache[Reply] | None = None
+    #: False in a serving process (``web.serving``): the server builds the label index and
+    #: forks its serving processes afresh once it is built; until then suggestions say so.
+    builds_labels: bool = True
 
     def __post_init__(self) -> None:
         if self.results is None:
@@ -85,7 +88,9 @@ class AppState:
         if index is not None:
             return index
         lock = self._key_lock("labels")
-        if not lock.acquire(blocking=wait):
+        if not (self.builds_labels and lock.acquire(blocking=wait)):
+            if "labels-failed" in self._cache:
+                raise NotReady(self._labels_failed())
             raise NotReady("the search index is being built (on a large graph that takes minutes); try again soon")
         try:
             if "labels" not in self._cache and "labels-failed" not in self._cache:
@@ -97,8 +102,11 @@ class AppState:
             lock.release()
         if "labels" in self._cache:
             return self._cache["labels"]
-        raise NotReady(f"the search index could not be built for this data ({self._cache['labels-failed']}); "
-                       "it is built again when the data is reloaded")
+        raise NotReady(self._labels_failed())
+
+    def _labels_failed(self) -> str:
+        return (f"the search index could not be built for this data ({self._cache['labels-failed']}); "
+                "it is built again when the data is reloaded")
 
     def _index_rows(self, text: str) -> Iterator[list[str]]:
         return self.csv_rows(text, timeout=self.settings.label_index_timeout)

@@ -1,0 +1,213 @@
+"""Queries evaluated in the asking thread (``query.local``): the same answers as the pool's, a
+query past its deadline handed over exactly once, large answers spooled to a file."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from alliance_kg.build.sources import load_dataset
+from alliance_kg.errors import Interrupted, QuerySyntaxError, QueryTimeout
+from alliance_kg.query.executor import Job, answer
+from alliance_kg.query.local import LocalExecutor, Watch
+from alliance_kg.stores import InMemoryOxigraphStore
+from server import ENDPOINT_DATA
+
+JSON = "application/sparql-results+json"
+#: About a million rows of the fixture's triples: a few tenths of a second, then it ends.
+TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+@pytest.fixture(scope="module")
+def store():
+    return InMemoryOxigraphStore(load_dataset([ENDPOINT_DATA]).dataset, "v1")
+
+
+class Overruns:
+    """What ``on_overrun`` was handed."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, running, error):
+        self.calls.append((running, error, threading.get_ident()))
+
+
+@pytest.fixture
+def executor(store):
+    overruns = Overruns()
+    made = LocalExecutor(store, timeout=10.0, on_overrun=overruns)
+    made.overruns = overruns
+    yield made
+    made.close()
+
+
+@pytest.mark.parametrize("text", ["ASK { ?s ?p ?o }", "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 5",
+                                  "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 3"])
+def test_answers_are_the_pools(executor, store, text):
+    job = Job(text, accept=JSON if "CONSTRUCT" not in text else "application/n-triples", max_rows=100)
+    assert executor.run(job).body == answer(store, job).body
+    assert executor.overruns.calls == []
+
+
+def test_errors_are_raised_with_their_place(executor):
+    with pytest.raises(QuerySyntaxError) as raised:
+        executor.run(Job("SELECT * WHERE { ?s ?p }", accept=JSON))
+    assert raised.value.line == 1
+
+
+def test_a_query_past_its_deadline_is_handed_over_once_and_then_fails(executor):
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout):
+        executor.run(Job(TRIPLES, accept=JSON), timeout=0.05)
+    [(running, error, thread)] = executor.overruns.calls
+    assert isinstance(error, QueryTimeout) and "0.05 s" in str(error)
+    assert running.text == TRIPLES and running.thread == threading.get_ident() != thread  # the watch's thread
+    assert running.deadline - running.started == pytest.approx(0.05)
+    time.sleep(0.2)
+    assert len(executor.overruns.calls) == 1
+    assert time.monotonic() - started > 0.05
+
+
+def test_a_query_within_its_deadline_is_not_handed_over(executor):
+    executor.run(Job(TRIPLES, accept=JSON), timeout=30)
+    time.sleep(0.2)
+    assert executor.overruns.calls == [] and executor.watch.running() == []
+
+
+def test_expire_all_hands_over_what_still_runs_with_the_error_given(executor):
+    done = []
+    thread = threading.Thread(target=lambda: done.append(_outcome(executor)))
+    thread.start()
+    while not executor.watch.running():
+        time.sleep(0.001)
+    executor.watch.expire_all(lambda running: Interrupted("going"))
+    thread.join()
+    [(_, error, _)] = executor.overruns.calls
+    assert isinstance(error, Interrupted)
+    assert done == ["QueryTimeout"]  # its own thread learns it did not answer
+
+
+def _outcome(executor):
+    try:
+        executor.run(Job(TRIPLES, accept=JSON))
+        return "answered"
+    except QueryTimeout:
+        return "QueryTimeout"
+
+
+def test_a_failing_overrun_handler_does_not_stop_the_watch():
+    seen = []
+
+    def handler(running, error):
+        seen.append(running.text)
+        raise RuntimeError("boom")
+
+    watch = Watch(handler, interval=0.01)
+    try:
+        for text in ("a", "b"):
+            watch.enter(text, 0.0)
+            time.sleep(0.1)
+        assert seen == ["a", "b"]
+    finally:
+        watch.stop()
+
+
+def test_a_large_answer_is_evaluated_again_and_streamed_whole(store):
+    executor = LocalExecutor(store, timeout=10.0, on_overrun=Overruns())
+    try:
+        text = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 3000"
+        whole = answer(store, Job(text, accept=JSON))
+        reply = executor.run(Job(text, accept=JSON, stream_from=4096))
+        assert reply.body == b"" and reply.stream is not None
+        chunks = list(reply.stream)
+        assert len(chunks) > 1 and b"".join(chunks) == whole.body
+        assert reply.stream.complete and reply.stream.seconds > 0 and reply.stream.rows == -1
+        small = executor.run(Job("ASK {}", accept=JSON, stream_from=4096))
+        assert small.stream is None and b"true" in small.body
+    finally:
+        executor.close()
+
+
+def test_growth_past_the_bound_is_told_once(store):
+    grown = []
+    executor = LocalExecutor(store, timeout=10.0, on_overrun=Overruns(), max_growth=1, on_grown=lambda: grown.append(1))
+    try:
+        held = bytearray(8 * 2**20)  # resident: the process grew
+        for _ in range(3):
+            executor.run(Job("ASK {}", accept=JSON))
+        assert grown == [1] and executor.recycled == 1
+        del held
+    finally:
+        executor.close()
+
+
+def test_a_streamed_answer_left_unread_stops_its_writer(store):
+    executor = LocalExecutor(store, timeout=10.0, on_overrun=Overruns())
+    try:
+        text = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
+        reply = executor.run(Job(text, accept="text/csv", stream_from=4096))
+        first = next(iter(reply.stream))
+        assert first
+        reply.stream.close()
+        wait = time.monotonic() + 5
+        while executor.watch.running() and time.monotonic() < wait:
+            time.sleep(0.01)
+        assert executor.watch.running() == []  # the writer has let go
+        assert not reply.stream.complete
+    finally:
+        executor.close()
+
+
+def test_a_stream_is_cut_at_its_deadline_and_says_so(store):
+    overruns = Overruns()
+    executor = LocalExecutor(store, timeout=0.5, on_overrun=overruns)
+    try:
+        endless = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+        reply = executor.run(Job(endless, accept="text/csv", stream_from=4096))
+        started, read = time.monotonic(), 0
+        with pytest.raises(QueryTimeout, match="while its answer was being sent"):
+            for chunk in reply.stream:
+                read += len(chunk)
+                time.sleep(0.05)  # a slow reader
+        assert read > 0 and time.monotonic() - started < 2
+        time.sleep(1.5)  # past the writer's margin: it stopped by itself, it did not overrun
+        assert overruns.calls == [] and executor.watch.running() == []
+    finally:
+        executor.close()
+
+
+def test_syntax_errors_are_explained_from_many_threads_at_once():
+    """A serving process explains syntax errors in its request threads; rdflib's parser (asked to
+    explain them) keeps state while it parses, and without the lock it raised TypeErrors."""
+    import sys
+
+    from alliance_kg.stores.oxigraph import check_syntax
+
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    outcomes = []
+    texts = [f"SELECT ?s WHERE {{ ?s ?p ?o FILTER(?o > 3 && REGEX(?s, \"x\")) }} ORDER BY ?s LIMIT \n# {i}"
+             for i in range(240)]
+
+    def explain(part):
+        for text in part:
+            try:
+                check_syntax(text)
+                outcomes.append("parsed")
+            except QuerySyntaxError:
+                outcomes.append("explained")
+            except Exception as exc:  # what the race looked like
+                outcomes.append(repr(exc))
+
+    try:
+        threads = [threading.Thread(target=explain, args=(texts[i::8],)) for i in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(previous)
+    assert outcomes == ["explained"] * len(texts)

@@ -1,0 +1,196 @@
+"""Serving processes (``web.serving``), over real HTTP: each answers and evaluates its own queries;
+one whose query runs past its deadline answers 503 and is replaced; the server keeps them at
+their number, and what they share (reloads, status, fair use, counters) is the server's."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import quote
+
+import psutil
+import pytest
+import requests
+
+import server as live
+
+CARTESIAN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+ASK = "ASK { ?s ?p ?o }"
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def serving_pids(srv: live.Server) -> list[int]:
+    return requests.get(srv.url + "/status", timeout=10).json()["serving_processes"]
+
+
+def wait_for(condition, timeout: float = 15.0, every: float = 0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError("condition not met in time")
+
+
+def ask(srv: live.Server, text: str = ASK, **headers) -> requests.Response:
+    # a connection of its own: a retired process closes its idle keep-alive connections
+    return requests.post(srv.sparql, data={"query": text}, timeout=60,
+                         headers={"Connection": "close", **FORM, **headers})
+
+
+def metric(srv: live.Server, name: str) -> float:
+    for line in requests.get(srv.url + "/metrics", timeout=10).text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[-1])
+    return 0.0
+
+
+@pytest.fixture(scope="module")
+def serving(tmp_path_factory) -> live.Server:
+    srv = live.start(tmp_path_factory.mktemp("serving"), "--query-timeout", "1.5", "--processes", "2")
+    yield srv
+    srv.stop()
+
+
+def test_the_server_forks_its_serving_processes_and_they_answer(serving):
+    pids = serving_pids(serving)
+    server = psutil.Process(serving.process.pid)
+    assert len(pids) == 2 and set(pids) <= {child.pid for child in server.children()}
+    for pid in pids:  # the kernel takes a serving process before the server
+        assert int(Path(f"/proc/{pid}/oom_score_adj").read_text()) == 1000
+    answered = {ask(serving).status_code for _ in range(20)}
+    assert answered == {200}
+
+
+def test_a_query_past_its_deadline_is_503_and_its_process_is_replaced(serving):
+    before = set(serving_pids(serving))
+    replaced = metric(serving, 'alliance_kg_serving_processes_replaced_total{reason="timeout"}')
+    started = time.monotonic()
+    response = ask(serving, CARTESIAN)
+    took = time.monotonic() - started
+    assert response.status_code == 503, response.text
+    assert "ran longer than 1.5 s" in response.text and response.headers["Content-Type"].startswith("text/plain")
+    assert response.headers["Access-Control-Allow-Origin"] == "*" and response.headers["X-Request-Id"]
+    assert 1.5 <= took < 4
+    # the process that ran it is gone (its CPU with it) and a successor serves in its place
+    after = wait_for(lambda: (now := set(serving_pids(serving))) != before and len(now) == 2 and now)
+    [gone] = before - after
+    wait_for(lambda: not psutil.pid_exists(gone) or psutil.Process(gone).status() == psutil.STATUS_ZOMBIE)
+    assert ask(serving).status_code == 200
+    assert metric(serving, 'alliance_kg_serving_processes_replaced_total{reason="timeout"}') == replaced + 1
+    assert metric(serving, "alliance_kg_query_timeouts_total") >= 1
+
+
+def test_other_requests_are_answered_while_a_query_overruns(serving):
+    slow = {}
+    thread = threading.Thread(target=lambda: slow.setdefault("response", ask(serving, CARTESIAN)))
+    thread.start()
+    time.sleep(0.3)
+    for _ in range(10):
+        started = time.monotonic()
+        assert ask(serving).status_code == 200
+        assert time.monotonic() - started < 1.0
+    thread.join()
+    assert slow["response"].status_code == 503
+
+
+def test_a_serving_process_that_dies_is_replaced(serving):
+    before = serving_pids(serving)
+    os.kill(before[0], signal.SIGKILL)
+    after = wait_for(lambda: (now := serving_pids(serving)) and before[0] not in now and len(now) == 2 and now)
+    assert before[1] in after
+    assert ask(serving).status_code == 200
+    assert metric(serving, 'alliance_kg_serving_processes_replaced_total{reason="died"}') >= 1
+
+
+def test_counters_are_summed_over_every_serving_process(serving):
+    before = metric(serving, 'alliance_kg_http_requests_total{route="/readyz",status="200"}')
+    with ThreadPoolExecutor(4) as pool:
+        statuses = list(pool.map(lambda _: requests.get(serving.url + "/readyz", timeout=10,
+                                                        headers={"Connection": "close"}).status_code, range(40)))
+    assert statuses == [200] * 40
+    assert metric(serving, 'alliance_kg_http_requests_total{route="/readyz",status="200"}') == before + 40
+
+
+def test_the_search_index_is_shared_by_the_serving_processes(serving):
+    for _ in range(6):
+        response = requests.get(serving.url + "/suggest", params={"q": "Köln"}, timeout=10,
+                                headers={"Connection": "close"})
+        assert response.status_code == 200, response.text
+
+
+def test_reload_forks_fresh_processes_that_serve_the_new_data(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    for source in live.ENDPOINT_DATA.iterdir():
+        (data / source.name).write_bytes(source.read_bytes())
+    srv = live.start(tmp_path, "--processes", "2", "--reload-token", "s3cret", data=data)
+    try:
+        before, version = set(serving_pids(srv)), requests.get(srv.url + "/status", timeout=10).json()["version"]
+        (data / "extra.ttl").write_text('<https://example.org/x> <https://example.org/p> "new" .\n')
+        response = requests.post(srv.url + "/admin/reload", headers={"Authorization": "Bearer s3cret"}, timeout=120)
+        assert response.status_code == 200 and response.json()["message"] == "reloaded", response.text
+        after = wait_for(lambda: (now := set(serving_pids(srv))).isdisjoint(before) and len(now) == 2 and now)
+        for _ in range(6):  # whichever process answers: the new data, the new version
+            assert ask(srv, 'ASK { ?s ?p "new" }').json()["boolean"] is True
+            assert requests.get(srv.url + "/status", timeout=10).json()["version"] != version
+        wait_for(lambda: not any(psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+                                 for pid in before), timeout=30)
+        assert after
+    finally:
+        srv.stop()
+
+
+def test_a_clients_budget_is_kept_by_the_server_for_every_process(tmp_path):
+    srv = live.start(tmp_path, "--processes", "2", "--query-timeout", "1", "--budget-seconds", "0.5",
+                     "--budget-window", "60")
+    try:
+        assert ask(srv, CARTESIAN).status_code == 503  # charged its second
+        refused = [ask(srv) for _ in range(8)]  # new connections: both processes answer
+        assert {r.status_code for r in refused} == {429}
+        assert all(int(r.headers["Retry-After"]) >= 1 for r in refused)
+    finally:
+        srv.stop()
+
+
+def test_sigterm_stops_the_server_and_every_serving_process(tmp_path):
+    srv = live.start(tmp_path, "--processes", "2")
+    pids = serving_pids(srv)
+    assert srv.stop(timeout=30) == 0
+    for pid in pids:
+        assert not psutil.pid_exists(pid)
+    assert "stopped" in srv.output()
+
+
+def test_connections_made_while_processes_are_replaced_are_all_answered(tmp_path):
+    """A process that stops closes the connections it has accepted and not yet read from; one it
+    accepted a moment before stopping would be closed unanswered (10 in 15 replacements, before
+    it unplugged itself from the listening socket first)."""
+    srv = live.start(tmp_path, "--processes", "2", "--query-timeout", "0.5")
+    failures, answered, stop = [], [], threading.Event()
+
+    def traffic():
+        while not stop.is_set():
+            try:
+                answered.append(ask(srv).status_code)
+            except requests.ConnectionError as exc:
+                failures.append(repr(exc))
+
+    threads = [threading.Thread(target=traffic) for _ in range(4)]
+    try:
+        for thread in threads:
+            thread.start()
+        for _ in range(8):  # each one replaces a process
+            assert ask(srv, CARTESIAN).status_code == 503
+            requests.get(srv.url + "/status", headers={"Connection": "close"}, timeout=10).raise_for_status()
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+        srv.stop()
+    assert failures == [] and set(answered) == {200} and len(answered) > 100
