@@ -61,8 +61,11 @@ log = logging.getLogger(__name__)
 #: (400) instead of a stack overflow.
 WORKER_RECURSION_LIMIT = 20_000
 WORKER_STACK_BYTES = 512 * 1024 * 1024
-#: gzip level of compressed answers: most of the gain of 9 at a fraction of its cost.
+#: gzip level of the dumps (written once): most of the gain of 9 at a fraction of its cost.
 GZIP_LEVEL = 5
+#: gzip level of answers, compressed as they are sent: nginx's default; 35 % less CPU than 5 on
+#: the example queries' answers, for 6 % more bytes.
+ANSWER_GZIP_LEVEL = 1
 #: Bytes per message of a streamed answer.
 STREAM_CHUNK_BYTES = 256 * 1024
 #: A worker's ``oom_score_adj`` (the most a process may ask for). When memory runs out, the
@@ -117,7 +120,7 @@ class Reply:
         """The body gzip-compressed, once: a reply kept in the result cache keeps these bytes
         too, so a repeated large answer is not compressed again for every client."""
         if self._gzipped is None:
-            self._gzipped = gzip.compress(self.body, compresslevel=GZIP_LEVEL)
+            self._gzipped = gzip.compress(self.body, compresslevel=ANSWER_GZIP_LEVEL)
         return self._gzipped
 
 

@@ -11,6 +11,7 @@ store, never fetched. The engine parses the text itself. Time limits are the job
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Sequence
 
 from rdflib import URIRef
@@ -21,10 +22,25 @@ from . import formats
 from .guard import scan
 
 
+#: Texts up to this many characters have what the guard found remembered (the last
+#: ``REMEMBERED`` of them): a text sent again, a dashboard's or a portal's, is not scanned again.
+REMEMBERED_UP_TO = 8192
+REMEMBERED = 1024
+
+
 def prepare(text: str, *, max_length: int) -> PreparedQuery:
     """Check ``text`` and refuse what the endpoint never runs (updates, SERVICE)."""
     if len(text) > max_length:
         raise QueryTooLarge(f"query is {len(text)} characters long; the limit is {max_length}")
+    return _remembered(text) if len(text) <= REMEMBERED_UP_TO else _checked(text)
+
+
+@lru_cache(maxsize=REMEMBERED)
+def _remembered(text: str) -> PreparedQuery:
+    return _checked(text)  # a refusal is raised each time, not remembered
+
+
+def _checked(text: str) -> PreparedQuery:
     if "\x00" in text:
         raise QuerySyntaxError("query contains a NUL character")
     if not text.strip():

@@ -28,6 +28,14 @@ from .state import EXTENSION, AppState, OpenStore, ReadShapes
 _SETTING_NAMES = {f.name for f in fields(Settings)}
 
 
+class _App(Flask):
+    """Flask without its check for coroutines around every hook and view it calls (five
+    ``inspect`` calls a request): no view or hook here is async."""
+
+    def ensure_sync(self, func: Any) -> Any:
+        return func
+
+
 def create_app(config: Mapping[str, Any] | None = None, *, open_store: OpenStore | None = None,
                read_shapes: ReadShapes | None = None) -> Flask:
     config = dict(config or {})
@@ -41,7 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, open_store: OpenStore
     for name in _SETTING_NAMES:
         config.pop(name, None)
 
-    app = Flask(__name__)
+    app = _App(__name__)
     app.wsgi_app = TrustedProxy(app.wsgi_app, trusted_set(settings.trusted_proxies))  # type: ignore[method-assign]
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, JSON_AS_ASCII=False)
     app.config.update(config)

@@ -102,7 +102,10 @@ class _Logged:
 
 
 def log_access(e: dict[str, Any], status: str, size: int, started: float) -> None:
-    """The access line of the request of ``e``: ``status``, ``size`` bytes, begun at ``started``."""
+    """The access line of the request of ``e``: ``status``, ``size`` bytes, begun at ``started``
+    (nothing is put together when the line would not be written)."""
+    if not log.isEnabledFor(logging.INFO):
+        return
     path = e.get("PATH_INFO", "") + (f"?{e['QUERY_STRING']}" if e.get("QUERY_STRING") else "")
     if len(path) > 300:
         path = path[:300] + "..."

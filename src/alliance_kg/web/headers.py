@@ -17,7 +17,7 @@ from typing import Iterable, Iterator
 from flask import Flask, Request, Response, request
 from werkzeug.http import parse_accept_header
 
-from ..query.executor import GZIP_LEVEL
+from ..query.executor import ANSWER_GZIP_LEVEL
 from .language import COOKIE
 from .state import state
 
@@ -97,7 +97,7 @@ def _gzip(response: Response) -> None:
     if not accepts_gzip(request):
         return
     ready = getattr(response, "gzipped", None)
-    response.set_data(ready() if ready is not None else gzip.compress(response.get_data(), compresslevel=GZIP_LEVEL))
+    response.set_data(ready() if ready is not None else gzip.compress(response.get_data(), compresslevel=ANSWER_GZIP_LEVEL))
     response.headers["Content-Encoding"] = "gzip"
 
 
@@ -118,7 +118,7 @@ def streamed(chunks: Iterable[bytes], *, content_type: str) -> Response:
 
 
 def _compressing(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)  # the gzip container
+    compressor = zlib.compressobj(ANSWER_GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)  # the gzip container
     for chunk in chunks:
         if compressed := compressor.compress(chunk):
             yield compressed
