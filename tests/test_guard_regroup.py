@@ -11,7 +11,7 @@ import pytest
 
 from alliance_kg.errors import QuerySyntaxError
 from alliance_kg.query import guard
-from alliance_kg.query.prepare import answer, execute, prepare
+from alliance_kg.query.prepare import _remembered as remembered, answer, execute, prepare
 
 A = "http://example.org/"
 
@@ -100,6 +100,8 @@ def test_limit_found_in_the_regrouped_text_caps_it():
 def test_syntax_errors_point_into_the_text_as_written(kind, request, monkeypatch):
     """The same error, line and column as the text gets when it is not regrouped."""
     store = request.getfixturevalue(kind)
+    remembered.cache_clear()  # what the guard found for a text is remembered: this test changes the guard
+    request.addfinalizer(remembered.cache_clear)
     lines = ["SELECT * WHERE {"] + [f"  {{ ?s ?p {i} }} UNION" for i in range(99)] + ["  { ?s ?p ?o ] }", "}"]
     text = "\n".join(lines)
     prepared = prepare(text, max_length=10**6)
@@ -107,6 +109,7 @@ def test_syntax_errors_point_into_the_text_as_written(kind, request, monkeypatch
     with pytest.raises(QuerySyntaxError) as regrouped:
         execute(store, prepared)
     monkeypatch.setattr(guard, "REGROUP_FROM", 10**9)
+    remembered.cache_clear()
     as_written = prepare(text, max_length=10**6)
     assert as_written.text == text and as_written.written is None
     with pytest.raises(QuerySyntaxError) as unchanged:

@@ -196,3 +196,44 @@ def test_rdflib_path_does_parse_with_rdflib(rdflib_store):
     before = rdflib_query.cache_info().misses
     execute(rdflib_store, prepare("ASK { ?s ?p ?o } # a text never seen before", max_length=1000))
     assert rdflib_query.cache_info().misses == before + 1
+
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "queries" / "examples").glob("*.rq"))
+READINGS = ([(name, path) for name, _, path in SYNTAX_CASES + UPDATE_CASES] + EVALUATION
+            + [(f"examples/{p.name}", p) for p in EXAMPLES])
+
+
+@pytest.mark.parametrize("name, path", READINGS, ids=[r[0] for r in READINGS])
+def test_the_fast_reading_finds_what_every_token_finds(name, path):
+    """``guard._fast`` reads the head and the tail only; where it answers, it answers as the
+    tokens of the whole text do, and it never lets through what they refuse."""
+    from alliance_kg.query.guard import _fast, scan_tokens
+
+    text = path.read_text(encoding="utf-8")
+    try:
+        full = scan_tokens(text)
+    except (UpdateRefused, ForbiddenQuery) as refused:
+        try:
+            assert _fast(text) is None, "the fast reading let through what the tokens refuse"
+        except type(refused):
+            pass
+        return
+    except QuerySyntaxError:
+        return  # the engine says where, whichever reading let it through
+    fast = _fast(text)
+    assert fast is None or fast == full
+
+
+def test_the_fast_reading_is_taken_for_most_queries():
+    """Proof that the comparison above compares something: the examples and most of the
+    suite's valid queries are read the fast way."""
+    from alliance_kg.query.guard import _fast
+
+    def fast(path: Path) -> bool:
+        try:
+            return _fast(path.read_text(encoding="utf-8")) is not None
+        except QueryError:
+            return False
+
+    assert all(fast(path) for path in EXAMPLES)
+    assert sum(fast(path) for _, path in EVALUATION) > len(EVALUATION) / 2

@@ -15,6 +15,14 @@ token (IRIs, strings and long strings, comments, prefixed names, variables, keyw
 
 It does not check the grammar: the engine parses the text itself and its syntax errors (with
 line and column) are passed on. A word the tokenizer cannot place is a syntax error here.
+
+Most queries need few of those tokens: with no "service" and no long UNION chain anywhere in
+the text (not even in a comment), the rules only look at the head (prologue, form, dataset,
+projection, up to the first brace) and the tail (after the main group: LIMIT, VALUES). Then
+``scan`` tokenizes just those, and finds the main group's end by a scan for strings, IRIs,
+comments and braces alone (``_fast``); a text it cannot read that way (a backslash, unbalanced
+braces, a group opened inside the projection) is tokenized whole. Both ways find the same
+(``tests/test_guard_w3c.py`` compares them on the W3C suites and the example queries).
 """
 
 from __future__ import annotations
@@ -136,6 +144,58 @@ def _unexpected(text: str, at: int) -> NoReturn:
 def scan(text: str) -> PreparedQuery:
     """Check ``text`` against the rules; raise ``UpdateRefused``, ``ForbiddenQuery`` or
     ``QuerySyntaxError``, or return the query with what the store needs to know."""
+    fast = _fast(text)
+    return fast if fast is not None else scan_tokens(text)
+
+
+#: What the fast path reads between the head and the tail: strings, IRIs, comments and braces
+#: (the text holds no backslash, so a string ends at its first closing quote).
+_STRUCTURE = re.compile(
+    r"'''(?:[^']|'(?!''))*'''" + r'|"""(?:[^"]|"(?!""))*"""' + r"""|'[^'\r\n]*'|"[^"\r\n]*\""""
+    + r'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\r\n]*|[{}]')
+
+
+def _fast(text: str) -> PreparedQuery | None:
+    """``scan``'s findings from the head and the tail alone, or None where that cannot be
+    sure of them (see the module)."""
+    lowered = text.lower()
+    if "service" in lowered or lowered.count("union") >= REGROUP_FROM - 1 or "\\" in text \
+            or text.count("{") + text.count("(") > MAX_NESTING:
+        return None
+    head_end, tail_start, depth = len(text), len(text), 0
+    for m in _STRUCTURE.finditer(text):
+        brace = m.group()
+        if brace == "{":
+            if depth == 0:
+                head_end = m.start()
+            depth += 1
+        elif brace == "}":
+            depth -= 1
+            if depth < 0:
+                return None
+            if depth == 0:
+                tail_start = m.end()
+                break
+    if depth != 0:
+        return None
+    head = tokens(text[:head_end])
+    if sum(1 for tok in head if tok.text == "(") != sum(1 for tok in head if tok.text == ")"):
+        return None  # a group opens inside the projection (EXISTS): the whole text is read
+    base, prefixes, i = _prologue(text, head)
+    keyword = _form(text, head, i)
+    default, named = _dataset(head, i + 1, base or QUERY_BASE, prefixes, text)
+    graphs = {"from_default": tuple(map(URIRef, default)), "from_named": tuple(map(URIRef, named)), "base": base}
+    if keyword != "SELECT":
+        return PreparedQuery(text, keyword, **graphs)
+    if head_end == len(text):  # a SELECT without a group: the engine will say what is wrong
+        return None
+    limit, insert_at = _limit_after(tokens(text[tail_start:]), 0, tail_start, len(text))
+    return PreparedQuery(text, keyword, **graphs, projection=_projection(head, i + 1), limit=limit,
+                         limit_insert_at=insert_at)
+
+
+def scan_tokens(text: str) -> PreparedQuery:
+    """``scan`` from every token of ``text``."""
     toks = tokens(text)
     for tok in toks:
         if tok.kind == "word" and tok.text.upper() == "SERVICE":
@@ -143,16 +203,7 @@ def scan(text: str) -> PreparedQuery:
             raise ForbiddenQuery("SERVICE is not allowed: this endpoint answers from its own dataset only "
                                  f"(line {line}, column {column})")
     base, prefixes, i = _prologue(text, toks)
-    if i >= len(toks):
-        raise QuerySyntaxError("the query has no SELECT, ASK, CONSTRUCT or DESCRIBE")
-    first = toks[i]
-    keyword = first.text.upper() if first.kind == "word" else ""
-    if keyword in UPDATES:
-        raise UpdateRefused("this endpoint is read-only: SPARQL updates are not accepted")
-    if keyword not in FORMS:
-        line, column = _position(text, first.start)
-        raise QuerySyntaxError(f"expected SELECT, ASK, CONSTRUCT or DESCRIBE, found {first.text!r}",
-                               line=line, column=column)
+    keyword = _form(text, toks, i)
     default, named = _dataset(toks, i + 1, base or QUERY_BASE, prefixes, text)
     graphs = {"from_default": tuple(map(URIRef, default)), "from_named": tuple(map(URIRef, named)), "base": base}
     regrouped = regroup(text, toks)
@@ -166,6 +217,21 @@ def scan(text: str) -> PreparedQuery:
         limit = (limit[0], limit[1] + shift, limit[2] + shift)
     return PreparedQuery(regrouped, keyword, **graphs, projection=_projection(toks, i + 1), limit=limit,
                          limit_insert_at=None if insert_at is None else insert_at + shift, written=written)
+
+
+def _form(text: str, toks: list[Token], i: int) -> str:
+    """The query form, the keyword at ``i``; an update is refused."""
+    if i >= len(toks):
+        raise QuerySyntaxError("the query has no SELECT, ASK, CONSTRUCT or DESCRIBE")
+    first = toks[i]
+    keyword = first.text.upper() if first.kind == "word" else ""
+    if keyword in UPDATES:
+        raise UpdateRefused("this endpoint is read-only: SPARQL updates are not accepted")
+    if keyword not in FORMS:
+        line, column = _position(text, first.start)
+        raise QuerySyntaxError(f"expected SELECT, ASK, CONSTRUCT or DESCRIBE, found {first.text!r}",
+                               line=line, column=column)
+    return keyword
 
 
 def regroup(text: str, toks: list[Token]) -> str:
@@ -307,7 +373,12 @@ def _limit(text: str, toks: list[Token], i: int) -> tuple[tuple[int, int, int] |
         i += 1
     while i < len(toks) and not (toks[i].text == "}" and toks[i].depth == 0):  # past it
         i += 1
-    i += 1
+    return _limit_after(toks, i + 1, 0, len(text))
+
+
+def _limit_after(toks: list[Token], i: int, offset: int, length: int) -> tuple[tuple[int, int, int] | None, int | None]:
+    """``_limit`` from ``toks[i]`` on, the tokens after the main group (their ``start`` counted
+    ``offset`` characters into the text, which is ``length`` long)."""
     while i < len(toks):
         tok = toks[i]
         upper = tok.text.upper() if tok.kind == "word" else ""
@@ -317,8 +388,9 @@ def _limit(text: str, toks: list[Token], i: int) -> tuple[tuple[int, int, int] |
                 value = int(number.text)
             except ValueError:
                 return None, None  # not an integer: the engine will say so
-            return (value, number.start, number.start + len(number.text)), None
+            start = offset + number.start
+            return (value, start, start + len(number.text)), None
         if upper == "VALUES" and tok.depth == 0:
-            return None, tok.start
+            return None, offset + tok.start
         i += 1
-    return None, len(text)
+    return None, length

@@ -9,8 +9,9 @@ is a bug: logged with its traceback and answered 500 without one.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -32,36 +33,33 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
     return response
 
 
-def _query_error(exc: QueryError) -> Response:
-    if exc.status >= 500 and exc.status != 503:
-        log.error("%s: %s", type(exc).__name__, exc)
-    requestlog.failed(exc)
-    metrics = current_app.extensions.get(METRICS)
-    if metrics is not None:
-        metrics.refusal(exc)
-    retry = getattr(exc, "retry_after", None)
-    return error_response(exc.status, str(exc), {"Retry-After": str(retry)} if retry else None)
-
-
-def _library_error(exc: AllianceKGError) -> Response:
-    log.exception("library error reached the web boundary")
-    return error_response(500, f"internal error ({type(exc).__name__}); it was logged")
-
-
-def _http_error(exc: HTTPException) -> Response:
-    # the exception's own headers (Allow of a 405, Content-Range of a 416, WWW-Authenticate), not its HTML's type
-    own = {name: value for name, value in exc.get_headers() if name.lower() != "content-type"}
-    return error_response(exc.code or 500, exc.description or "", own)
-
-
-def _bug(exc: Exception) -> Response:
-    log.exception("unhandled error")
+def response_for(exc: BaseException, environ: dict[str, Any], metrics: Any) -> Response:
+    """The response to ``exc`` raised while answering the request of ``environ`` (no request
+    context needed: the Flask handlers and ``web.posted`` both answer with it)."""
+    if isinstance(exc, QueryError):
+        if exc.status >= 500 and exc.status != 503:
+            log.error("%s: %s", type(exc).__name__, exc)
+        requestlog.failed_in(environ, exc)
+        if metrics is not None:
+            metrics.refusal(exc)
+        retry = getattr(exc, "retry_after", None)
+        return error_response(exc.status, str(exc), {"Retry-After": str(retry)} if retry else None)
+    if isinstance(exc, HTTPException):
+        # the exception's own headers (Allow of a 405, Content-Range of a 416, WWW-Authenticate), not its HTML's type
+        own = {name: value for name, value in exc.get_headers() if name.lower() != "content-type"}
+        return error_response(exc.code or 500, exc.description or "", own)
+    if isinstance(exc, AllianceKGError):
+        log.error("library error reached the web boundary", exc_info=exc)
+        return error_response(500, f"internal error ({type(exc).__name__}); it was logged")
+    log.error("unhandled error", exc_info=exc)
     return error_response(500, "internal error; it was logged")
 
 
+def _handled(exc: Exception) -> Response:
+    return response_for(exc, request.environ, current_app.extensions.get(METRICS))
+
+
 def register(app: Flask) -> None:
-    """Attach the handlers (the most specific class wins)."""
-    app.register_error_handler(QueryError, _query_error)
-    app.register_error_handler(AllianceKGError, _library_error)
-    app.register_error_handler(HTTPException, _http_error)
-    app.register_error_handler(Exception, _bug)
+    """Attach the handler (Flask picks it by the most specific class registered)."""
+    for kind in (QueryError, AllianceKGError, HTTPException, Exception):
+        app.register_error_handler(kind, _handled)

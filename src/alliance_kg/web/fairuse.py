@@ -18,13 +18,14 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Any
 
-from flask import Request
 
 from ..errors import QueryError
 from ..settings import Settings
 
 TOKEN_HEADER = "X-API-Key"
+TOKEN_ENVIRON = "HTTP_X_API_KEY"
 #: Where a query's client is kept in the request's environ, for charging it from elsewhere.
 CLIENT = "alliance_kg.client"
 #: Clients remembered before the idle ones are forgotten (memory stays bounded).
@@ -83,11 +84,12 @@ class Budgets:
     def enabled(self) -> bool:
         return self.budget > 0 or bool(self.tokens)
 
-    def client(self, request: Request) -> Client:
-        token = request.headers.get(TOKEN_HEADER)
+    def client_in(self, environ: dict[str, Any]) -> Client:
+        """The client of the request of ``environ``: its token's, or its address's."""
+        token = environ.get(TOKEN_ENVIRON)
         if token and token in self.tokens:
             return Client("token:" + token, self.tokens[token])
-        return Client("addr:" + (request.remote_addr or "-"), self.budget)
+        return Client("addr:" + (environ.get("REMOTE_ADDR") or "-"), self.budget)
 
     def check(self, client: Client, now: float | None = None) -> None:
         """Raise ``OverBudget`` if ``client`` has spent its budget in the current window."""

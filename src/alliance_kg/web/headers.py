@@ -40,9 +40,14 @@ def etag_for(req: Request, version: str) -> str:
 
 
 def accepts_gzip(req: Request) -> bool:
-    """Whether the client takes gzip: ``Accept-Encoding`` read once per distinct value (a
-    client sends the same one every time; werkzeug would parse it again for each response)."""
-    return _gzip_quality(req.headers.get("Accept-Encoding", "")) > 0
+    """Whether the client takes gzip (see ``takes_gzip``)."""
+    return takes_gzip(req.headers.get("Accept-Encoding", ""))
+
+
+def takes_gzip(accept_encoding: str) -> bool:
+    """Whether ``Accept-Encoding`` takes gzip, read once per distinct value (a client sends the
+    same one every time; werkzeug would parse it again for each response)."""
+    return _gzip_quality(accept_encoding) > 0
 
 
 @lru_cache(maxsize=256)
@@ -85,7 +90,7 @@ def _conditional(response: Response) -> Response:
     return response.make_conditional(request)
 
 
-def _gzip(response: Response) -> None:
+def gzip_large(response: Response, accept_encoding: str) -> None:
     """Compress large bodies for clients that accept gzip; a route may hand over bytes it has
     compressed already (``response.gzipped``, a function: the result cache keeps them)."""
     if (response.status_code != 200 or response.direct_passthrough or response.is_streamed
@@ -94,18 +99,18 @@ def _gzip(response: Response) -> None:
     if (response.content_length or 0) < GZIP_MIN_BYTES:
         return
     response.vary.add("Accept-Encoding")
-    if not accepts_gzip(request):
+    if not takes_gzip(accept_encoding):
         return
     ready = getattr(response, "gzipped", None)
     response.set_data(ready() if ready is not None else gzip.compress(response.get_data(), compresslevel=ANSWER_GZIP_LEVEL))
     response.headers["Content-Encoding"] = "gzip"
 
 
-def streamed(chunks: Iterable[bytes], *, content_type: str) -> Response:
+def streamed(chunks: Iterable[bytes], *, content_type: str, accept_encoding: str) -> Response:
     """A response whose body is ``chunks``, sent as they come (chunked), gzip-compressed on the
     way for clients that accept it. ``chunks.close()``, if it has one, runs when the response is
     done with, whether or not it was read (a HEAD request reads nothing)."""
-    gzipped = accepts_gzip(request)
+    gzipped = takes_gzip(accept_encoding)
     response = Response(_compressing(chunks) if gzipped else chunks, content_type=content_type)
     response.implicit_sequence_conversion = False  # else a conditional response reads it all for its length
     response.vary.add("Accept-Encoding")
@@ -130,5 +135,5 @@ def register(app: Flask) -> None:
     def _headers(response: Response) -> Response:
         shared_headers(response, request.method)
         response = _conditional(response)
-        _gzip(response)
+        gzip_large(response, request.headers.get("Accept-Encoding", ""))
         return response

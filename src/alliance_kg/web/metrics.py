@@ -62,11 +62,13 @@ class Metrics:
         if truncated:
             self.truncated.inc()
 
-    def count(self, environ: dict[str, Any], status: int) -> None:
-        """One response to the request of ``environ``, by its route's rule."""
-        flask_request = environ.get("werkzeug.request")
-        rule = getattr(flask_request, "url_rule", None)
-        self.requests.labels(rule.rule if rule is not None else "unmatched", str(status)).inc()
+    def count(self, environ: dict[str, Any], status: int, route: str | None = None) -> None:
+        """One response to the request of ``environ``, by its route's rule (``route``, or the
+        one Flask matched)."""
+        if route is None:
+            rule = getattr(environ.get("werkzeug.request"), "url_rule", None)
+            route = rule.rule if rule is not None else "unmatched"
+        self.requests.labels(route, str(status)).inc()
 
     def exposition(self) -> bytes:
         """The text format of everything counted (by every serving process, when shared)."""
@@ -95,7 +97,7 @@ class _Uncounted(Metrics):
     def refusal(self, exc: QueryError) -> None:
         pass
 
-    def count(self, environ: dict[str, Any], status: int) -> None:
+    def count(self, environ: dict[str, Any], status: int, route: str | None = None) -> None:
         pass
 
 

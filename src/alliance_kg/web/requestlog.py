@@ -44,10 +44,10 @@ def query_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:16]
 
 
-def begin(text: str) -> dict[str, Any]:
-    """Start the record of the request's query."""
+def begin_in(environ: dict[str, Any], text: str) -> dict[str, Any]:
+    """Start the record of the query of the request of ``environ``."""
     entry = {"query_hash": query_hash(text), "started": time.monotonic(), "text": text}
-    request.environ[QUERY] = entry
+    environ[QUERY] = entry
     return entry
 
 

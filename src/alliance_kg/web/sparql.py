@@ -14,19 +14,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any, Callable
+
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from ..errors import QueryError, QueryTooLarge, UpdateRefused
 from ..namespaces import GRAPH, PREFIXES
 from ..query import formats
+from ..query.executor import Reply
+from ..settings import Settings
 from . import catalog, requestlog
+from .fairuse import CLIENT, Client
 from .headers import CONDITIONAL_METHODS, etag_for, not_modified, streamed
 from .linkeddata import href
-from .fairuse import CLIENT
-from .metrics import metrics_of
+from .metrics import Metrics, metrics_of
 from .params import decode_form, decode_text, read_body, values
-from .state import state
+from .state import AppState, state
 
 bp = Blueprint("sparql", __name__)
 
@@ -36,28 +41,38 @@ SPARQL_UPDATE = "application/sparql-update"
 READ_ONLY = "this endpoint is read-only: SPARQL updates are not accepted"
 
 
-@bp.route("/sparql", methods=["GET", "POST"])
-def endpoint() -> Response:
-    current = state()
-    settings = current.settings
-    params = decode_form(request.query_string, "query string")
+@dataclass(frozen=True)
+class Asked:
+    """A query request as the protocol reads it (rules 1 to 4)."""
 
-    if request.method == "POST":
-        kind = request.mimetype
-        if kind not in (FORM, SPARQL_QUERY, SPARQL_UPDATE):
-            raise UnsupportedMediaType(
-                f"POST needs Content-Type {FORM} or {SPARQL_QUERY}, not {kind or 'none'!r}")
-        charset = request.mimetype_params.get("charset", "utf-8").lower()
-        if charset not in ("utf-8", "utf8"):
-            raise UnsupportedMediaType(f"only UTF-8 is accepted, not charset={charset}")
-        if kind == SPARQL_UPDATE:
-            raise UpdateRefused(READ_ONLY)
-        body = read_body(request, settings.max_body_bytes)
-        if kind == FORM:
-            params += decode_form(body, "request body")
-        else:
-            params.append(("query", decode_text(body, "request body")))
+    text: str
+    default_graphs: tuple[str, ...]
+    named_graphs: tuple[str, ...]
+    format: str | None
 
+
+def posted_params(query_string: bytes, mimetype: str, charset: str, body: Callable[[], bytes]) -> list[tuple[str, str]]:
+    """Rule 1 for a POST: its parameters, the query string's, then, once its Content-Type and
+    charset are checked (415; an update is refused, 403), the body's (``body()`` reads it)."""
+    params = decode_form(query_string, "query string")
+    if mimetype not in (FORM, SPARQL_QUERY, SPARQL_UPDATE):
+        raise UnsupportedMediaType(f"POST needs Content-Type {FORM} or {SPARQL_QUERY}, not {mimetype or 'none'!r}")
+    if charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(f"only UTF-8 is accepted, not charset={charset}")
+    if mimetype == SPARQL_UPDATE:
+        raise UpdateRefused(READ_ONLY)
+    raw = body()
+    if mimetype == FORM:
+        params += decode_form(raw, "request body")
+    else:
+        params.append(("query", decode_text(raw, "request body")))
+    return params
+
+
+def asked(params: list[tuple[str, str]], method: str) -> Asked | None:
+    """Rules 2 and 3: each of ``query``/``update`` at most once and never both (400), no update
+    (403); None for a GET without a query (the description or the page), which a POST, or a GET
+    with dataset parameters, may not be (400)."""
     queries, updates = values(params, "query"), values(params, "update")
     if len(queries) > 1:
         raise BadRequest("the query parameter may be given only once")
@@ -67,77 +82,138 @@ def endpoint() -> Response:
         raise BadRequest("a request carries either a query or an update, not both")
     if updates:
         raise UpdateRefused(READ_ONLY)
+    default_graphs, named_graphs = values(params, "default-graph-uri"), values(params, "named-graph-uri")
     if not queries:
-        if request.method == "POST" or values(params, "default-graph-uri") or values(params, "named-graph-uri"):
+        if method == "POST" or default_graphs or named_graphs:
             raise BadRequest("missing query (send query=... form-encoded or a SPARQL query body)")
+        return None
+    return Asked(queries[0], tuple(default_graphs), tuple(named_graphs), (values(params, "format") or [None])[0])
+
+
+def within_length(query: Asked, settings: Settings) -> Asked:
+    """Rule 4: the query's length (413)."""
+    if len(query.text) > settings.max_query_length:
+        raise QueryTooLarge(f"query is {len(query.text)} characters long; the limit is {settings.max_query_length}")
+    return query
+
+
+def checked_accept(accept: str | None) -> str | None:
+    if accept is not None and len(accept) > formats.MAX_ACCEPT_LENGTH:
+        raise BadRequest(f"Accept header longer than {formats.MAX_ACCEPT_LENGTH} characters")
+    return accept
+
+
+@dataclass
+class Answered:
+    """A query's reply, and how to account for it once it is sent (``done``)."""
+
+    reply: Reply
+    hit: bool
+    done: Callable[[float, int, str], None]
+
+    def headers(self, settings: Settings, cached: bool) -> list[tuple[str, str]]:
+        """What the answer says of itself, beside its type: cache, row cap, unknown graphs."""
+        reply, said = self.reply, []
+        if cached:
+            said.append(("X-Cache", "hit" if self.hit else "miss"))
+        if reply.truncated:
+            said += [("X-Result-Truncated", "true"), ("X-Result-Limit", str(settings.max_rows))]
+        if reply.unknown_graphs:
+            # an empty result is explained: these graphs are not held here, so they were empty
+            said.append(("X-Unknown-Graphs", " ".join(f"<{g}>" for g in reply.unknown_graphs)))
+        return said
+
+    def response(self, current: AppState, accept_encoding: str) -> Response:
+        """The answer as a response: its bytes (with their gzip copy at hand), or its stream,
+        accounted for when the last byte is sent or the client leaves."""
+        reply = self.reply
+        content_type = formats.content_type(reply.media_type)
+        if reply.stream is None:
+            response = Response(reply.body, content_type=content_type)
+            response.gzipped = reply.gzipped  # compressed once per reply, kept with it in the cache
+        else:
+            response = streamed(reply.stream, content_type=content_type, accept_encoding=accept_encoding)
+            response.call_on_close(self._close_streamed)
+        response.headers.extend(self.headers(current.settings, current.results.enabled))
+        response.vary.add("Accept")
+        return response
+
+    def _close_streamed(self) -> None:
+        stream = self.reply.stream
+        assert stream is not None
+        self.done(stream.seconds, stream.rows, "ok" if stream.complete else "cut")
+
+
+def answer(current: AppState, metrics: Metrics, query: Asked, accept: str | None, client: Client | None,
+           environ: dict[str, Any]) -> Answered:
+    """Rule 5: the query run (through the result cache) within its client's budget, and what
+    accounts for it: the request log, the metrics, the budget."""
+    entry = requestlog.begin_in(environ, query.text)
+    budgets = current.budgets
+    if client is not None:
+        assert budgets is not None
+        budgets.check(client)
+        environ[CLIENT] = client  # a query answered from another thread is charged there
+    try:
+        reply, hit = current.run_cached(query.text, default_graphs=query.default_graphs,
+                                        named_graphs=query.named_graphs, accept=accept, format=query.format)
+    except QueryError as exc:
+        if client is not None:  # a failed or stopped query costs what it ran
+            budgets.charge(client, getattr(exc, "seconds", 0.0))  # type: ignore[union-attr]
+        raise
+    assert reply.media_type is not None
+    settings, kind = current.settings, current.store.kind
+
+    def done(held: float, rows: int, outcome: str) -> None:
+        if client is not None and not hit:  # the time it held a worker; waiting for one is free
+            budgets.charge(client, held)  # type: ignore[union-attr]
+        seconds = requestlog.finish(entry, form=reply.form, rows=rows, outcome=outcome, truncated=reply.truncated,
+                                    slow=settings.slow_query_seconds, environ=environ)
+        metrics.query(reply.form, kind, seconds, reply.truncated)
+
+    if reply.stream is None:
+        done(reply.seconds, reply.rows, "hit" if hit else "ok")
+    return Answered(reply, hit, done)
+
+
+def client_of(current: AppState, environ: dict[str, Any]) -> Client | None:
+    budgets = current.budgets
+    return budgets.client_in(environ) if budgets is not None and budgets.enabled else None
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def endpoint() -> Response:
+    current = state()
+    settings = current.settings
+    if request.method == "POST":
+        params = posted_params(request.query_string, request.mimetype,
+                               request.mimetype_params.get("charset", "utf-8").lower(),
+                               lambda: read_body(request, settings.max_body_bytes))
+    else:
+        params = decode_form(request.query_string, "query string")
+    query = asked(params, request.method)
+    if query is None:
         return describe_or_page()
-    if request.method == "GET" and not values(params, "format") and _prefers_html():
+    if request.method == "GET" and not query.format and _prefers_html():
         # A browser following a permalink: the query page, which runs the query itself.
         return _page()
-
-    text = queries[0]
-    if len(text) > settings.max_query_length:
-        raise QueryTooLarge(f"query is {len(text)} characters long; the limit is {settings.max_query_length}")
-    default_graphs = values(params, "default-graph-uri")
-    named_graphs = values(params, "named-graph-uri")
+    within_length(query, settings)
     accept = _accept()
-    format_param = (values(params, "format") or [None])[0]
-
     # only a conditional method's response gets an ETag, so only it costs a hash
     etag = etag_for(request, current.store.version) if request.method in CONDITIONAL_METHODS else None
     cached = not_modified(etag) if etag is not None else None
     if cached is not None:
         return cached
-    entry = requestlog.begin(text)
-    budgets = current.budgets
-    client = budgets.client(request) if budgets.enabled else None
-    if client is not None:
-        budgets.check(client)
-        request.environ[CLIENT] = client  # a query answered from another thread is charged there
-    try:
-        reply, hit = current.run_cached(text, default_graphs=tuple(default_graphs),
-                                        named_graphs=tuple(named_graphs), accept=accept, format=format_param)
-    except QueryError as exc:
-        if client is not None:  # a failed or stopped query costs what it ran
-            budgets.charge(client, getattr(exc, "seconds", 0.0))
-        raise
-    assert reply.media_type is not None
-    metrics, kind, environ = metrics_of(current_app), current.store.kind, request.environ
-
-    def account(held: float, rows: int, outcome: str) -> None:
-        if client is not None and not hit:  # the time it held a worker; waiting for one is free
-            budgets.charge(client, held)
-        seconds = requestlog.finish(entry, form=reply.form, rows=rows, outcome=outcome, truncated=reply.truncated,
-                                    slow=settings.slow_query_seconds, environ=environ)
-        metrics.query(reply.form, kind, seconds, reply.truncated)
-
-    stream = reply.stream
-    if stream is None:
-        account(reply.seconds, reply.rows, "hit" if hit else "ok")
-        response = Response(reply.body, content_type=formats.content_type(reply.media_type))
-        response.gzipped = reply.gzipped  # compressed once per reply, kept with it in the cache
-    else:  # accounted for when the last byte is sent (or the client leaves)
-        response = streamed(stream, content_type=formats.content_type(reply.media_type))
-        response.call_on_close(lambda: account(stream.seconds, stream.rows, "ok" if stream.complete else "cut"))
-    if current.results.enabled:
-        response.headers["X-Cache"] = "hit" if hit else "miss"
-    response.vary.add("Accept")
-    if reply.truncated:
-        response.headers["X-Result-Truncated"] = "true"
-        response.headers["X-Result-Limit"] = str(settings.max_rows)
-    if reply.unknown_graphs:
-        # an empty result is explained: these graphs are not held here, so they were empty
-        response.headers["X-Unknown-Graphs"] = " ".join(f"<{g}>" for g in reply.unknown_graphs)
+    answered = answer(current, metrics_of(current_app), query, accept, client_of(current, request.environ),
+                      request.environ)
+    response = answered.response(current, request.headers.get("Accept-Encoding", ""))
     if etag is not None:
         response.set_etag(etag, weak=True)
     return response
 
 
 def _accept() -> str | None:
-    accept = request.headers.get("Accept")
-    if accept is not None and len(accept) > formats.MAX_ACCEPT_LENGTH:
-        raise BadRequest(f"Accept header longer than {formats.MAX_ACCEPT_LENGTH} characters")
-    return accept
+    return checked_accept(request.headers.get("Accept"))
 
 
 def describe_or_page() -> Response:
