@@ -36,12 +36,25 @@ class Overruns:
 
 
 @pytest.fixture
-def executor(store):
-    overruns = Overruns()
-    made = LocalExecutor(store, timeout=10.0, on_overrun=overruns)
-    made.overruns = overruns
-    yield made
-    made.close()
+def make(store):
+    """Executors over the store (closed after the test), each with its ``overruns`` at hand."""
+    made = []
+
+    def executor(**settings):
+        settings.setdefault("timeout", 10.0)
+        overruns = Overruns()
+        made.append(LocalExecutor(store, on_overrun=overruns, **settings))
+        made[-1].overruns = overruns
+        return made[-1]
+
+    yield executor
+    for each in made:
+        each.close()
+
+
+@pytest.fixture
+def executor(make):
+    return make()
 
 
 @pytest.mark.parametrize("text", ["ASK { ?s ?p ?o }", "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 5",
@@ -115,68 +128,51 @@ def test_a_failing_overrun_handler_does_not_stop_the_watch():
         watch.stop()
 
 
-def test_a_large_answer_is_evaluated_again_and_streamed_whole(store):
-    executor = LocalExecutor(store, timeout=10.0, on_overrun=Overruns())
-    try:
-        text = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 3000"
-        whole = answer(store, Job(text, accept=JSON))
-        reply = executor.run(Job(text, accept=JSON, stream_from=4096))
-        assert reply.body == b"" and reply.stream is not None
-        chunks = list(reply.stream)
-        assert len(chunks) > 1 and b"".join(chunks) == whole.body
-        assert reply.stream.complete and reply.stream.seconds > 0 and reply.stream.rows == -1
-        small = executor.run(Job("ASK {}", accept=JSON, stream_from=4096))
-        assert small.stream is None and b"true" in small.body
-    finally:
-        executor.close()
+def test_a_large_answer_is_evaluated_again_and_streamed_whole(executor, store):
+    text = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 3000"
+    whole = answer(store, Job(text, accept=JSON))
+    reply = executor.run(Job(text, accept=JSON, stream_from=4096))
+    assert reply.body == b"" and reply.stream is not None
+    chunks = list(reply.stream)
+    assert len(chunks) > 1 and b"".join(chunks) == whole.body
+    assert reply.stream.complete and reply.stream.seconds > 0 and reply.stream.rows == -1
+    small = executor.run(Job("ASK {}", accept=JSON, stream_from=4096))
+    assert small.stream is None and b"true" in small.body
 
 
-def test_growth_past_the_bound_is_told_once(store):
+def test_growth_past_the_bound_is_told_once(make):
     grown = []
-    executor = LocalExecutor(store, timeout=10.0, on_overrun=Overruns(), max_growth=1, on_grown=lambda: grown.append(1))
-    try:
-        held = bytearray(8 * 2**20)  # resident: the process grew
-        for _ in range(3):
-            executor.run(Job("ASK {}", accept=JSON))
-        assert grown == [1] and executor.recycled == 1
-        del held
-    finally:
-        executor.close()
+    executor = make(max_growth=1, on_grown=lambda: grown.append(1))
+    held = bytearray(8 * 2**20)  # resident: the process grew
+    for _ in range(3):
+        executor.run(Job("ASK {}", accept=JSON))
+    assert grown == [1] and executor.recycled == 1
+    del held
 
 
-def test_a_streamed_answer_left_unread_stops_its_writer(store):
-    executor = LocalExecutor(store, timeout=10.0, on_overrun=Overruns())
-    try:
-        text = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
-        reply = executor.run(Job(text, accept="text/csv", stream_from=4096))
-        first = next(iter(reply.stream))
-        assert first
-        reply.stream.close()
-        wait = time.monotonic() + 5
-        while executor.watch.running() and time.monotonic() < wait:
-            time.sleep(0.01)
-        assert executor.watch.running() == []  # the writer has let go
-        assert not reply.stream.complete
-    finally:
-        executor.close()
+def test_a_streamed_answer_left_unread_stops_its_writer(executor):
+    reply = executor.run(Job("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }", accept="text/csv", stream_from=4096))
+    assert next(iter(reply.stream))
+    reply.stream.close()
+    wait = time.monotonic() + 5
+    while executor.watch.running() and time.monotonic() < wait:
+        time.sleep(0.01)
+    assert executor.watch.running() == []  # the writer has let go
+    assert not reply.stream.complete
 
 
-def test_a_stream_is_cut_at_its_deadline_and_says_so(store):
-    overruns = Overruns()
-    executor = LocalExecutor(store, timeout=0.5, on_overrun=overruns)
-    try:
-        endless = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-        reply = executor.run(Job(endless, accept="text/csv", stream_from=4096))
-        started, read = time.monotonic(), 0
-        with pytest.raises(QueryTimeout, match="while its answer was being sent"):
-            for chunk in reply.stream:
-                read += len(chunk)
-                time.sleep(0.05)  # a slow reader
-        assert read > 0 and time.monotonic() - started < 2
-        time.sleep(1.5)  # past the writer's margin: it stopped by itself, it did not overrun
-        assert overruns.calls == [] and executor.watch.running() == []
-    finally:
-        executor.close()
+def test_a_stream_is_cut_at_its_deadline_and_says_so(make):
+    executor = make(timeout=0.5)
+    endless = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    reply = executor.run(Job(endless, accept="text/csv", stream_from=4096))
+    started, read = time.monotonic(), 0
+    with pytest.raises(QueryTimeout, match="while its answer was being sent"):
+        for chunk in reply.stream:
+            read += len(chunk)
+            time.sleep(0.05)  # a slow reader
+    assert read > 0 and time.monotonic() - started < 2
+    time.sleep(1.5)  # past the writer's margin: it stopped by itself, it did not overrun
+    assert executor.overruns.calls == [] and executor.watch.running() == []
 
 
 def test_syntax_errors_are_explained_from_many_threads_at_once():

@@ -10,7 +10,6 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import quote
 
 import psutil
 import pytest
@@ -194,3 +193,16 @@ def test_connections_made_while_processes_are_replaced_are_all_answered(tmp_path
             thread.join()
         srv.stop()
     assert failures == [] and set(answered) == {200} and len(answered) > 100
+
+
+def test_serving_processes_stop_when_their_server_is_killed(tmp_path):
+    """SIGKILL runs nothing in the server: its serving processes see it gone and stop, the port
+    with them."""
+    srv = live.start(tmp_path, "--processes", "2")
+    pids = serving_pids(srv)
+    srv.process.kill()
+    srv.process.wait(10)
+    wait_for(lambda: not any(psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+                             for pid in pids), timeout=15)
+    with pytest.raises(requests.ConnectionError):
+        requests.get(srv.url + "/healthz", timeout=5)

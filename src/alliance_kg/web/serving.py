@@ -41,7 +41,6 @@ import threading
 import time
 from collections import Counter
 from multiprocessing.managers import BaseManager
-from pathlib import Path
 from typing import Any, Callable
 
 from flask import Flask
@@ -72,6 +71,8 @@ UNPLUG_SETTLE = 0.5
 LABELS_BEFORE_SERVING = 3.0
 #: Seconds between two starts of serving processes that die at once (a crash loop).
 RESPAWN_PAUSE = 1.0
+#: Seconds between a serving process's looks at whether its server is still there.
+PARENT_CHECK = 1.0
 #: What a serving process writes to the server to ask for its successor, by reason.
 REASONS = {b"t": "timeout", b"g": "grown"}
 
@@ -425,6 +426,7 @@ class ServingProcess:
 
     def run(self) -> None:
         signal.signal(signal.SIGTERM, lambda signum, frame: self.retire(b""))
+        threading.Thread(target=self._orphaned, args=(os.getppid(),), name="alliance-kg-parent", daemon=True).start()
         try:
             self.server.run()
         finally:
@@ -451,6 +453,14 @@ class ServingProcess:
             timer = threading.Timer(OVERRUN_GRACE, self._exit_now)
             timer.daemon = True
             timer.start()
+
+    def _orphaned(self, server: int) -> None:
+        """Stop once the server is gone (killed: nothing else would stop this process, which
+        would go on holding the port)."""
+        while os.getppid() == server:
+            time.sleep(PARENT_CHECK)
+        log.warning("the server (process %d) is gone; serving process %d stops", server, os.getpid())
+        self.retire(b"", hurry=True)
 
     def _exit_now(self) -> None:
         """The grace is over: whatever still runs is answered 503 (to be retried), then the
