@@ -21,7 +21,6 @@ import argparse
 import dataclasses
 import io
 import logging
-import os
 import subprocess
 import sys
 import tempfile

@@ -65,12 +65,16 @@ def not_modified(etag: str) -> Response | None:
     return None
 
 
+#: What every response carries: CORS (open: every route is read-only) and nosniff (every body,
+#: errors included, is what its Content-Type says: browsers must not guess).
+SHARED = (("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", EXPOSED_HEADERS),
+          ("X-Content-Type-Options", "nosniff"))
+
+
 def shared_headers(response: Response, method: str) -> None:
-    """What every response carries: CORS (open: every route is read-only) and nosniff (every
-    body, errors included, is what its Content-Type says: browsers must not guess)."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
-    response.headers["X-Content-Type-Options"] = "nosniff"
+    """``SHARED`` on ``response``, and for a CORS preflight what it may ask."""
+    for name, value in SHARED:
+        response.headers[name] = value
     if method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
         response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
@@ -96,14 +100,21 @@ def gzip_large(response: Response, accept_encoding: str) -> None:
     if (response.status_code != 200 or response.direct_passthrough or response.is_streamed
             or "Content-Encoding" in response.headers):
         return
-    if (response.content_length or 0) < GZIP_MIN_BYTES:
-        return
-    response.vary.add("Accept-Encoding")
-    if not takes_gzip(accept_encoding):
+    varies, compresses = gzip_plan(response.content_length or 0, accept_encoding)
+    if varies:
+        response.vary.add("Accept-Encoding")
+    if not compresses:
         return
     ready = getattr(response, "gzipped", None)
     response.set_data(ready() if ready is not None else gzip.compress(response.get_data(), compresslevel=ANSWER_GZIP_LEVEL))
     response.headers["Content-Encoding"] = "gzip"
+
+
+def gzip_plan(length: int, accept_encoding: str) -> tuple[bool, bool]:
+    """(whether a body of ``length`` bytes varies by Accept-Encoding, whether it goes gzipped):
+    from ``GZIP_MIN_BYTES`` on, gzipped for a client that takes gzip."""
+    large = length >= GZIP_MIN_BYTES
+    return large, large and takes_gzip(accept_encoding)
 
 
 def streamed(chunks: Iterable[bytes], *, content_type: str, accept_encoding: str) -> Response:

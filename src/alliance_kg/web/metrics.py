@@ -56,9 +56,18 @@ class Metrics:
         self.truncated = Counter("alliance_kg_results_truncated", "Answers cut at the row cap.",
                                  registry=self.registry)
         self.registry.register(_Served(app))
+        #: Each labelled child once looked up (``labels`` takes a lock and builds its key every time).
+        self._children: dict[tuple[Any, ...], Any] = {}
+
+    def _child(self, metric: Any, *labels: str) -> Any:
+        key = (id(metric), *labels)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*labels)
+        return child
 
     def query(self, form: str, backend: str, seconds: float, truncated: bool) -> None:
-        self.query_seconds.labels(form or "unknown", backend).observe(seconds)
+        self._child(self.query_seconds, form or "unknown", backend).observe(seconds)
         if truncated:
             self.truncated.inc()
 
@@ -68,7 +77,7 @@ class Metrics:
         if route is None:
             rule = getattr(environ.get("werkzeug.request"), "url_rule", None)
             route = rule.rule if rule is not None else "unmatched"
-        self.requests.labels(route, str(status)).inc()
+        self._child(self.requests, route, str(status)).inc()
 
     def exposition(self) -> bytes:
         """The text format of everything counted (by every serving process, when shared)."""
@@ -80,7 +89,7 @@ class Metrics:
         return generate_latest(registry)
 
     def refusal(self, exc: QueryError) -> None:
-        self.refused.labels(type(exc).__name__).inc()
+        self._child(self.refused, type(exc).__name__).inc()
         if isinstance(exc, QueryTimeout):
             self.timeouts.inc()
 
@@ -165,9 +174,7 @@ def attach(app: Flask) -> None:
     @app.after_request
     def _count(response: Response) -> Response:
         if ANSWERED not in request.environ:
-            rule = request.url_rule
-            metrics_of(app).requests.labels(rule.rule if rule is not None else "unmatched",
-                                            str(response.status_code)).inc()
+            metrics_of(app).count(request.environ, response.status_code)
         return response
 
     app.register_blueprint(bp)

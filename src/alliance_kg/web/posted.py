@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Callable, Iterable
 
-from flask import Flask, Response
+from flask import Flask
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import parse_options_header
 from werkzeug.wsgi import get_content_length, get_input_stream
@@ -23,7 +23,7 @@ from .errors import response_for
 from .headers import gzip_large, shared_headers
 from .metrics import metrics_of
 from .requestlog import ANSWERED, HEADER, REQUEST_ID, request_id
-from .sparql import answer, asked, checked_accept, client_of, posted_params, within_length
+from .sparql import Answered, answer, asked, checked_accept, client_of, posted_params, within_length
 from .state import EXTENSION, AppState
 
 PATH = "/sparql"
@@ -38,20 +38,27 @@ class PostedQueries:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") != PATH or environ.get("REQUEST_METHOD") != "POST":
             return self.rest(environ, start_response)
-        metrics = metrics_of(self.app)
+        current, metrics = self.app.extensions[EXTENSION], metrics_of(self.app)
         environ.setdefault(REQUEST_ID, request_id(environ.get("HTTP_X_REQUEST_ID")))
+        accept_encoding = environ.get("HTTP_ACCEPT_ENCODING", "")
         try:
-            response = self._answer(self.app.extensions[EXTENSION], metrics, environ)
+            answered = self._answer(current, metrics, environ)
         except Exception as exc:  # the boundary: as Flask's error handler would answer
             response = response_for(exc, environ, metrics)
+        else:
+            if answered.reply.stream is None:  # the answer held whole: sent as it is
+                body, headers = answered.whole(current, accept_encoding)
+                _count(metrics, environ, 200)
+                start_response("200 OK", [*headers, (HEADER, environ[REQUEST_ID])])
+                return [body]
+            response = answered.response(current, accept_encoding)
         shared_headers(response, "POST")
-        gzip_large(response, environ.get("HTTP_ACCEPT_ENCODING", ""))
+        gzip_large(response, accept_encoding)
         response.headers[HEADER] = environ[REQUEST_ID]
-        if ANSWERED not in environ:
-            metrics.count(environ, response.status_code, route=PATH)
+        _count(metrics, environ, response.status_code)
         return response(environ, start_response)
 
-    def _answer(self, current: AppState, metrics: Any, environ: dict[str, Any]) -> Response:
+    def _answer(self, current: AppState, metrics: Any, environ: dict[str, Any]) -> Answered:
         settings = current.settings
         mimetype, options = _content_type(environ.get("CONTENT_TYPE", ""))
         params = posted_params(environ.get("QUERY_STRING", "").encode("latin-1"), mimetype,
@@ -60,9 +67,13 @@ class PostedQueries:
         query = asked(params, "POST")
         assert query is not None  # a POST without a query is refused
         within_length(query, settings)
-        answered = answer(current, metrics, query, checked_accept(environ.get("HTTP_ACCEPT")),
-                          client_of(current, environ), environ)
-        return answered.response(current, environ.get("HTTP_ACCEPT_ENCODING", ""))
+        return answer(current, metrics, query, checked_accept(environ.get("HTTP_ACCEPT")),
+                      client_of(current, environ), environ)
+
+
+def _count(metrics: Any, environ: dict[str, Any], status: int) -> None:
+    if ANSWERED not in environ:  # else counted by what answered it (web.serving)
+        metrics.count(environ, status, route=PATH)
 
 
 @lru_cache(maxsize=64)
@@ -76,6 +87,8 @@ def _body(environ: dict[str, Any], max_bytes: int) -> bytes:
     """The body, refused (413) past ``max_bytes``: before it is read when its length is said,
     else as soon as it is longer (a chunked body)."""
     length = get_content_length(environ)
-    if length is not None and length > max_bytes:
+    if length is None:
+        return get_input_stream(environ, max_content_length=max_bytes).read()
+    if length > max_bytes:
         raise RequestEntityTooLarge(f"request body is {length} bytes; the limit is {max_bytes}")
-    return get_input_stream(environ, max_content_length=max_bytes).read()
+    return environ["wsgi.input"].read(length)

@@ -46,7 +46,7 @@ def query_hash(text: str) -> str:
 
 def begin_in(environ: dict[str, Any], text: str) -> dict[str, Any]:
     """Start the record of the query of the request of ``environ``."""
-    entry = {"query_hash": query_hash(text), "started": time.monotonic(), "text": text}
+    entry = {"started": time.monotonic(), "text": text}  # its hash when a line is written
     environ[QUERY] = entry
     return entry
 
@@ -59,7 +59,7 @@ def finish(entry: dict[str, Any], *, form: str, rows: int, outcome: str, truncat
     seconds = time.monotonic() - entry["started"]
     entry.update(form=form, rows=rows, outcome=outcome, seconds=round(seconds, 6), truncated=truncated)
     if slow and seconds >= slow:
-        log.warning("slow query (%.2f s, %s rows) %s: %s", seconds, rows, entry["query_hash"],
+        log.warning("slow query (%.2f s, %s rows) %s: %s", seconds, rows, query_hash(entry["text"]),
                     " ".join(entry["text"].split())[:SLOW_TEXT],
                     extra={"fields": fields_of(environ) | {"slow": True}})
     return seconds
@@ -82,6 +82,7 @@ def fields_of(environ: dict[str, Any]) -> dict[str, Any]:
     fields: dict[str, Any] = {"request_id": environ.get(REQUEST_ID)}
     entry = environ.get(QUERY)
     if entry is not None:
+        fields["query_hash"] = query_hash(entry["text"])
         fields.update({k: v for k, v in entry.items() if k not in ("started", "text")})
     return fields
 

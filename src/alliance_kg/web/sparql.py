@@ -8,8 +8,12 @@
    GET with dataset parameters, is 400;
 4. caps on query length (413); a graph named by the dataset parameters or FROM that we do not
    hold is an empty graph (never fetched), named in ``X-Unknown-Graphs``;
-5. If-None-Match (304), then the query runs in a worker with a deadline (503) and a row cap,
-   which also negotiates the format (406 lists the offered types).
+5. If-None-Match (304), then the query runs with a deadline (503) and a row cap, which also
+   negotiates the format (406 lists the offered types).
+
+Each rule is a function of its own (``posted_params``, ``asked``, ``within_length``, ``answer``,
+``Answered``): the Flask view below applies them to every request, and ``web.posted`` to a POST
+before Flask sees it.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from ..query.executor import Reply
 from ..settings import Settings
 from . import catalog, requestlog
 from .fairuse import CLIENT, Client
-from .headers import CONDITIONAL_METHODS, etag_for, not_modified, streamed
+from .headers import CONDITIONAL_METHODS, SHARED, etag_for, gzip_plan, not_modified, streamed
 from .linkeddata import href
 from .metrics import Metrics, metrics_of
 from .params import decode_form, decode_text, read_body, values
@@ -98,6 +102,7 @@ def within_length(query: Asked, settings: Settings) -> Asked:
 
 
 def checked_accept(accept: str | None) -> str | None:
+    """``Accept`` as given, unless it is longer than anyone's (400): it is parsed per request."""
     if accept is not None and len(accept) > formats.MAX_ACCEPT_LENGTH:
         raise BadRequest(f"Accept header longer than {formats.MAX_ACCEPT_LENGTH} characters")
     return accept
@@ -124,19 +129,32 @@ class Answered:
         return said
 
     def response(self, current: AppState, accept_encoding: str) -> Response:
-        """The answer as a response: its bytes (with their gzip copy at hand), or its stream,
-        accounted for when the last byte is sent or the client leaves."""
+        """The answer as a response: its bytes (``whole``), or its stream, accounted for when
+        the last byte is sent or the client leaves."""
         reply = self.reply
-        content_type = formats.content_type(reply.media_type)
         if reply.stream is None:
-            response = Response(reply.body, content_type=content_type)
-            response.gzipped = reply.gzipped  # compressed once per reply, kept with it in the cache
-        else:
-            response = streamed(reply.stream, content_type=content_type, accept_encoding=accept_encoding)
-            response.call_on_close(self._close_streamed)
+            body, headers = self.whole(current, accept_encoding)
+            return Response(body, headers=headers)
+        response = streamed(reply.stream, content_type=formats.content_type(reply.media_type),
+                            accept_encoding=accept_encoding)
+        response.call_on_close(self._close_streamed)
         response.headers.extend(self.headers(current.settings, current.results.enabled))
         response.vary.add("Accept")
         return response
+
+    def whole(self, current: AppState, accept_encoding: str) -> tuple[bytes, list[tuple[str, str]]]:
+        """An answer held whole as it is sent: its bytes (gzipped, once per reply and kept with
+        it in the cache, for a client that takes gzip) and the headers of any response but the
+        request id (``web.posted`` sends them as they are)."""
+        reply = self.reply
+        varies, compresses = gzip_plan(len(reply.body), accept_encoding)
+        body = reply.gzipped() if compresses else reply.body
+        headers = [("Content-Type", formats.content_type(reply.media_type)), ("Content-Length", str(len(body))),
+                   *self.headers(current.settings, current.results.enabled),
+                   ("Vary", "Accept, Accept-Encoding" if varies else "Accept"), *SHARED]
+        if compresses:
+            headers.append(("Content-Encoding", "gzip"))
+        return body, headers
 
     def _close_streamed(self) -> None:
         stream = self.reply.stream
@@ -177,6 +195,7 @@ def answer(current: AppState, metrics: Metrics, query: Asked, accept: str | None
 
 
 def client_of(current: AppState, environ: dict[str, Any]) -> Client | None:
+    """Who is charged for the request's query, when budgets are on (``web.fairuse``)."""
     budgets = current.budgets
     return budgets.client_in(environ) if budgets is not None and budgets.enabled else None
 
