@@ -153,7 +153,22 @@ def test_reload_route_swaps_good_data_and_refuses_bad(tmp_path: Path):
         assert "broken.ttl" in status["last_reload"]["message"]
         assert _count(srv.url) > before  # the last good graph is still served
     finally:
-        srv.stop()
+        # at once after the failed reload, while its settle forks fresh serving processes: they
+        # are stopped too, and the server stops by itself (it was killed, leaving them, before)
+        code = srv.stop(timeout=30)
+    assert code == 0, srv.output()
+    assert not _processes_serving(data)
+
+
+def _processes_serving(data: Path) -> list[int]:
+    """Live processes whose command line names ``data`` (a server's, and its children's)."""
+    import psutil
+
+    found = []
+    for process in psutil.process_iter(["pid", "cmdline", "status"]):
+        if str(data) in " ".join(process.info["cmdline"] or ()) and process.info["status"] != psutil.STATUS_ZOMBIE:
+            found.append(process.info["pid"])
+    return found
 
 
 def test_reload_route_is_off_without_a_token(tmp_path: Path):

@@ -206,3 +206,50 @@ def test_serving_processes_stop_when_their_server_is_killed(tmp_path):
                              for pid in pids), timeout=15)
     with pytest.raises(requests.ConnectionError):
         requests.get(srv.url + "/healthz", timeout=5)
+
+
+class _Ledger:
+    """The server's side of ``RemoteBudgets``, counting the round trips."""
+
+    def __init__(self):
+        from alliance_kg.web.fairuse import Budgets
+
+        self.budgets, self.asked, self.batches = Budgets(1.0, 60.0), 0, 0
+
+    def budget_standing(self, key, budget, charges):
+        from alliance_kg.web.fairuse import Client
+
+        self.asked += 1
+        self.budget_charges(charges)
+        return self.budgets.standing(Client(key, budget))
+
+    def budget_charges(self, charges):
+        from alliance_kg.web.fairuse import Client
+
+        self.batches += bool(charges)
+        for key, budget, seconds, at in charges:
+            self.budgets.charge(Client(key, budget), seconds, now=at)
+
+
+def test_budgets_go_to_the_server_in_batches_and_a_standing_is_asked_again_when_stale():
+    from alliance_kg.web.fairuse import Client, OverBudget
+    from alliance_kg.web.serving import BUDGET_STALE, RemoteBudgets
+
+    ledger = _Ledger()
+    remote = RemoteBudgets(1.0, 60.0, control=ledger)
+    client = Client("addr:192.0.2.1", 1.0)
+    for _ in range(20):
+        remote.check(client)
+        remote.charge(client, 0.01)
+    assert ledger.asked == 1  # one standing, this process's own charges added to it
+    remote.flush()
+    assert ledger.batches == 1 and ledger.budgets.standing(client)[0] == pytest.approx(0.2)
+    remote.charge(client, 0.9)  # past the budget with its own charges: asked again at once
+    with pytest.raises(OverBudget):
+        remote.check(client)
+    assert ledger.asked == 2
+    other = RemoteBudgets(1.0, 60.0, control=ledger)  # another process: the server's figures
+    time.sleep(BUDGET_STALE)
+    with pytest.raises(OverBudget) as refused:
+        other.check(client)
+    assert refused.value.retry_after >= 1

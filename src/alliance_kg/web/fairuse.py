@@ -95,12 +95,19 @@ class Budgets:
         """Raise ``OverBudget`` if ``client`` has spent its budget in the current window."""
         if not client.budget > 0:
             return
+        total, retry = self.standing(client, now)
+        if retry is not None:
+            raise self.over(client, total, retry)
+
+    def standing(self, client: Client, now: float | None = None) -> tuple[float, float | None]:
+        """(seconds ``client`` spent in the window, seconds until enough of it has left the
+        window for the client to be under budget again: None while it is under)."""
         now = time.monotonic() if now is None else now
         with self._lock:
             spent = self._trimmed(client.key, now)
             total = sum(seconds for _, seconds in spent)
             if total < client.budget:
-                return
+                return total, None
             # wait until enough of the oldest spending has left the window
             freed, retry = total, self.window
             for at, seconds in spent:
@@ -108,9 +115,12 @@ class Budgets:
                 if freed < client.budget:
                     retry = at + self.window - now
                     break
-        raise OverBudget(f"this client has used {total:.1f} s of query time in the last {self.window:g} s "
-                         f"(the budget is {client.budget:g} s); please retry later",
-                         retry_after=max(1, math.ceil(retry)))
+        return total, retry
+
+    def over(self, client: Client, total: float, retry: float) -> OverBudget:
+        return OverBudget(f"this client has used {total:.1f} s of query time in the last {self.window:g} s "
+                          f"(the budget is {client.budget:g} s); please retry later",
+                          retry_after=max(1, math.ceil(retry)))
 
     def charge(self, client: Client, seconds: float, now: float | None = None) -> None:
         if not client.budget > 0:
@@ -118,6 +128,9 @@ class Budgets:
         now = time.monotonic() if now is None else now
         with self._lock:
             self._trimmed(client.key, now).append((now, seconds))
+
+    def flush(self) -> None:
+        """Charges are booked at once here (``web.serving.RemoteBudgets`` sends them in batches)."""
 
     def _trimmed(self, key: str, now: float) -> deque:
         if len(self._spent) > MAX_CLIENTS:  # forget clients with nothing left in the window

@@ -55,7 +55,7 @@ from . import requestlog
 from .accesslog import AccessLog, log_access
 from .admin import RELOADER, reloader_of
 from .errors import error_response
-from .fairuse import CLIENT, Budgets, Client, OverBudget
+from .fairuse import CLIENT, MAX_CLIENTS, Budgets, Client
 from .headers import shared_headers
 from .httpservers import GranianServer, bind
 from .reloading import Outcome
@@ -71,6 +71,9 @@ UNPLUG_SETTLE = 0.5
 LABELS_BEFORE_SERVING = 3.0
 #: Seconds between two starts of serving processes that die at once (a crash loop).
 RESPAWN_PAUSE = 1.0
+#: Seconds between a serving process's batches of fair-use charges to the server, and how old a
+#: client's standing may be before the server is asked again (``RemoteBudgets``).
+BUDGET_FLUSH, BUDGET_STALE = 0.1, 0.25
 #: Seconds between a serving process's looks at whether its server is still there.
 PARENT_CHECK = 1.0
 #: What a serving process writes to the server to ask for its successor, by reason.
@@ -97,16 +100,17 @@ class Control:
     def replacements(self) -> dict[str, int]:
         return dict(self._supervisor.replaced)
 
-    def budget_check(self, key: str, budget: float) -> tuple[str, int] | None:
-        """None, or (message, seconds to wait) when ``key`` has spent its budget."""
-        try:
-            self._budgets().check(Client(key, budget))
-        except OverBudget as exc:
-            return exc.message, exc.retry_after
-        return None
+    def budget_standing(self, key: str, budget: float, charges: list[tuple[str, float, float, float]]) -> \
+            tuple[float, float | None]:
+        """``charges`` (a serving process's since it last asked) booked, then ``key``'s standing."""
+        self.budget_charges(charges)
+        return self._budgets().standing(Client(key, budget))
 
-    def budget_charge(self, key: str, budget: float, seconds: float) -> None:
-        self._budgets().charge(Client(key, budget), seconds)
+    def budget_charges(self, charges: list[tuple[str, float, float, float]]) -> None:
+        """(key, budget, seconds, when) charges, booked at the time they were made."""
+        budgets = self._budgets()
+        for key, budget, seconds, at in charges:
+            budgets.charge(Client(key, budget), seconds, now=at)
 
     def _budgets(self) -> Budgets:
         budgets = self._app.extensions[EXTENSION].budgets
@@ -224,15 +228,23 @@ class Supervisor:
 
     def _spawn(self) -> None:
         with self._lock:
+            if self._stopping.is_set():  # a reload's or settle's thread late: stopping wins
+                return
             read, write = os.pipe()
             sys.stdout.flush()
             sys.stderr.flush()
+            # the child would inherit this process's SIGTERM handler, and a SIGTERM before it has
+            # its own would stop nothing: held back over the fork, it then finds the default
+            mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
             pid = os.fork()
             if pid == 0:  # the serving process: never returns
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
                 os.close(read)
                 _child_main(self._app, self._settings, self._sock, write, self.control,
                             keep_closed=[c.messages for c in self._children.values()] + [self._wake_read, self._wake],
                             metrics_folder=str(self._metrics))
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             os.close(write)
             self._children[pid] = _Child(pid, read, time.monotonic())
             self._last_start = time.monotonic()
@@ -356,21 +368,65 @@ class RemoteReloader:
 @dataclasses.dataclass
 class RemoteBudgets(Budgets):
     """The fair-use ledger kept by the server, so that every serving process charges the same
-    client alike (and a replaced process's charges are not forgotten)."""
+    client alike (and a replaced process's charges are not forgotten). A round trip to the
+    server for every check and charge cost the server a core at 400 queries a second, so charges
+    are sent in batches, every ``BUDGET_FLUSH`` seconds, and a client's standing is asked again
+    once it is ``BUDGET_STALE`` seconds old (meanwhile this process adds its own charges to it): a
+    client may overspend by what it spends in that time."""
 
     control: Any = None
+    _known: dict[str, tuple[float, float, float | None]] = dataclasses.field(default_factory=dict, repr=False)
+    _pending: list[tuple[str, float, float, float]] = dataclasses.field(default_factory=list, repr=False)
+    _flusher: threading.Thread | None = dataclasses.field(default=None, repr=False)
 
     def check(self, client: Client, now: float | None = None) -> None:
         if not client.budget > 0:
             return
-        over = self.control.budget_check(client.key, client.budget)
-        if over is not None:
-            message, retry = over
-            raise OverBudget(message, retry_after=retry)
+        now = time.monotonic() if now is None else now
+        known = self._known.get(client.key)
+        if known is None or now - known[0] > BUDGET_STALE or (known[2] is None and known[1] >= client.budget):
+            known = self._ask(client, now)
+        asked, total, retry = known
+        if retry is not None:
+            raise self.over(client, total, retry - (now - asked))
 
     def charge(self, client: Client, seconds: float, now: float | None = None) -> None:
-        if client.budget > 0:
-            self.control.budget_charge(client.key, client.budget, seconds)
+        if not client.budget > 0:
+            return
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            self._pending.append((client.key, client.budget, seconds, now))
+            known = self._known.get(client.key)
+            if known is not None:  # this process's own spending, until the server is asked again
+                self._known[client.key] = (known[0], known[1] + seconds, known[2])
+            if self._flusher is None:
+                self._flusher = threading.Thread(target=self._flush_every, name="alliance-kg-budgets", daemon=True)
+                self._flusher.start()
+
+    def flush(self) -> None:
+        """Send the charges not sent yet (a process about to stop)."""
+        with self._lock:
+            charges, self._pending = self._pending, []
+        if charges:
+            self.control.budget_charges(charges)
+
+    def _ask(self, client: Client, now: float) -> tuple[float, float, float | None]:
+        with self._lock:
+            charges, self._pending = self._pending, []
+        total, retry = self.control.budget_standing(client.key, client.budget, charges)
+        with self._lock:
+            if len(self._known) > MAX_CLIENTS:
+                self._known.clear()
+            self._known[client.key] = known = (now, total, retry)
+        return known
+
+    def _flush_every(self) -> None:
+        while True:
+            time.sleep(BUDGET_FLUSH)
+            try:
+                self.flush()
+            except Exception:  # the server gone or going: its ledger goes with it
+                log.debug("budget charges not sent", exc_info=True)
 
 
 def _child_main(app: Flask, settings: Settings, sock: socket.socket, messages: int, control: ControlServer, *,
@@ -407,14 +463,18 @@ class ServingProcess:
         self._lock = threading.Lock()
         self._retiring = False
         self._hurried = False
+        self._budgets: RemoteBudgets | None = None
         self.requests = Requests()
         forked: AppState = app.extensions[EXTENSION]
+        # the result cache lives here (in one process with query workers it is the server's):
+        # what it may hold is this process's to keep, beyond the bound
+        cache = forked.results.max_bytes if forked.results is not None and forked.results.enabled else 0
+        growth = settings.worker_max_growth_mb * 2**20 + cache if settings.worker_max_growth_mb > 0 else 0
         self.executor = LocalExecutor(forked.store, timeout=settings.query_timeout, on_overrun=self._overrun,
-                                      max_growth=settings.worker_max_growth_mb * 2**20,
-                                      on_grown=lambda: self.retire(b"g"))
+                                      max_growth=growth, on_grown=lambda: self.retire(b"g"))
         budgets = forked.budgets
         if budgets is not None and budgets.enabled:
-            budgets = RemoteBudgets(budgets.budget, budgets.window, budgets.tokens, control=control)
+            budgets = self._budgets = RemoteBudgets(budgets.budget, budgets.window, budgets.tokens, control=control)
         # the server's pool stays the server's: this process never touches its workers
         app.extensions[EXTENSION] = dataclasses.replace(forked, executor=self.executor, budgets=budgets,
                                                         builds_labels=False)
@@ -432,6 +492,7 @@ class ServingProcess:
         finally:
             self.executor.close()
             self.server.close()
+            self._flush_budgets()
 
     def retire(self, reason: bytes, *, hurry: bool = False) -> None:
         """Ask the server for a successor and stop accepting; with ``hurry``, exit at most
@@ -468,8 +529,17 @@ class ServingProcess:
         self.executor.watch.expire_all(lambda running: Interrupted(
             "the query was stopped because the process serving it was replaced (another query in it ran "
             "past its deadline); please retry"))
+        self._flush_budgets()
         time.sleep(0.2)  # the answers on their way out
         os._exit(0)
+
+    def _flush_budgets(self) -> None:
+        """The charges not sent yet, sent before the process goes (the ledger is the server's)."""
+        if self._budgets is not None:
+            try:
+                self._budgets.flush()
+            except Exception:  # the server gone: its ledger with it
+                log.debug("budget charges not sent", exc_info=True)
 
     def _overrun(self, running: Running, error: QueryError) -> None:
         """A query past its deadline (or still running when the process goes): the process stops
@@ -493,6 +563,7 @@ def answer_for(app: Flask, proto: Any, environ: dict[str, Any], error: QueryErro
     if client is not None and state.budgets is not None:
         try:
             state.budgets.charge(client, getattr(error, "seconds", 0.0))
+            state.budgets.flush()  # before the client hears back: its next request is refused
         except Exception:  # the ledger is the server's; a lost charge must not lose the answer
             log.exception("charging the client of a stopped query failed")
     requestlog.failed_in(environ, error)
