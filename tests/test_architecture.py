@@ -1,5 +1,6 @@
 """The layout is the architecture: imports go one way (import-linter contracts in
-pyproject.toml) and no module imports itself back through others (no cycle)."""
+pyproject.toml) and no module imports itself back through others (no cycle). And no name is
+left unused or used undefined (ruff's pyflakes rules), in the package, the tests and benchmarks."""
 
 from __future__ import annotations
 
@@ -93,3 +94,27 @@ def test_no_module_imports_itself_back():
                for m in graph.modules}
     assert len(imports) > 40  # the whole package was read
     assert cycles(imports) == []
+
+
+# -- names: ruff's pyflakes rules ------------------------------------------------------------------
+
+RUFF = Path(sys.executable).with_name("ruff")
+
+
+def _names(*paths: Path) -> subprocess.CompletedProcess:
+    """Unused imports and variables, undefined names, repeated dict keys: ruff's F rules."""
+    return subprocess.run([str(RUFF), "check", "--no-cache", "--select", "F", "--output-format", "concise",
+                           *map(str, paths)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_no_unused_or_undefined_names():
+    result = _names(ROOT / "src", ROOT / "tests", ROOT / "benchmarks")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_undefined_name_is_found(tmp_path: Path):
+    module = tmp_path / "module.py"
+    module.write_text("import math\n\nKEYS = {'a': 1, 'a': 2}\n\n\ndef f():\n    return undefined_name\n")
+    result = _names(module)
+    assert result.returncode == 1
+    assert all(code in result.stdout for code in ("F401", "F601", "F821")), result.stdout

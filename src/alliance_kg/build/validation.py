@@ -258,7 +258,6 @@ class InvalidShapes(InputError):
     author wanted (``sh:minCount "one"``). Unusable input, so exit 2, with every file and line."""
 
     def __init__(self, problems: list[Finding]):
-        first = problems[0]
         lines = [f"{p.location}: {p.message} (shape {p.focus}{', ' + p.path if p.path else ''})" for p in problems]
         super().__init__("shapes do not conform to SHACL-for-SHACL:\n  " + "\n  ".join(lines),
                          path=None)
