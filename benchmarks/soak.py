@@ -18,7 +18,8 @@ The clients do what an HTTP client does with a request it knows to be safe (a SP
 changes nothing): one whose connection closes before any answer is sent once more on a new
 connection. A serving process that is replaced closes its idle keep-alive connections, and one
 that is killed drops the requests it was answering; such retries are counted (``retried``), and
-a request that fails twice is a failure.
+a request that fails twice is a failure. A reload or a status closed unanswered is asked again
+too (``retried admin``); a reloader or killer thread that dies fails the soak.
 
 It passes (exit 0) when: no normal query got a 5xx or failed twice, no hostile one got a
 500, the served data never was the invalid version (a marker only the invalid data has is never
@@ -57,6 +58,7 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Callable
 from urllib.parse import quote
 
 import psutil
@@ -142,7 +144,7 @@ class Soak:
             if self.process.poll() is not None:
                 raise SystemExit("server exited:\n" + (self.root / "server.log").read_text()[-2000:])
             try:
-                status, body = self.request("GET", "/status")
+                status, body = self._request("GET", "/status", None, None, "127.0.0.1", None)  # not up yet: not a retry
                 if status == 200:
                     self.valid_versions.add(json.loads(body)["version"])
                     return
@@ -201,6 +203,19 @@ class Soak:
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
                 source: str = "127.0.0.1", connection: http.client.HTTPConnection | None = None):
+        """One request; on a connection of its own, sent once more if it was closed unanswered (the
+        serving process that took it was killed: a reload or a status is safe to ask again)."""
+        if connection is not None:
+            return self._request(method, path, body, headers, source, connection)
+        try:
+            return self._request(method, path, body, headers, source, None)
+        except (OSError, http.client.HTTPException):
+            with self.lock:
+                self.statuses[("retried", "admin")] += 1
+            return self._request(method, path, body, headers, source, None)
+
+    def _request(self, method: str, path: str, body: bytes | None, headers: dict | None, source: str,
+                 connection: http.client.HTTPConnection | None):
         own = connection is None
         connection = connection or http.client.HTTPConnection("127.0.0.1", self.port, timeout=30,
                                                              source_address=(source, 0))
@@ -282,7 +297,13 @@ class Soak:
                 extra.write_text(f"# soak cycle {cycle}\n<https://w3id.org/alliance-kg/id/topic/soak> "
                                  f"<http://www.w3.org/2000/01/rdf-schema#comment> \"cycle {cycle}\"@en .\n",
                                  encoding="utf-8")
-            status, body = self.request("POST", "/admin/reload", headers={"Authorization": f"Bearer {TOKEN}"})
+            for _ in range(3):  # a 503: its serving process was replaced meanwhile; a reload may be asked again
+                status, body = self.request("POST", "/admin/reload", headers={"Authorization": f"Bearer {TOKEN}"})
+                if status != 503:
+                    break
+                with self.lock:
+                    self.reloads["retried", status] += 1
+                time.sleep(1)
             outcome = json.loads(body) if body.startswith(b"{") else {}
             with self.lock:
                 self.reloads["invalid" if invalid else "valid", status] += 1
@@ -322,6 +343,13 @@ class Soak:
                 with self.lock:
                     self.kills += 1
 
+    def guarded(self, task: Callable[[], None]) -> None:
+        """``task`` in its thread; if it dies, the soak fails (else reloads or kills would stop unseen)."""
+        try:
+            task()
+        except Exception as exc:  # noqa: BLE001 -- any death is a finding
+            self.fail(f"{task.__name__} stopped: {type(exc).__name__}: {exc}")
+
     def wait(self, seconds: float) -> bool:
         """Sleep ``seconds`` or until the deadline; True when the soak is over."""
         end = min(time.monotonic() + seconds, self.deadline)
@@ -340,7 +368,8 @@ class Soak:
         self.deadline = started + 60 * self.args.minutes
         threads = [threading.Thread(target=self.client, args=(i, normal), daemon=True)
                    for i in range(self.args.concurrency)]
-        threads += [threading.Thread(target=self.reloader, daemon=True), threading.Thread(target=self.killer, daemon=True)]
+        threads += [threading.Thread(target=self.guarded, args=(self.reloader,), daemon=True),
+                    threading.Thread(target=self.guarded, args=(self.killer,), daemon=True)]
         for thread in threads:
             thread.start()
         while time.monotonic() < self.deadline:

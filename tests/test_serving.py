@@ -145,6 +145,34 @@ def test_reload_forks_fresh_processes_that_serve_the_new_data(tmp_path):
         srv.stop()
 
 
+def test_a_reload_in_flight_when_its_process_is_hurried_out_is_answered_503_not_dropped(tmp_path):
+    """A process whose query ran past its deadline exits after ``OVERRUN_GRACE``; a request that
+    is not a query and is still running then (a reload waiting for the server) is answered 503,
+    to be retried, where it was dropped unanswered (the soak's reloader saw it), and the reload
+    itself, which is the server's, goes on."""
+    data = tmp_path / "data"
+    data.mkdir()
+    for source in live.ENDPOINT_DATA.iterdir():
+        (data / source.name).write_bytes(source.read_bytes())
+    srv = live.start(tmp_path, "--processes", "1", "--query-timeout", "1", "--reload-token", "s3cret", data=data)
+    try:
+        version = requests.get(srv.url + "/status", timeout=10).json()["version"]
+        # enough to keep a reload busy for seconds (about 7 s for 400,000 lines on an idle machine)
+        (data / "extra.ttl").write_text("".join(f'<https://example.org/s{i}> <https://example.org/p> "v{i}" .\n'
+                                                for i in range(400_000)))
+        with ThreadPoolExecutor(1) as pool:
+            reload = pool.submit(requests.post, srv.url + "/admin/reload", timeout=120,
+                                 headers={"Authorization": "Bearer s3cret", "Connection": "close"})
+            time.sleep(0.5)  # taken by the one serving process, which then runs the query below
+            assert ask(srv, CARTESIAN).status_code == 503
+            answered = reload.result()
+        assert answered.status_code == 503, answered.text
+        assert answered.headers["Retry-After"] == "1" and "replaced" in answered.text
+        wait_for(lambda: requests.get(srv.url + "/status", timeout=10).json()["version"] != version, timeout=60)
+    finally:
+        srv.stop()
+
+
 def test_a_clients_budget_is_kept_by_the_server_for_every_process(tmp_path):
     srv = live.start(tmp_path, "--processes", "2", "--query-timeout", "1", "--budget-seconds", "0.5",
                      "--budget-window", "60")
@@ -253,3 +281,28 @@ def test_budgets_go_to_the_server_in_batches_and_a_standing_is_asked_again_when_
     with pytest.raises(OverBudget) as refused:
         other.check(client)
     assert refused.value.retry_after >= 1
+
+
+def test_a_process_forked_during_a_reloads_validation_does_not_hold_its_input_open():
+    """The shapes read the data from a named pipe that a thread fills; a serving process or query
+    worker forked meanwhile (a replacement) inherits the pipe's writing end, and the reader saw
+    no end of input until that process exited (the soak's reloads waited 30 s and more). Forked
+    processes close what they inherit (``close_inherited``) first."""
+    from alliance_kg.build.loading import load_store
+    from alliance_kg.build.store_validation import shapes_input
+    from alliance_kg.query.executor import close_inherited
+
+    loaded = load_store([live.ENDPOINT_DATA])
+    with shapes_input(loaded) as data, open(data, "rb") as reader:
+        reader.read(100)
+        child = os.fork()
+        if child == 0:  # as a serving process or query worker starts
+            close_inherited(keep=set())
+            time.sleep(5)
+            os._exit(0)
+        started = time.monotonic()
+        reader.read()
+        waited = time.monotonic() - started
+    os.kill(child, signal.SIGKILL)
+    os.waitpid(child, 0)
+    assert waited < 2, f"the input ended only {waited:.1f} s later, when the forked process exited"

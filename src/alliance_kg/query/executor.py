@@ -322,7 +322,7 @@ def _worker_main(store: Any, conn: Connection, max_growth: int = 0) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     offer_to_oom_killer()
-    close_inherited_sockets(keep={conn.fileno()})
+    close_inherited(keep={conn.fileno()})
     sys.setrecursionlimit(WORKER_RECURSION_LIMIT)
     threading.stack_size(WORKER_STACK_BYTES)
     loop = threading.Thread(target=_serve_jobs, args=(store, conn, max_growth), name="query-worker")
@@ -363,10 +363,13 @@ def offer_to_oom_killer() -> None:
         pass
 
 
-def close_inherited_sockets(keep: Collection[int]) -> None:
-    """A process forked while the server runs inherits every open socket: client connections,
-    the listening socket and other workers' pipes. Holding them would keep connections and
-    ports open and hide a sibling's death from the parent, so close all but ``keep``."""
+def close_inherited(keep: Collection[int]) -> None:
+    """A process forked while the server runs inherits every open socket and file: client
+    connections, the listening socket, other workers' pipes, and a reload's named pipe to the
+    shapes engine. Holding them would keep connections and ports open, hide a sibling's death
+    from the parent, and keep a reload's validation waiting for the end of its input until this
+    process exits (the pipe's writing end stays open here). So close the sockets and named
+    pipes, all but ``keep``; unnamed pipes are multiprocessing's own."""
     try:
         fds = [int(name) for name in os.listdir("/proc/self/fd")]
     except OSError:  # not Linux: nothing to do safely
@@ -375,7 +378,8 @@ def close_inherited_sockets(keep: Collection[int]) -> None:
         if fd in keep or fd <= 2:
             continue
         try:
-            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+            mode = os.fstat(fd).st_mode
+            if stat.S_ISSOCK(mode) or (stat.S_ISFIFO(mode) and os.readlink(f"/proc/self/fd/{fd}").startswith("/")):
                 os.close(fd)
         except OSError:
             pass

@@ -46,7 +46,7 @@ from typing import Any, Callable
 from flask import Flask
 
 from ..errors import Interrupted, QueryError
-from ..query.executor import WORKER_STACK_BYTES, close_inherited_sockets, offer_to_oom_killer
+from ..query.executor import WORKER_STACK_BYTES, close_inherited, offer_to_oom_killer
 from ..query.local import LocalExecutor, Running
 from ..scratch import remove_with, scratch_folder
 from ..settings import Settings
@@ -345,6 +345,14 @@ class Requests:
     def take(self, thread: int) -> tuple[Any, dict[str, Any]] | None:
         return self._by_thread.pop(thread, None)
 
+    def take_all(self) -> list[tuple[Any, dict[str, Any]]]:
+        taken = []
+        while True:
+            try:
+                taken.append(self._by_thread.popitem()[1])
+            except KeyError:
+                return taken
+
 
 class RemoteReloader:
     """The server's reloader as a serving process sees it: through ``Control``."""
@@ -438,7 +446,7 @@ def _child_main(app: Flask, settings: Settings, sock: socket.socket, messages: i
             signal.signal(signum, signal.SIG_IGN)  # the server handles them; SIGTERM stops (below)
         offer_to_oom_killer()
         threading.stack_size(WORKER_STACK_BYTES)  # threads writing streamed answers evaluate deep queries too
-        close_inherited_sockets(keep={sock.fileno()})
+        close_inherited(keep={sock.fileno()})
         for fd in keep_closed:
             try:
                 os.close(fd)
@@ -525,10 +533,18 @@ class ServingProcess:
 
     def _exit_now(self) -> None:
         """The grace is over: whatever still runs is answered 503 (to be retried), then the
-        process exits, and with it every query still running."""
+        process exits, and with it every query still running. Requests that are not queries
+        (a reload waiting for the server, a page) are answered 503 too, not dropped."""
         self.executor.watch.expire_all(lambda running: Interrupted(
             "the query was stopped because the process serving it was replaced (another query in it ran "
             "past its deadline); please retry"))
+        for proto, environ in self.requests.take_all():
+            try:
+                answer_for(self._app, proto, environ, Interrupted(
+                    "the process serving this request was replaced (a query in it ran past its deadline) "
+                    "before the answer was ready; please retry"))
+            except Exception:  # its own thread answered meanwhile
+                log.debug("a request in flight was answered already", exc_info=True)
         self._flush_budgets()
         time.sleep(0.2)  # the answers on their way out
         os._exit(0)
