@@ -146,10 +146,10 @@ def test_reload_forks_fresh_processes_that_serve_the_new_data(tmp_path):
 
 
 def test_a_reload_in_flight_when_its_process_is_hurried_out_is_answered_503_not_dropped(tmp_path):
-    """A process whose query ran past its deadline exits after ``OVERRUN_GRACE``; a request that
-    is not a query and is still running then (a reload waiting for the server) is answered 503,
-    to be retried, where it was dropped unanswered (the soak's reloader saw it), and the reload
-    itself, which is the server's, goes on."""
+    """A process whose query ran past its deadline exits after ``OVERRUN_GRACE`` (and one more
+    for requests that are not queries); a request still running then (a reload waiting for the
+    server) is answered 503, to be retried, where it was dropped unanswered (the soak's reloader
+    saw it), and the reload itself, which is the server's, goes on."""
     data = tmp_path / "data"
     data.mkdir()
     for source in live.ENDPOINT_DATA.iterdir():
@@ -157,9 +157,9 @@ def test_a_reload_in_flight_when_its_process_is_hurried_out_is_answered_503_not_
     srv = live.start(tmp_path, "--processes", "1", "--query-timeout", "1", "--reload-token", "s3cret", data=data)
     try:
         version = requests.get(srv.url + "/status", timeout=10).json()["version"]
-        # enough to keep a reload busy for seconds (about 7 s for 400,000 lines on an idle machine)
+        # enough to keep a reload busy for seconds (about 7 s for 400,000 lines on an idle machine; the process exits some 5.5 s after the query began)
         (data / "extra.ttl").write_text("".join(f'<https://example.org/s{i}> <https://example.org/p> "v{i}" .\n'
-                                                for i in range(400_000)))
+                                                for i in range(700_000)))
         with ThreadPoolExecutor(1) as pool:
             reload = pool.submit(requests.post, srv.url + "/admin/reload", timeout=120,
                                  headers={"Authorization": "Bearer s3cret", "Connection": "close"})

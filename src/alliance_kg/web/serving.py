@@ -12,8 +12,9 @@ to a worker process, and two processes use both cores for the Python around the 
 A thread cannot be stopped, so a query still running at its deadline is answered from another
 thread of its process (503, through granian's handle of the request), and the process asks the
 server for its successor, stops accepting, lets its other requests finish for at most
-``OVERRUN_GRACE`` seconds (answering the ones still running then 503, to be retried), and
-exits: that is when the query's work stops. A process whose memory grew past
+``OVERRUN_GRACE`` seconds (answering the queries still running then 503, to be retried, and
+the other requests, a reload waiting for the server say, after one more grace), and exits:
+that is when the query's work stops. A process whose memory grew past
 ``--worker-max-growth-mb`` is replaced the same way after its query, without the hurry. A
 serving process that dies (the OOM killer takes them first) is replaced, its requests lost.
 
@@ -345,6 +346,9 @@ class Requests:
     def take(self, thread: int) -> tuple[Any, dict[str, Any]] | None:
         return self._by_thread.pop(thread, None)
 
+    def pending(self) -> bool:
+        return bool(self._by_thread)
+
     def take_all(self) -> list[tuple[Any, dict[str, Any]]]:
         taken = []
         while True:
@@ -532,12 +536,16 @@ class ServingProcess:
         self.retire(b"", hurry=True)
 
     def _exit_now(self) -> None:
-        """The grace is over: whatever still runs is answered 503 (to be retried), then the
-        process exits, and with it every query still running. Requests that are not queries
-        (a reload waiting for the server, a page) are answered 503 too, not dropped."""
+        """The grace is over: the queries still running are answered 503 (to be retried), then
+        the process exits, and with it their work. Requests that are not running a query (an
+        answer on its way out, a reload waiting for the server) get one more grace, then 503
+        too, rather than being dropped."""
         self.executor.watch.expire_all(lambda running: Interrupted(
             "the query was stopped because the process serving it was replaced (another query in it ran "
             "past its deadline); please retry"))
+        deadline = time.monotonic() + OVERRUN_GRACE
+        while self.requests.pending() and time.monotonic() < deadline:
+            time.sleep(0.05)
         for proto, environ in self.requests.take_all():
             try:
                 answer_for(self._app, proto, environ, Interrupted(
