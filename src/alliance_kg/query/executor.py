@@ -136,14 +136,20 @@ def found_answer(store: Store, job: Job) -> tuple[PreparedQuery, str, Answer | D
     return prepared, media_type, found, unknown
 
 
+def whole_reply(prepared: PreparedQuery, media_type: str, found: Answer | Deferred,
+                unknown: tuple[str, ...]) -> Reply:
+    """The reply holding the whole answer (written now if the engine has not yet)."""
+    whole = found if isinstance(found, Answer) else found.written()
+    return Reply(prepared.form, media_type, whole.body, whole.truncated, unknown_graphs=unknown, rows=whole.rows)
+
+
 def answer(store: Store, job: Job, conn: Connection | None = None) -> Reply:
     """Prepare, negotiate, execute and serialise one job: the bytes a client gets. With ``conn``
     (in a worker) an answer over ``job.stream_from`` bytes is streamed down it, and the reply
     returned is the stream's tail."""
     prepared, media_type, found, unknown = found_answer(store, job)
     if isinstance(found, Answer) or conn is None or job.stream_from <= 0:
-        whole = found if isinstance(found, Answer) else found.written()
-        return Reply(prepared.form, media_type, whole.body, whole.truncated, unknown_graphs=unknown, rows=whole.rows)
+        return whole_reply(prepared, media_type, found, unknown)
     head = Reply(prepared.form, media_type, truncated=found.truncated, unknown_graphs=unknown, rows=found.rows,
                  streamed=True)
     spool = _Spool(conn, job.stream_from, head)

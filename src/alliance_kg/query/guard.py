@@ -28,7 +28,7 @@ braces, a group opened inside the projection) is tokenized whole. Both ways find
 from __future__ import annotations
 
 import re
-from typing import NamedTuple, NoReturn
+from typing import Any, NamedTuple, NoReturn
 from urllib.parse import urljoin
 
 from rdflib import URIRef
@@ -181,10 +181,7 @@ def _fast(text: str) -> PreparedQuery | None:
     head = tokens(text[:head_end])
     if sum(1 for tok in head if tok.text == "(") != sum(1 for tok in head if tok.text == ")"):
         return None  # a group opens inside the projection (EXISTS): the whole text is read
-    base, prefixes, i = _prologue(text, head)
-    keyword = _form(text, head, i)
-    default, named = _dataset(head, i + 1, base or QUERY_BASE, prefixes, text)
-    graphs = {"from_default": tuple(map(URIRef, default)), "from_named": tuple(map(URIRef, named)), "base": base}
+    keyword, i, graphs = _form_and_graphs(text, head)
     if keyword != "SELECT":
         return PreparedQuery(text, keyword, **graphs)
     if head_end == len(text):  # a SELECT without a group: the engine will say what is wrong
@@ -202,10 +199,7 @@ def scan_tokens(text: str) -> PreparedQuery:
             line, column = _position(text, tok.start)
             raise ForbiddenQuery("SERVICE is not allowed: this endpoint answers from its own dataset only "
                                  f"(line {line}, column {column})")
-    base, prefixes, i = _prologue(text, toks)
-    keyword = _form(text, toks, i)
-    default, named = _dataset(toks, i + 1, base or QUERY_BASE, prefixes, text)
-    graphs = {"from_default": tuple(map(URIRef, default)), "from_named": tuple(map(URIRef, named)), "base": base}
+    keyword, i, graphs = _form_and_graphs(text, toks)
     regrouped = regroup(text, toks)
     written = None if regrouped == text else text
     if keyword != "SELECT":
@@ -217,6 +211,16 @@ def scan_tokens(text: str) -> PreparedQuery:
         limit = (limit[0], limit[1] + shift, limit[2] + shift)
     return PreparedQuery(regrouped, keyword, **graphs, projection=_projection(toks, i + 1), limit=limit,
                          limit_insert_at=None if insert_at is None else insert_at + shift, written=written)
+
+
+def _form_and_graphs(text: str, toks: list[Token]) -> tuple[str, int, dict[str, Any]]:
+    """The query form (an update refused), the index of its keyword, and the dataset clause's
+    graphs and base as ``PreparedQuery`` takes them."""
+    base, prefixes, i = _prologue(text, toks)
+    keyword = _form(text, toks, i)
+    default, named = _dataset(toks, i + 1, base or QUERY_BASE, prefixes, text)
+    return keyword, i, {"from_default": tuple(map(URIRef, default)), "from_named": tuple(map(URIRef, named)),
+                        "base": base}
 
 
 def _form(text: str, toks: list[Token], i: int) -> str:

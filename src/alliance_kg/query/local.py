@@ -24,7 +24,8 @@ from typing import Callable, Iterator
 
 from ..errors import QueryError, QueryTimeout
 from ..stores.base import Answer, QueryResult, Store
-from .executor import STREAM_CHUNK_BYTES, Job, Reply, error_from, found_answer, guarded, resident_reader, run_job
+from .executor import (STREAM_CHUNK_BYTES, Job, Reply, error_from, found_answer, guarded, resident_reader, run_job,
+                       whole_reply)
 
 log = logging.getLogger(__name__)
 
@@ -176,16 +177,13 @@ class LocalExecutor:
             if self._on_grown is not None:
                 self._on_grown()
 
-
     def _answer(self, job: Job, deadline: float) -> Reply:
         return guarded(job, lambda: self._answer_or_stream(job, deadline))
 
     def _answer_or_stream(self, job: Job, deadline: float) -> Reply:
         prepared, media_type, found, unknown = found_answer(self.store, job)
         if isinstance(found, Answer) or job.stream_from <= 0:
-            whole = found if isinstance(found, Answer) else found.written()
-            return Reply(prepared.form, media_type, whole.body, whole.truncated, unknown_graphs=unknown,
-                         rows=whole.rows)
+            return whole_reply(prepared, media_type, found, unknown)
         held = _Held(job.stream_from)
         try:
             found.write(held)  # type: ignore[arg-type]  # a binary file as far as writers go

@@ -95,8 +95,8 @@ def _conditional(response: Response) -> Response:
 
 
 def gzip_large(response: Response, accept_encoding: str) -> None:
-    """Compress large bodies for clients that accept gzip; a route may hand over bytes it has
-    compressed already (``response.gzipped``, a function: the result cache keeps them)."""
+    """Compress large bodies for clients that accept gzip (a query's answer comes compressed
+    already, once per reply: ``web.sparql.Answered.whole``)."""
     if (response.status_code != 200 or response.direct_passthrough or response.is_streamed
             or "Content-Encoding" in response.headers):
         return
@@ -105,8 +105,7 @@ def gzip_large(response: Response, accept_encoding: str) -> None:
         response.vary.add("Accept-Encoding")
     if not compresses:
         return
-    ready = getattr(response, "gzipped", None)
-    response.set_data(ready() if ready is not None else gzip.compress(response.get_data(), compresslevel=ANSWER_GZIP_LEVEL))
+    response.set_data(gzip.compress(response.get_data(), compresslevel=ANSWER_GZIP_LEVEL))
     response.headers["Content-Encoding"] = "gzip"
 
 

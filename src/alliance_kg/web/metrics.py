@@ -15,10 +15,8 @@ included; the figures read from objects are the answering process's own, or the 
 
 from __future__ import annotations
 
-from typing import Iterator
-
 import os
-from typing import Any
+from typing import Any, Iterator
 
 from flask import Blueprint, Flask, Response, current_app, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, values

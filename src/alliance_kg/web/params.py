@@ -59,9 +59,14 @@ def decode_text(raw: bytes, where: str) -> str:
 
 def read_body(request: Request, max_bytes: int) -> bytes:
     """The body, refusing one over ``max_bytes`` before reading it when the length is known."""
-    if request.content_length is not None and request.content_length > max_bytes:
-        raise RequestEntityTooLarge(f"request body is {request.content_length} bytes; the limit is {max_bytes}")
+    refuse_longer(request.content_length, max_bytes)
     return request.get_data(cache=True)
+
+
+def refuse_longer(length: int | None, max_bytes: int) -> None:
+    """A body said to be ``length`` bytes long is refused (413) past ``max_bytes``."""
+    if length is not None and length > max_bytes:
+        raise RequestEntityTooLarge(f"request body is {length} bytes; the limit is {max_bytes}")
 
 
 def values(pairs: list[tuple[str, str]], name: str) -> list[str]:

@@ -15,13 +15,13 @@ from functools import lru_cache
 from typing import Any, Callable, Iterable
 
 from flask import Flask
-from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import parse_options_header
 from werkzeug.wsgi import get_content_length, get_input_stream
 
 from .errors import response_for
 from .headers import gzip_large, shared_headers
 from .metrics import metrics_of
+from .params import refuse_longer
 from .requestlog import ANSWERED, HEADER, REQUEST_ID, request_id
 from .sparql import Answered, answer, asked, checked_accept, client_of, posted_params, within_length
 from .state import EXTENSION, AppState
@@ -89,6 +89,5 @@ def _body(environ: dict[str, Any], max_bytes: int) -> bytes:
     length = get_content_length(environ)
     if length is None:
         return get_input_stream(environ, max_content_length=max_bytes).read()
-    if length > max_bytes:
-        raise RequestEntityTooLarge(f"request body is {length} bytes; the limit is {max_bytes}")
+    refuse_longer(length, max_bytes)
     return environ["wsgi.input"].read(length)

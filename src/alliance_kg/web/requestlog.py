@@ -65,13 +65,8 @@ def finish(entry: dict[str, Any], *, form: str, rows: int, outcome: str, truncat
     return seconds
 
 
-def failed(exc: QueryError) -> None:
-    """The request's query ended in ``exc`` (refused, timed out, failed)."""
-    failed_in(request.environ, exc)
-
-
 def failed_in(environ: dict[str, Any], exc: QueryError) -> None:
-    """``failed`` for the request of ``environ`` (no request context needed)."""
+    """The query of the request of ``environ`` ended in ``exc`` (refused, timed out, failed)."""
     entry = environ.get(QUERY)
     if entry is not None:
         entry.update(outcome=type(exc).__name__, seconds=round(time.monotonic() - entry["started"], 6))

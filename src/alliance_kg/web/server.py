@@ -136,9 +136,7 @@ def serve(app: Flask, settings: Settings) -> None:
         pass
     finally:
         server.close()
-        reloader.close()  # the current generation's workers (older ones stop after their grace)
-        app.extensions[EXTENSION].executor.close()
-        log.info("stopped")
+        _stopped(app, reloader)
 
 
 def _serve_in_processes(app: Flask, settings: Settings) -> None:
@@ -148,6 +146,10 @@ def _serve_in_processes(app: Flask, settings: Settings) -> None:
         serve_in_processes(app, settings, signals=signals, build_labels=lambda: _build_labels(app.extensions[EXTENSION]),
                            announce=lambda host, port: _announce(app.extensions[EXTENSION].store, host, port, settings))
     finally:
-        reloader.close()
-        app.extensions[EXTENSION].executor.close()
-        log.info("stopped")
+        _stopped(app, reloader)
+
+
+def _stopped(app: Flask, reloader: Reloader) -> None:
+    reloader.close()  # the current generation's workers (older ones stop after their grace)
+    app.extensions[EXTENSION].executor.close()
+    log.info("stopped")

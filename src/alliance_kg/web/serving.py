@@ -55,7 +55,7 @@ from . import metrics as metrics_module
 from . import requestlog
 from .accesslog import AccessLog, log_access
 from .admin import RELOADER, reloader_of
-from .errors import error_response
+from .errors import response_for
 from .fairuse import CLIENT, MAX_CLIENTS, Budgets, Client
 from .headers import shared_headers
 from .httpservers import GranianServer, bind
@@ -370,7 +370,7 @@ class RemoteReloader:
         return self._control.status()
 
     def reload(self) -> Outcome:
-        return Outcome(**{k: v for k, v in self._control.reload().items()})
+        return Outcome(**self._control.reload())
 
     @property
     def outcomes(self) -> Counter:
@@ -590,10 +590,7 @@ def answer_for(app: Flask, proto: Any, environ: dict[str, Any], error: QueryErro
             state.budgets.flush()  # before the client hears back: its next request is refused
         except Exception:  # the ledger is the server's; a lost charge must not lose the answer
             log.exception("charging the client of a stopped query failed")
-    requestlog.failed_in(environ, error)
-    metrics_module.metrics_of(app).refusal(error)
-    retry = getattr(error, "retry_after", None)
-    response = error_response(error.status, str(error), {"Retry-After": str(retry)} if retry else None)
+    response = response_for(error, environ, metrics_module.metrics_of(app))
     shared_headers(response, environ.get("REQUEST_METHOD", "GET"))
     response.headers[requestlog.HEADER] = environ.get(requestlog.REQUEST_ID) or requestlog.request_id(None)
     response.headers["Connection"] = "close"
