@@ -56,6 +56,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from collections import Counter
 from pathlib import Path
 from typing import Callable
@@ -111,6 +112,10 @@ def floor(samples: list[int]) -> int:
     """The second lowest of ``samples`` (the lowest if there is one): see the module."""
     return sorted(samples)[1] if len(samples) > 1 else min(samples)
 
+class SoakError(Exception):
+    """The soak could not run (the server never came up)."""
+
+
 class Soak:
     def __init__(self, args: argparse.Namespace, root: Path):
         self.args, self.root = args, root
@@ -142,7 +147,7 @@ class Soak:
         self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         for _ in range(600):
             if self.process.poll() is not None:
-                raise SystemExit("server exited:\n" + (self.root / "server.log").read_text()[-2000:])
+                raise SoakError("the server exited:\n" + self.server_log_tail())
             try:
                 status, body = self._request("GET", "/status", None, None, "127.0.0.1", None)  # not up yet: not a retry
                 if status == 200:
@@ -151,16 +156,38 @@ class Soak:
             except OSError:
                 pass
             time.sleep(0.1)
-        raise SystemExit("server did not start")
+        raise SoakError("the server did not answer /status within 60 s:\n" + self.server_log_tail())
 
     def stop(self) -> None:
+        """SIGTERM to the server, then wait for its whole tree: a serving process still writing into
+        the soak's directory would make its removal fail."""
         if self.process and self.process.poll() is None:
+            try:
+                tree = psutil.Process(self.process.pid).children(recursive=True)
+            except psutil.Error:
+                tree = []
             self.process.send_signal(signal.SIGTERM)
             try:
-                self.process.wait(20)
+                self.process.wait(30)
             except subprocess.TimeoutExpired:
+                self.failures.append("the server did not stop within 30 s of SIGTERM")
                 self.process.kill()
-        self.log.close()
+                self.process.wait()
+            _, alive = psutil.wait_procs(tree, timeout=10)
+            for straggler in alive:
+                self.failures.append(f"process {straggler.pid} outlived its server by 10 s")
+                straggler.kill()
+        if hasattr(self, "log"):
+            self.log.close()
+
+    def server_log_tail(self) -> str:
+        path = self.root / "server.log"
+        return path.read_text(encoding="utf-8", errors="replace")[-3000:] if path.exists() else ""
+
+    def aborted(self, why: str) -> dict:
+        """The report of a run that could not finish: why, and the end of the server's log."""
+        return {"minutes": self.args.minutes, "concurrency": self.args.concurrency, "passed": False,
+                "failures": [why, *self.failures[:49]], "server_log_tail": self.server_log_tail()}
 
     def memory_parts(self) -> tuple[int, int, int]:
         """PSS of the server process and of its workers, apart, and how many workers there are."""
@@ -189,7 +216,7 @@ class Soak:
         """The server's unlabelled metrics (name -> value)."""
         try:
             status, body = self.request("GET", "/metrics")
-        except OSError:
+        except (OSError, http.client.HTTPException):  # a killed serving process, twice: no sample
             return {}
         found = {}
         for line in body.decode("utf-8", "replace").splitlines() if status == 200 else ():
@@ -422,16 +449,29 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.minutes <= 0 or args.concurrency < 1:
         parser.error("--minutes must be positive and --concurrency at least 1")
-    with tempfile.TemporaryDirectory(prefix="alliance-kg-soak-") as tmp:
-        result = Soak(args, project_files(Path(tmp))).run()
+    # a report in every case: a CI log must say why a run failed, not end in a traceback or nothing
+    with tempfile.TemporaryDirectory(prefix="alliance-kg-soak-", ignore_cleanup_errors=True) as tmp:
+        soak = Soak(args, project_files(Path(tmp)))
+        try:
+            result = soak.run()
+        except SoakError as exc:
+            soak.stop()
+            result = soak.aborted(str(exc))
+        except Exception:  # noqa: BLE001 -- a fault of the harness itself
+            soak.stop()
+            result = soak.aborted("the soak harness raised:\n" + traceback.format_exc())
         if args.server_log:
             shutil.copy(Path(tmp) / "server.log", args.server_log)
     if args.json:
         print(json.dumps(result, indent=2))
     else:
-        print(f"{result['normal_qps']} q/s normal, p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms; "
-              f"{result['process_kills']} serving processes killed; reloads {result['reloads']}; memory {result['memory_mb']} MB "
-              f"({result['memory_growth_percent']} %); {'PASSED' if result['passed'] else 'FAILED'}")
+        if "normal_qps" not in result:
+            print("FAILED: the soak could not finish")
+        else:
+            print(f"{result['normal_qps']} q/s normal, p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms; "
+                  f"{result['process_kills']} serving processes killed; reloads {result['reloads']}; memory "
+                  f"{result['memory_mb']} MB ({result['memory_growth_percent']} %); "
+                  f"{'PASSED' if result['passed'] else 'FAILED'}")
         for failure in result["failures"]:
             print("  " + failure)
     return 0 if result["passed"] else 1

@@ -15,7 +15,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_four_minute_soak_passes():
     result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "soak.py"), "--minutes", "4", "--json"],
                             capture_output=True, text=True, timeout=600)
-    report = json.loads(result.stdout)
+    try:
+        report = json.loads(result.stdout)
+    except ValueError:
+        raise AssertionError(f"the soak printed no report (exit {result.returncode}); its stderr ends:\n"
+                             f"{result.stderr[-4000:]}\nits stdout ends:\n{result.stdout[-2000:]}") from None
     assert result.returncode == 0 and report["passed"], json.dumps(report, indent=2)
     assert report["reloads"].get("invalid 422", 0) >= 1 and report["reloads"].get("valid 200", 0) >= 1
     assert report["process_kills"] >= 1
