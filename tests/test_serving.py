@@ -261,7 +261,7 @@ class _Ledger:
 
 def test_budgets_go_to_the_server_in_batches_and_a_standing_is_asked_again_when_stale():
     from alliance_kg.web.fairuse import Client, OverBudget
-    from alliance_kg.web.serving import BUDGET_STALE, RemoteBudgets
+    from alliance_kg.web.serving.control import BUDGET_STALE, RemoteBudgets
 
     ledger = _Ledger()
     remote = RemoteBudgets(1.0, 60.0, control=ledger)
