@@ -251,6 +251,15 @@ def _timed(exc: QueryError, started: float) -> QueryError:
     return exc
 
 
+def overran(timeout: float, started: float, *, sending: bool = False) -> QueryTimeout:
+    """The error of a query stopped at its deadline (``sending``: while its answer was being
+    sent), with the seconds it ran: one wording wherever a query is stopped."""
+    error = QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped"
+                         + (" while its answer was being sent" if sending else ""))
+    error.seconds = time.monotonic() - started
+    return error
+
+
 def _error_dict(exc: QueryError) -> dict[str, Any]:
     return {"type": type(exc).__name__, "message": exc.message, "line": exc.line, "column": exc.column,
             "offered": getattr(exc, "offered", None)}
@@ -457,8 +466,7 @@ class Stream:
         except (EOFError, OSError):
             self._end(None)
             if self._expired:
-                raise _timed(QueryTimeout(f"the query ran longer than {self._timeout:g} s and was stopped "
-                                          "while its answer was being sent"), self._started) from None
+                raise overran(self._timeout, self._started, sending=True) from None
             raise QueryAborted("the query worker stopped while its answer was being sent") from None
         self._end(tail)
         if tail.error is not None:
@@ -617,7 +625,7 @@ class Executor:
                 log.warning("query stopped after %.1f s (worker %s killed): %r", time.monotonic() - started,
                             worker.pid, job.text[:500])
                 self._retire(worker)
-                raise _timed(QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped"), started)
+                raise overran(timeout, started)
             reply: Reply = receive(worker.conn)
             if reply.streamed:  # the worker is the stream's until its end
                 reply.stream = Stream(self, worker, job, timeout, deadline, started)

@@ -24,8 +24,8 @@ from typing import Callable, Iterator
 
 from ..errors import QueryError, QueryTimeout
 from ..stores.base import Answer, QueryResult, Store
-from .executor import (STREAM_CHUNK_BYTES, Job, Reply, error_from, found_answer, guarded, resident_reader, run_job,
-                       whole_reply)
+from .executor import (STREAM_CHUNK_BYTES, Job, Reply, error_from, found_answer, guarded, overran, resident_reader,
+                       run_job, whole_reply)
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +44,7 @@ class Running:
     timeout: float
 
     def timed_out(self) -> QueryTimeout:
-        error = QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped")
-        error.seconds = time.monotonic() - self.started
-        return error
+        return overran(self.timeout, self.started)
 
 
 class Watch:
@@ -317,10 +315,7 @@ class Streamed:
                 except queue.Empty:
                     log.warning("query stopped after %.1f s while its answer was being sent: %r",
                                 time.monotonic() - self._started, self._text[:500])
-                    error = QueryTimeout(f"the query ran longer than {self._timeout:g} s and was stopped while its "
-                                         "answer was being sent")
-                    error.seconds = time.monotonic() - self._started
-                    raise error from None
+                    raise overran(self._timeout, self._started, sending=True) from None
                 if item is _END:
                     self.complete = True
                     return
