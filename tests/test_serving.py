@@ -168,6 +168,7 @@ def test_a_reload_in_flight_when_its_process_is_hurried_out_is_answered_503_not_
             answered = reload.result()
         assert answered.status_code == 503, answered.text
         assert answered.headers["Retry-After"] == "1" and "replaced" in answered.text
+        assert "the reload goes on in the server" in answered.text and "GET /status" in answered.text
         wait_for(lambda: requests.get(srv.url + "/status", timeout=10).json()["version"] != version, timeout=60)
     finally:
         srv.stop()

@@ -69,7 +69,11 @@ def status():
     return jsonify(body)
 
 
-@bp.post("/admin/reload")
+#: Where a reload is asked for.
+RELOAD_PATH = "/admin/reload"
+
+
+@bp.post(RELOAD_PATH)
 def reload():
     token = _settings().reload_token
     if not token:

@@ -13,8 +13,8 @@ from werkzeug.exceptions import NotFound
 
 from ..namespaces import SD, VOID
 from ..query import formats
-from ..stores import dumps
 from ..rdf import utc_timestamp
+from ..stores import dumps
 from ..stores.dcat import DATES_QUERY, Download, catalog_graph, contributor_id
 from ..stores.void import ENDPOINT, LICENSE, Counts, counts_of, void_graph
 from . import citation

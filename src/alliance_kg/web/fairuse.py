@@ -20,7 +20,6 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-
 from ..errors import QueryError
 from ..settings import Settings
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import random
+import re
 import time
 from typing import Any
 

@@ -22,7 +22,7 @@ from ...settings import Settings
 from .. import metrics as metrics_module
 from .. import requestlog
 from ..accesslog import AccessLog, log_access
-from ..admin import RELOADER, reloader_of
+from ..admin import RELOAD_PATH, RELOADER, reloader_of
 from ..errors import response_for
 from ..fairuse import CLIENT
 from ..headers import shared_headers
@@ -178,9 +178,7 @@ class ServingProcess:
             time.sleep(0.05)
         for proto, environ in self.requests.take_all():
             try:
-                answer_for(self._app, proto, environ, Interrupted(
-                    "the process serving this request was replaced (a query in it ran past its deadline) "
-                    "before the answer was ready; please retry"))
+                answer_for(self._app, proto, environ, Interrupted(unfinished(environ)))
             except Exception:  # its own thread answered meanwhile
                 log.debug("a request in flight was answered already", exc_info=True)
         self._flush_budgets()
@@ -206,6 +204,15 @@ class ServingProcess:
             answer_for(self._app, proto, environ, error)
         log.warning("query stopped after %.1f s (%s): %r", time.monotonic() - running.started,
                     type(error).__name__, running.text[:500])
+
+
+def unfinished(environ: dict[str, Any]) -> str:
+    """Why a request that is not a query was answered 503 by a process going away: a reload is
+    the server's and goes on, so asking again is not what its client needs."""
+    why = "the process serving this request was replaced (a query in it ran past its deadline) before "
+    if environ.get("PATH_INFO") == RELOAD_PATH:
+        return why + "the reload ended; the reload goes on in the server: GET /status shows its outcome (last_reload)"
+    return why + "the answer was ready; please retry"
 
 
 def answer_for(app: Flask, proto: Any, environ: dict[str, Any], error: QueryError) -> None:
