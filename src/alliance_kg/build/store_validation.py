@@ -76,6 +76,7 @@ def shapes_input(loaded: LoadedStore) -> Iterator[Path]:
     def fill() -> None:
         try:
             with data.open("wb") as out:
+                _widen(out.fileno())
                 _write_input(loaded, _Until(out, done))
         except BaseException as exc:  # raised in the caller's thread below
             if not done.is_set() and not isinstance(exc, BrokenPipeError):  # not the reader leaving
@@ -101,6 +102,19 @@ def shapes_input(loaded: LoadedStore) -> Iterator[Path]:
             data.unlink(missing_ok=True)
         if failed:
             raise failed[0]
+
+
+#: Bytes a pipe holds between its writer and its reader: at Linux's default (64 KiB) the
+#: 10M graph's validation took 176 s, 144 s from a plain file, 131 s at 1 MiB (2026-12-06).
+PIPE_BYTES = 1 << 20
+
+
+def _widen(fd: int) -> None:
+    """The pipe's buffer at ``PIPE_BYTES`` (where the system allows: Linux's pipe-max-size)."""
+    with contextlib.suppress(ImportError, AttributeError, OSError):  # not Linux, or over its limit
+        import fcntl
+
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
 class _Until:
