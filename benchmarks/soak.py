@@ -159,8 +159,10 @@ class Soak:
         raise SoakError("the server did not answer /status within 60 s:\n" + self.server_log_tail())
 
     def stop(self) -> None:
-        """SIGTERM to the server, then wait for its whole tree: a serving process still writing into
-        the soak's directory would make its removal fail."""
+        """SIGTERM to the server, then wait for its whole tree: a process that outlives its server
+        (a serving process holding the port, or one still writing the server's log) is a failure
+        the soak must report, not leave behind. The soak's own reloader thread may still unlink
+        its file while the folder goes, which the folder's removal tolerates."""
         if self.process and self.process.poll() is None:
             try:
                 tree = psutil.Process(self.process.pid).children(recursive=True)
@@ -454,12 +456,10 @@ def main(argv: list[str] | None = None) -> int:
         soak = Soak(args, project_files(Path(tmp)))
         try:
             result = soak.run()
-        except SoakError as exc:
+        except Exception as exc:  # noqa: BLE001 -- SoakError says why; anything else is the harness's fault
             soak.stop()
-            result = soak.aborted(str(exc))
-        except Exception:  # noqa: BLE001 -- a fault of the harness itself
-            soak.stop()
-            result = soak.aborted("the soak harness raised:\n" + traceback.format_exc())
+            why = str(exc) if isinstance(exc, SoakError) else "the soak harness raised:\n" + traceback.format_exc()
+            result = soak.aborted(why)
         if args.server_log:
             shutil.copy(Path(tmp) / "server.log", args.server_log)
     if args.json:

@@ -46,7 +46,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import Any, Callable, Collection, Iterator
+from typing import Any, Callable, Collection, Iterator, TypeVar
 
 from .. import errors
 from ..errors import QueryAborted, QueryError, QueryTimeout
@@ -245,7 +245,10 @@ class _WorkerLost(Exception):
         self.error = error
 
 
-def _timed(exc: QueryError, started: float) -> QueryError:
+_Error = TypeVar("_Error", bound=QueryError)
+
+
+def _timed(exc: _Error, started: float) -> _Error:
     """``exc`` with the seconds the query held a worker (what fair use charges; not the wait)."""
     exc.seconds = time.monotonic() - started
     return exc
@@ -256,8 +259,7 @@ def overran(timeout: float, started: float, *, sending: bool = False) -> QueryTi
     sent), with the seconds it ran: one wording wherever a query is stopped."""
     error = QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped"
                          + (" while its answer was being sent" if sending else ""))
-    error.seconds = time.monotonic() - started
-    return error
+    return _timed(error, started)
 
 
 def _error_dict(exc: QueryError) -> dict[str, Any]:
