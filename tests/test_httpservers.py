@@ -4,6 +4,7 @@ serve`` the same paths are covered by the endpoint, reload and reverse-proxy tes
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 
@@ -89,3 +90,35 @@ def test_a_taken_port_is_an_input_error():
     with bind("127.0.0.1", 0) as taken:
         with pytest.raises(InputError, match="Address already in use"):
             bind("127.0.0.1", taken.getsockname()[1])
+
+
+def test_an_answer_that_says_connection_close_closes_its_connection():
+    """What a retiring serving process relies on (``web.serving.process.closing_when``): granian
+    ends a kept-alive connection after an answer whose headers say ``Connection: close``."""
+    def app(environ, start_response):
+        headers = [("Content-Type", "text/plain"), ("Content-Length", "2")]
+        if environ["PATH_INFO"] == "/close":
+            headers.append(("Connection", "close"))
+        start_response("200 OK", headers)
+        return [b"ok"]
+
+    server = GranianServer(app, "127.0.0.1", 0, threads=2, drain_seconds=5)
+    runner = threading.Thread(target=server.run, daemon=True)
+    runner.start()
+    try:
+        closed = {}
+        for path in ("/keep", "/close"):
+            with socket.create_connection(("127.0.0.1", server.port), timeout=5) as client:
+                client.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+                answer = b""
+                while b"\r\n\r\nok" not in answer:
+                    answer += client.recv(4096)
+                client.settimeout(1.0)
+                try:
+                    closed[path] = client.recv(4096) == b""
+                except TimeoutError:
+                    closed[path] = False
+        assert closed == {"/keep": False, "/close": True}
+    finally:
+        server.stop()
+        runner.join(15)

@@ -3,8 +3,10 @@ the shipped graph: names in German, English, Chinese and pinyin, type and countr
 
 from __future__ import annotations
 
+import logging
 import re
 import sys
+import threading
 import unicodedata
 
 import pytest
@@ -14,6 +16,7 @@ from alliance_kg.stores import InMemoryOxigraphStore
 from alliance_kg.web import labels
 from alliance_kg.web.labels import LabelIndex, folded
 from alliance_kg.web.search import prefixed
+from alliance_kg.web.server import _build_labels
 
 KOELN = "https://w3id.org/alliance-kg/id/city/koeln"
 
@@ -254,3 +257,21 @@ def test_a_reload_whose_index_cannot_be_built_still_serves_the_new_graph(tmp_pat
         assert client.get("/suggest", query_string={"q": "Köln"}).status_code == 503
     finally:
         app.extensions["alliance_kg"].executor.close()
+
+
+def test_a_label_index_cut_short_by_a_stop_is_no_fault(caplog):
+    """A stop while the index is built (minutes at 10M) closes the store under it: logged as the
+    stop it is, while the same failure without a stop stays a warning."""
+    class ClosedUnderIt:
+        def labels(self):
+            raise OSError(9, "Bad file descriptor")
+
+    stopping = threading.Event()
+    with caplog.at_level(logging.INFO, logger="alliance_kg.web.server"):
+        _build_labels(ClosedUnderIt(), stopping)
+        stopping.set()
+        _build_labels(ClosedUnderIt(), stopping)
+    logged = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "alliance_kg.web.server"]
+    assert logged[0][0] == "WARNING" and "Bad file descriptor" in logged[0][1]
+    assert logged[1] == ("INFO", "stopped before the label index was built")
+    assert len(logged) == 2

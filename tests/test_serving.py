@@ -17,6 +17,8 @@ import requests
 
 import server as live
 
+from alliance_kg.web.serving.process import closing_when
+
 CARTESIAN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 ASK = "ASK { ?s ?p ?o }"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -307,3 +309,25 @@ def test_a_process_forked_during_a_reloads_validation_does_not_hold_its_input_op
     os.kill(child, signal.SIGKILL)
     os.waitpid(child, 0)
     assert waited < 2, f"the input ended only {waited:.1f} s later, when the forked process exited"
+
+
+def test_a_retiring_process_closes_each_connection_after_its_answer():
+    """Once a serving process retires, its answers say ``Connection: close`` (a client's next
+    request then goes to a live process), replacing any Connection header the app gave; before,
+    they pass as the app made them."""
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Connection", "keep-alive")])
+        return [b"ok"]
+
+    retiring = False
+    served = closing_when(app, lambda: retiring)
+    seen = []
+
+    def start_response(status, headers, exc_info=None):
+        seen.append(headers)
+
+    assert served({}, start_response) == [b"ok"]
+    retiring = True
+    assert served({}, start_response) == [b"ok"]
+    assert seen[0] == [("Content-Type", "text/plain"), ("Connection", "keep-alive")]
+    assert seen[1] == [("Content-Type", "text/plain"), ("Connection", "close")]

@@ -10,6 +10,7 @@ in the background, through the same ``Reloader`` as ``POST /admin/reload``.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import signal
 import sys
@@ -74,9 +75,13 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 @contextlib.contextmanager
-def signals(server: HTTPServer, reloader: Reloader) -> Iterator[None]:
-    """SIGTERM and Ctrl-C stop the server; SIGHUP reloads in the background."""
+def signals(server: HTTPServer, reloader: Reloader, stopping: threading.Event | None = None) -> Iterator[None]:
+    """SIGTERM and Ctrl-C stop the server (and set ``stopping``: the work under way learns of the
+    stop before the processes it uses go, which a stop sent to the whole process group ends at
+    once); SIGHUP reloads in the background."""
     def stop(signum: int, frame: Any) -> None:
+        if stopping is not None:
+            stopping.set()
         server.stop()
 
     def reload(signum: int, frame: Any) -> None:
@@ -91,15 +96,18 @@ def signals(server: HTTPServer, reloader: Reloader) -> Iterator[None]:
             signal.signal(signum, handler)
 
 
-def _build_labels(state: Any) -> None:
-    """Build the label index in the background. A thread has no caller to raise to: if the pool
-    closes under it (a stop during start) or a query fails, say so in one line; the index is then
-    built on the first suggestion instead, or, if its queries failed, suggestions answer 503 and
-    say why until the data is reloaded."""
+def _build_labels(state: Any, stopping: threading.Event) -> None:
+    """Build the label index in the background. A thread has no caller to raise to: if a query
+    fails, say so in one line; the index is then built on the first suggestion instead, or, if
+    its queries failed, suggestions answer 503 and say why until the data is reloaded. A stop
+    while it is built (minutes at 10M) closes the store under it: that is no fault to warn of."""
     try:
         state.labels()
     except Exception as exc:  # the thread's boundary: anything here would only print a traceback
-        log.warning("label index not built in the background (%s: %s)", type(exc).__name__, exc)
+        if stopping.is_set():
+            log.info("stopped before the label index was built")
+        else:
+            log.warning("label index not built in the background (%s: %s)", type(exc).__name__, exc)
 
 
 def _announce(store: Any, host: str, port: int, settings: Settings) -> None:
@@ -125,31 +133,36 @@ def serve(app: Flask, settings: Settings) -> None:
         raise
     reloader = reloader_of(app)
     reloader.watch(watched_paths(settings))
+    stopping = threading.Event()
     # The label index (search suggestions) is built beside serving, not before it: on the 1M
     # generated graph that takes most of a minute, and every other route is ready at once.
-    threading.Thread(target=_build_labels, args=(app.extensions[EXTENSION],), daemon=True, name="label-index").start()
+    threading.Thread(target=_build_labels, args=(app.extensions[EXTENSION], stopping), daemon=True,
+                     name="label-index").start()
     _announce(app.extensions[EXTENSION].store, server.host, server.port, settings)
     try:
-        with signals(server, reloader):
+        with signals(server, reloader, stopping):
             server.run()
     except KeyboardInterrupt:  # Ctrl-C before the handlers were in place
         pass
     finally:
         server.close()
-        _stopped(app, reloader)
+        _stopped(app, reloader, stopping)
 
 
 def _serve_in_processes(app: Flask, settings: Settings) -> None:
     reloader = reloader_of(app)
     reloader.watch(watched_paths(settings))
+    stopping = threading.Event()
     try:
-        serve_in_processes(app, settings, signals=signals, build_labels=lambda: _build_labels(app.extensions[EXTENSION]),
+        serve_in_processes(app, settings, signals=functools.partial(signals, stopping=stopping),
+                           build_labels=lambda: _build_labels(app.extensions[EXTENSION], stopping),
                            announce=lambda host, port: _announce(app.extensions[EXTENSION].store, host, port, settings))
     finally:
-        _stopped(app, reloader)
+        _stopped(app, reloader, stopping)
 
 
-def _stopped(app: Flask, reloader: Reloader) -> None:
+def _stopped(app: Flask, reloader: Reloader, stopping: threading.Event) -> None:
+    stopping.set()  # before the store closes under a label index being built
     reloader.close()  # the current generation's workers (older ones stop after their grace)
     app.extensions[EXTENSION].executor.close()
     log.info("stopped")

@@ -23,9 +23,10 @@ socket (``Control``): the status and reloads (``/status``, ``POST /admin/reload`
 a settle forks fresh serving processes and retires the old ones, which finish their requests
 on the data they began on), the fair-use ledger and the replacement counts. Counters
 (``/metrics``) are kept by each process in files of a shared folder and summed when scraped
-(``prometheus-client``'s multiprocess mode). A retired process closes its idle keep-alive
-connections: a client's next request there is refused and is to be sent again, as HTTP/1.1
-clients do for a connection the server closed.
+(``prometheus-client``'s multiprocess mode). A retiring process's answers say ``Connection:
+close`` and it closes its idle keep-alive connections once it stops: a client's next request
+goes out on a new connection (or, sent on one just closed, is refused and is to be sent again,
+as HTTP/1.1 clients do for a connection the server closed), which a live process takes.
 
 The modules: ``supervisor``, the server's side (forking the processes, keeping them at their
 number, stopping them); ``process``, a serving process's side; ``control``, what they share
