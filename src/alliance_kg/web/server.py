@@ -76,9 +76,9 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 @contextlib.contextmanager
 def signals(server: HTTPServer, reloader: Reloader, stopping: threading.Event | None = None) -> Iterator[None]:
-    """SIGTERM and Ctrl-C stop the server (and set ``stopping``: the work under way learns of the
-    stop before the processes it uses go, which a stop sent to the whole process group ends at
-    once); SIGHUP reloads in the background."""
+    """SIGTERM and Ctrl-C set ``stopping``, then stop the server; SIGHUP reloads in the background.
+    ``stopping`` comes first so that work under way (the label index) can tell a stop from a
+    fault: a stop sent to the whole process group ends the query workers at the same moment."""
     def stop(signum: int, frame: Any) -> None:
         if stopping is not None:
             stopping.set()
