@@ -111,8 +111,8 @@ def test_an_answer_that_says_connection_close_closes_its_connection():
             with socket.create_connection(("127.0.0.1", server.port), timeout=5) as client:
                 client.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
                 answer = b""
-                while b"\r\n\r\nok" not in answer:
-                    answer += client.recv(4096)
+                while b"\r\n\r\nok" not in answer and (chunk := client.recv(4096)):
+                    answer += chunk
                 client.settimeout(1.0)
                 try:
                     closed[path] = client.recv(4096) == b""
