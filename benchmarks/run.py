@@ -39,6 +39,12 @@ one, which is not what an endpoint on the web can do, but is what its engine cos
 saturate at some 650–950 q/s, before a fast server does. ``--client light`` sends the same
 requests (form-encoded, the same Accept and Accept-Encoding) over one ``http.client``
 connection per thread and reads the answer without parsing it: what the servers cost shows.
+Both still take a share of the two cores the servers run on (the light client some 0.4–0.6 ms
+of CPU an answer, more for a server whose answers carry more headers: ``http.client`` parses
+each one). ``--client wrk`` sends the same requests, as many and as distinct, from C (Debian's
+``wrk``, with ``benchmarks/wrk_mix.lua``; the threads are ``min(concurrency, cores)``), which
+leaves the servers nearly all of the machine: the nearest this machine comes to a client on
+another one. Its failures are counted in all, not by query.
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ import http.client
 import json
 import os
 import platform
+import shutil
 import signal
 import socket
 import statistics
@@ -74,7 +81,8 @@ DIVISOR = {"1k": 1, "10k": 1, "100k": 10, "1m": 100, "10m": 1000}
 SYSTEMS = ["memory", "memory+cache", "rdflib", "rdflib+cache", "oxigraph", "oxigraph+cache", "sparql",
            "sparql+cache", "rdflib-endpoint", "oxigraph-server", "oxigraph-server-unbounded"]
 MODES = ("repeated", "unique")
-CLIENTS = ("requests", "light")
+CLIENTS = ("requests", "light", "wrk")
+WRK_SCRIPT = ROOT / "benchmarks" / "wrk_mix.lua"
 PEERS = ("rdflib-endpoint", "oxigraph-server", "oxigraph-server-unbounded")
 #: Queries within one deadline past which the Oxigraph server with a deadline fails (see the module).
 PEER_THREADS = 15_000
@@ -448,6 +456,8 @@ def measure(server: "Server", mix: dict[str, str], concurrency: int, rounds: int
     """Send the mix ``rounds`` times; ``unique_from``: number the texts from there (all distinct).
     A request that fails (a query stopped at its deadline, a cut answer) is counted in ``failed``
     by query name, not answered: q/s counts answers."""
+    if client == "wrk":
+        return measure_wrk(server, mix, concurrency, rounds, unique_from)
     jobs = [(name, text) for _ in range(rounds) for name, text in mix.items()]
     if unique_from is not None:
         jobs = [(name, f"{text}\n# nonce {unique_from + i}") for i, (name, text) in enumerate(jobs)]
@@ -481,6 +491,35 @@ def measure(server: "Server", mix: dict[str, str], concurrency: int, rounds: int
     return {"qps": answered / wall, "p50_ms": 1000 * statistics.median(latencies),
             "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))], "requests": len(jobs),
             "cpu_ms_per_query": 1000 * cpu / len(jobs), "failed": failed}
+
+
+def measure_wrk(server: "Server", mix: dict[str, str], concurrency: int, rounds: int,
+                unique_from: int | None) -> dict:
+    """``measure`` with wrk sending the requests: the same texts in the same order, as many, with
+    the same headers, from C (see the module)."""
+    threads = min(concurrency, os.cpu_count() or 1)
+    with tempfile.NamedTemporaryFile("w", prefix="alliance-kg-wrk-", suffix=".txt") as bodies:
+        bodies.write("".join(urlencode({"query": text}) + "\n" for text in mix.values()))
+        bodies.flush()
+        env = {**os.environ, "MIX": bodies.name, "TOTAL": str(rounds * len(mix)), "THREADS": str(threads)}
+        if unique_from is not None:
+            env["NONCE"] = str(unique_from)
+        cpu_before = cpu_seconds(server.process.pid)
+        done = subprocess.run(["wrk", f"-t{threads}", f"-c{concurrency}", "-d3600s", "--timeout", "600s",
+                               "-s", str(WRK_SCRIPT), server.url], capture_output=True, text=True, env=env)
+        cpu = cpu_seconds(server.process.pid) - cpu_before
+    line = next((line for line in done.stdout.splitlines() if line.startswith("wrk-result ")), None)
+    if done.returncode != 0 or line is None:
+        raise RuntimeError(f"wrk failed ({done.returncode}): {(done.stderr or done.stdout)[-300:]}")
+    result = json.loads(line.split(" ", 1)[1])
+    failed = result["status_errors"] + result["socket_errors"]
+    if failed:
+        log(f"  {failed} requests failed (wrk: {result['status_errors']} not 2xx/3xx, "
+            f"{result['socket_errors']} socket errors)")
+    answered = result["responses"] - result["status_errors"]
+    return {"qps": answered / result["seconds"], "p50_ms": result["p50_ms"], "p99_ms": result["p99_ms"],
+            "requests": result["responses"] + result["socket_errors"],
+            "cpu_ms_per_query": 1000 * cpu / max(1, result["responses"]), "failed": {"any": failed} if failed else {}}
 
 
 def parse_sizes(parser: argparse.ArgumentParser, text: str) -> list[str]:
@@ -671,10 +710,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--passes", type=int, default=1,
                         help="measure every system this many times, alternating the order; report medians")
     parser.add_argument("--client", default="requests", choices=CLIENTS,
-                        help="requests (parses every answer) or light (http.client, reads it): see the module")
+                        help="requests (parses every answer), light (http.client, reads it) or wrk (C): "
+                             "see the module")
     add_tuning_arguments(parser)
     args = parser.parse_args(argv)
     tuning = tuning_from(parser, args)
+    if args.client == "wrk" and shutil.which("wrk") is None:
+        parser.error("--client wrk needs wrk on the PATH (Debian: apt-get install wrk)")
     sizes = parse_sizes(parser, args.sizes)
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="alliance-kg-bench-"))
     work.mkdir(parents=True, exist_ok=True)

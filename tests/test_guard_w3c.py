@@ -237,3 +237,26 @@ def test_the_fast_reading_is_taken_for_most_queries():
 
     assert all(fast(path) for path in EXAMPLES)
     assert sum(fast(path) for _, path in EVALUATION) > len(EVALUATION) / 2
+
+
+def test_a_remembered_head_gives_each_text_its_own_findings():
+    """A template sent with another pattern, LIMIT or VALUES row reads its head from memory
+    (``guard._remembered_head``) and its tail afresh: each text's findings are those of all its
+    tokens; a refused head is refused every time."""
+    from alliance_kg.query.guard import _remembered_head, scan, scan_tokens
+
+    head = "PREFIX org: <http://www.w3.org/ns/org#>\nSELECT ?m ?city FROM <https://example.org/g> WHERE "
+    texts = [head + "{ ?m org:member ?city } LIMIT 7", head + "{ ?m org:member <urn:x:koeln> }",
+             head + "{ ?m org:member ?city } VALUES ?city { <urn:x:1> }", head + "{ ?m org:member ?city } # nonce 3"]
+    before = _remembered_head.cache_info().hits
+    for text in texts:
+        assert scan(text) == scan_tokens(text)
+    assert _remembered_head.cache_info().hits >= before + len(texts) - 1
+    assert scan(texts[0]).limit[0] == 7 and scan(texts[1]).limit is None
+    assert scan(texts[2]).limit_insert_at == texts[2].index("VALUES")
+    assert scan(texts[0]).projection == ("m", "city")
+    other = scan(head.replace("example.org/g", "example.org/h") + "{ ?m org:member ?city }")
+    assert [str(g) for g in other.from_default] == ["https://example.org/h"]
+    for _ in range(2):
+        with pytest.raises(UpdateRefused):
+            scan("PREFIX org: <http://www.w3.org/ns/org#>\nINSERT DATA { <urn:x:a> org:member <urn:x:b> }")
