@@ -8,16 +8,14 @@ without the query being run again.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import zlib
 from functools import lru_cache
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from flask import Flask, Request, Response, request
 from werkzeug.http import parse_accept_header
 
-from ..query.executor import ANSWER_GZIP_LEVEL
+from ..query.executor import gzipped_answer, gzipped_stream
 from .language import COOKIE
 from .state import state
 
@@ -105,7 +103,7 @@ def gzip_large(response: Response, accept_encoding: str) -> None:
         response.vary.add("Accept-Encoding")
     if not compresses:
         return
-    response.set_data(gzip.compress(response.get_data(), compresslevel=ANSWER_GZIP_LEVEL))
+    response.set_data(gzipped_answer(response.get_data()))
     response.headers["Content-Encoding"] = "gzip"
 
 
@@ -121,7 +119,7 @@ def streamed(chunks: Iterable[bytes], *, content_type: str, accept_encoding: str
     way for clients that accept it. ``chunks.close()``, if it has one, runs when the response is
     done with, whether or not it was read (a HEAD request reads nothing)."""
     gzipped = takes_gzip(accept_encoding)
-    response = Response(_compressing(chunks) if gzipped else chunks, content_type=content_type)
+    response = Response(gzipped_stream(chunks) if gzipped else chunks, content_type=content_type)
     response.implicit_sequence_conversion = False  # else a conditional response reads it all for its length
     response.vary.add("Accept-Encoding")
     if gzipped:
@@ -130,14 +128,6 @@ def streamed(chunks: Iterable[bytes], *, content_type: str, accept_encoding: str
     if close is not None:
         response.call_on_close(close)
     return response
-
-
-def _compressing(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    compressor = zlib.compressobj(ANSWER_GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)  # the gzip container
-    for chunk in chunks:
-        if compressed := compressor.compress(chunk):
-            yield compressed
-    yield compressor.flush()
 
 
 def register(app: Flask) -> None:
