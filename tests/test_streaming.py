@@ -98,6 +98,19 @@ def test_a_stream_closed_unread_costs_its_worker_not_the_pool(apps):
     assert client.get("/sparql?query=" + quote(SMALL)).status_code == 200
 
 
+def test_a_gzipped_stream_sends_a_piece_for_each_chunk():
+    """ISA-L holds some 900 KB of input before it writes; each chunk is flushed, so a streamed
+    answer goes out as it is written, and the pieces make one gzip member."""
+    from alliance_kg.query.executor import STREAM_CHUNK_BYTES, gzipped_stream
+
+    chunks = [b"".join(b"<urn:x:%d> <urn:p> \"%d\" .\n" % (i, n) for i in range(STREAM_CHUNK_BYTES // 30))
+              for n in range(4)]
+    pieces = gzipped_stream(iter(chunks))
+    first = next(pieces)
+    assert first and gzip.decompress(first + b"".join(pieces)) == b"".join(chunks)
+    assert len(list(gzipped_stream(iter(chunks)))) == len(chunks) + 1  # one a chunk, and the end
+
+
 def test_streamed_answers_are_gzipped_on_the_way(apps):
     app = apps(stream_bytes=4096)
     client = app.test_client()

@@ -69,6 +69,14 @@ GZIP_LEVEL = 5
 ANSWER_GZIP_LEVEL = 1
 #: zlib's window bits for a gzip container.
 GZIP_WBITS = 16 + isal_zlib.MAX_WBITS
+#: Bytes per message of a streamed answer.
+STREAM_CHUNK_BYTES = 256 * 1024
+#: A worker's ``oom_score_adj`` (the most a process may ask for). When memory runs out, the
+#: kernel then kills a query worker (one query fails, the pool forks a successor) and not the
+#: server, which holds the store and is otherwise the largest process: at 10M triples each
+#: worker copies the store's pages as it reads them (see the module), and the OOM killer took
+#: the server, ending the service.
+WORKER_OOM_SCORE_ADJ = 1000
 
 
 def gzipped_answer(body: bytes) -> bytes:
@@ -85,15 +93,6 @@ def gzipped_stream(chunks: Iterable[bytes]) -> Iterator[bytes]:
         if compressed := compressor.compress(chunk) + compressor.flush(isal_zlib.Z_SYNC_FLUSH):
             yield compressed
     yield compressor.flush()
-
-#: Bytes per message of a streamed answer.
-STREAM_CHUNK_BYTES = 256 * 1024
-#: A worker's ``oom_score_adj`` (the most a process may ask for). When memory runs out, the
-#: kernel then kills a query worker (one query fails, the pool forks a successor) and not the
-#: server, which holds the store and is otherwise the largest process: at 10M triples each
-#: worker copies the store's pages as it reads them (see the module), and the OOM killer took
-#: the server, ending the service.
-WORKER_OOM_SCORE_ADJ = 1000
 
 
 @dataclass(frozen=True)
