@@ -140,6 +140,20 @@ def test_a_large_answer_is_evaluated_again_and_streamed_whole(executor, store):
     assert small.stream is None and b"true" in small.body
 
 
+@pytest.mark.parametrize("accept", [JSON, "text/tab-separated-values"])
+def test_a_large_answer_held_at_the_row_cap_is_evaluated_once_and_sent_whole(executor, store, monkeypatch, accept):
+    """Under a row cap the engine's answer is counted and cut in memory: past ``stream_from`` it
+    goes out as it is, not evaluated a second time to be streamed."""
+    text = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 3000"
+    whole = answer(store, Job(text, accept=accept, max_rows=2000))
+    evaluations = []
+    evaluate = store.evaluate
+    monkeypatch.setattr(store, "evaluate", lambda *a, **k: evaluations.append(1) or evaluate(*a, **k))
+    reply = executor.run(Job(text, accept=accept, max_rows=2000, stream_from=4096))
+    assert reply.stream is None and len(reply.body) > 4096 and reply.body == whole.body
+    assert reply.truncated and reply.rows == 2000 and evaluations == [1]
+
+
 def test_growth_past_the_bound_is_told_once(make):
     grown = []
     executor = make(max_growth=1, on_grown=lambda: grown.append(1))

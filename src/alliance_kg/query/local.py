@@ -142,7 +142,8 @@ class LocalExecutor:
         """The serialised answer to ``job``. One that grows past ``job.stream_from`` bytes is
         evaluated again by a thread of its own, which writes it to the client as it goes
         (``Reply.stream``, a ``Streamed``): the first evaluation's bytes are dropped, so memory
-        holds a few chunks of a large answer, never all of it."""
+        holds a few chunks of a large answer, never all of it. An answer the engine holds whole
+        anyway (``Deferred.held``: cut at the row cap in memory) is sent as it is."""
         return self._watched(job, timeout, lambda deadline: self._answer(job, deadline))
 
     def result(self, job: Job, timeout: float | None = None) -> QueryResult:
@@ -180,8 +181,8 @@ class LocalExecutor:
 
     def _answer_or_stream(self, job: Job, deadline: float) -> Reply:
         prepared, media_type, found, unknown = found_answer(self.store, job)
-        if isinstance(found, Answer) or job.stream_from <= 0:
-            return whole_reply(prepared, media_type, found, unknown)
+        if isinstance(found, Answer) or job.stream_from <= 0 or found.held is not None:
+            return whole_reply(prepared, media_type, found, unknown)  # held already: evaluated once
         held = _Held(job.stream_from)
         try:
             found.write(held)  # type: ignore[arg-type]  # a binary file as far as writers go

@@ -132,9 +132,14 @@ class Deferred(NamedTuple):
     rows: int
     write: Callable[[BinaryIO], None]
     count: Callable[[bytes], int] | None = None
+    #: The bytes, when the engine already holds them whole (an answer counted and cut at the row
+    #: cap in memory): sent as they are, not evaluated again to be streamed.
+    held: bytes | None = None
 
     def written(self) -> Answer:
         """The answer as bytes, for callers that want them whole."""
+        if self.held is not None:
+            return Answer(self.held, self.truncated, self.rows_in(self.held))
         out = io.BytesIO()
         self.write(out)
         body = out.getvalue()
