@@ -136,6 +136,11 @@ class Deferred(NamedTuple):
     #: cap in memory): sent as they are, not evaluated again to be streamed.
     held: bytes | None = None
 
+    @classmethod
+    def holding(cls, body: bytes, truncated: bool, rows: int) -> "Deferred":
+        """An answer whose bytes the engine holds whole already: written as they are."""
+        return cls(truncated, rows, lambda out: out.write(body), held=body)
+
     def written(self) -> Answer:
         """The answer as bytes, for callers that want them whole."""
         if self.held is not None:

@@ -424,7 +424,7 @@ class OxigraphEngine:
         kept = list(islice(lines, max_rows)) if truncated else lines
         body = b"".join(kept)
         if rdf_format in (NT, ox.RdfFormat.N_QUADS):  # an N-Triples line is an N-Quads line too
-            return Deferred(truncated, len(kept), lambda out: out.write(body), held=body)
+            return Deferred.holding(body, truncated, len(kept))
         prefixes = {p: ns for p, ns in PREFIXES.items() if b"<" + ns.encode() in body}  # the ones used
         return Deferred(truncated, len(kept),
                         lambda out: ox.serialize(ox.parse(body, format=NT), out, format=rdf_format, prefixes=prefixes))
@@ -442,10 +442,10 @@ class OxigraphEngine:
             body = self.evaluate(prepared, dataset, capped).serialize(format=JSON)
             rows = _json_rows(body)
             if 0 <= rows <= max_rows:
-                return Deferred(False, rows, lambda out: out.write(body), held=body)
+                return Deferred.holding(body, False, rows)
             if rows > max_rows:
                 cut = _cut_json(body, max_rows)
-                return Deferred(True, max_rows, lambda out: out.write(cut), held=cut)
+                return Deferred.holding(cut, True, max_rows)
         # TSV has one row per line: count, cut at the cap, then convert (all in Rust); also for
         # the JSON whose bytes cannot say how many rows it holds
         tsv = self.evaluate(prepared, dataset, capped).serialize(format=TSV)
@@ -458,7 +458,7 @@ class OxigraphEngine:
                 end = tsv.index(b"\n", end + 1)
             tsv = tsv[:end + 1]
         if results_format == TSV:
-            return Deferred(truncated, rows, lambda out: out.write(tsv), held=tsv)
+            return Deferred.holding(tsv, truncated, rows)
         cut = ox.parse_query_results(tsv, format=TSV)
         return Deferred(truncated, rows, lambda out: cut.serialize(out, format=results_format))
 
