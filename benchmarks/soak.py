@@ -43,6 +43,7 @@ all traffic goes to 127.0.0.0/8.
 from __future__ import annotations
 
 import argparse
+import heapq
 import http.client
 import json
 import os
@@ -73,6 +74,8 @@ QUERY_TIMEOUT = 4
 #: compared only while this many run (see above).
 PROCESSES, QUERY_WORKERS = 2, 1
 WORKERS = PROCESSES + QUERY_WORKERS
+#: Normal queries the report lists as the slowest.
+SLOWEST = 10
 #: Seconds between memory samples.
 SAMPLE_EVERY = 5.0
 MARKER = "https://w3id.org/alliance-kg/id/topic/soak-invalid-marker"
@@ -123,6 +126,10 @@ class Soak:
         self.deadline = 0.0
         self.lock = threading.Lock()
         self.latencies: list[float] = []
+        #: The slowest normal queries (seconds, seconds into the run, name) and the faults, with
+        #: when they came: a slow or failed query is read against the reloads and kills beside it.
+        self.slowest: list[tuple[float, float, str]] = []
+        self.events: list[tuple[float, str]] = []
         self.statuses: Counter = Counter()
         self.failures: list[str] = []
         self.valid_versions: set[str] = set()
@@ -294,8 +301,12 @@ class Soak:
                 self.statuses[("hostile" if hostile else "normal", status)] += 1
                 if not hostile and status == 200:
                     self.latencies.append(elapsed)
+                    heapq.heappush(self.slowest, (elapsed, round(started - self.started, 2), name))
+                    if len(self.slowest) > SLOWEST:
+                        heapq.heappop(self.slowest)
             if not hostile and status >= 500:
-                self.fail(f"normal {name}: HTTP {status}: {answer[:200]!r}")
+                self.fail(f"normal {name} (sent at {started - self.started:.2f} s, answered after {elapsed:.2f} s): "
+                          f"HTTP {status}: {answer[:200]!r}")
             if hostile and status == 500:
                 self.fail(f"hostile {name}: HTTP 500: {answer[:200]!r}")
             if not hostile and name == "marker" and b'"boolean":true' in answer:
@@ -336,6 +347,8 @@ class Soak:
             outcome = json.loads(body) if body.startswith(b"{") else {}
             with self.lock:
                 self.reloads["invalid" if invalid else "valid", status] += 1
+                self.events.append((round(time.monotonic() - self.started, 2),
+                                    f"reload {'invalid' if invalid else 'valid'} {status}"))
                 if not invalid and status == 200 and outcome.get("version"):
                     self.valid_versions.add(outcome["version"])
             if invalid and status == 200 and outcome.get("message") != "unchanged":
@@ -371,6 +384,7 @@ class Soak:
                     continue
                 with self.lock:
                     self.kills += 1
+                    self.events.append((round(time.monotonic() - self.started, 2), "kill"))
 
     def guarded(self, task: Callable[[], None]) -> None:
         """``task`` in its thread; if it dies, the soak fails (else reloads or kills would stop unseen)."""
@@ -435,6 +449,9 @@ class Soak:
             "memory_mb": [round((memory_start or 0) / 2**20), round(memory_end / 2**20)],
             "memory_growth_percent": round(100 * growth, 1),
             "memory_timeline": self.timeline,
+            "slowest_normal": [{"seconds": round(seconds, 3), "sent_at": at, "query": name}
+                               for seconds, at, name in sorted(self.slowest, reverse=True)],
+            "events": self.events,
             "failures": self.failures[:50],
             "passed": not self.failures,
         }

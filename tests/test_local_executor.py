@@ -154,6 +154,26 @@ def test_a_large_answer_held_at_the_row_cap_is_evaluated_once_and_sent_whole(exe
     assert reply.truncated and reply.rows == 2000 and evaluations == [1]
 
 
+@pytest.mark.parametrize("text, accept", [
+    ("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 3000", "text/csv"),
+    ("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 3000", "application/sparql-results+xml"),
+    ("CONSTRUCT { ?a ?e ?f } WHERE { ?a ?b ?c . ?d ?e ?f }", "text/turtle"),
+])
+def test_a_large_answer_converted_from_a_held_one_is_streamed_without_evaluating_again(
+        executor, store, monkeypatch, text, accept):
+    """CSV, XML and Turtle are written from the capped TSV or N-Triples the engine holds: past
+    ``stream_from`` the thread streaming them converts those again rather than evaluating the
+    query a second time."""
+    whole = answer(store, Job(text, accept=accept, max_rows=2000))
+    evaluations = []
+    evaluate = store.evaluate
+    monkeypatch.setattr(store, "evaluate", lambda *a, **k: evaluations.append(1) or evaluate(*a, **k))
+    reply = executor.run(Job(text, accept=accept, max_rows=2000, stream_from=4096))
+    assert reply.stream is not None and len(whole.body) > 4096
+    assert b"".join(reply.stream) == whole.body and reply.stream.complete
+    assert reply.truncated and reply.stream.rows == 2000 and evaluations == [1]
+
+
 def test_growth_past_the_bound_is_told_once(make):
     grown = []
     executor = make(max_growth=1, on_grown=lambda: grown.append(1))

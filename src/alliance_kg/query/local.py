@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from ..errors import QueryError, QueryTimeout
-from ..stores.base import Answer, QueryResult, Store
+from ..stores.base import Answer, Deferred, QueryResult, Store
 from .executor import (STREAM_CHUNK_BYTES, Job, Reply, error_from, found_answer, guarded, overran, resident_reader,
                        run_job, whole_reply)
 
@@ -143,7 +143,9 @@ class LocalExecutor:
         evaluated again by a thread of its own, which writes it to the client as it goes
         (``Reply.stream``, a ``Streamed``): the first evaluation's bytes are dropped, so memory
         holds a few chunks of a large answer, never all of it. An answer the engine holds whole
-        anyway (``Deferred.held``: cut at the row cap in memory) is sent as it is."""
+        anyway (``Deferred.held``: cut at the row cap in memory) is sent as it is; one converted
+        from what it holds (``Deferred.replayable``: CSV or XML from the capped TSV, Turtle from
+        the capped N-Triples) is converted again by that thread, not evaluated again."""
         return self._watched(job, timeout, lambda deadline: self._answer(job, deadline))
 
     def result(self, job: Job, timeout: float | None = None) -> QueryResult:
@@ -190,21 +192,22 @@ class LocalExecutor:
             if not held.over:
                 raise
             return Reply(prepared.form, media_type, truncated=found.truncated, unknown_graphs=unknown,
-                         rows=found.rows, streamed=True, stream=self._stream(job, deadline))
+                         rows=found.rows, streamed=True,
+                         stream=self._stream(job, deadline, found if found.replayable else None))
         body = bytes(held.memory)
         return Reply(prepared.form, media_type, body, found.truncated, unknown_graphs=unknown, rows=found.rows_in(body))
 
-    def _stream(self, job: Job, deadline: float) -> "Streamed":
+    def _stream(self, job: Job, deadline: float, replayable: Deferred | None = None) -> "Streamed":
         """The answer to ``job`` written by a thread of its own into a ``Streamed``, by the same
-        deadline. The watch gives that thread ``STREAM_MARGIN`` seconds more: one waiting for a
-        slow client stops by itself at the deadline, so only one that the engine holds past it
-        is an overrun."""
+        deadline: evaluated again, or written again from what the engine holds (``replayable``).
+        The watch gives that thread ``STREAM_MARGIN`` seconds more: one waiting for a slow client
+        stops by itself at the deadline, so only one that the engine holds past it is an overrun."""
         stream = Streamed(job.text, deadline, self.timeout)
 
         def produce() -> None:
             running = self.watch.enter(job.text, max(0.0, deadline - time.monotonic()) + STREAM_MARGIN)
             try:
-                found = found_answer(self.store, job)[2]
+                found = replayable or found_answer(self.store, job)[2]
                 assert not isinstance(found, Answer)
                 found.write(stream)  # type: ignore[arg-type]
                 stream.finish(found.rows)

@@ -135,11 +135,14 @@ class Deferred(NamedTuple):
     #: The bytes, when the engine already holds them whole (an answer counted and cut at the row
     #: cap in memory): sent as they are, not evaluated again to be streamed.
     held: bytes | None = None
+    #: Whether ``write`` converts what the engine holds already (a held answer in another format),
+    #: so that writing it again, to stream it, evaluates nothing.
+    replayable: bool = False
 
     @classmethod
     def holding(cls, body: bytes, truncated: bool, rows: int) -> "Deferred":
         """An answer whose bytes the engine holds whole already: written as they are."""
-        return cls(truncated, rows, lambda out: out.write(body), held=body)
+        return cls(truncated, rows, lambda out: out.write(body), held=body, replayable=True)
 
     def written(self) -> Answer:
         """The answer as bytes, for callers that want them whole."""

@@ -427,7 +427,8 @@ class OxigraphEngine:
             return Deferred.holding(body, truncated, len(kept))
         prefixes = {p: ns for p, ns in PREFIXES.items() if b"<" + ns.encode() in body}  # the ones used
         return Deferred(truncated, len(kept),
-                        lambda out: ox.serialize(ox.parse(body, format=NT), out, format=rdf_format, prefixes=prefixes))
+                        lambda out: ox.serialize(ox.parse(body, format=NT), out, format=rdf_format, prefixes=prefixes),
+                        replayable=True)
 
     def _select(self, prepared: PreparedQuery, results_format, dataset: Selection,
                 max_rows: int | None) -> Deferred:
@@ -459,8 +460,9 @@ class OxigraphEngine:
             tsv = tsv[:end + 1]
         if results_format == TSV:
             return Deferred.holding(tsv, truncated, rows)
-        cut = ox.parse_query_results(tsv, format=TSV)
-        return Deferred(truncated, rows, lambda out: cut.serialize(out, format=results_format))
+        return Deferred(truncated, rows,  # read from the held TSV each time: a replay evaluates nothing
+                        lambda out: ox.parse_query_results(tsv, format=TSV).serialize(out, format=results_format),
+                        replayable=True)
 
 
 TSV = ox.QueryResultsFormat.TSV
