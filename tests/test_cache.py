@@ -68,7 +68,7 @@ def test_cache_off_has_no_cache_header(make_app):
 def test_a_cached_large_answer_keeps_its_compressed_bytes(make_app, monkeypatch):
     import gzip as gzip_module
 
-    from alliance_kg.query import executor
+    from alliance_kg.query import compression
 
     client = make_app(cache_entries=8).test_client()
     url = "/sparql?query=SELECT%20*%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D"
@@ -76,8 +76,8 @@ def test_a_cached_large_answer_keeps_its_compressed_bytes(make_app, monkeypatch)
     first = client.get(url, headers=headers)
     assert first.headers["Content-Encoding"] == "gzip" and first.headers["X-Cache"] == "miss"
     calls = []
-    real = executor.gzipped_answer
-    monkeypatch.setattr(executor, "gzipped_answer", lambda body: calls.append(1) or real(body))
+    real = compression.gzipped_answer
+    monkeypatch.setattr(compression, "gzipped_answer", lambda body: calls.append(1) or real(body))
     second = client.get(url, headers=headers)
     assert second.headers["X-Cache"] == "hit" and second.headers["Content-Encoding"] == "gzip"
     assert second.get_data() == first.get_data() and calls == []  # not compressed again

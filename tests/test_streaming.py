@@ -101,7 +101,8 @@ def test_a_stream_closed_unread_costs_its_worker_not_the_pool(apps):
 def test_a_gzipped_stream_sends_a_piece_for_each_chunk():
     """ISA-L holds some 900 KB of input before it writes; each chunk is flushed, so a streamed
     answer goes out as it is written, and the pieces make one gzip member."""
-    from alliance_kg.query.executor import STREAM_CHUNK_BYTES, gzipped_stream
+    from alliance_kg.query.compression import gzipped_stream
+    from alliance_kg.query.executor import STREAM_CHUNK_BYTES
 
     chunks = [b"".join(b"<urn:x:%d> <urn:p> \"%d\" .\n" % (i, n) for i in range(STREAM_CHUNK_BYTES // 30))
               for n in range(4)]

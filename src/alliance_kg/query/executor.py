@@ -45,15 +45,13 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import Any, Callable, Collection, Iterable, Iterator, TypeVar
-
-from isal import isal_zlib
+from typing import Any, Callable, Collection, Iterator, TypeVar
 
 from .. import errors
 from ..errors import QueryAborted, QueryError, QueryTimeout
 from ..settings import Settings
 from ..stores.base import Answer, Deferred, PreparedQuery, QueryResult, Store
-from . import formats
+from . import compression, formats
 from .prepare import deferred_answer, execute, prepare, unknown_graphs
 
 log = logging.getLogger(__name__)
@@ -62,13 +60,6 @@ log = logging.getLogger(__name__)
 #: (400) instead of a stack overflow.
 WORKER_RECURSION_LIMIT = 20_000
 WORKER_STACK_BYTES = 512 * 1024 * 1024
-#: gzip level of the dumps (written once): most of the gain of 9 at a fraction of its cost.
-GZIP_LEVEL = 5
-#: gzip level of answers, compressed as they are sent (ISA-L's levels are 0 to 3): as many bytes
-#: as zlib's level 1 on the example queries' answers, in a third of its time.
-ANSWER_GZIP_LEVEL = 1
-#: zlib's window bits for a gzip container.
-GZIP_WBITS = 16 + isal_zlib.MAX_WBITS
 #: Bytes per message of a streamed answer.
 STREAM_CHUNK_BYTES = 256 * 1024
 #: A worker's ``oom_score_adj`` (the most a process may ask for). When memory runs out, the
@@ -77,22 +68,6 @@ STREAM_CHUNK_BYTES = 256 * 1024
 #: worker copies the store's pages as it reads them (see the module), and the OOM killer took
 #: the server, ending the service.
 WORKER_OOM_SCORE_ADJ = 1000
-
-
-def gzipped_answer(body: bytes) -> bytes:
-    """``body`` as a gzip member, by ISA-L (isal): 10 µs for a 3 KB answer, 33 with zlib."""
-    return isal_zlib.compress(body, ANSWER_GZIP_LEVEL, GZIP_WBITS)
-
-
-def gzipped_stream(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """``chunks`` as one gzip member, a piece for each chunk: ISA-L holds some 900 KB of input
-    before it writes unless flushed, so each chunk is flushed (a few bytes each) and a streamed
-    answer goes out as it comes."""
-    compressor = isal_zlib.compressobj(ANSWER_GZIP_LEVEL, isal_zlib.DEFLATED, GZIP_WBITS)
-    for chunk in chunks:
-        if compressed := compressor.compress(chunk) + compressor.flush(isal_zlib.Z_SYNC_FLUSH):
-            yield compressed
-    yield compressor.flush()
 
 
 @dataclass(frozen=True)
@@ -139,7 +114,7 @@ class Reply:
         """The body gzip-compressed, once: a reply kept in the result cache keeps these bytes
         too, so a repeated large answer is not compressed again for every client."""
         if self._gzipped is None:
-            self._gzipped = gzipped_answer(self.body)
+            self._gzipped = compression.gzipped_answer(self.body)
         return self._gzipped
 
 

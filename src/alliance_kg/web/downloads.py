@@ -22,7 +22,7 @@ from typing import BinaryIO, Callable
 from flask import Request, Response
 from werkzeug.wsgi import wrap_file
 
-from ..query.executor import GZIP_LEVEL
+from ..query.compression import GZIP_LEVEL
 from ..scratch import remove_with, scratch_folder
 from ..stores.dcat import Download
 from .headers import accepts_gzip

@@ -15,7 +15,7 @@ from typing import Iterable
 from flask import Flask, Request, Response, request
 from werkzeug.http import parse_accept_header
 
-from ..query.executor import gzipped_answer, gzipped_stream
+from ..query.compression import gzipped_answer, gzipped_stream
 from .language import COOKIE
 from .state import state
 
