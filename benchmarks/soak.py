@@ -347,8 +347,7 @@ class Soak:
             outcome = json.loads(body) if body.startswith(b"{") else {}
             with self.lock:
                 self.reloads["invalid" if invalid else "valid", status] += 1
-                self.events.append((round(time.monotonic() - self.started, 2),
-                                    f"reload {'invalid' if invalid else 'valid'} {status}"))
+                self.event(f"reload {'invalid' if invalid else 'valid'} {status}")
                 if not invalid and status == 200 and outcome.get("version"):
                     self.valid_versions.add(outcome["version"])
             if invalid and status == 200 and outcome.get("message") != "unchanged":
@@ -384,7 +383,11 @@ class Soak:
                     continue
                 with self.lock:
                     self.kills += 1
-                    self.events.append((round(time.monotonic() - self.started, 2), "kill"))
+                    self.event("kill")
+
+    def event(self, what: str) -> None:
+        """A fault, with when it came (seconds into the run); the caller holds the lock."""
+        self.events.append((round(time.monotonic() - self.started, 2), what))
 
     def guarded(self, task: Callable[[], None]) -> None:
         """``task`` in its thread; if it dies, the soak fails (else reloads or kills would stop unseen)."""

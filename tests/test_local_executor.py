@@ -140,15 +140,21 @@ def test_a_large_answer_is_evaluated_again_and_streamed_whole(executor, store):
     assert small.stream is None and b"true" in small.body
 
 
+def counted_evaluations(store, monkeypatch) -> list:
+    """A list that gets an item each time ``store`` evaluates a query from now on."""
+    evaluations = []
+    evaluate = store.evaluate
+    monkeypatch.setattr(store, "evaluate", lambda *a, **k: evaluations.append(1) or evaluate(*a, **k))
+    return evaluations
+
+
 @pytest.mark.parametrize("accept", [JSON, "text/tab-separated-values"])
 def test_a_large_answer_held_at_the_row_cap_is_evaluated_once_and_sent_whole(executor, store, monkeypatch, accept):
     """Under a row cap the engine's answer is counted and cut in memory: past ``stream_from`` it
     goes out as it is, not evaluated a second time to be streamed."""
     text = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 3000"
     whole = answer(store, Job(text, accept=accept, max_rows=2000))
-    evaluations = []
-    evaluate = store.evaluate
-    monkeypatch.setattr(store, "evaluate", lambda *a, **k: evaluations.append(1) or evaluate(*a, **k))
+    evaluations = counted_evaluations(store, monkeypatch)
     reply = executor.run(Job(text, accept=accept, max_rows=2000, stream_from=4096))
     assert reply.stream is None and len(reply.body) > 4096 and reply.body == whole.body
     assert reply.truncated and reply.rows == 2000 and evaluations == [1]
@@ -165,9 +171,7 @@ def test_a_large_answer_converted_from_a_held_one_is_streamed_without_evaluating
     ``stream_from`` the thread streaming them converts those again rather than evaluating the
     query a second time."""
     whole = answer(store, Job(text, accept=accept, max_rows=2000))
-    evaluations = []
-    evaluate = store.evaluate
-    monkeypatch.setattr(store, "evaluate", lambda *a, **k: evaluations.append(1) or evaluate(*a, **k))
+    evaluations = counted_evaluations(store, monkeypatch)
     reply = executor.run(Job(text, accept=accept, max_rows=2000, stream_from=4096))
     assert reply.stream is not None and len(whole.body) > 4096
     assert b"".join(reply.stream) == whole.body and reply.stream.complete
