@@ -4,8 +4,10 @@ their number, and what they share (reloads, status, fair use, counters) is the s
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
+import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -66,6 +68,45 @@ def test_the_server_forks_its_serving_processes_and_they_answer(serving):
         assert int(Path(f"/proc/{pid}/oom_score_adj").read_text()) == 1000
     answered = {ask(serving).status_code for _ in range(20)}
     assert answered == {200}
+
+
+def test_connections_opened_at_once_are_spread_over_the_serving_processes(serving):
+    """On one shared listening socket the process that woke first took every connection waiting,
+    so a client opening its keep-alive pool at once could be served by one process (one core)
+    for as long as the pool lived. Each process now accepts on a socket of its own, among which
+    the kernel spreads connections by a hash of the client's port: of 64 connections waiting
+    when one process wakes first, each process gets at least 16 (a binomial tail of 1 in 20,000
+    under an even spread)."""
+    pids = serving_pids(serving)
+    port = int(serving.url.rsplit(":", 1)[1])
+    pool = [http.client.HTTPConnection("127.0.0.1", port, timeout=30) for _ in range(64)]
+    try:
+        # all 64 waiting to be accepted when one process wakes before the other (the kernel
+        # completes the handshakes while the processes are held)
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            for connection in pool:
+                connection.connect()
+            os.kill(pids[0], signal.SIGCONT)
+            time.sleep(0.2)
+        finally:
+            for pid in pids:
+                os.kill(pid, signal.SIGCONT)
+        for connection in pool:  # answered over keep-alive: accepted, and still held open
+            connection.request("GET", "/healthz")
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 200 and not response.will_close
+        ours = {connection.sock.getsockname()[1] for connection in pool}
+        held = {pid: sum(1 for c in psutil.Process(pid).net_connections(kind="tcp")
+                         if c.raddr and c.raddr.port in ours and c.status == psutil.CONN_ESTABLISHED)
+                for pid in pids}
+    finally:
+        for connection in pool:
+            connection.close()
+    assert sum(held.values()) == 64, held
+    assert min(held.values()) >= 16, held
 
 
 def test_a_query_past_its_deadline_is_503_and_its_process_is_replaced(serving):
@@ -224,6 +265,21 @@ def test_connections_made_while_processes_are_replaced_are_all_answered(tmp_path
             thread.join()
         srv.stop()
     assert failures == [] and set(answered) == {200} and len(answered) > 100
+
+
+def test_a_port_another_server_shares_out_is_refused_too(tmp_path):
+    """The serving processes' sockets share their port (``SO_REUSEPORT``), and so could any other
+    program's of the same user that allows it: the port is first taken without, so that a
+    second server (this one twice, say) is an error rather than half of the traffic."""
+    with socket.socket() as taken:
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = live.run_to_exit(tmp_path, "--data", str(live.ENDPOINT_DATA), "--processes", "2",
+                                  "--port", str(port))
+    assert result.returncode == 2, result.stderr
+    assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in result.stderr
 
 
 def test_serving_processes_stop_when_their_server_is_killed(tmp_path):

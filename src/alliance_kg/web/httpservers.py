@@ -9,9 +9,9 @@ parent that spawns worker processes, each loading the app, and answer SIGHUP by 
 here the app, its store and its query workers must live in the one process that handles SIGHUP
 with our ``Reloader`` (an invalid reload refused, the old data served on), and the supervisor's
 other offers (several processes, recycling on memory) are ours already, one level down, in
-``query.executor``. So this process binds the socket itself, without ``SO_REUSEPORT``, so that a
-taken port is an error and not a second server, and runs the piece each granian worker process
-runs: a ``WSGIWorker`` on that socket, whose Rust threads accept and parse and whose Python
+``query.executor``. So this process binds the socket itself, checking first without
+``SO_REUSEPORT`` that the port is free (a taken port is an error, not a second server), and runs
+the piece each granian worker process runs: a ``WSGIWorker`` on that socket, whose Rust threads accept and parse and whose Python
 threads call the app. That piece is granian's internal interface, which is why pyproject pins
 granian's minor version; every server test runs through it.
 """
@@ -57,6 +57,30 @@ def bind(host: str, port: int) -> socket.socket:
         raise InputError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
+def bind_spread(host: str, port: int, count: int) -> list[socket.socket]:
+    """``count`` listening sockets on ``host:port``, among which the kernel spreads new
+    connections (``SO_REUSEPORT``: by a hash of the client's address and port), one for each
+    serving process.
+
+    On one shared socket, the process that wakes first accepts every connection waiting, so a
+    client opening its keep-alive connections at once (a portal's pool, a benchmark) could have
+    all of them served by one process, on one core, for as long as they lived (measured: 2 runs
+    in 6, at half the throughput). The port is first taken without ``SO_REUSEPORT``, as ``bind``
+    does, so that a port in use is an error here too and not a share in another server's."""
+    probe = bind(host, port)
+    address, family = probe.getsockname(), probe.family
+    probe.close()
+    spread: list[socket.socket] = []
+    try:
+        for _ in range(count):
+            spread.append(socket.create_server(address, family=family, backlog=BACKLOG, reuse_port=True))
+    except OSError as exc:
+        for sock in spread:
+            sock.close()
+        raise InputError(f"cannot listen on {host}:{address[1]}: {exc.strerror}") from None
+    return spread
+
+
 class GranianServer:
     """granian's WSGI worker in this process, ``threads`` Python threads calling ``app``.
 
@@ -68,7 +92,7 @@ class GranianServer:
     def __init__(self, app: Callable[..., Any], host: str, port: int, *, threads: int, drain_seconds: float,
                  sock: socket.socket | None = None, requests: "Requests | None" = None):
         """Bound to ``host:port``, or serving ``sock`` (a listening socket of its own: a serving
-        process's copy of the server's). ``requests``, if given, learns which thread answers which
+        process's copy of its slot's, ``bind_spread``). ``requests``, if given, learns which thread answers which
         request, so that another thread can answer for it (``web.serving``)."""
         from granian._futures import _new_cbscheduler
         from granian._granian import SocketHolder, WorkerSignal, WSGIWorker
@@ -112,11 +136,11 @@ class GranianServer:
         """Take no more connections, and keep serving those it has (until ``stop``).
 
         A stop closes the connections that are idle, a connection just accepted included, whose
-        client is about to send its first request; with several processes on one listening
-        socket, one that stops would drop such a connection now and then (seen: 10 in 15
-        replacements under load). So a process that is about to stop first puts a listening
-        socket no one connects to in place of the shared one, under the descriptor granian's
-        accept loop reads: the kernel hands every new connection to the other processes, while
+        client is about to send its first request; a process that stops while others accept on
+        its listening socket (its successor) would drop such a connection now and then (seen:
+        10 in 15 replacements under load). So a process that is about to stop first puts a
+        listening socket no one connects to in place of the shared one, under the descriptor
+        granian's accept loop reads: the connections waiting there are left to the others, while
         the connections it has are served as before."""
         nowhere = socket.create_server(("127.0.0.1", 0), backlog=1)
         nowhere.setblocking(False)

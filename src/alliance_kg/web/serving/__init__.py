@@ -4,8 +4,8 @@ With an Oxigraph store (``memory``, ``oxigraph:PATH``) and granian, ``alliance-k
 as one server process and ``--processes`` serving processes forked from it. The server loads
 and validates the data, keeps the store (its pages shared copy-on-write with every fork), the
 reloader, the search index and the fair-use ledger, and serves nothing itself. Each serving
-process runs granian on a copy of the server's listening socket (the kernel hands each new
-connection to one of them) and answers its requests in its own threads, queries included
+process runs granian on a listening socket of its own (``SO_REUSEPORT``: the kernel spreads
+new connections over them) and answers its requests in its own threads, queries included
 (``query.local``): Oxigraph evaluates with the interpreter lock released, so there is no hop
 to a worker process, and two processes use both cores for the Python around the queries.
 
@@ -42,7 +42,7 @@ from flask import Flask
 
 from ...settings import Settings
 from ..admin import reloader_of
-from ..httpservers import bind
+from ..httpservers import bind_spread
 from .supervisor import Supervisor
 
 #: Seconds the search index may take to be built before the first serving processes are forked.
@@ -52,8 +52,8 @@ LABELS_BEFORE_SERVING = 3.0
 def serve_in_processes(app: Flask, settings: Settings, *, announce: Callable[[str, int], None],
                        signals: Callable[..., Any], build_labels: Callable[[], None]) -> None:
     """``web.server.serve`` in serving processes: bind, fork, supervise until SIGTERM/SIGINT."""
-    sock = bind(settings.host, settings.port)
-    supervisor = Supervisor(app, settings, sock)
+    socks = bind_spread(settings.host, settings.port, settings.serving_processes)
+    supervisor = Supervisor(app, settings, socks)
     reloader = reloader_of(app)
     reloader.listen(supervisor.replace_all)
     try:
@@ -67,13 +67,14 @@ def serve_in_processes(app: Flask, settings: Settings, *, announce: Callable[[st
             threading.Thread(target=_then, args=(labels, lambda: supervisor.replace_all("search index")),
                              daemon=True, name="label-index-refork").start()
         supervisor.start()
-        announce(*sock.getsockname()[:2])
+        announce(*socks[0].getsockname()[:2])
         with signals(supervisor, reloader):
             supervisor.run()
     finally:
         supervisor.stop()
         supervisor.close()
-        sock.close()
+        for sock in socks:
+            sock.close()
 
 
 def _then(thread: threading.Thread, after: Callable[[], None]) -> None:

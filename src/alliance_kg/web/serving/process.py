@@ -1,4 +1,4 @@
-"""A serving process's side: granian on the shared socket, queries evaluated in the request's
+"""A serving process's side: granian on its slot's socket, queries evaluated in the request's
 thread, a query past its deadline answered from another thread, and the way out."""
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def child_main(app: Flask, settings: Settings, sock: socket.socket, messages: in
 
 
 class ServingProcess:
-    """One serving process: granian on the shared socket, queries evaluated here."""
+    """One serving process: granian on its slot's socket, queries evaluated here."""
 
     def __init__(self, app: Flask, settings: Settings, sock: socket.socket, messages: int, control: Any,
                  metrics_folder: str):

@@ -1,5 +1,10 @@
 """The server's side: forks the serving processes, keeps them at their number (replacing one
-that asks for a successor or dies) and stops them."""
+that asks for a successor or dies) and stops them.
+
+Each process has a slot: a listening socket of its own among those the kernel spreads new
+connections over (``httpservers.bind_spread``), which the server holds for as long as it runs.
+A successor is forked into its predecessor's slot, so the connections waiting on the socket
+when the predecessor stops accepting are the successor's to take, never dropped."""
 
 from __future__ import annotations
 
@@ -30,6 +35,8 @@ RESPAWN_PAUSE = 1.0
 @dataclasses.dataclass
 class _Child:
     pid: int
+    #: Which of the listening sockets it accepts on.
+    slot: int
     #: The end the server reads the child's requests for a successor from.
     messages: int
     started: float
@@ -37,10 +44,10 @@ class _Child:
 
 
 class Supervisor:
-    """Forks ``settings.processes`` serving processes and keeps them at that number."""
+    """Forks a serving process for each of ``socks`` and keeps one accepting on each."""
 
-    def __init__(self, app: Flask, settings: Settings, sock: socket.socket):
-        self._app, self._settings, self._sock = app, settings, sock
+    def __init__(self, app: Flask, settings: Settings, socks: list[socket.socket]):
+        self._app, self._settings, self._socks = app, settings, socks
         self.control = ControlServer(Control(app, self))
         self._metrics = scratch_folder("metrics")
         remove_with(self, self._metrics)
@@ -58,8 +65,8 @@ class Supervisor:
             return [c.pid for c in self._children.values() if not c.retiring]
 
     def start(self) -> None:
-        for _ in range(self._settings.serving_processes):
-            self._spawn()
+        for slot in range(len(self._socks)):
+            self._spawn(slot)
 
     def replace_all(self, reason: str) -> None:
         """Fresh serving processes, forked now (they serve the current state), in place of the
@@ -68,8 +75,8 @@ class Supervisor:
             return
         with self._lock:
             old = [c for c in self._children.values() if not c.retiring]
-            for _ in range(self._settings.serving_processes):
-                self._spawn()
+            for slot in range(len(self._socks)):
+                self._spawn(slot)
             for child in old:
                 child.retiring = True
                 self.replaced[reason] += 1
@@ -109,7 +116,7 @@ class Supervisor:
             except OSError:
                 pass
 
-    def _spawn(self) -> None:
+    def _spawn(self, slot: int) -> None:
         with self._lock:
             if self._stopping.is_set():  # a reload's or settle's thread late: stopping wins
                 return
@@ -124,12 +131,12 @@ class Supervisor:
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.pthread_sigmask(signal.SIG_SETMASK, mask)
                 os.close(read)
-                child_main(self._app, self._settings, self._sock, write, self.control,
+                child_main(self._app, self._settings, self._socks[slot], write, self.control,
                             keep_closed=[c.messages for c in self._children.values()] + [self._wake_read, self._wake],
                             metrics_folder=str(self._metrics))
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             os.close(write)
-            self._children[pid] = _Child(pid, read, time.monotonic())
+            self._children[pid] = _Child(pid, slot, read, time.monotonic())
             self._last_start = time.monotonic()
 
     def _read_request(self, fd: int) -> None:
@@ -145,24 +152,26 @@ class Supervisor:
             reason = REASONS.get(said[:1], "asked")
             self.replaced[reason] += 1
             log.info("serving process %d replaced (%s)", child.pid, reason)
-            self._spawn()
+            self._spawn(child.slot)
 
     def _reap(self) -> None:
         """Collect the serving processes that have exited (only ours: the pool's workers are
         multiprocessing's to collect); one that was not retiring is replaced."""
-        for pid, status in self._exited():
+        for child, status in self._exited():
             if self._stopping.is_set():
                 continue
             self.replaced["died"] += 1
-            log.error("serving process %d died (%s); starting another", pid, _exit_text(status))
+            log.error("serving process %d died (%s); starting another", child.pid, _exit_text(status))
             pause = self._last_start + RESPAWN_PAUSE - time.monotonic()
             if pause > 0:
                 time.sleep(pause)
-            self._spawn()
+            with self._lock:  # a reload may have filled the slot meanwhile
+                if not any(c.slot == child.slot and not c.retiring for c in self._children.values()):
+                    self._spawn(child.slot)
 
-    def _exited(self) -> list[tuple[int, int]]:
-        """(pid, wait status) of the active processes that have exited; retiring ones that have
-        are forgotten."""
+    def _exited(self) -> list[tuple[_Child, int]]:
+        """The active processes that have exited, with their wait status; retiring ones that
+        have are forgotten."""
         died = []
         with self._lock:
             for pid, child in list(self._children.items()):
@@ -175,7 +184,7 @@ class Supervisor:
                 del self._children[pid]
                 os.close(child.messages)
                 if not child.retiring:
-                    died.append((pid, status))
+                    died.append((child, status))
         return died
 
     def _stop_children(self) -> None:
