@@ -46,11 +46,18 @@ end
 -- main thread sleeps for the whole -d, whatever its threads do, unless SIGINT ends the run
 -- early: the first thread to have its share has that sent. Not from system()'s own shell (wrk
 -- ignores SIGINT until system() returns) but from one left behind; every thread goes on sending
--- until wrk's next 100 ms tick, its answers counted in the run's time.
+-- until wrk's next 100 ms tick, its answers counted in the run's time. Sent again until wrk is
+-- gone: one SIGINT can be lost (sent before system() returned, or taken by a sending thread,
+-- which then stops while the main thread sleeps on: seen once, a benchmark hung for minutes).
 function response(status, headers, body)
   answered = answered + 1
   if answered == share then
-    os.execute("(sleep 0.01; kill -INT $PPID) &")  -- $PPID: the parent of system()'s shell, wrk
+    -- $PPID: the parent of system()'s shell, wrk, while it is wrk and not exited (a number
+    -- reused is never signalled; nor is an exited wrk its parent has yet to collect, which it
+    -- does once wrk's output ends: so the loop holds none of that output open either)
+    os.execute("(while sleep 0.01 && [ \"$(cat /proc/$PPID/comm 2>/dev/null)\" = wrk ] "
+               .. "&& ! grep -q '^State:.Z' /proc/$PPID/status; do kill -INT $PPID; sleep 0.5; done) "
+               .. ">/dev/null 2>&1 &")
   end
 end
 
