@@ -136,13 +136,14 @@ class Deferred(NamedTuple):
     #: cap in memory): sent as they are, not evaluated again to be streamed.
     held: bytes | None = None
     #: Whether ``write`` converts what the engine holds already (a held answer in another format),
-    #: so that writing it again, to stream it, evaluates nothing.
+    #: so that writing it again, to stream it, evaluates nothing. (A ``held`` answer is never
+    #: written again: it is sent as it is.)
     replayable: bool = False
 
     @classmethod
     def holding(cls, body: bytes, truncated: bool, rows: int) -> "Deferred":
         """An answer whose bytes the engine holds whole already: written as they are."""
-        return cls(truncated, rows, lambda out: out.write(body), held=body, replayable=True)
+        return cls(truncated, rows, lambda out: out.write(body), held=body)
 
     def written(self) -> Answer:
         """The answer as bytes, for callers that want them whole."""

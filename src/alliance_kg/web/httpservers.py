@@ -11,8 +11,8 @@ with our ``Reloader`` (an invalid reload refused, the old data served on), and t
 other offers (several processes, recycling on memory) are ours already, one level down, in
 ``query.executor``. So this process binds the socket itself, checking first without
 ``SO_REUSEPORT`` that the port is free (a taken port is an error, not a second server), and runs
-the piece each granian worker process runs: a ``WSGIWorker`` on that socket, whose Rust threads accept and parse and whose Python
-threads call the app. That piece is granian's internal interface, which is why pyproject pins
+the piece each granian worker process runs: a ``WSGIWorker`` on that socket, whose Rust threads
+accept and parse and whose Python threads call the app. That piece is granian's internal interface, which is why pyproject pins
 granian's minor version; every server test runs through it.
 """
 
@@ -52,9 +52,16 @@ def bind(host: str, port: int) -> socket.socket:
     """A listening TCP socket on ``host:port`` (``InputError`` if it cannot be had)."""
     try:
         family, *_, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
-        return socket.create_server(address, family=family, backlog=BACKLOG)
     except OSError as exc:
         raise InputError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    return _listen(host, address, family)
+
+
+def _listen(host: str, address: tuple, family: socket.AddressFamily, *, reuse_port: bool = False) -> socket.socket:
+    try:
+        return socket.create_server(address, family=family, backlog=BACKLOG, reuse_port=reuse_port)
+    except OSError as exc:
+        raise InputError(f"cannot listen on {host}:{address[1]}: {exc.strerror}") from None
 
 
 def bind_spread(host: str, port: int, count: int) -> list[socket.socket]:
@@ -73,11 +80,11 @@ def bind_spread(host: str, port: int, count: int) -> list[socket.socket]:
     spread: list[socket.socket] = []
     try:
         for _ in range(count):
-            spread.append(socket.create_server(address, family=family, backlog=BACKLOG, reuse_port=True))
-    except OSError as exc:
+            spread.append(_listen(host, address, family, reuse_port=True))
+    except InputError:
         for sock in spread:
             sock.close()
-        raise InputError(f"cannot listen on {host}:{address[1]}: {exc.strerror}") from None
+        raise
     return spread
 
 
@@ -92,8 +99,9 @@ class GranianServer:
     def __init__(self, app: Callable[..., Any], host: str, port: int, *, threads: int, drain_seconds: float,
                  sock: socket.socket | None = None, requests: "Requests | None" = None):
         """Bound to ``host:port``, or serving ``sock`` (a listening socket of its own: a serving
-        process's copy of its slot's, ``bind_spread``). ``requests``, if given, learns which thread answers which
-        request, so that another thread can answer for it (``web.serving``)."""
+        process's copy of its slot's, ``bind_spread``). ``requests``, if given, learns which
+        thread answers which request, so that another thread can answer for it
+        (``web.serving``)."""
         from granian._futures import _new_cbscheduler
         from granian._granian import SocketHolder, WorkerSignal, WSGIWorker
         from granian.constants import HTTPModes
