@@ -342,6 +342,62 @@ def test_budgets_go_to_the_server_in_batches_and_a_standing_is_asked_again_when_
     assert refused.value.retry_after >= 1
 
 
+class _SlowLedger(_Ledger):
+    """A ledger whose answers wait for ``answer`` to be set, counting the asks in flight."""
+
+    def __init__(self):
+        super().__init__()
+        self.answer, self.in_flight, self.most_in_flight = threading.Event(), 0, 0
+        self._count = threading.Lock()
+
+    def budget_standing(self, key, budget, charges):
+        with self._count:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            assert self.answer.wait(10)
+            return super().budget_standing(key, budget, charges)
+        finally:
+            with self._count:
+                self.in_flight -= 1
+
+
+def test_a_stale_standing_is_asked_by_one_thread_while_the_others_go_on():
+    """A portal's token has requests in most threads at once; when its standing went stale, all
+    of them asked the server together (the soak saw dozens of asks queued on the ledger, and
+    normal queries held for seconds while a reload kept the server busy). One asks; the others
+    are served on the standing known meanwhile. A client never asked about waits."""
+    from alliance_kg.web.fairuse import Client
+    from alliance_kg.web.serving.control import BUDGET_STALE, RemoteBudgets
+
+    ledger = _SlowLedger()
+    remote = RemoteBudgets(1.0, 60.0, control=ledger)
+    portal = Client("token:portal", 100.0)
+    ledger.answer.set()
+    remote.check(portal, now=1000.0)
+    assert ledger.asked == 1
+    ledger.answer.clear()
+    stale = 1000.0 + BUDGET_STALE + 0.1
+    asking = [threading.Thread(target=remote.check, args=(portal, stale)) for _ in range(8)]
+    for thread in asking:
+        thread.start()
+    deadline = time.monotonic() + 5
+    while ledger.in_flight == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    for thread in asking:
+        thread.join(2)
+    assert ledger.most_in_flight == 1 and sum(t.is_alive() for t in asking) == 1  # the one asking waits
+    remote.check(portal, now=stale)  # not held either
+    newcomer = threading.Thread(target=remote.check, args=(Client("addr:192.0.2.9", 1.0), stale))
+    newcomer.start()
+    newcomer.join(0.3)
+    assert newcomer.is_alive()  # nothing known of it: it waits for the server's answer
+    ledger.answer.set()
+    for thread in [*asking, newcomer]:
+        thread.join(5)
+    assert ledger.asked == 3 and not any(t.is_alive() for t in [*asking, newcomer])
+
+
 def test_a_process_forked_during_a_reloads_validation_does_not_hold_its_input_open():
     """The shapes read the data from a named pipe that a thread fills; a serving process or query
     worker forked meanwhile (a replacement) inherits the pipe's writing end, and the reader saw

@@ -65,6 +65,33 @@ def parse_tokens(text: str) -> dict[str, float]:
     return tokens
 
 
+class Spending:
+    """A client's charges in the window, oldest first, and their sum.
+
+    The sum is kept as charges come and leave, not added up per check: a busy client (one API
+    token for a whole portal) has tens of thousands of charges in a window, and adding them up
+    on every check held the ledger's lock for a millisecond a request (the soak's normal queries
+    queued behind it for seconds)."""
+
+    __slots__ = ("charges", "total")
+
+    def __init__(self) -> None:
+        self.charges: deque[tuple[float, float]] = deque()
+        self.total = 0.0
+
+    def add(self, at: float, seconds: float) -> None:
+        self.charges.append((at, seconds))
+        self.total += seconds
+
+    def trim(self, before: float) -> None:
+        """Forget the charges made at ``before`` or earlier."""
+        charges = self.charges
+        while charges and charges[0][0] <= before:
+            self.total -= charges.popleft()[1]
+        if not charges:
+            self.total = 0.0  # no rounding left over from the subtractions
+
+
 @dataclass
 class Budgets:
     """Spending per client in a sliding window; thread-safe, one small lock."""
@@ -72,7 +99,7 @@ class Budgets:
     budget: float
     window: float = 60.0
     tokens: dict[str, float] = field(default_factory=dict)
-    _spent: dict[str, deque] = field(default_factory=dict, repr=False)
+    _spent: dict[str, Spending] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
@@ -104,12 +131,12 @@ class Budgets:
         now = time.monotonic() if now is None else now
         with self._lock:
             spent = self._trimmed(client.key, now)
-            total = sum(seconds for _, seconds in spent)
+            total = spent.total
             if total < client.budget:
                 return total, None
             # wait until enough of the oldest spending has left the window
             freed, retry = total, self.window
-            for at, seconds in spent:
+            for at, seconds in spent.charges:
                 freed -= seconds
                 if freed < client.budget:
                     retry = at + self.window - now
@@ -126,16 +153,17 @@ class Budgets:
             return
         now = time.monotonic() if now is None else now
         with self._lock:
-            self._trimmed(client.key, now).append((now, seconds))
+            self._trimmed(client.key, now).add(now, seconds)
 
     def flush(self) -> None:
         """Charges are booked at once here (``web.serving.RemoteBudgets`` sends them in batches)."""
 
-    def _trimmed(self, key: str, now: float) -> deque:
+    def _trimmed(self, key: str, now: float) -> Spending:
         if len(self._spent) > MAX_CLIENTS:  # forget clients with nothing left in the window
-            for other in [k for k, v in self._spent.items() if not v or v[-1][0] <= now - self.window]:
+            for other in [k for k, v in self._spent.items() if not v.charges or v.charges[-1][0] <= now - self.window]:
                 del self._spent[other]
-        spent = self._spent.setdefault(key, deque())
-        while spent and spent[0][0] <= now - self.window:
-            spent.popleft()
+        spent = self._spent.get(key)
+        if spent is None:
+            spent = self._spent[key] = Spending()
+        spent.trim(now - self.window)
         return spent

@@ -126,11 +126,18 @@ class RemoteBudgets(Budgets):
     server for every check and charge cost the server a core at 400 queries a second, so charges
     are sent in batches, every ``BUDGET_FLUSH`` seconds, and a client's standing is asked again
     once it is ``BUDGET_STALE`` seconds old (meanwhile this process adds its own charges to it): a
-    client may overspend by what it spends in that time."""
+    client may overspend by what it spends in that time.
+
+    One thread at a time asks for a client; the others go on with the standing known until it
+    answers. A busy client (a portal's API token) has requests in most threads at once, and all
+    of them asked together when its standing went stale: dozens of round trips where one does,
+    queued on the server's ledger and, while a reload kept the server busy, holding normal queries
+    for seconds (the soak)."""
 
     control: Any = None
     _known: dict[str, tuple[float, float, float | None]] = dataclasses.field(default_factory=dict, repr=False)
     _pending: list[tuple[str, float, float, float]] = dataclasses.field(default_factory=list, repr=False)
+    _asking: set[str] = dataclasses.field(default_factory=set, repr=False)
     _flusher: threading.Thread | None = dataclasses.field(default=None, repr=False)
 
     def check(self, client: Client, now: float | None = None) -> None:
@@ -139,7 +146,7 @@ class RemoteBudgets(Budgets):
         now = time.monotonic() if now is None else now
         known = self._known.get(client.key)
         if known is None or now - known[0] > BUDGET_STALE or (known[2] is None and known[1] >= client.budget):
-            known = self._ask(client, now)
+            known = self._refreshed(client, now, known)
         asked, total, retry = known
         if retry is not None:
             raise self.over(client, total, retry - (now - asked))
@@ -163,6 +170,20 @@ class RemoteBudgets(Budgets):
             charges, self._pending = self._pending, []
         if charges:
             self.control.budget_charges(charges)
+
+    def _refreshed(self, client: Client, now: float, known: tuple[float, float, float | None] | None) -> \
+            tuple[float, float, float | None]:
+        """The server's answer for ``client``, or ``known`` while another thread is asking (a
+        client never asked about waits for that answer)."""
+        with self._lock:
+            if known is not None and client.key in self._asking:
+                return known
+            self._asking.add(client.key)
+        try:
+            return self._ask(client, now)
+        finally:
+            with self._lock:
+                self._asking.discard(client.key)
 
     def _ask(self, client: Client, now: float) -> tuple[float, float, float | None]:
         with self._lock:
