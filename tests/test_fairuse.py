@@ -44,27 +44,50 @@ def test_budget_refuses_until_the_spending_leaves_the_window():
     budgets.check(Client("addr:b", 2.0), now=111.0)  # someone else
 
 
-def test_a_standing_is_the_sum_of_the_charges_still_in_the_window():
-    budgets = Budgets(budget=1e9, window=10.0)
-    client = Client("token:portal", 1e9)
+def _standing(charges: list[tuple[float, float]], budget: float, window: float, now: float):
+    """What a standing must be, worked out the long way."""
+    kept = [(at, s) for at, s in charges if at > now - window]
+    total = sum(s for _, s in kept)
+    if total < budget:
+        return total, None
+    freed = total
+    for at, seconds in kept:
+        freed -= seconds
+        if freed < budget:
+            return total, at + window - now
+
+
+@pytest.mark.parametrize("budget", [1e9, 1.0])  # never reached; reached and left again
+def test_a_standing_is_the_charges_still_in_the_window(budget):
+    budgets = Budgets(budget=budget, window=10.0)
+    client = Client("token:portal", budget)
     rng = random.Random(7)
-    charges, now = [], 0.0
+    charges, now, over = [], 0.0, 0
     for _ in range(3000):  # time goes on: now and then a lull, in which charges leave the window
         now += rng.expovariate(50.0) + (rng.uniform(0.0, 3.0) if rng.random() < 0.02 else 0.0)
         seconds = rng.uniform(0.0, 0.05)
         budgets.charge(client, seconds, now=now)
         charges.append((now, seconds))
-        if rng.random() < 0.1:
-            expected = sum(s for at, s in charges if at > now - 10.0)
-            assert budgets.standing(client, now=now)[0] == pytest.approx(expected, abs=1e-9)
+        for _ in range(rng.choice([0, 0, 0, 1, 3])):  # asked again and again, time going on
+            now += rng.uniform(0.0, 0.5)
+            charges = [(at, s) for at, s in charges if at > now - 10.0]
+            total, retry = budgets.standing(client, now=now)
+            expected_total, expected_retry = _standing(charges, budget, 10.0, now)
+            assert total == pytest.approx(expected_total, abs=1e-9)
+            assert (retry is None) == (expected_retry is None)
+            if retry is not None:
+                over += 1
+                assert retry == pytest.approx(expected_retry, abs=1e-9)
+    assert (over > 100) == (budget == 1.0)
     assert budgets.standing(client, now=now + 10.0) == (0.0, None)  # all of it left the window
 
 
 def test_checking_a_busy_client_does_not_go_through_its_charges():
     """One token for a whole portal has tens of thousands of charges in a window; a check adds
     them up no more (it held the ledger's lock a millisecond a request: the soak's normal
-    queries queued behind it for seconds). 2,000 checks beside 100,000 charges take about as
-    long as 2,000 beside a few; summing the charges each time took seconds."""
+    queries queued behind it for seconds), nor does a refusal walk them each time. 2,000 checks
+    beside 100,000 charges take about as long as 2,000 beside a few; summing the charges each
+    time took seconds."""
     budgets = Budgets(budget=1e9, window=1e6)
     client = Client("token:portal", 1e9)
     for i in range(100_000):
@@ -74,6 +97,14 @@ def test_checking_a_busy_client_does_not_go_through_its_charges():
         budgets.check(client, now=100_000.0)
     assert time.perf_counter() - started < 1.0
     assert budgets.standing(client, now=100_000.0)[0] == pytest.approx(100.0)
+    over = Client("token:portal", 50.0)  # the same spending, over a smaller budget: refused
+    started = time.perf_counter()
+    for _ in range(2000):
+        with pytest.raises(OverBudget):
+            budgets.check(over, now=100_000.0)
+    assert time.perf_counter() - started < 1.0
+    # under again when the 50,000th charge leaves the window
+    assert budgets.standing(over, now=100_000.0)[1] == pytest.approx(1e6 + 50_000 - 100_000, abs=2)
 
 
 @pytest.fixture

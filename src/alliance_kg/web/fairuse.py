@@ -73,15 +73,32 @@ class Spending:
     on every check held the ledger's lock for a millisecond a request (the soak's normal queries
     queued behind it for seconds)."""
 
-    __slots__ = ("charges", "total")
+    __slots__ = ("charges", "total", "_free")
 
     def __init__(self) -> None:
         self.charges: deque[tuple[float, float]] = deque()
         self.total = 0.0
+        self._free: tuple[float, float] | None = None  # (budget, when under it again)
 
     def add(self, at: float, seconds: float) -> None:
         self.charges.append((at, seconds))
         self.total += seconds
+        self._free = None
+
+    def under_again_at(self, budget: float, window: float) -> float:
+        """When enough of the oldest charges will have left the window for the rest to be under
+        ``budget`` (the total is not). Remembered until the next charge, which alone moves it
+        (the charges leaving are the ones it counts on): a client over budget that asks again and
+        again would otherwise walk its charges each time."""
+        if self._free is None or self._free[0] != budget:
+            freed, at = self.total, self.charges[-1][0]  # at the latest, when the last one leaves
+            for charged, seconds in self.charges:
+                freed -= seconds
+                if freed < budget:
+                    at = charged
+                    break
+            self._free = (budget, at + window)
+        return self._free[1]
 
     def trim(self, before: float) -> None:
         """Forget the charges made at ``before`` or earlier."""
@@ -132,16 +149,9 @@ class Budgets:
         with self._lock:
             spent = self._trimmed(client.key, now)
             total = spent.total
-            if total < client.budget:
+            if total < client.budget or not spent.charges:
                 return total, None
-            # wait until enough of the oldest spending has left the window
-            freed, retry = total, self.window
-            for at, seconds in spent.charges:
-                freed -= seconds
-                if freed < client.budget:
-                    retry = at + self.window - now
-                    break
-        return total, retry
+            return total, spent.under_again_at(client.budget, self.window) - now
 
     def over(self, client: Client, total: float, retry: float) -> OverBudget:
         return OverBudget(f"this client has used {total:.1f} s of query time in the last {self.window:g} s "
