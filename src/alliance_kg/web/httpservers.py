@@ -12,8 +12,9 @@ other offers (several processes, recycling on memory) are ours already, one leve
 ``query.executor``. So this process binds the socket itself, checking first without
 ``SO_REUSEPORT`` that the port is free (a taken port is an error, not a second server), and runs
 the piece each granian worker process runs: a ``WSGIWorker`` on that socket, whose Rust threads
-accept and parse and whose Python threads call the app. That piece is granian's internal interface, which is why pyproject pins
-granian's minor version; every server test runs through it.
+accept and parse and whose Python threads call the app. That piece is granian's internal
+interface, which is why pyproject pins granian's minor version; every server test runs through
+it.
 """
 
 from __future__ import annotations
