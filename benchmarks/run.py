@@ -161,6 +161,16 @@ def pss(pid: int) -> int:
     return psutil.Process(pid).memory_info().rss
 
 
+#: Seconds between two samples of a process tree's memory (a load's peak is caught within them).
+SAMPLE_EVERY = 0.1
+#: The most of one core the sampler may take while a server's throughput is measured. A sample
+#: reads every process's smaps_rollup, for which the kernel walks its page tables: 4.7 ms for
+#: our server's five processes at 1k, 0.3 ms for the Oxigraph server's one. Ten a second took
+#: 2-3 % of this 2-core machine from ours as it was measured (``perf``), more at larger sizes;
+#: so then the sampler waits a hundred times as long as its last sample took.
+SAMPLER_SHARE = 0.01
+
+
 class Sampled:
     """A process started in its own session, the peak memory of its tree sampled (``pss``)."""
 
@@ -169,6 +179,8 @@ class Sampled:
         self.process = subprocess.Popen(command, env={**os.environ, **(env or {})}, cwd=cwd,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         self.peak = 0
+        #: True while throughput is measured: the sampler steps back (``SAMPLER_SHARE``).
+        self.measuring = False
         self._stop = threading.Event()
         self._sampler = threading.Thread(target=self._sample, daemon=True)
         self._sampler.start()
@@ -177,13 +189,17 @@ class Sampled:
         self._stop.set()
 
     def _sample(self) -> None:
-        while not self._stop.wait(0.1):
+        interval = SAMPLE_EVERY
+        while not self._stop.wait(interval):
+            began = time.thread_time()
             try:
                 proc = psutil.Process(self.process.pid)
                 total = pss(proc.pid) + sum(pss(c.pid) for c in proc.children(recursive=True))
                 self.peak = max(self.peak, total)
             except psutil.Error:
                 pass
+            spent = time.thread_time() - began
+            interval = max(SAMPLE_EVERY, spent / SAMPLER_SHARE) if self.measuring else SAMPLE_EVERY
 
 
 def run_sampled(command: list[str]) -> tuple[float, int]:
@@ -456,8 +472,18 @@ def measure(server: "Server", mix: dict[str, str], concurrency: int, rounds: int
     """Send the mix ``rounds`` times; ``unique_from``: number the texts from there (all distinct).
     A request that fails (a query stopped at its deadline, a cut answer) is counted in ``failed``
     by query name, not answered: q/s counts answers."""
-    if client == "wrk":
-        return measure_wrk(server, mix, concurrency, rounds, unique_from)
+    server.measuring = True
+    try:
+        if client == "wrk":
+            return measure_wrk(server, mix, concurrency, rounds, unique_from)
+        return _measure_threads(server, mix, concurrency, rounds, unique_from, client)
+    finally:
+        server.measuring = False
+
+
+def _measure_threads(server: "Server", mix: dict[str, str], concurrency: int, rounds: int, unique_from: int | None,
+                     client: str) -> dict:
+    """``measure`` with a Python client: ``concurrency`` threads, each with a connection of its own."""
     jobs = [(name, text) for _ in range(rounds) for name, text in mix.items()]
     if unique_from is not None:
         jobs = [(name, f"{text}\n# nonce {unique_from + i}") for i, (name, text) in enumerate(jobs)]

@@ -11,7 +11,7 @@ import pytest
 from alliance_kg.build.sources import load_dataset
 from alliance_kg.errors import Interrupted, QuerySyntaxError, QueryTimeout
 from alliance_kg.query.executor import Job, answer
-from alliance_kg.query.local import LocalExecutor, Watch
+from alliance_kg.query.local import WATCH_INTERVAL, LocalExecutor, Watch
 from alliance_kg.stores import InMemoryOxigraphStore
 from server import ENDPOINT_DATA
 
@@ -178,14 +178,31 @@ def test_a_large_answer_converted_from_a_held_one_is_streamed_without_evaluating
     assert reply.truncated and reply.stream.rows == 2000 and evaluations == [1]
 
 
-def test_growth_past_the_bound_is_told_once(make):
+def test_growth_past_the_bound_is_told_once_by_the_watch(make):
     grown = []
-    executor = make(max_growth=1, on_grown=lambda: grown.append(1))
-    held = bytearray(8 * 2**20)  # resident: the process grew
+    executor = make(max_growth=4 * 2**20, on_grown=lambda: grown.append(threading.get_ident()))
+    time.sleep(5 * WATCH_INTERVAL)
+    assert grown == []  # not grown yet
+    held = b"x" * (16 * 2**20)  # resident: the process grew
     for _ in range(3):
         executor.run(Job("ASK {}", accept=JSON))
-    assert grown == [1] and executor.recycled == 1
+    wait = time.monotonic() + 5
+    while not grown and time.monotonic() < wait:
+        time.sleep(0.01)
+    time.sleep(5 * WATCH_INTERVAL)  # more looks: still told once
+    assert len(grown) == 1 and grown != [threading.get_ident()] and executor.recycled == 1
     del held
+
+
+def test_a_query_does_not_read_the_memory(make, monkeypatch):
+    """The resident set is the watch's to read, not each query's (a system call a query)."""
+    executor = make(max_growth=2**40)
+    readers = []
+    monkeypatch.setattr(executor, "_resident", lambda: readers.append(threading.get_ident()) or 0)
+    for _ in range(20):
+        executor.run(Job("ASK {}", accept=JSON))
+    time.sleep(5 * WATCH_INTERVAL)
+    assert readers and threading.get_ident() not in readers
 
 
 def test_a_streamed_answer_left_unread_stops_its_writer(executor):
