@@ -82,8 +82,8 @@ class Settings:
     query_timeout: float = _setting(30.0, "Seconds a query may run before it is stopped (503).")
     worker_max_growth_mb: int = _setting(
         64, "A query worker or serving process whose own memory (its resident set: copies of the server's pages "
-            "not counted; a serving process's result cache neither) grew more than this (MB) is replaced after "
-            "its query (0: never).")
+            "not counted; a serving process's result cache neither) grew more than this (MB) is replaced: a query "
+            "worker after its query, a serving process within 50 ms (0: never).")
     label_index_timeout: float = _setting(
         600.0, "Seconds each query building the search index may run (the server's own, not held to "
                "--query-timeout: at 10M triples they take about 70 s).")
