@@ -10,7 +10,7 @@ replaces them), which is when the work really stops.
 
 One thread per process (the ``Watch``) looks at the deadlines every ``WATCH_INTERVAL``
 seconds; a query costs it an entry in a dictionary, no wake-up. The same thread looks at the
-process's resident set: read after every query, it cost the serving processes 5-10 % of their
+process's resident set: read after every query, it cost the serving processes some 5 % of their
 throughput on unique texts (a system call that hands the interpreter lock to another thread and
 waits to get it back).
 """
