@@ -8,7 +8,9 @@
 Systems: ``memory`` (the embedded default, Oxigraph in memory), ``rdflib``, ``oxigraph`` (on
 disk), ``sparql`` (this endpoint on each store backend; ``sparql`` needs virtuoso-t), each with
 the result cache off and on; peers ``rdflib-endpoint`` (PyPI) and ``oxigraph-server`` (PyPI
-``oxigraph``, ``oxigraph serve``). For each size and system: load time (start until the first
+``oxigraph``, ``oxigraph serve``), and ``bare-pyoxigraph`` (``benchmarks/bare_pyoxigraph.py``: the same engine
+behind the same HTTP server, processes and threads as ours, with none of an endpoint's checks: the
+floor under our own work per request). For each size and system: load time (start until the first
 answer), peak memory of the process tree (proportional set size: pages the query workers share
 with the server count once), throughput, p50/p99 latency and the server's CPU seconds per query
 at concurrency 1 and 8 over the same query mix (the example queries, lookups and aggregates), in
@@ -79,7 +81,7 @@ SIZES = {"1k": 0, "10k": 340, "100k": 3400, "1m": 34000, "10m": 340000}  # citie
 #: The mix is sent ``rounds // DIVISOR[size]`` times (at least once): fewer when larger.
 DIVISOR = {"1k": 1, "10k": 1, "100k": 10, "1m": 100, "10m": 1000}
 SYSTEMS = ["memory", "memory+cache", "rdflib", "rdflib+cache", "oxigraph", "oxigraph+cache", "sparql",
-           "sparql+cache", "rdflib-endpoint", "oxigraph-server", "oxigraph-server-unbounded"]
+           "sparql+cache", "rdflib-endpoint", "oxigraph-server", "oxigraph-server-unbounded", "bare-pyoxigraph"]
 MODES = ("repeated", "unique")
 CLIENTS = ("requests", "light", "wrk")
 WRK_SCRIPT = ROOT / "benchmarks" / "wrk_mix.lua"
@@ -339,6 +341,16 @@ def start_system(system: str, folder: Path, dump: Path, size: str, work: Path,
         server = Server(system, [str(BIN / "oxigraph"), "serve-read-only", "--location", str(location),
                                  "--bind", f"127.0.0.1:{port}", "--union-default-graph", *deadline],
                         f"http://127.0.0.1:{port}/query")
+    elif system == "bare-pyoxigraph":
+        from alliance_kg.settings import Settings
+
+        settings = Settings.load(environ=dict(tuning.ours))  # our processes and threads, no more
+        server = Server(system, [str(BIN / "granian"), "--interface", "wsgi", "--http", "1", "--workers",
+                                 str(max(1, settings.processes)), "--blocking-threads", str(settings.threads),
+                                 "--runtime-threads", "1", "--host", "127.0.0.1", "--port", str(port),
+                                 "--working-dir", str(ROOT / "benchmarks"), "--log-level", "warning",
+                                 "bare_pyoxigraph:app"],
+                        f"http://127.0.0.1:{port}/", {"BARE_DUMP": str(dump)})
     else:
         raise ValueError(system)
     server.pre_peak = pre_peak
