@@ -698,9 +698,22 @@ def check_rows(entry: dict) -> None:
 
 
 def machine() -> str:
-    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores{cpu_model()}, "
             f"{round(psutil.virtual_memory().total / 2**30)} GB RAM, {platform.system()} {platform.release()}, "
             f"Python {platform.python_version()}")
+
+
+def cpu_model() -> str:
+    """The processor as Linux names it (", model, family/model, MHz"), or nothing elsewhere: the
+    ratios between servers moved by a quarter between two machines of the same description."""
+    try:
+        with open("/proc/cpuinfo") as info:
+            fields = dict(line.split(":", 1) for line in info.read().split("\n\n")[0].splitlines() if ":" in line)
+    except OSError:
+        return ""
+    fields = {name.strip(): value.strip() for name, value in fields.items()}
+    return (f", {fields.get('model name', '?')} (family {fields.get('cpu family', '?')} model "
+            f"{fields.get('model', '?')}, {fields.get('cpu MHz', '?')} MHz)")
 
 
 def _ratio(value: float | None, peer: float | None) -> str:
