@@ -10,7 +10,7 @@ disk), ``sparql`` (this endpoint on each store backend; ``sparql`` needs virtuos
 the result cache off and on; peers ``rdflib-endpoint`` (PyPI) and ``oxigraph-server`` (PyPI
 ``oxigraph``, ``oxigraph serve``), and ``bare-pyoxigraph`` (``benchmarks/bare_pyoxigraph.py``: the same engine
 behind the same HTTP server, processes and threads as ours, with none of an endpoint's checks: the
-floor under our own work per request). For each size and system: load time (start until the first
+floor under our own work per request; only when named in ``--systems``). For each size and system: load time (start until the first
 answer), peak memory of the process tree (proportional set size: pages the query workers share
 with the server count once), throughput, p50/p99 latency and the server's CPU seconds per query
 at concurrency 1 and 8 over the same query mix (the example queries, lookups and aggregates), in
@@ -86,6 +86,8 @@ MODES = ("repeated", "unique")
 CLIENTS = ("requests", "light", "wrk")
 WRK_SCRIPT = ROOT / "benchmarks" / "wrk_mix.lua"
 PEERS = ("rdflib-endpoint", "oxigraph-server", "oxigraph-server-unbounded")
+#: Measured only when named: a diagnostic, not a peer (each of its processes loads the dump itself).
+ON_REQUEST = ("bare-pyoxigraph",)
 #: Queries within one deadline past which the Oxigraph server with a deadline fails (see the module).
 PEER_THREADS = 15_000
 
@@ -753,7 +755,8 @@ def markdown(results: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1k,100k,1m", help="comma-separated: " + ", ".join(SIZES))
-    parser.add_argument("--systems", default=",".join(SYSTEMS), help="comma-separated: " + ", ".join(SYSTEMS))
+    parser.add_argument("--systems", default=",".join(s for s in SYSTEMS if s not in ON_REQUEST),
+                        help="comma-separated: " + ", ".join(SYSTEMS) + f" (default: all but {', '.join(ON_REQUEST)})")
     parser.add_argument("--rounds", type=int, default=20, help="repetitions of the query mix at 1k (fewer when larger)")
     parser.add_argument("--work", help="folder for generated data and stores (default: a temporary one, kept)")
     parser.add_argument("--markdown", action="store_true", help="print the RESULTS.md table")
