@@ -8,11 +8,11 @@
 Systems: ``memory`` (the embedded default, Oxigraph in memory), ``rdflib``, ``oxigraph`` (on
 disk), ``sparql`` (this endpoint on each store backend; ``sparql`` needs virtuoso-t), each with
 the result cache off and on; peers ``rdflib-endpoint`` (PyPI) and ``oxigraph-server`` (PyPI
-``oxigraph``, ``oxigraph serve``), and ``bare-pyoxigraph`` (``benchmarks/bare_pyoxigraph.py``: the same engine
-behind the same HTTP server, processes and threads as ours, with none of an endpoint's checks: the
-floor under our own work per request; only when named in ``--systems``). For each size and system: load time (start until the first
-answer), peak memory of the process tree (proportional set size: pages the query workers share
-with the server count once), throughput, p50/p99 latency and the server's CPU seconds per query
+``oxigraph``, ``oxigraph serve``); and, only when ``--systems`` names it, ``bare-pyoxigraph``
+(``benchmarks/bare_pyoxigraph.py``: the same engine behind the same HTTP server, processes and
+threads as ours, with none of an endpoint's checks: the floor under our own work per request).
+For each size and system: load time (start until the first answer), peak memory of the process
+tree (proportional set size: pages the query workers share with the server count once), throughput, p50/p99 latency and the server's CPU seconds per query
 at concurrency 1 and 8 over the same query mix (the example queries, lookups and aggregates), in
 two modes: ``repeated`` (the mix as it is, again and again) and ``unique``
 (every request's text distinct: the mix with a trailing ``# nonce N`` comment, as portals and
@@ -706,7 +706,7 @@ def machine() -> str:
 
 
 def cpu_model() -> str:
-    """The processor as Linux names it (", model, family/model, MHz"), or nothing elsewhere: the
+    """``, <model name> (family F model M, MHz)`` from ``/proc/cpuinfo``, or nothing elsewhere: the
     ratios between servers moved by a quarter between two machines of the same description."""
     try:
         with open("/proc/cpuinfo") as info:
