@@ -12,13 +12,13 @@ the result cache off and on; peers ``rdflib-endpoint`` (PyPI) and ``oxigraph-ser
 (``benchmarks/bare_pyoxigraph.py``: the same engine behind the same HTTP server, processes and
 threads as ours, with none of an endpoint's checks: the floor under our own work per request).
 For each size and system: load time (start until the first answer), peak memory of the process
-tree (proportional set size: pages the query workers share with the server count once), throughput, p50/p99 latency and the server's CPU seconds per query
-at concurrency 1 and 8 over the same query mix (the example queries, lookups and aggregates), in
-two modes: ``repeated`` (the mix as it is, again and again) and ``unique``
-(every request's text distinct: the mix with a trailing ``# nonce N`` comment, as portals and
-researchers send distinct texts, so no parse or result can come from a cache; a trailing
-``VALUES ?nonce { N }`` would do too, but Virtuoso 7.2 refuses a VALUES variable the query does
-not use).
+tree (proportional set size: pages the query workers share with the server count once),
+throughput, p50/p99 latency and the server's CPU seconds per query at concurrency 1 and 8 over the
+same query mix (the example queries, lookups and aggregates), in two modes: ``repeated`` (the mix
+as it is, again and again) and ``unique`` (every request's text distinct: the mix with a trailing
+``# nonce N`` comment, as portals and researchers send distinct texts, so no parse or result can
+come from a cache; a trailing ``VALUES ?nonce { N }`` would do too, but Virtuoso 7.2 refuses a
+VALUES variable the query does not use).
 Every system's row count per query is checked against the memory backend's. Figures are printed
 as ratios to the peers and written to ``benchmarks/results-<date>.json``; ``--markdown`` prints
 the table for RESULTS.md. This is a script, not a test: it takes minutes to hours by size.
