@@ -3,13 +3,14 @@ query's hash, form, rows and outcome, and the slow-query log."""
 
 from __future__ import annotations
 
-import io
 import json
 import logging
+from contextlib import contextmanager
+from typing import Iterator
 from urllib.parse import quote
 
 from prometheus_client.parser import text_string_to_metric_families
-from werkzeug.test import Client
+from werkzeug.test import Client, EnvironBuilder
 
 from alliance_kg.web.accesslog import AccessLog, JsonLines
 
@@ -70,22 +71,45 @@ def test_request_id_is_taken_or_made_and_sent_back(client):
     assert client.get("/healthz").headers["X-Request-Id"] != made
 
 
-def _json_lines(app, path: str, **headers) -> list[dict]:
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonLines())
+@contextmanager
+def _logged_lines() -> Iterator[list[dict]]:
+    """The JSON lines of the access and slow-query logs written inside the block (read at any
+    point through the list, which is filled as they come)."""
+    lines: list[dict] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(json.loads(JsonLines().format(record)))  # type: ignore[method-assign]
     loggers = [logging.getLogger("alliance_kg.access"), logging.getLogger("alliance_kg.slow")]
     for logger in loggers:
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
     try:
-        response = Client(AccessLog(app)).get(path, headers=headers)
-        b"".join(response.iter_encoded())
-        response.close()
+        yield lines
     finally:
         for logger in loggers:
             logger.removeHandler(handler)
-    return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+def _json_lines(app, path: str, **headers) -> list[dict]:
+    with _logged_lines() as lines:
+        response = Client(AccessLog(app)).get(path, headers=headers)
+        b"".join(response.iter_encoded())
+        response.close()
+    return lines
+
+
+def test_a_posted_answer_held_whole_is_logged_at_once_and_handed_on_as_a_list(make_app):
+    """A list is what the HTTP server sends as one piece of bytes (granian's ``response_bytes``);
+    wrapped in an iterator, every query's answer took its streaming path."""
+    app = make_app()
+    environ = EnvironBuilder(path="/sparql", method="POST", data={"query": SELECT},
+                             headers={"Accept": "application/sparql-results+json"}).get_environ()
+    statuses: list[str] = []
+    with _logged_lines() as lines:
+        body = AccessLog(app)(environ, lambda status, headers, exc_info=None: statuses.append(status))
+        [line] = lines  # written before the body is read
+    assert type(body) is list and statuses == ["200 OK"]
+    assert line["status"] == 200 and line["bytes"] == sum(map(len, body)) > 0
+    assert line["method"] == "POST" and line["form"] == "SELECT" and line["rows"] == 3
 
 
 def test_access_log_lines_are_json_with_the_query_record(make_app):

@@ -70,6 +70,17 @@ def test_the_server_forks_its_serving_processes_and_they_answer(serving):
     assert answered == {200}
 
 
+def test_a_posted_query_is_answered_whole_and_logged_by_its_serving_process(serving):
+    """Over real HTTP, a POSTed query's answer goes out in one piece with its length, and its
+    access line is written with the bytes sent (``web.accesslog``: a list is logged at once)."""
+    response = ask(serving, Accept="application/sparql-results+json")
+    assert response.status_code == 200 and response.json()["boolean"] is True
+    assert response.headers["Content-Length"] == str(len(response.content))
+    assert "chunked" not in response.headers.get("Transfer-Encoding", "")
+    line = f'"POST /sparql HTTP/1.1" 200 {len(response.content)} '
+    wait_for(lambda: line in serving.output())
+
+
 def test_connections_opened_at_once_are_spread_over_the_serving_processes(serving):
     """On one shared listening socket the process that woke first took every connection waiting,
     so a client opening its keep-alive pool at once could be served by one process (one core)
