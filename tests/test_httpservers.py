@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from alliance_kg.errors import InputError
-from alliance_kg.web.httpservers import GranianServer, bind
+from alliance_kg.web.httpservers import WHOLE_UP_TO, GranianServer, _wsgi_callback, bind
 
 
 class Recorder:
@@ -122,3 +122,53 @@ def test_an_answer_that_says_connection_close_closes_its_connection():
     finally:
         server.stop()
         runner.join(15)
+
+
+class Body:
+    """A WSGI body that is no list, and says whether the server closed it."""
+
+    def __init__(self, *chunks: bytes):
+        self.chunks, self.closed = chunks, False
+
+    def __iter__(self):
+        return iter(self.chunks)
+
+    def close(self):
+        self.closed = True
+
+
+class Proto:
+    """What granian hands the callback to answer with: records which way the answer went."""
+
+    def __init__(self):
+        self.sent: list[tuple[str, int, bytes | None]] = []
+
+    def response_bytes(self, status, headers, body):
+        self.sent.append(("bytes", status, body))
+
+    def response_iter(self, status, headers, body):
+        self.sent.append(("iter", status, None))
+
+
+@pytest.mark.parametrize("method, length, way", [
+    ("GET", "4", "bytes"),  # short and said so: read whole, sent as bytes
+    ("GET", None, "iter"),  # a stream (chunked): sent as it comes
+    ("GET", str(WHOLE_UP_TO + 1), "iter"),  # a large file: not held in memory
+    ("HEAD", "4", "iter"),  # no body to send
+])
+def test_an_answer_said_to_be_short_goes_out_as_bytes(method, length, way):
+    """granian's iterator path costs a request more hand-offs between its threads than its
+    bytes path, so a body whose Content-Length says it is short is read whole (and closed, as
+    the server would close it); streams and large files keep the iterator."""
+    body = Body(b"ok", b"ay")
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")] + ([("Content-Length", length)] if length else []))
+        return body
+
+    proto = Proto()
+    assert _wsgi_callback(app)(proto, {"REQUEST_METHOD": method, "PATH_INFO": "/"}) == 200
+    [(sent, status, data)] = proto.sent
+    assert sent == way and status == 200
+    if way == "bytes":
+        assert data == b"okay" and body.closed
