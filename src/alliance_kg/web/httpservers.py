@@ -193,8 +193,8 @@ def _wsgi_callback(app: Callable[..., Any], requests: Requests | None = None) ->
     def respond(proto: Any, environ: dict[str, Any]) -> int:
         response = Response()
         body = app(environ, response)
-        short = environ.get("REQUEST_METHOD") != "HEAD" and _short(response.headers)
-        if short and not isinstance(body, list):
+        if not isinstance(body, list) and environ.get("REQUEST_METHOD") != "HEAD" \
+                and _short(response.headers):  # a list (web.posted's answers) is not looked into
             body = _read_whole(body)
         if isinstance(body, list):
             proto.response_bytes(response.status, response.headers, b"".join(body))
