@@ -22,7 +22,7 @@ from ..query.executor import Executor
 from ..settings import Settings, project_root
 from . import errors, headers, metrics, requestlog
 from .examples import load_examples
-from .posted import PostedQueries
+from .direct import DirectQueries
 from .proxy import TrustedProxy, trusted_set
 from .state import EXTENSION, AppState, OpenStore, ReadShapes
 
@@ -51,8 +51,8 @@ def create_app(config: Mapping[str, Any] | None = None, *, open_store: OpenStore
         config.pop(name, None)
 
     app = _App(__name__)
-    # a POSTed query is answered before Flask (web.posted); the proxy's rules apply to both
-    app.wsgi_app = TrustedProxy(PostedQueries(app, app.wsgi_app),  # type: ignore[method-assign]
+    # a query is answered before Flask (web.direct); the proxy's rules apply to both
+    app.wsgi_app = TrustedProxy(DirectQueries(app, app.wsgi_app),  # type: ignore[method-assign]
                                 trusted_set(settings.trusted_proxies))
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, JSON_AS_ASCII=False)
     app.config.update(config)

@@ -67,7 +67,7 @@ class JsonLines(logging.Formatter):
 class AccessLog:
     """Wrap a WSGI app; log method, path, status, bytes and milliseconds when the body is done.
 
-    A body the app holds whole (a list: ``web.posted``'s answers) is done at once: it is logged
+    A body the app holds whole (a list: ``web.direct``'s answers) is done at once: it is logged
     then and handed on as it is, so the HTTP server sends it as one piece of bytes. Wrapped in
     an iterator, granian took its streaming path for every query instead (more hand-offs
     between its Rust thread and the Python one): some 7 % fewer answers a second at concurrency

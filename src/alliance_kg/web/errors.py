@@ -35,7 +35,7 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
 
 def response_for(exc: BaseException, environ: dict[str, Any], metrics: Any) -> Response:
     """The response to ``exc`` raised while answering the request of ``environ`` (no request
-    context needed: the Flask handlers and ``web.posted`` both answer with it)."""
+    context needed: the Flask handlers and ``web.direct`` both answer with it)."""
     if isinstance(exc, QueryError):
         if exc.status >= 500 and exc.status != 503:
             log.error("%s: %s", type(exc).__name__, exc)

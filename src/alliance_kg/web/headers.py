@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 from functools import lru_cache
-from typing import Iterable
+from typing import Any, Iterable
 
 from flask import Flask, Request, Response, request
-from werkzeug.http import parse_accept_header
+from werkzeug.http import http_date, parse_accept_header, parse_cookie, quote_etag
 
 from ..query.compression import gzipped_answer, gzipped_stream
 from .language import COOKIE
@@ -29,10 +29,18 @@ GZIP_MIN_BYTES = 1024
 
 
 def etag_for(req: Request, version: str) -> str:
-    """Data version + everything the response depends on (the remembered language too)."""
+    """``etag_in`` for a Flask request."""
+    return etag_in(req.environ, version)
+
+
+def etag_in(environ: dict[str, Any], version: str) -> str:
+    """Data version + everything the response depends on (the remembered language too), read
+    from the WSGI environ: ``web.direct`` answers without a Flask request, by the same tag."""
+    cookie = environ.get("HTTP_COOKIE")
     digest = hashlib.sha256()
-    for part in (version, req.path, req.query_string.decode("latin-1"),
-                 req.headers.get("Accept", ""), req.headers.get("Accept-Language", ""), req.cookies.get(COOKIE, "")):
+    for part in (version, environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
+                 environ.get("HTTP_ACCEPT", ""), environ.get("HTTP_ACCEPT_LANGUAGE", ""),
+                 parse_cookie(cookie).get(COOKIE, "") if cookie else ""):
         digest.update(part.encode("utf-8", "replace") + b"\x00")
     return digest.hexdigest()[:32]
 
@@ -77,6 +85,18 @@ def shared_headers(response: Response, method: str) -> None:
         response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
         response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
         response.headers["Access-Control-Max-Age"] = "86400"
+
+
+#: Request headers that make a GET conditional or partial: answered by ``make_conditional``.
+CONDITIONAL_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE",
+                       "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_RANGE", "HTTP_RANGE")
+
+
+def cacheable(etag: str) -> list[tuple[str, str]]:
+    """What ``_conditional`` gives a 200 answer to a GET that has none of
+    ``CONDITIONAL_HEADERS``: its weak ETag, how long it may be kept, and the Date
+    (``make_conditional``'s), as ``web.direct`` sends them."""
+    return [("ETag", quote_etag(etag, weak=True)), ("Cache-Control", CACHE_CONTROL), ("Date", http_date())]
 
 
 def _conditional(response: Response) -> Response:

@@ -194,7 +194,7 @@ def _wsgi_callback(app: Callable[..., Any], requests: Requests | None = None) ->
         response = Response()
         body = app(environ, response)
         if not isinstance(body, list) and environ.get("REQUEST_METHOD") != "HEAD" \
-                and _short(response.headers):  # a list (web.posted's answers) is not looked into
+                and _short(response.headers):  # a list (web.direct's answers) is not looked into
             body = _read_whole(body)
         if isinstance(body, list):
             proto.response_bytes(response.status, response.headers, b"".join(body))

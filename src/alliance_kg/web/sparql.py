@@ -12,8 +12,8 @@
    negotiates the format (406 lists the offered types).
 
 Each rule is a function of its own (``posted_params``, ``asked``, ``within_length``, ``answer``,
-``Answered``): the Flask view below applies them to every request, and ``web.posted`` to a POST
-before Flask sees it.
+``Answered``): the Flask view below applies them to every request, and ``web.direct`` to a POST,
+or a plain GET with a query, before Flask sees it.
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ class Answered:
     def whole(self, current: AppState, accept_encoding: str) -> tuple[bytes, list[tuple[str, str]]]:
         """An answer held whole as it is sent: its bytes (gzipped, once per reply and kept with
         it in the cache, for a client that takes gzip) and the headers of any response but the
-        request id (``web.posted`` sends them as they are)."""
+        request id (``web.direct`` sends them as they are)."""
         reply = self.reply
         varies, compresses = gzip_plan(len(reply.body), accept_encoding)
         body = reply.gzipped() if compresses else reply.body
