@@ -9,7 +9,7 @@ instruction counts do not (the same run twice agrees to 0.3 %), so this is how a
 request path is judged. The script loads the shipped graph (from ``benchmarks/run.py``'s N-Quads
 dump, built if missing), then under ``valgrind --tool=callgrind`` with counting switched on only
 around the measured loop, it sends the query mix of ``run.py`` as form-encoded ``POST /sparql``
-through the app's WSGI stack (access log, ``web.posted``, the guard, Oxigraph, gzip for a client
+through the app's WSGI stack (access log, ``web.direct``, the guard, Oxigraph, gzip for a client
 that asks), each query answered in the calling thread as a serving process answers it; and,
 as the peer, the same texts straight to ``pyoxigraph.Store.query`` and ``serialize`` (what the
 Oxigraph server's engine does for them). Printed: instructions per query for each, and the ratio.
