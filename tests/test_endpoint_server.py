@@ -12,6 +12,7 @@ import pytest
 import requests
 from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
+from werkzeug.http import parse_date
 
 import server as live
 from alliance_kg.web.httpservers import HTTP_SERVERS
@@ -67,6 +68,25 @@ def test_row_cap_header_over_http(live_server):
     response = requests.get(live_server.sparql, params={"query": "SELECT * { ?s ?p ?o }"}, timeout=10)
     assert response.headers["X-Result-Truncated"] == "true"
     assert len(response.json()["results"]["bindings"]) == 50
+
+
+def test_a_get_query_is_tagged_and_revalidated_over_http(live_server):
+    """What an HTTP cache before the endpoint needs of a GET query (answered without Flask,
+    ``web.direct``): one weak ETag, Cache-Control and one Date; then the same GET with that tag
+    gets 304 with no body (Flask's ``make_conditional``), another Accept a full answer."""
+    params = {"query": "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 3"}
+    first = requests.get(live_server.sparql, params=params, headers={"Accept": "application/sparql-results+json"},
+                         timeout=10)
+    assert first.status_code == 200 and len(first.json()["results"]["bindings"]) == 3
+    etag = first.headers["ETag"]
+    assert etag.startswith('W/"') and first.headers["Cache-Control"] == "public, max-age=300"
+    assert parse_date(first.headers["Date"]) is not None  # two Date headers would come joined: no date
+    again = requests.get(live_server.sparql, params=params, timeout=10,
+                         headers={"Accept": "application/sparql-results+json", "If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["ETag"] == etag
+    other = requests.get(live_server.sparql, params=params, timeout=10,
+                         headers={"Accept": "text/csv", "If-None-Match": etag})
+    assert other.status_code == 200 and other.text.splitlines()[0] == "s"
 
 
 def test_gzip_cors_and_conditional_get_over_http(live_server):
