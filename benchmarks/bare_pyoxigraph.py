@@ -25,10 +25,14 @@ TRIPLES = ("application/n-triples", ox.RdfFormat.N_TRIPLES)
 
 
 def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-    """A form-encoded POST's ``query``, answered in JSON (solutions, booleans) or N-Triples."""
-    body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+    """The ``query`` of a form-encoded POST or of a GET's URL, answered in JSON (solutions,
+    booleans) or N-Triples."""
+    if environ["REQUEST_METHOD"] == "GET":
+        form = environ.get("QUERY_STRING", "")
+    else:
+        form = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)).decode()
     try:
-        result = STORE.query(parse_qs(body.decode())["query"][0], use_default_graph_as_union=True)
+        result = STORE.query(parse_qs(form)["query"][0], use_default_graph_as_union=True)
     except (KeyError, SyntaxError) as exc:
         start_response("400 Bad Request", [("Content-Type", "text/plain")])
         return [str(exc).encode()]

@@ -47,6 +47,11 @@ each one). ``--client wrk`` sends the same requests, as many and as distinct, fr
 ``wrk``, with ``benchmarks/wrk_mix.lua``; the threads are ``min(concurrency, cores)``), which
 leaves the servers nearly all of the machine: the nearest this machine comes to a client on
 another one. Its failures are counted in all, not by query.
+
+``--method post`` (the default) sends each query form-encoded in a POST body, as most portals
+and the query page do; ``--method get`` sends it in the URL (``?query=``), as SPARQLWrapper does
+by default and as HTTP caches need, with the same Accept and Accept-Encoding. The warm-up that
+counts each query's rows POSTs either way.
 """
 
 from __future__ import annotations
@@ -84,6 +89,7 @@ SYSTEMS = ["memory", "memory+cache", "rdflib", "rdflib+cache", "oxigraph", "oxig
            "sparql+cache", "rdflib-endpoint", "oxigraph-server", "oxigraph-server-unbounded", "bare-pyoxigraph"]
 MODES = ("repeated", "unique")
 CLIENTS = ("requests", "light", "wrk")
+METHODS = ("post", "get")
 WRK_SCRIPT = ROOT / "benchmarks" / "wrk_mix.lua"
 PEERS = ("rdflib-endpoint", "oxigraph-server", "oxigraph-server-unbounded")
 #: Measured only when named: a diagnostic, not a peer (each of its processes loads the dump itself).
@@ -409,13 +415,19 @@ def ask(url: str, text: str, session: requests.Session) -> tuple[float, int]:
 
 
 class RequestsClient:
-    """``ask`` with a session of its own (one per thread)."""
+    """``ask`` with a session of its own (one per thread); a GET's answer is checked, not parsed."""
 
-    def __init__(self, url: str):
-        self.url, self.session = url, requests.Session()
+    def __init__(self, url: str, method: str = "post"):
+        self.url, self.method, self.session = url, method, requests.Session()
 
     def post(self, text: str) -> float:
-        return ask(self.url, text, self.session)[0]
+        if self.method == "post":
+            return ask(self.url, text, self.session)[0]
+        started = time.perf_counter()
+        r = self.session.get(self.url, params={"query": text}, headers={"Accept": ACCEPT}, timeout=600)
+        if r.status_code != 200:
+            raise RuntimeError(f"HTTP {r.status_code}: {r.text[:300]}")
+        return time.perf_counter() - started
 
 
 class LightClient:
@@ -424,9 +436,9 @@ class LightClient:
     urllib3 and browsers, it sends a request once more on a new connection when the server had
     closed the kept-alive one (a serving process that is replaced closes its idle connections)."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, method: str = "post"):
         parts = urlsplit(url)
-        self.path = parts.path or "/"
+        self.path, self.method = parts.path or "/", method
         self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=600)
         self.used = False
 
@@ -452,9 +464,12 @@ class LightClient:
         return elapsed
 
     def _send(self, text: str) -> tuple[http.client.HTTPResponse, bytes]:
-        self.connection.request("POST", self.path, body=urlencode({"query": text}), headers={
-            "Content-Type": "application/x-www-form-urlencoded", "Accept": ACCEPT,
-            "Accept-Encoding": "gzip, deflate"})  # as requests asks
+        headers = {"Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"}  # as requests asks
+        if self.method == "get":
+            self.connection.request("GET", f"{self.path}?{urlencode({'query': text})}", headers=headers)
+        else:
+            self.connection.request("POST", self.path, body=urlencode({"query": text}),
+                                    headers={"Content-Type": "application/x-www-form-urlencoded", **headers})
         response = self.connection.getresponse()
         return response, response.read()
 
@@ -482,21 +497,21 @@ def cpu_seconds(pid: int) -> float:
 
 
 def measure(server: "Server", mix: dict[str, str], concurrency: int, rounds: int, unique_from: int | None,
-            client: str = "requests") -> dict:
+            client: str = "requests", method: str = "post") -> dict:
     """Send the mix ``rounds`` times; ``unique_from``: number the texts from there (all distinct).
     A request that fails (a query stopped at its deadline, a cut answer) is counted in ``failed``
     by query name, not answered: q/s counts answers."""
     server.measuring = True
     try:
         if client == "wrk":
-            return measure_wrk(server, mix, concurrency, rounds, unique_from)
-        return _measure_threads(server, mix, concurrency, rounds, unique_from, client)
+            return measure_wrk(server, mix, concurrency, rounds, unique_from, method)
+        return _measure_threads(server, mix, concurrency, rounds, unique_from, client, method)
     finally:
         server.measuring = False
 
 
 def _measure_threads(server: "Server", mix: dict[str, str], concurrency: int, rounds: int, unique_from: int | None,
-                     client: str) -> dict:
+                     client: str, method: str) -> dict:
     """``measure`` with a Python client: ``concurrency`` threads, each with a connection of its own."""
     jobs = [(name, text) for _ in range(rounds) for name, text in mix.items()]
     if unique_from is not None:
@@ -509,7 +524,7 @@ def _measure_threads(server: "Server", mix: dict[str, str], concurrency: int, ro
 
     def one(job):
         if not hasattr(sessions, "s"):
-            sessions.s = CLIENT_TYPES[client](url)
+            sessions.s = CLIENT_TYPES[client](url, method)
         try:
             elapsed = sessions.s.post(job[1])
         except (RuntimeError, ValueError, requests.RequestException, OSError, http.client.HTTPException) as exc:
@@ -534,14 +549,15 @@ def _measure_threads(server: "Server", mix: dict[str, str], concurrency: int, ro
 
 
 def measure_wrk(server: "Server", mix: dict[str, str], concurrency: int, rounds: int,
-                unique_from: int | None) -> dict:
+                unique_from: int | None, method: str = "post") -> dict:
     """``measure`` with wrk sending the requests: the same texts in the same order, as many, with
     the same headers, from C (see the module)."""
     threads = min(concurrency, os.cpu_count() or 1)
     with tempfile.NamedTemporaryFile("w", prefix="alliance-kg-wrk-", suffix=".txt") as bodies:
         bodies.write("".join(urlencode({"query": text}) + "\n" for text in mix.values()))
         bodies.flush()
-        env = {**os.environ, "MIX": bodies.name, "TOTAL": str(rounds * len(mix)), "THREADS": str(threads)}
+        env = {**os.environ, "MIX": bodies.name, "TOTAL": str(rounds * len(mix)), "THREADS": str(threads),
+               "METHOD": method.upper()}
         if unique_from is not None:
             env["NONCE"] = str(unique_from)
         cpu_before = cpu_seconds(server.process.pid)
@@ -577,7 +593,7 @@ def log(message: str) -> None:
 
 def measure_system(system: str, mix: dict[str, str], size: str, data: tuple[Path, Path, int], work: Path,
                    rounds: int, modes: tuple[str, ...], nonce: int, tuning: Tuning = Tuning(),
-                   client: str = "requests") -> dict:
+                   client: str = "requests", method: str = "post") -> dict:
     """Start ``system``, send the mix in each mode at concurrency 1 and 8, stop it: its figures
     (or ``{"error": ...}``). ``nonce``: where this measurement's unique texts are numbered from."""
     folder, dump, _ = data
@@ -607,7 +623,7 @@ def measure_system(system: str, mix: dict[str, str], size: str, data: tuple[Path
             for concurrency in (1, 8):
                 unique_from = nonce + concurrency * 10_000_000 if mode == "unique" else None
                 key = f"{mode}-c{concurrency}"
-                figures[key] = measure(server, ok_mix, concurrency, rounds, unique_from, client)
+                figures[key] = measure(server, ok_mix, concurrency, rounds, unique_from, client, method)
                 log(f"  {key}: {figures[key]['qps']:.0f} q/s, p99 {figures[key]['p99_ms']:.1f} ms, "
                     f"{figures[key]['cpu_ms_per_query']:.2f} CPU ms/query")
         figures["peak_mb"] = round(max(server.peak, server.pre_peak) / 2**20)
@@ -658,10 +674,10 @@ def _median(values: list) -> object:
 
 
 def run(sizes: list[str], systems: list[str], rounds: int, work: Path, modes: tuple[str, ...] = MODES,
-        passes: int = 1, tuning: Tuning = Tuning(), client: str = "requests") -> dict:
+        passes: int = 1, tuning: Tuning = Tuning(), client: str = "requests", method: str = "post") -> dict:
     mix = query_mix()
     results: dict = {"date": time.strftime("%Y-%m-%d"), "machine": machine(), "queries": list(mix), "sizes": {},
-                     "passes": passes, "client": client}
+                     "passes": passes, "client": client, "method": method}
     for size in sizes:
         log(f"size {size}: preparing data")
         data = prepare_data(size, work)
@@ -676,7 +692,8 @@ def run(sizes: list[str], systems: list[str], rounds: int, work: Path, modes: tu
             for system in systems if number % 2 == 0 else systems[::-1]:
                 log(f"size {size}: {system}" + (f" (pass {number + 1} of {passes})" if passes > 1 else ""))
                 nonce = number * 100_000_000
-                figures = measure_system(system, mix, size, data, work, size_rounds, modes, nonce, tuning, client)
+                figures = measure_system(system, mix, size, data, work, size_rounds, modes, nonce, tuning, client,
+                                         method)
                 measured[system].append(figures)
         entry["systems"] = {system: median_figures(figures) for system, figures in measured.items()}
         check_rows(entry)
@@ -710,10 +727,10 @@ def cpu_model() -> str:
     ratios between servers moved by a quarter between two machines of the same description."""
     try:
         with open("/proc/cpuinfo") as info:
-            fields = dict(line.split(":", 1) for line in info.read().split("\n\n")[0].splitlines() if ":" in line)
+            first = info.read().split("\n\n")[0].splitlines()  # the first processor's
     except OSError:
         return ""
-    fields = {name.strip(): value.strip() for name, value in fields.items()}
+    fields = {name.strip(): value.strip() for name, value in (line.split(":", 1) for line in first if ":" in line)}
     return (f", {fields.get('model name', '?')} (family {fields.get('cpu family', '?')} model "
             f"{fields.get('model', '?')}, {fields.get('cpu MHz', '?')} MHz)")
 
@@ -723,7 +740,8 @@ def _ratio(value: float | None, peer: float | None) -> str:
 
 
 def markdown(results: dict) -> str:
-    lines = [f"Run {results['date']} on {results['machine']}, client {results.get('client', 'requests')}.", ""]
+    lines = [f"Run {results['date']} on {results['machine']}, client {results.get('client', 'requests')}, "
+             f"queries sent by {results.get('method', 'post').upper()}.", ""]
     for size, entry in results["sizes"].items():
         systems = entry["systems"]
         for mode in MODES:
@@ -766,6 +784,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--client", default="requests", choices=CLIENTS,
                         help="requests (parses every answer), light (http.client, reads it) or wrk (C): "
                              "see the module")
+    parser.add_argument("--method", default="post", choices=METHODS,
+                        help="post (form-encoded body) or get (?query= in the URL): see the module")
     add_tuning_arguments(parser)
     args = parser.parse_args(argv)
     tuning = tuning_from(parser, args)
@@ -780,7 +800,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.passes < 1:
         parser.error("--passes must be at least 1")
     results = run(sizes, [s.strip() for s in args.systems.split(",") if s.strip()], args.rounds, work, modes,
-                  args.passes, tuning, args.client)
+                  args.passes, tuning, args.client, args.method)
     out = ROOT / "benchmarks" / f"results-{results['date']}.json"
     out.write_text(json.dumps(results, indent=2))
     print(markdown(results) if args.markdown else json.dumps(results, indent=2))

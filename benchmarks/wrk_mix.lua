@@ -5,7 +5,8 @@
 -- JSON line.
 --
 -- Environment: MIX (a file of form bodies, one per line), TOTAL (answers in all), THREADS (wrk's
--- -t), NONCE (first nonce; unset: the texts repeat as they are).
+-- -t), NONCE (first nonce; unset: the texts repeat as they are), METHOD (POST, the default, or
+-- GET: the form body sent as the URL's query string).
 
 local bodies = {}
 for line in io.lines(os.getenv("MIX")) do
@@ -13,11 +14,14 @@ for line in io.lines(os.getenv("MIX")) do
 end
 local total, threads = tonumber(os.getenv("TOTAL")), tonumber(os.getenv("THREADS"))
 local nonce = tonumber(os.getenv("NONCE") or "")
+local get = os.getenv("METHOD") == "GET"
 local headers = {
-  ["Content-Type"] = "application/x-www-form-urlencoded",
   ["Accept"] = "application/sparql-results+json, application/n-triples;q=0.9",
   ["Accept-Encoding"] = "gzip, deflate",  -- as the Python clients ask
 }
+if not get then
+  headers["Content-Type"] = "application/x-www-form-urlencoded"
+end
 
 -- setup runs in the main state, once per thread: number the threads
 local numbered = 0
@@ -39,6 +43,9 @@ function request()
     body = body .. "%0A%23+nonce+" .. string.format("%d", nonce + id + sent * threads)
   end
   sent = sent + 1
+  if get then
+    return wrk.format("GET", wrk.path .. "?" .. body, headers)
+  end
   return wrk.format("POST", nil, headers, body)
 end
 
