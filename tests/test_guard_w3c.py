@@ -239,6 +239,33 @@ def test_the_fast_reading_is_taken_for_most_queries():
     assert sum(fast(path) for _, path in EVALUATION) > len(EVALUATION) / 2
 
 
+@pytest.mark.parametrize("tail, line, column", [
+    ("LIMIT 2 ~", 1, 37), ("\nORDER BY ?s\nLIMIT 2\n  ~", 4, 3), ("VALUES ?s { <urn:x> } ~", 1, 51),
+])
+def test_a_mistake_after_the_main_group_is_placed_in_the_whole_text(tail, line, column):
+    """The fast reading tokenizes the tail on its own; a character there that no token takes
+    is reported at its line and column in the text, not in the tail."""
+    from alliance_kg.query.guard import scan
+
+    with pytest.raises(QuerySyntaxError) as raised:
+        scan("SELECT * WHERE { ?s ?p ?o } " + tail)
+    assert (raised.value.line, raised.value.column) == (line, column), str(raised.value)
+
+
+@pytest.mark.parametrize("tail", [
+    "", "# nonce 12", "ORDER BY DESC(?s) OFFSET 3", "GROUP BY ?s HAVING (COUNT(*) > 1) # a comment",
+    "# LIMIT 5 in a comment", "ORDER BY ?s LIMIT 10 # nonce 4", "VALUES ?s { <urn:x> }", "limit 3",
+])
+def test_a_tail_without_limit_or_values_is_read_as_its_tokens_read_it(tail):
+    """The fast reading tokenizes a tail only when it holds "limit" or "values": either way, it
+    finds what the whole text's tokens find."""
+    from alliance_kg.query.guard import _fast, scan_tokens
+
+    text = "PREFIX s: <https://schema.org/> SELECT ?s WHERE { ?s a s:City } " + tail
+    assert _fast(text) == scan_tokens(text)
+    assert _fast(text) is not None
+
+
 def test_a_remembered_head_gives_each_text_its_own_findings():
     """A template sent with another pattern, LIMIT or VALUES row reads its head from memory
     (``guard._remembered_head``) and its tail afresh: each text's findings are those of all its

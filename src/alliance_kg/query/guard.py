@@ -19,7 +19,8 @@ line and column) are passed on. A word the tokenizer cannot place is a syntax er
 Most queries need few of those tokens: with no "service" and no long UNION chain anywhere in
 the text (not even in a comment), the rules only look at the head (prologue, form, dataset,
 projection, up to the first brace) and the tail (after the main group: LIMIT, VALUES). Then
-``scan`` tokenizes just those, and finds the main group's end by a scan for strings, IRIs,
+``scan`` tokenizes just those (the tail only when it holds one of those words: the engine
+reports any syntax error there), and finds the main group's end by a scan for strings, IRIs,
 comments and braces alone (``_fast``); a text it cannot read that way (a backslash, unbalanced
 braces, a group opened inside the projection) is tokenized whole. Both ways find the same
 (``tests/test_guard_w3c.py`` compares them on the W3C suites and the example queries). What a
@@ -192,7 +193,14 @@ def _fast(text: str) -> PreparedQuery | None:
         return PreparedQuery(text, keyword, **graphs)
     if head_end == len(text):  # a SELECT without a group: the engine will say what is wrong
         return None
-    limit, insert_at = _limit_after(tokens(text[tail_start:]), 0, tail_start, len(text))
+    tail = text[tail_start:].lower()
+    if "limit" not in tail and "values" not in tail:  # the tokens would find neither
+        return PreparedQuery(text, keyword, **graphs, projection=projection, limit_insert_at=len(text))
+    try:
+        toks = tokens(text[tail_start:])
+    except QuerySyntaxError:
+        return None  # read whole, so the error names its place in the text, not in the tail
+    limit, insert_at = _limit_after(toks, 0, tail_start, len(text))
     return PreparedQuery(text, keyword, **graphs, projection=projection, limit=limit, limit_insert_at=insert_at)
 
 
