@@ -5,6 +5,7 @@ reaches it."""
 
 from __future__ import annotations
 
+import dataclasses
 from urllib.parse import quote
 
 import pytest
@@ -16,6 +17,7 @@ from werkzeug.test import EnvironBuilder
 from alliance_kg.app import create_app
 from alliance_kg.web.direct import DirectQueries
 from alliance_kg.web.language import COOKIE
+from alliance_kg.web.state import EXTENSION
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
@@ -183,6 +185,27 @@ def test_a_get_with_the_tag_it_was_given_gets_a_304_both_ways(apps):
     assert _send(_direct(direct), asked, "", other, "other", "GET")[0] == "200 OK"
 
 
+def test_a_304_is_answered_without_flask_and_without_running_the_query(apps):
+    """An HTTP cache revalidating: the tag matches, so neither Flask nor the engine is asked."""
+    app = apps[0]
+    asked = "query=" + quote(SELECT)
+    etag = dict(_send(_direct(app), asked, "", {"Accept": JSON}, "tagged", "GET")[1])["ETag"]
+    current = app.extensions[EXTENSION]
+
+    class Refusing:
+        def __getattr__(self, name):
+            raise AssertionError(f"the query was run ({name})")
+
+    app.extensions[EXTENSION] = dataclasses.replace(current, executor=Refusing())
+    try:
+        rest = _Rest()
+        status, headers, body = _send(DirectQueries(app, rest), asked, "", {"Accept": JSON, "If-None-Match": etag},
+                                      "revalidated", "GET")
+    finally:
+        app.extensions[EXTENSION] = current
+    assert status.startswith("304") and body == b"" and dict(headers)["ETag"] == etag and rest.reached == []
+
+
 class _Rest:
     """Stands in for Flask behind the direct path, to see what reaches it."""
 
@@ -204,7 +227,8 @@ class _Rest:
     ("GET", "/sparql", "format=json", {}, False),
     ("GET", "/sparql", "query=" + quote(SELECT), {"Accept": "text/html"}, False),  # the query page
     ("GET", "/sparql", "query=" + quote(SELECT), {"Accept": "TEXT/HTML;q=0.1, */*"}, False),
-    ("GET", "/sparql", "query=" + quote(SELECT), {"If-None-Match": 'W/"x"'}, False),
+    ("GET", "/sparql", "query=" + quote(SELECT), {"If-None-Match": 'W/"x"'}, True),  # a 304 or the answer
+    ("GET", "/sparql", "query=" + quote(SELECT), {"If-None-Match": 'W/"x"', "If-Modified-Since": "x"}, False),
     ("GET", "/sparql", "query=" + quote(SELECT), {"If-Match": 'W/"x"'}, False),
     ("GET", "/sparql", "query=" + quote(SELECT), {"Range": "bytes=0-1"}, False),
     ("HEAD", "/sparql", "query=" + quote(SELECT), {}, False),

@@ -7,9 +7,11 @@ time.
 
 Flask's request context, URL routing, hook calls and response finalisation cost about
 0.3 ms of CPU a request on this machine, as much as Oxigraph needs for most of the example
-queries; a query needs none of them. Everything else goes on to Flask: a GET without a query
-(the service description), one whose Accept names HTML (the query page), one with a
-conditional or Range header (``make_conditional``'s 304 and 412), HEAD, and the other routes.
+queries; a query needs none of them. A GET whose If-None-Match holds its tag gets its 304 here
+too, without the query being run (an HTTP cache revalidating). Everything else goes on to
+Flask: a GET without a query (the service description), one whose Accept names HTML (the query
+page), one with another conditional header or a Range (``make_conditional``: 412, 206, dates),
+HEAD, and the other routes.
 ``tests/test_direct.py`` sends the same requests both ways and compares status, headers and
 body.
 """
@@ -19,13 +21,13 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Callable, Iterable
 
-from flask import Flask
+from flask import Flask, Response
 from werkzeug.http import parse_options_header
 from werkzeug.wsgi import get_content_length, get_input_stream
 
 from ..settings import Settings
 from .errors import response_for
-from .headers import CONDITIONAL_HEADERS, cacheable, etag_in, gzip_large, shared_headers
+from .headers import CONDITIONAL_HEADERS, cacheable, etag_in, gzip_large, not_modified, shared_headers
 from .metrics import metrics_of
 from .params import decode_form, refuse_longer
 from .requestlog import ANSWERED, HEADER, REQUEST_ID, request_id
@@ -49,6 +51,7 @@ class DirectQueries:
         environ.setdefault(REQUEST_ID, request_id(environ.get("HTTP_X_REQUEST_ID")))
         accept_encoding = environ.get("HTTP_ACCEPT_ENCODING", "")
         extra: list[tuple[str, str]] = []
+        response: Response | None = None
         try:
             query = _posted(current.settings, environ) if method == "POST" else _got(environ)
             if query is None:  # the description, or the query page: Flask's
@@ -56,11 +59,14 @@ class DirectQueries:
             within_length(query, current.settings)
             accept = checked_accept(environ.get("HTTP_ACCEPT"))
             if method == "GET":  # tagged before it runs, as Flask's view does
-                extra = cacheable(etag_in(environ, current.store.version))
-            answered = answer(current, metrics, query, accept, client_of(current, environ), environ)
+                etag = etag_in(environ, current.store.version)
+                response = not_modified(environ, etag)  # the client holds it: 304, nothing run
+                extra = cacheable(etag)
+            if response is None:
+                answered = answer(current, metrics, query, accept, client_of(current, environ), environ)
         except Exception as exc:  # the boundary: as Flask's error handler would answer
             response = response_for(exc, environ, metrics)
-        else:
+        if response is None:
             if answered.reply.stream is None:  # the answer held whole: sent as it is
                 body, headers = answered.whole(current, accept_encoding)
                 _count(metrics, environ, 200)
@@ -77,7 +83,7 @@ class DirectQueries:
 
 def _plain(environ: dict[str, Any]) -> bool:
     """A GET that neither asks for HTML (a browser: the query page, ``web.sparql._prefers_html``)
-    nor is conditional: what ``_got`` answers, once it has a query."""
+    nor is conditional but for If-None-Match: what ``_got`` answers, once it has a query."""
     return "html" not in environ.get("HTTP_ACCEPT", "").lower() and not any(
         name in environ for name in CONDITIONAL_HEADERS)
 

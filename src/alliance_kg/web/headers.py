@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from flask import Flask, Request, Response, request
-from werkzeug.http import http_date, parse_accept_header, parse_cookie, quote_etag
+from werkzeug.http import http_date, parse_accept_header, parse_cookie, parse_etags, quote_etag
 
 from ..query.compression import gzipped_answer, gzipped_stream
 from .language import COOKIE
@@ -61,9 +61,11 @@ def _gzip_quality(header: str) -> float:
     return parse_accept_header(header)["gzip"]
 
 
-def not_modified(etag: str) -> Response | None:
-    """A 304 if the client already holds this representation (GET/HEAD only)."""
-    if request.method in CONDITIONAL_METHODS and request.if_none_match.contains_weak(etag):
+def not_modified(environ: dict[str, Any], etag: str) -> Response | None:
+    """A 304 if the client already holds this representation (GET/HEAD only): no request
+    context needed, ``web.direct`` answers with it too."""
+    if environ.get("REQUEST_METHOD") in CONDITIONAL_METHODS and \
+            parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains_weak(etag):
         response = Response(status=304)
         response.set_etag(etag, weak=True)
         response.headers["Cache-Control"] = CACHE_CONTROL
@@ -87,15 +89,16 @@ def shared_headers(response: Response, method: str) -> None:
         response.headers["Access-Control-Max-Age"] = "86400"
 
 
-#: Request headers that make a GET conditional or partial: answered by ``make_conditional``.
-CONDITIONAL_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE",
-                       "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_RANGE", "HTTP_RANGE")
+#: Request headers that make a GET conditional or partial beyond If-None-Match (``not_modified``):
+#: answered by ``make_conditional`` (412, 206, or a date compared).
+CONDITIONAL_HEADERS = ("HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_RANGE",
+                       "HTTP_RANGE")
 
 
 def cacheable(etag: str) -> list[tuple[str, str]]:
     """What ``_conditional`` gives a 200 answer to a GET that has none of
-    ``CONDITIONAL_HEADERS``: its weak ETag, how long it may be kept, and the Date
-    (``make_conditional``'s), as ``web.direct`` sends them."""
+    ``CONDITIONAL_HEADERS`` (and no If-None-Match that matches): its weak ETag, how long it may
+    be kept, and the Date (``make_conditional``'s), as ``web.direct`` sends them."""
     return [("ETag", quote_etag(etag, weak=True)), ("Cache-Control", CACHE_CONTROL), ("Date", http_date())]
 
 

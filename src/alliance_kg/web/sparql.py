@@ -220,7 +220,7 @@ def endpoint() -> Response:
     accept = _accept()
     # only a conditional method's response gets an ETag, so only it costs a hash
     etag = etag_for(request, current.store.version) if request.method in CONDITIONAL_METHODS else None
-    cached = not_modified(etag) if etag is not None else None
+    cached = not_modified(request.environ, etag) if etag is not None else None
     if cached is not None:
         return cached
     answered = answer(current, metrics_of(current_app), query, accept, client_of(current, request.environ),
