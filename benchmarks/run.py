@@ -420,7 +420,7 @@ class RequestsClient:
     def __init__(self, url: str, method: str = "post"):
         self.url, self.method, self.session = url, method, requests.Session()
 
-    def post(self, text: str) -> float:
+    def send(self, text: str) -> float:
         if self.method == "post":
             return ask(self.url, text, self.session)[0]
         started = time.perf_counter()
@@ -442,7 +442,7 @@ class LightClient:
         self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=600)
         self.used = False
 
-    def post(self, text: str) -> float:
+    def send(self, text: str) -> float:
         started = time.perf_counter()
         try:
             try:
@@ -526,7 +526,7 @@ def _measure_threads(server: "Server", mix: dict[str, str], concurrency: int, ro
         if not hasattr(sessions, "s"):
             sessions.s = CLIENT_TYPES[client](url, method)
         try:
-            elapsed = sessions.s.post(job[1])
+            elapsed = sessions.s.send(job[1])
         except (RuntimeError, ValueError, requests.RequestException, OSError, http.client.HTTPException) as exc:
             log(f"  {job[0]} failed: {str(exc)[:160]}")
             with lock:

@@ -194,11 +194,10 @@ def _fast(text: str) -> PreparedQuery | None:
         return PreparedQuery(text, keyword, **graphs)
     if head_end == len(text):  # a SELECT without a group: the engine will say what is wrong
         return None
-    tail = text[tail_start:].lower()
-    if "limit" not in tail and "values" not in tail:  # the tokens would find neither
-        return PreparedQuery(text, keyword, **graphs, projection=projection, limit_insert_at=len(text))
-    try:
-        toks = tokens(text[tail_start:])
+    tail = text[tail_start:]
+    lowered_tail = tail.lower()
+    try:  # a tail with neither word has nothing the tokens would find
+        toks = tokens(tail) if "limit" in lowered_tail or "values" in lowered_tail else []
     except QuerySyntaxError:
         return None  # read whole, so the error names its place in the text, not in the tail
     limit, insert_at = _limit_after(toks, 0, tail_start, len(text))

@@ -28,11 +28,6 @@ CONDITIONAL_METHODS = ("GET", "HEAD")
 GZIP_MIN_BYTES = 1024
 
 
-def etag_for(req: Request, version: str) -> str:
-    """``etag_in`` for a Flask request."""
-    return etag_in(req.environ, version)
-
-
 def etag_in(environ: dict[str, Any], version: str) -> str:
     """Data version + everything the response depends on (the remembered language too), read
     from the WSGI environ: ``web.direct`` answers without a Flask request, by the same tag."""
@@ -110,7 +105,7 @@ def _conditional(response: Response) -> Response:
     if response.mimetype == "text/html":
         response.vary.add("Cookie")  # the language switch's choice (web/language.py)
     if "ETag" not in response.headers:
-        response.set_etag(etag_for(request, state().store.version), weak=True)
+        response.set_etag(etag_in(request.environ, state().store.version), weak=True)
     response.headers.setdefault("Cache-Control", CACHE_CONTROL)
     return response.make_conditional(request)
 

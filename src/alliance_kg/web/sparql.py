@@ -31,7 +31,7 @@ from ..query.executor import Reply
 from ..settings import Settings
 from . import catalog, requestlog
 from .fairuse import CLIENT, Client
-from .headers import CONDITIONAL_METHODS, SHARED, etag_for, gzip_plan, not_modified, streamed
+from .headers import CONDITIONAL_METHODS, SHARED, etag_in, gzip_plan, not_modified, streamed
 from .linkeddata import href
 from .metrics import Metrics, metrics_of
 from .params import decode_form, decode_text, read_body, values
@@ -219,7 +219,7 @@ def endpoint() -> Response:
     within_length(query, settings)
     accept = _accept()
     # only a conditional method's response gets an ETag, so only it costs a hash
-    etag = etag_for(request, current.store.version) if request.method in CONDITIONAL_METHODS else None
+    etag = etag_in(request.environ, current.store.version) if request.method in CONDITIONAL_METHODS else None
     cached = not_modified(request.environ, etag) if etag is not None else None
     if cached is not None:
         return cached
