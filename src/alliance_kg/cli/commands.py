@@ -67,6 +67,7 @@ def query(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def serve(args: argparse.Namespace, settings: Settings) -> int:
+    from .allocator import preload
     from ..app import create_app
     from ..web.server import configure_logging, http_server, serve as run_server, smoke
 
@@ -77,6 +78,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_OK if status < 400 else EXIT_VIOLATIONS
     configure_logging(settings)
     http_server(settings)  # a wrong --http-server is refused before the data is loaded
+    preload(settings.allocator)  # executes serve again, once, when it has an allocator to preload
     run_server(create_app({"SETTINGS": settings}), settings)
     return EXIT_OK
 

@@ -1,0 +1,132 @@
+"""The server's memory allocator (``alliance_kg.cli.allocator``): which library a choice names, and
+a real ``serve`` that executes itself again with it preloaded, in every one of its processes."""
+
+from __future__ import annotations
+
+import ctypes.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+from alliance_kg.cli.allocator import MARK, library_for, replacement
+from alliance_kg.errors import InputError
+from tests.server import run_to_exit, start
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="LD_PRELOAD and /proc are Linux's")
+
+
+@pytest.fixture(scope="module")
+def mimalloc() -> str:
+    found = ctypes.util.find_library("mimalloc")
+    if found is None:
+        pytest.skip("libmimalloc not installed (apt-get install libmimalloc2.0; make system-deps installs it)")
+    return found
+
+
+def test_system_leaves_the_interpreters_allocator():
+    assert library_for("system") is None
+
+
+def test_auto_and_mimalloc_name_mimalloc(mimalloc: str):
+    assert library_for("auto") == library_for("mimalloc") == mimalloc
+
+
+def test_a_named_allocator_that_is_not_installed_is_refused(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
+    assert library_for("auto") is None  # auto falls back to the system's
+    with pytest.raises(InputError, match=r"libjemalloc is not installed \(Debian: apt-get install libjemalloc2\)"):
+        library_for("jemalloc")
+
+
+@pytest.mark.parametrize("choice", ["bogus", "libmimalloc.so.2", "/no/such/libmalloc.so", ""])
+def test_a_choice_that_names_no_library_is_refused(choice: str):
+    with pytest.raises(InputError, match="use auto, system, mimalloc, jemalloc or the absolute path"):
+        library_for(choice)
+
+
+def test_a_library_given_by_path_is_taken(tmp_path: Path):
+    library = tmp_path / "libmine.so"
+    library.write_bytes(b"")
+    assert library_for(str(library)) == str(library)
+
+
+def test_the_replacement_is_read_from_a_memory_map(tmp_path: Path):
+    maps = tmp_path / "maps"
+    system = ("55d0c0a00000-55d0c0a2e000 r--p 00000000 08:01 1234 /usr/bin/python3.11\n"
+              "7f1e2c000000-7f1e2c021000 rw-p 00000000 00:00 0 \n"
+              "7f1e2d400000-7f1e2d428000 r--p 00000000 08:01 99 /usr/lib/x86_64-linux-gnu/libc.so.6\n")
+    maps.write_text(system)
+    assert replacement(maps) is None
+    maps.write_text(system + "7f1e2e000000-7f1e2e010000 r-xp 00001000 08:01 42 "
+                             "/usr/lib/x86_64-linux-gnu/libmimalloc.so.2.0\n")
+    assert replacement(maps) == "/usr/lib/x86_64-linux-gnu/libmimalloc.so.2.0"
+    assert replacement(tmp_path / "missing") is None
+
+
+def test_the_executed_process_gives_its_environment_back(mimalloc: str):
+    """The process ``serve`` executes again finds the allocator mapped and takes LD_PRELOAD
+    back to what it was given, so that programs it starts do not inherit the allocator."""
+    script = ("import os; from alliance_kg.cli.allocator import preload; in_use = preload('auto'); "
+              "print(in_use); print(os.environ.get('LD_PRELOAD')); print(os.environ.get('" + MARK + "'))")
+    for given in ("", "/opt/else/libtrace.so"):
+        env = dict(os.environ, LD_PRELOAD=mimalloc, **{MARK: given})
+        done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+        in_use, preload_after, mark_after = done.stdout.splitlines()
+        assert "libmimalloc" in in_use
+        assert preload_after == (given or "None") and mark_after == "None"
+
+
+def _children(pid: int) -> list[int]:
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
+def _allocators(pid: int) -> dict[int, str | None]:
+    """The malloc replacement of ``pid`` and of each of its child processes."""
+    return {p: replacement(Path(f"/proc/{p}/maps")) for p in [pid, *_children(pid)]}
+
+
+@pytest.mark.parametrize("backend", ["memory", "rdflib"])
+def test_serve_runs_every_process_on_mimalloc(tmp_path: Path, mimalloc: str, backend: str):
+    """The same process (the pid the caller started) runs on mimalloc, and so do the processes
+    it forks (serving processes for Oxigraph, query workers for rdflib)."""
+    server = start(tmp_path, "--store", backend)
+    try:
+        answer = requests.get(server.sparql, params={"query": "ASK { ?s ?p ?o }"},
+                              headers={"Accept": "application/sparql-results+json"}, timeout=10)
+        assert answer.status_code == 200 and answer.json()["boolean"] is True
+        allocators = _allocators(server.process.pid)
+        assert len(allocators) >= 3, allocators  # the server and at least two processes it forked
+        assert all(found is not None and "libmimalloc" in found for found in allocators.values()), allocators
+        assert "memory allocator: libmimalloc" in server.output()
+    finally:
+        assert server.stop() == 0
+
+
+def test_serve_with_the_system_allocator_preloads_nothing(tmp_path: Path, mimalloc: str):
+    server = start(tmp_path, "--allocator", "system")
+    try:
+        assert requests.get(server.url + "/readyz", timeout=10).status_code == 200
+        allocators = _allocators(server.process.pid)
+        assert len(allocators) >= 3 and set(allocators.values()) == {None}, allocators
+        assert "memory allocator: the system's malloc" in server.output()
+    finally:
+        assert server.stop() == 0
+
+
+def test_a_wrong_allocator_is_refused_before_anything_is_loaded(tmp_path: Path):
+    result = run_to_exit(tmp_path, "--allocator", "tcmalloc")
+    assert result.returncode == 2
+    assert "--allocator 'tcmalloc': use auto, system, mimalloc, jemalloc" in result.stderr
+    assert "Traceback" not in result.stderr and "serving" not in result.stderr
