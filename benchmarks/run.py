@@ -628,6 +628,7 @@ def measure_system(system: str, mix: dict[str, str], size: str, data: tuple[Path
                     f"{figures[key]['cpu_ms_per_query']:.2f} CPU ms/query")
         figures["peak_mb"] = round(max(server.peak, server.pre_peak) / 2**20)
         figures["workers_replaced"] = workers_replaced(server)
+        figures["allocator"] = allocator_of(server)
         log(f"  load {figures['load_s']} s, peak {figures['peak_mb']} MB")
         return figures
     except Exception as exc:
@@ -645,10 +646,20 @@ def median_figures(passes: list[dict]) -> dict:
         return passes[0]
     merged = {"load_s": round(statistics.median(f["load_s"] for f in measured), 2), "rows": measured[0]["rows"],
               "peak_mb": max(f["peak_mb"] for f in measured), "passes": len(measured),
-              "workers_replaced": [f.get("workers_replaced") for f in measured]}
+              "workers_replaced": [f.get("workers_replaced") for f in measured],
+              "allocator": measured[0].get("allocator")}
     for key in (k for k in measured[0] if isinstance(measured[0][k], dict) and k != "rows"):
         merged[key] = {name: _median([f[key][name] for f in measured]) for name in measured[0][key]}
     return merged
+
+
+def allocator_of(server: Server) -> str:
+    """The malloc a server ran on: the library preloaded in its process (``serve`` preloads
+    mimalloc where it is installed), else the system's."""
+    from alliance_kg.cli.allocator import replacement
+
+    found = replacement(Path(f"/proc/{server.process.pid}/maps"))
+    return os.path.basename(found) if found else "system"
 
 
 def workers_replaced(server: Server) -> int | None:
