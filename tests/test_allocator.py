@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from alliance_kg.cli.allocator import MARK, library_for, replacement
+from alliance_kg.cli.allocator import MARK, library_for, preload, replacement
 from alliance_kg.errors import InputError
 from tests.server import run_to_exit, start
 
@@ -67,17 +67,76 @@ def test_the_replacement_is_read_from_a_memory_map(tmp_path: Path):
     assert replacement(tmp_path / "missing") is None
 
 
+class _Executed(Exception):
+    pass
+
+
+def test_serve_executes_itself_with_the_library_first_in_ld_preload(monkeypatch: pytest.MonkeyPatch, mimalloc: str):
+    calls = []
+
+    def execve(path, argv, env):
+        calls.append((path, argv, env))
+        raise _Executed
+
+    monkeypatch.setattr(os, "execve", execve)
+    monkeypatch.setattr("alliance_kg.cli.allocator.replacement", lambda **kwargs: None)  # nothing preloaded yet
+    monkeypatch.delenv(MARK, raising=False)
+    for given, expected in (("", mimalloc), ("/opt/else/libtrace.so", f"{mimalloc}:/opt/else/libtrace.so")):
+        monkeypatch.setenv("LD_PRELOAD", given)
+        with pytest.raises(_Executed):
+            preload("auto")
+        path, argv, env = calls.pop()
+        assert path == sys.executable and argv == [sys.executable, *sys.orig_argv[1:]]
+        assert env["LD_PRELOAD"] == expected and env[MARK] == given
+        assert os.environ.get("LD_PRELOAD") == given  # this process's own environment is left alone
+
+
+def test_serve_goes_on_when_it_cannot_execute_itself(monkeypatch: pytest.MonkeyPatch, mimalloc: str,
+                                                      caplog: pytest.LogCaptureFixture):
+    def execve(path, argv, env):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "execve", execve)
+    monkeypatch.setattr("alliance_kg.cli.allocator.replacement", lambda **kwargs: None)
+    monkeypatch.delenv(MARK, raising=False)
+    assert preload("mimalloc") is None
+    assert "Permission denied" in caplog.text and "the system's malloc" in caplog.text
+
+
+def _executed(preloaded: str, given: str) -> list[str]:
+    """What ``preload`` returns in a process executed as ``serve`` executes itself, and its
+    LD_PRELOAD and mark afterwards; the process's stderr last."""
+    script = ("import logging, os; logging.basicConfig(); from alliance_kg.cli.allocator import preload; "
+              "in_use = preload('auto'); print(in_use); print(os.environ.get('LD_PRELOAD')); "
+              "print(os.environ.get('" + MARK + "'))")
+    env = dict(os.environ, LD_PRELOAD=preloaded, **{MARK: given})
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    return [*done.stdout.splitlines(), done.stderr]
+
+
 def test_the_executed_process_gives_its_environment_back(mimalloc: str):
     """The process ``serve`` executes again finds the allocator mapped and takes LD_PRELOAD
     back to what it was given, so that programs it starts do not inherit the allocator."""
-    script = ("import os; from alliance_kg.cli.allocator import preload; in_use = preload('auto'); "
-              "print(in_use); print(os.environ.get('LD_PRELOAD')); print(os.environ.get('" + MARK + "'))")
     for given in ("", "/opt/else/libtrace.so"):
-        env = dict(os.environ, LD_PRELOAD=mimalloc, **{MARK: given})
-        done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
-        in_use, preload_after, mark_after = done.stdout.splitlines()
+        in_use, preload_after, mark_after, _ = _executed(mimalloc, given)
         assert "libmimalloc" in in_use
         assert preload_after == (given or "None") and mark_after == "None"
+
+
+def test_a_library_given_by_path_is_found_mapped_by_its_path(mimalloc: str):
+    path = _executed(mimalloc, "")[0]  # where the loader found the library by its name
+    assert os.path.isabs(path)
+    assert library_for(path) == path
+    assert _executed(path, "")[0] == path
+
+
+def test_a_library_the_loader_ignores_leaves_the_system_allocator(tmp_path: Path):
+    broken = tmp_path / "libbroken.so"
+    broken.write_bytes(b"not a shared object")
+    in_use, preload_after, _, stderr = _executed(str(broken), "")
+    assert in_use == "None" and preload_after == "None"
+    assert "cannot be preloaded" in stderr  # the loader's own word
+    assert f"{broken} could not be preloaded" in stderr and "the system's malloc" in stderr
 
 
 def _children(pid: int) -> list[int]:
