@@ -67,9 +67,9 @@ def query(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def serve(args: argparse.Namespace, settings: Settings) -> int:
-    from .allocator import preload
     from ..app import create_app
     from ..web.server import configure_logging, http_server, serve as run_server, smoke
+    from .allocator import preload
 
     if args.get:
         status, body = smoke(create_app({"SETTINGS": settings}), args.get, accept=args.accept)
