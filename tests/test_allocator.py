@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psutil
 import pytest
 import requests
 
@@ -139,21 +140,10 @@ def test_a_library_the_loader_ignores_leaves_the_system_allocator(tmp_path: Path
     assert f"{broken} could not be preloaded" in stderr and "the system's malloc" in stderr
 
 
-def _children(pid: int) -> list[int]:
-    children = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # gone meanwhile
-            continue
-        if int(fields[1]) == pid:
-            children.append(int(stat.parent.name))
-    return children
-
-
 def _allocators(pid: int) -> dict[int, str | None]:
     """The malloc replacement of ``pid`` and of each of its child processes."""
-    return {p: replacement(Path(f"/proc/{p}/maps")) for p in [pid, *_children(pid)]}
+    pids = [pid, *(child.pid for child in psutil.Process(pid).children())]
+    return {p: replacement(Path(f"/proc/{p}/maps")) for p in pids}
 
 
 @pytest.mark.parametrize("backend", ["memory", "rdflib"])

@@ -38,16 +38,18 @@ def library_for(choice: str) -> str | None:
 
     ``auto`` is mimalloc when it is installed and the system's allocator otherwise; an
     allocator named outright must be there."""
-    if choice == "system" or choice == "auto" and not sys.platform.startswith("linux"):
+    if choice == "system":
         return None
-    if choice == "auto" or choice in KNOWN:
-        name = AUTO if choice == "auto" else choice
-        if not sys.platform.startswith("linux"):
+    linux = sys.platform.startswith("linux")
+    if choice == "auto":
+        return ctypes.util.find_library(KNOWN[AUTO][0]) if linux else None
+    if choice in KNOWN:
+        if not linux:
             raise InputError(f"--allocator {choice}: an allocator is preloaded on Linux only")
-        found = ctypes.util.find_library(KNOWN[name][0])
-        if found is None and choice != "auto":
-            raise InputError(f"--allocator {choice}: lib{name} is not installed (Debian: apt-get install "
-                             f"{KNOWN[name][1]})")
+        found = ctypes.util.find_library(KNOWN[choice][0])
+        if found is None:
+            raise InputError(f"--allocator {choice}: lib{choice} is not installed (Debian: apt-get install "
+                             f"{KNOWN[choice][1]})")
         return found
     if os.path.isabs(choice) and Path(choice).is_file():
         return choice
