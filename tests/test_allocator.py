@@ -15,7 +15,7 @@ import requests
 
 from alliance_kg.cli.allocator import MARK, library_for, preload, replacement
 from alliance_kg.errors import InputError
-from tests.server import run_to_exit, start
+from tests.server import ENDPOINT_DATA, run_to_exit, start
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="LD_PRELOAD and /proc are Linux's")
 
@@ -100,15 +100,36 @@ def test_serve_goes_on_when_it_cannot_execute_itself(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(os, "execve", execve)
     monkeypatch.setattr("alliance_kg.cli.allocator.replacement", lambda **kwargs: None)
     monkeypatch.delenv(MARK, raising=False)
-    assert preload("mimalloc") is None
+    allocator = preload("mimalloc")
+    assert allocator.in_use is None and "Permission denied" in str(allocator.problem)
+    assert not caplog.text  # logging is not set up yet when serve preloads: it reports later
+    allocator.report()
     assert "Permission denied" in caplog.text and "the system's malloc" in caplog.text
+
+
+def test_serve_executes_itself_before_it_imports_the_web_layer(mimalloc: str):
+    """Only the command line's imports are done twice: the web layer (Flask, granian, the app)
+    is imported once, by the executed process."""
+    script = ("import os, sys\n"
+              "def execve(path, argv, env):\n"
+              "    print(sorted(m for m in sys.modules if m.startswith(('alliance_kg.web', 'flask', 'granian'))))\n"
+              "    sys.stdout.flush()\n"
+              "    os._exit(0)\n"
+              "os.execve = execve\n"
+              "from alliance_kg.cli import main\n"
+              "main(['serve', '--allocator', 'mimalloc'])\n")
+    env = {name: value for name, value in os.environ.items() if name not in (MARK, "LD_PRELOAD")}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
 
 
 def _executed(preloaded: str, given: str) -> list[str]:
     """What ``preload`` returns in a process executed as ``serve`` executes itself, and its
     LD_PRELOAD and mark afterwards; the process's stderr last."""
     script = ("import logging, os; logging.basicConfig(); from alliance_kg.cli.allocator import preload; "
-              "in_use = preload('auto'); print(in_use); print(os.environ.get('LD_PRELOAD')); "
+              "allocator = preload('auto'); allocator.report(); print(allocator.in_use); "
+              "print(os.environ.get('LD_PRELOAD')); "
               "print(os.environ.get('" + MARK + "'))")
     env = dict(os.environ, LD_PRELOAD=preloaded, **{MARK: given})
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
@@ -179,3 +200,13 @@ def test_a_wrong_allocator_is_refused_before_anything_is_loaded(tmp_path: Path):
     assert result.returncode == 2
     assert "--allocator 'tcmalloc': use auto, system, mimalloc, jemalloc" in result.stderr
     assert "Traceback" not in result.stderr and "serving" not in result.stderr
+
+
+def test_a_wrong_allocator_is_refused_by_the_smoke_request_too(tmp_path: Path):
+    """``serve --get`` preloads nothing for its one request, but takes the same flags as serve:
+    a value that serve would refuse is refused there too (a deployment's check in CI)."""
+    result = run_to_exit(tmp_path, "--allocator", "tcmalloc", "--get", "/healthz")
+    assert result.returncode == 2
+    assert "--allocator 'tcmalloc': use auto, system" in result.stderr and "Traceback" not in result.stderr
+    accepted = run_to_exit(tmp_path, "--data", str(ENDPOINT_DATA), "--allocator", "system", "--get", "/healthz")
+    assert accepted.returncode == 0, accepted.stderr

@@ -18,6 +18,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import InputError
 
@@ -57,13 +58,28 @@ def library_for(choice: str) -> str | None:
                      f"malloc library")
 
 
-def preload(choice: str) -> str | None:
-    """Execute this process again with the allocator ``choice`` names preloaded, unless it is
-    the executed one already (then never returns); returns the allocator in use, as the path of
-    its library, or None for the system's.
+class Allocator(NamedTuple):
+    """The allocator ``serve`` runs on: its library's path (None for the system's malloc), and
+    why it is not the one chosen, when it is not."""
 
-    Called by ``serve`` alone, before it loads anything: nothing has been read that would be
-    read twice."""
+    in_use: str | None
+    problem: str | None = None
+
+    def report(self) -> None:
+        """One log line: the allocator, or the warning that says why it is the system's."""
+        if self.problem is not None:
+            log.warning("%s: the system's malloc", self.problem)
+        else:
+            log.info("memory allocator: %s", describe(self.in_use))
+
+
+def preload(choice: str) -> Allocator:
+    """Execute this process again with the allocator ``choice`` names preloaded, unless it is
+    the executed one already (then never returns); returns the allocator in use.
+
+    Called by ``serve`` first, before it imports the web layer or reads anything: nothing is
+    done twice but the command line's own imports. It logs nothing (logging is not set up yet):
+    ``Allocator.report`` does, once it is."""
     before = os.environ.pop(MARK, None)
     if before is not None:  # executed again: the environment as it was given
         preloaded = os.environ.get("LD_PRELOAD", "").split(":")[0]
@@ -73,14 +89,11 @@ def preload(choice: str) -> str | None:
             os.environ.pop("LD_PRELOAD", None)
         in_use = replacement(prefixes=(os.path.basename(preloaded),)) if preloaded else None
         if in_use is None:
-            log.warning("%s could not be preloaded (the loader said why, above): the system's malloc", preloaded)
-        else:
-            log.info("memory allocator: %s", describe(in_use))
-        return in_use
+            return Allocator(None, f"{preloaded} could not be preloaded (the loader said why, above)")
+        return Allocator(in_use)
     library, in_use = library_for(choice), replacement()
     if library is None or in_use is not None:  # the system's, or one preloaded already (LD_PRELOAD given)
-        log.info("memory allocator: %s", describe(in_use))
-        return in_use
+        return Allocator(in_use)
     given = os.environ.get("LD_PRELOAD", "")
     environ = dict(os.environ, LD_PRELOAD=f"{library}:{given}" if given else library, **{MARK: given})
     sys.stdout.flush()
@@ -88,9 +101,7 @@ def preload(choice: str) -> str | None:
     try:
         os.execve(sys.executable, [sys.executable, *sys.orig_argv[1:]], environ)
     except OSError as exc:  # returns only by failing: serve goes on as it is
-        log.warning("could not execute %s again to preload %s (%s): the system's malloc", sys.executable, library,
-                    exc.strerror)
-    return None
+        return Allocator(None, f"could not execute {sys.executable} again to preload {library} ({exc.strerror})")
 
 
 def replacement(maps: Path = Path("/proc/self/maps"), prefixes: tuple[str, ...] = REPLACEMENTS) -> str | None:

@@ -67,18 +67,26 @@ def query(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def serve(args: argparse.Namespace, settings: Settings) -> int:
-    from ..app import create_app
-    from ..web.server import configure_logging, http_server, serve as run_server, smoke
-    from .allocator import preload
+    from .allocator import library_for, preload
 
     if args.get:
+        library_for(settings.allocator)  # refused as serve refuses it; one request preloads nothing
+        from ..app import create_app
+        from ..web.server import smoke
+
         status, body = smoke(create_app({"SETTINGS": settings}), args.get, accept=args.accept)
         write(body, None)
         print(f"GET {args.get}: {status}", file=sys.stderr)  # the body is stdout's alone
         return EXIT_OK if status < 400 else EXIT_VIOLATIONS
+    # first, before the web layer is imported: serve executes itself again, once, when it has an
+    # allocator to preload
+    allocator = preload(settings.allocator)
+    from ..app import create_app
+    from ..web.server import configure_logging, http_server, serve as run_server
+
     configure_logging(settings)
     http_server(settings)  # a wrong --http-server is refused before the data is loaded
-    preload(settings.allocator)  # executes serve again, once, when it has an allocator to preload
+    allocator.report()
     run_server(create_app({"SETTINGS": settings}), settings)
     return EXIT_OK
 
