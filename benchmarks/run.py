@@ -797,6 +797,7 @@ def main(argv: list[str] | None = None) -> int:
                              "see the module")
     parser.add_argument("--method", default="post", choices=METHODS,
                         help="post (form-encoded body) or get (?query= in the URL): see the module")
+    parser.add_argument("--out", help="the results file (default: benchmarks/results-DATE.json)")
     add_tuning_arguments(parser)
     args = parser.parse_args(argv)
     tuning = tuning_from(parser, args)
@@ -812,7 +813,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--passes must be at least 1")
     results = run(sizes, [s.strip() for s in args.systems.split(",") if s.strip()], args.rounds, work, modes,
                   args.passes, tuning, args.client, args.method)
-    out = ROOT / "benchmarks" / f"results-{results['date']}.json"
+    out = Path(args.out) if args.out else ROOT / "benchmarks" / f"results-{results['date']}.json"
     out.write_text(json.dumps(results, indent=2))
     print(markdown(results) if args.markdown else json.dumps(results, indent=2))
     log(f"written {out}; work folder {work}")

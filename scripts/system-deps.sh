@@ -4,10 +4,11 @@
 # Debian's chromium for the browser tests, Virtuoso (the remote-store backend's tests) and curl
 # (scripts/virtuoso.sh waits with it), a CJK font so that Chinese labels render in the
 # browser (screenshots; the tests read text, not pixels) and mimalloc, the allocator `serve`
-# preloads when it is installed (tests/test_allocator.py). Needs root and apt-get; otherwise
+# preloads when it is installed (tests/test_allocator.py), and wrk, the README's benchmark client
+# (tests/test_benchmark.py). Needs root and apt-get; otherwise
 # says what is missing.
 set -euo pipefail
-packages=(chromium virtuoso-opensource-7-bin curl nginx systemd fonts-wqy-microhei libmimalloc2.0)
+packages=(chromium virtuoso-opensource-7-bin curl nginx systemd fonts-wqy-microhei libmimalloc2.0 wrk)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
