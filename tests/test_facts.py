@@ -127,6 +127,21 @@ def test_membership_is_free():
     assert ask(f"ASK {{ <{ALLIANCE}> akg:membershipFree true ; akg:costNote ?n }}")
 
 
+def test_cologne_membership_benefits_the_agency_twice_and_smes_once():
+    """Passage 3: further market access and new contacts for the Wirtschaftsförderung; access to
+    China for "mittelständische Unternehmen", who are not the agency."""
+    found = rows(f"""
+        SELECT ?benefit ?who WHERE {{
+            <{BASE}id/membership/koeln> akg:benefit ?benefit . ?benefit akg:beneficiary ?who .
+        }}""")
+    by_benefit = {str(b).rsplit("/", 1)[-1]: str(w).split("/id/", 1)[-1] for b, w in found}
+    assert by_benefit == {"zugang-chinesischer-markt": "organization/wirtschaftsfoerderung-koeln",
+                          "neue-kontakte": "organization/wirtschaftsfoerderung-koeln",
+                          "zugang-china-mittelstand": "group/mittelstaendische-unternehmen"}
+    assert ask(f"""ASK {{ <{BASE}id/group/mittelstaendische-unternehmen> a foaf:Group ;
+                           skos:prefLabel "Mittelständische Unternehmen"@de }}""")
+
+
 def test_every_membership_triple_comes_from_a_passage_naming_the_member():
     found = rows("""
         SELECT DISTINCT ?m ?g ?text ?name WHERE {
