@@ -115,6 +115,21 @@ def test_taizhou_identified_as_the_zhejiang_city_with_sources_in_the_editorial_g
     assert any("Zhejiang" in n and "not from the memo" in n for n in notes)
 
 
+def test_every_editorial_name_and_place_cites_a_public_page():
+    """The editorial graph states what the memo does not (Chinese names, Bao'an in Shenzhen,
+    which Taizhou): every thing it names in Chinese or places in a city cites a web page."""
+    editorial = f"<{BASE}graph/context/editorial>"
+    claims = f"""GRAPH {editorial} {{
+        {{ ?thing skos:prefLabel ?name FILTER (LANG(?name) = 'zh') }} UNION {{ ?thing schema:containedInPlace ?city }} }}
+        FILTER (!BOUND(?city) || EXISTS {{ ?city a schema:City }})"""
+    claimed = rows(f"SELECT DISTINCT ?thing WHERE {{ {claims} }}")
+    assert {str(t).split("/id/", 1)[-1] for (t,) in claimed} == {
+        "district/baoan", "organization/chinesisch-deutsche-industriestaedteallianz", "city/taizhou"}
+    uncited = rows(f"""SELECT ?thing WHERE {{ {claims} FILTER NOT EXISTS {{
+        GRAPH {editorial} {{ ?thing dcterms:source ?page FILTER (STRSTARTS(STR(?page), "http")) }} }} }}""")
+    assert uncited == []
+
+
 def test_only_cologne_has_a_membership_start():
     dated = rows("SELECT ?m WHERE { ?m a org:Membership ; org:memberDuring ?i }")
     undated = rows("SELECT ?m WHERE { ?m a org:Membership FILTER NOT EXISTS { ?m org:memberDuring ?i } }")
