@@ -30,6 +30,16 @@ def test_fourteen_chinese_members():
     assert members_in("cn") == CHINESE
 
 
+def test_the_memos_own_counts_are_kept_as_it_states_them():
+    """"zehn deutsche Städte ... sowie 14 chinesische Städte": the numbers as stated, from
+    passage 5, beside the memberships they count (the district Bao'an among the fourteen)."""
+    stated = rows(f"""SELECT ?country ?n WHERE {{ <{ALLIANCE}> akg:statedMemberCount ?c .
+        ?c schema:value ?n ; schema:valueReference ?country ; akg:knownToHoldAsOf "2017-03-09"^^xsd:date ;
+           prov:wasDerivedFrom <{BASE}id/passage/memo-2017-03-09-p5> }}""")
+    assert {str(c).rsplit("/", 1)[-1]: int(n) for c, n in stated} == {"de": len(GERMAN), "cn": len(CHINESE)} == {
+        "de": 10, "cn": 14}
+
+
 def test_alliance_names_in_three_languages():
     labels = {(str(l), l.language) for (l,) in rows(f"SELECT ?l WHERE {{ <{ALLIANCE}> rdfs:label ?l }}")}
     assert labels == {("Chinesisch-Deutsche Industriestädteallianz", "de"),
