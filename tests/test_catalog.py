@@ -129,6 +129,26 @@ def test_a_gzip_download_is_the_same_dump(client):
     assert int(packed.headers["Content-Length"]) == len(packed.get_data()) < len(plain)
 
 
+def test_a_download_resumes_only_the_same_bytes(client):
+    """Each encoding of a dump has a strong tag of its own (RFC 9110: If-Range compares
+    strongly), so a resumed download gets the rest of the very bytes it began with, and anything
+    else, the other encoding's tag or a weak one, the whole file again."""
+    plain = client.get("/downloads/alliance-kg.nq", headers={"Accept-Encoding": "identity"})
+    packed = client.get("/downloads/alliance-kg.nq", headers={"Accept-Encoding": "gzip"})
+    tags = plain.headers["ETag"], packed.headers["ETag"]
+    assert not any(tag.startswith("W/") for tag in tags) and tags[0] != tags[1]
+    assert packed.get_data()[4:8] == bytes(4)  # no time in the gzip header: the same bytes every time
+    rest = client.get("/downloads/alliance-kg.nq", headers={"Accept-Encoding": "identity", "Range": "bytes=100-",
+                                                            "If-Range": tags[0]})
+    assert rest.status_code == 206 and rest.get_data() == plain.get_data()[100:]
+    for stale in ("W/" + tags[0], tags[1]):
+        whole = client.get("/downloads/alliance-kg.nq", headers={"Accept-Encoding": "identity",
+                                                                 "Range": "bytes=100-", "If-Range": stale})
+        assert whole.status_code == 200 and whole.get_data() == plain.get_data(), stale
+    again = client.get("/downloads/alliance-kg.nq", headers={"Accept-Encoding": "identity", "If-None-Match": tags[0]})
+    assert again.status_code == 304
+
+
 def test_dumps_are_files_that_go_with_their_generation(in_memory_oxigraph_store):
     """The dumps are written to a folder, not held in the server's memory, and the folder is
     removed once its generation is gone (a reload makes a new one)."""

@@ -102,10 +102,14 @@ def test_a_download_is_resumed_with_a_range_over_http(live_server):
     """A harvester that lost a large dump midway asks for the rest, and gets those bytes."""
     url = live_server.url + "/downloads/alliance-kg.trig"
     whole = requests.get(url, headers={"Accept-Encoding": "identity"}, timeout=10)
-    rest = requests.get(url, headers={"Accept-Encoding": "identity", "Range": "bytes=1000-"}, timeout=10)
+    rest = requests.get(url, headers={"Accept-Encoding": "identity", "Range": "bytes=1000-",
+                                      "If-Range": whole.headers["ETag"]}, timeout=10)
     assert rest.status_code == 206
     assert rest.headers["Content-Range"] == f"bytes 1000-{len(whole.content) - 1}/{len(whole.content)}"
     assert whole.content[:1000] + rest.content == whole.content
+    weak = requests.get(url, headers={"Accept-Encoding": "identity", "Range": "bytes=1000-",
+                                      "If-Range": "W/" + whole.headers["ETag"]}, timeout=10)
+    assert weak.status_code == 200 and weak.content == whole.content  # If-Range compares strongly
     beyond = requests.get(url, headers={"Accept-Encoding": "identity", "Range": f"bytes={len(whole.content)}-"},
                           timeout=10)
     assert beyond.status_code == 416  # and says how long the file is, so the client can start again

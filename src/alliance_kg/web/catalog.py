@@ -20,7 +20,6 @@ from ..stores.void import ENDPOINT, LICENSE, Counts, counts_of, void_graph
 from . import citation
 from .admin import RELOADER
 from .downloads import DumpFile, dump_file, send
-from .headers import etag_in
 from .state import state
 
 bp = Blueprint("catalog", __name__)
@@ -137,8 +136,7 @@ def download(name: str) -> Response:
     media_type = dumps.DUMPS[name][1]
     dump = _dump_file(current, name)
     cite = citation.line(current.store.version)
-    response = send(request, dump, content_type=formats.content_type(media_type),
-                    etag=etag_in(request.environ, current.store.version))
+    response = send(request, dump, content_type=formats.content_type(media_type))
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Link"] = f'{LICENSE_LINK}, <{citation.BASE}>; rel="cite-as"'
     response.headers["X-Citation"] = cite.encode("ascii", "replace").decode("ascii")

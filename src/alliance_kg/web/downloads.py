@@ -62,7 +62,10 @@ class DumpFile:
         with self._lock:
             if not target.exists():
                 partial = target.with_name(target.name + ".partial")
-                with self.path.open("rb") as source, gzip.open(partial, "wb", compresslevel=GZIP_LEVEL) as sink:
+                # no time in its header (mtime 0): the same dump gives the same bytes in every
+                # generation, which is what its strong tag (``strong_tag``) promises
+                with self.path.open("rb") as source, partial.open("wb") as raw, \
+                        gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=GZIP_LEVEL, mtime=0) as sink:
                     shutil.copyfileobj(source, sink, SEND_BYTES)
                 partial.rename(target)
         return target
@@ -89,9 +92,17 @@ def _folder(current: AppState) -> Path:
     return current.cached("downloads-folder", make)
 
 
-def send(request: Request, dump: DumpFile, *, content_type: str, etag: str) -> Response:
+def strong_tag(dump: DumpFile, gzipped: bool) -> str:
+    """A strong validator of exactly the bytes sent: the dump's SHA-256 (the catalog's), marked
+    for its gzip copy, which is other bytes. A resumed download (Range with If-Range) must be
+    compared strongly (RFC 9110, 13.1.5): a weak tag, or one shared by both encodings, would let
+    a client splice the bytes of two representations."""
+    return dump.download.sha256[:32] + ("-gzip" if gzipped else "")
+
+
+def send(request: Request, dump: DumpFile, *, content_type: str) -> Response:
     """The file as the response (its gzip copy to a client that accepts gzip), conditional on
-    ``etag`` and open to Range requests."""
+    its strong tag and open to Range requests."""
     gzipped = accepts_gzip(request)
     path = dump.gzipped() if gzipped else dump.path
     handle = path.open("rb")
@@ -102,9 +113,14 @@ def send(request: Request, dump: DumpFile, *, content_type: str, etag: str) -> R
     response.vary.add("Accept-Encoding")
     if gzipped:
         response.headers["Content-Encoding"] = "gzip"
-    response.set_etag(etag, weak=True)
+    response.set_etag(strong_tag(dump, gzipped))
+    environ = request.environ
+    if environ.get("HTTP_IF_RANGE", "").lstrip().startswith("W/"):
+        # a weak validator never matches in If-Range (RFC 9110, 13.1.5): the whole file, as
+        # for a changed one; werkzeug would drop the W/ and compare the tag alone
+        environ = {name: value for name, value in environ.items() if name not in ("HTTP_RANGE", "HTTP_IF_RANGE")}
     try:
-        return response.make_conditional(request, accept_ranges=True, complete_length=size)
+        return response.make_conditional(environ, accept_ranges=True, complete_length=size)
     except Exception:  # a range beyond the file (416): the error handler answers, the file is closed
         response.close()
         raise
