@@ -51,6 +51,17 @@ def test_broken_turtle_names_file_line_and_column(run_cli, tmp_path):
     assert "Traceback" not in result.err
 
 
+def test_broken_check_file_names_file_line_and_column(run_cli, tmp_path):
+    """A SPARQL check that does not parse is bad input (exit 2), reported as a data file's
+    syntax error is, not as an internal error."""
+    check = tmp_path / "bad-violation.rq"
+    check.write_text("# guards nothing\nSELECT * WHERE { ?s ?p ?o } LIMIT x\n", encoding="utf-8")
+    result = run_cli("validate", "--checks", str(check))
+    assert result.code == EXIT_INPUT, result.err
+    assert f"{check}:2:35: syntax error: " in result.err  # the x
+    assert "internal error" not in result.err and "Traceback" not in result.err
+
+
 def test_missing_path_is_exit_2(run_cli, tmp_path):
     result = run_cli("validate", str(tmp_path / "nope.ttl"))
     assert result.code == EXIT_INPUT
@@ -168,6 +179,15 @@ def test_query_errors_are_one_line_with_position(run_cli):
     assert "line 1, column" in result.err and "Traceback" not in result.err
     update = run_cli("query", "INSERT DATA { <urn:a> <urn:b> <urn:c> }")
     assert update.code == EXIT_VIOLATIONS and "read-only" in update.err
+
+
+def test_query_syntax_error_shows_the_line_with_a_caret(run_cli):
+    """Oxigraph's line and column (in characters, not bytes) and the client's line with a caret
+    under the column, a Chinese character taking two cells."""
+    result = run_cli("query", 'SELECT ?s WHERE {\n  ?s ?p "中文" ] }')
+    assert result.code == EXIT_INPUT
+    assert "line 2, column 17: " in result.err
+    assert result.err.endswith('\n      ?s ?p "中文" ] }\n    ' + " " * 16 + "  ^\n")
 
 
 def test_readme_documents_every_setting(repo_root):

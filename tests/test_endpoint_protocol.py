@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gzip
+import re
 from urllib.parse import quote
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
@@ -109,6 +111,50 @@ def test_malformed_query_is_400_with_line_and_column(client):
     assert response.content_type == "text/plain; charset=utf-8"
     assert "line 2, column" in body
     assert "Traceback" not in body
+
+
+def oxigraph_error(text: str) -> str:
+    """What the client must read for ``text``: Oxigraph's error on that very text, its line and
+    column, and the line with a caret under the column (one cell per character here)."""
+    with pytest.raises(SyntaxError) as raised:
+        ox.Store().query(text)
+    line, column, message = re.match(r"error at (\d+):(\d+): (.*)", str(raised.value), re.S).groups()
+    shown = text.split("\n")[int(line) - 1]
+    return (f"400 Bad Request\n\nline {line}, column {column}: {message.replace(chr(10), ' ')}\n"
+            f"    {shown}\n    {' ' * (int(column) - 1)}^\n")
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT ?s WHERE {\n  ?s ?p ?o\n",  # no LIMIT: capped at the row cap, which must not show
+    "SELECT ?x WHERE { ?s ?p ?o } GROUP BY ?s",
+    "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s OFFSET",
+])
+def test_syntax_error_of_a_capped_select_is_on_the_clients_text(client, text):
+    for response in (get(client, text), client.post("/sparql", data=text, content_type="application/sparql-query")):
+        assert response.status_code == 400
+        assert response.get_data(as_text=True) == oxigraph_error(text)
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT ?s\nWHERE { ?s ?p ?o .\n  FILTER(?o = ) }",
+    'SELECT * WHERE { ?s ?p "abc }',
+    "SELECT * WHERE {\n ?s foo:bar ?o }",
+    "SELECT * WHERE { ?s ?p ?o } LIMIT x # no number",
+])
+def test_syntax_error_is_oxigraphs_with_the_clients_line_and_a_caret(client, text):
+    response = get(client, text)
+    assert response.status_code == 400
+    assert response.get_data(as_text=True) == oxigraph_error(text)
+
+
+def test_syntax_error_column_counts_characters_and_the_caret_display_cells(client):
+    """Oxigraph's column counts characters (not UTF-8 bytes) from 1: here it is the ``x``; a
+    Chinese character is two cells wide in monospace, so the caret moves two for it."""
+    text = 'SELECT * WHERE { ?s ?p "Größe中文" } LIMIT x # Kommentar'
+    body = get(client, text).get_data(as_text=True)
+    assert body.startswith("400 Bad Request\n\nline 1, column 42: ")
+    assert text[42 - 1] == "x"
+    assert body.endswith(f"\n    {text}\n    {' ' * 41}  ^\n")  # + 1 cell for each of 中 and 文
 
 
 def test_undeclared_prefix_is_400(client):

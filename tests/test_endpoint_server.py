@@ -49,6 +49,17 @@ def test_sparqlwrapper_sees_syntax_errors_as_bad_formed(live_server):
         wrapper.queryAndConvert()
 
 
+def test_syntax_error_names_the_clients_line_not_the_row_caps(live_server):
+    """A SELECT without LIMIT is capped by a LIMIT we add; its syntax error is the client's text's."""
+    text = "SELECT ?s WHERE {\n  ?s ?p ?o\n"
+    for response in (requests.get(live_server.sparql, params={"query": text}, timeout=10),
+                     requests.post(live_server.sparql, data=text.encode(), timeout=10,
+                                   headers={"Content-Type": "application/sparql-query"})):
+        assert response.status_code == 400
+        assert response.text.startswith("400 Bad Request\n\nline 3, column 1: ")
+        assert "LIMIT" not in response.text
+
+
 def test_slow_query_is_stopped_while_others_are_served(live_server):
     outcome: dict = {}
     slow = threading.Thread(target=lambda: outcome.setdefault(

@@ -6,6 +6,8 @@ code or an HTTP status, so the same failure reads the same everywhere.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 
 
@@ -46,6 +48,15 @@ class QueryError(AllianceKGError):
 
 class QuerySyntaxError(QueryError):
     """The text is not a SPARQL 1.1 query."""
+
+    @classmethod
+    def from_oxigraph(cls, exc: SyntaxError, text: str) -> QuerySyntaxError:
+        """Oxigraph's error for ``text``: its message, line and column, and the line of ``text``
+        with a caret under the column (``text`` must be the one Oxigraph parsed: the client's)."""
+        message, line, column = oxigraph_syntax(exc)
+        if line is None or column is None:
+            return cls(message)
+        return cls(message + pointer(text, line, column), line=line, column=column)
 
 
 class UpdateRefused(QueryError):
@@ -118,3 +129,50 @@ def no_room(what: str, reason: str, folder: object) -> InputError:
     """The error for a scratch file or folder that cannot be written (most often a full TMPDIR)."""
     return InputError(f"cannot write {what} ({reason}); free space under TMPDIR or set TMPDIR to a folder "
                       "with room", path=str(folder))
+
+
+#: Where Oxigraph's query parser says it failed: "error at 3:18: expected ..." (or a range).
+_AT = re.compile(r"^error at (\d+):(\d+)(?:-\d+:\d+)?: ?")
+
+
+def oxigraph_syntax(exc: SyntaxError) -> tuple[str, int | None, int | None]:
+    """Oxigraph's SPARQL syntax error as (message, line, column). Its parser counts lines by LF
+    and columns in characters (code points, as Python indexes a ``str``), both from 1, so the
+    numbers need no conversion; its message lists character classes over several lines, which
+    are joined into one."""
+    message = str(exc.msg if exc.msg else exc)
+    found = _AT.match(message)
+    if found is None:
+        return message.replace("\n", " "), None, None
+    return message[found.end():].replace("\n", " "), int(found.group(1)), int(found.group(2))
+
+
+#: Characters of a long line shown either side of the column in an excerpt.
+EXCERPT_REACH = 60
+
+
+def pointer(text: str, line: int, column: int) -> str:
+    """Line ``line`` of ``text`` (lines split at LF, as Oxigraph and pyparsing count them) with a
+    caret under ``column`` (1-based, in characters), each indented on a line of its own; a long
+    line is cut to the part around the column. The caret is placed by display width (a Chinese
+    character takes two cells, a TAB stays a TAB), so it stands under the character in a
+    terminal or a browser's monospace text too. Empty when the text has no such line."""
+    lines = text.split("\n")
+    if not 1 <= line <= len(lines):
+        return ""
+    shown = lines[line - 1].rstrip("\r")
+    at = column - 1
+    start = max(0, at - EXCERPT_REACH)
+    end = at + EXCERPT_REACH
+    before = ("…" if start else "") + shown[start:at]
+    excerpt = before + shown[at:end] + ("…" if end < len(shown) else "")
+    return f"\n    {excerpt}\n    {''.join(_blank(c) for c in before)}^"
+
+
+def _blank(char: str) -> str:
+    """What stands under ``char`` in the caret's line: white space of the same display width."""
+    if char == "\t":
+        return "\t"
+    if unicodedata.combining(char):
+        return ""
+    return "  " if unicodedata.east_asian_width(char) in ("W", "F") else " "

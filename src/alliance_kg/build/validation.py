@@ -28,7 +28,7 @@ from rdflib.namespace import OWL, RDF
 from rdflib.term import Node
 from rdflib.util import from_n3
 
-from ..errors import AllianceKGError, InputError
+from ..errors import AllianceKGError, InputError, oxigraph_syntax
 from ..namespaces import SH
 from ..rdf import bind_prefixes, from_ox, ntriples, oxigraph_copy
 from ..settings import project_root
@@ -422,12 +422,22 @@ def run_checks(store: ox.Store, checks: list[Path]) -> list[Finding]:
         purpose = " ".join(
             line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("#")
         ).strip() or check.stem
-        solutions = store.query(text, use_default_graph_as_union=True)
+        solutions = _checked(store, check, text)
         names = [v.value for v in solutions.variables]
         for solution in solutions:
             bound = {name: from_ox(solution[name]) for name in names if solution[name] is not None}
             findings.append(_check_finding(check, purpose, bound))
     return findings
+
+
+def _checked(store: ox.Store, check: Path, text: str) -> ox.QuerySolutions:
+    """``check``'s solutions; a check that does not parse is bad input, named by file, line and
+    column as a data file's syntax error is (Oxigraph counts them as an editor does)."""
+    try:
+        return store.query(text, use_default_graph_as_union=True)
+    except SyntaxError as exc:
+        message, line, column = oxigraph_syntax(exc)
+        raise InputError(f"syntax error: {message}", path=str(check), line=line, column=column) from None
 
 
 def _check_finding(check: Path, purpose: str, bound: dict) -> Finding:

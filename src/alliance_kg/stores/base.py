@@ -66,13 +66,14 @@ class PreparedQuery:
 
 def as_written(prepared: PreparedQuery, parse: Callable[[str], T]) -> T:
     """``parse(prepared.text)``; when that fails on a text the guard regrouped, the text as
-    written is parsed too, so the error names the client's line and column, not ours."""
+    written is parsed instead, so the error names the client's line and column, not ours (and
+    should our regrouping be what failed, the client's text is what is run)."""
     try:
         return parse(prepared.text)
     except QuerySyntaxError:
-        if prepared.written is not None:
-            parse(prepared.written)
-        raise
+        if prepared.written is None:
+            raise
+    return parse(prepared.written)
 
 
 @dataclass

@@ -4,14 +4,14 @@ engine, the reference the other backends are tested against.
 rdflib's own handling of a dataset clause loads any graph it does not hold (from the network or
 disk), so a selected dataset is built here as a fresh, in-memory view of graphs that exist, and
 the query reaching rdflib never carries a dataset clause. rdflib's parser costs milliseconds per
-query (pyparsing), so parses are cached by text. rdflib's parser lets some queries the SPARQL 1.1
-grammar forbids through (the W3C negative syntax tests), so a text it accepts is checked by
-Oxigraph's parser as well, which costs microseconds.
+query (pyparsing), so parses are cached by text. Every text is checked by Oxigraph's parser
+first, which costs microseconds: a syntax error is then the same on every backend (Oxigraph's,
+with its line and column), and rdflib's parser never sees what the SPARQL 1.1 grammar forbids and
+it would let through (the W3C negative syntax tests).
 """
 
 from __future__ import annotations
 
-import re
 import sys
 import threading
 from collections import OrderedDict
@@ -35,8 +35,6 @@ _FORM_OF = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONST
 
 #: Parsed queries kept per process; parsing costs rdflib ~7 ms, often more than evaluating.
 PARSE_CACHE_SIZE = 256
-
-_POSITION = re.compile(r"^error at (\d+):(\d+)(?:-\d+:\d+)?: ?")
 
 #: rdflib's query grammar, as its own copy told to keep TAB characters: pyparsing expands tabs
 #: to spaces before parsing unless told not to, which rewrites a TAB inside a string literal.
@@ -118,6 +116,7 @@ def rdflib_query(text: str) -> Query:
     store builds the dataset itself), LIMIT/OFFSET clamped to what ``islice`` takes. One parse
     at a time: pyparsing's grammar objects keep state while they parse (two threads explaining
     syntax errors at once in a serving process failed with TypeErrors from inside pyparsing)."""
+    _check_grammar(text)
     with _PARSING:
         try:
             parsed = _GRAMMAR.parse_string(sparql_grammar.expandUnicodeEscapes(text), parse_all=True)
@@ -129,7 +128,6 @@ def rdflib_query(text: str) -> Query:
             raise
         except Exception as exc:  # rdflib raises bare Exception for e.g. an undeclared prefix
             raise QuerySyntaxError(str(exc) or type(exc).__name__) from None
-    _check_grammar(text)  # after rdflib's own errors, which explain more (see oxigraph.syntax_error)
     main = query.algebra
     form = _FORM_OF.get(main.name)
     if form is None:  # pragma: no cover - the query grammar has exactly four forms
@@ -144,23 +142,14 @@ def rdflib_query(text: str) -> Query:
 
 
 def _check_grammar(text: str) -> None:
-    """Refuse what the SPARQL 1.1 grammar does not allow and rdflib's parser lets through
-    (a variable bound twice by BIND or VALUES in one group, ``SELECT (1 AS ?x) ?x``, a VALUES row
-    of the wrong length...): Oxigraph's parser checks it, planning over an empty store, in
-    microseconds."""
+    """Raise Oxigraph's syntax error for ``text``, if it has one: what every backend reports,
+    and what the SPARQL 1.1 grammar forbids and rdflib's parser lets through (a variable bound
+    twice by BIND or VALUES in one group, ``SELECT (1 AS ?x) ?x``, a VALUES row of the wrong
+    length...). The text is planned over an empty store, in microseconds."""
     try:
         ox.Store().query(text, base_iri=QUERY_BASE)
     except SyntaxError as exc:
-        raise oxigraph_error(exc) from None
-
-
-def oxigraph_error(exc: SyntaxError) -> QuerySyntaxError:
-    """Oxigraph's syntax error with its line and column ("error at 3:1: expected OPTIONAL")."""
-    message = str(exc.msg if exc.msg else exc)
-    match = _POSITION.match(message)
-    if match:
-        return QuerySyntaxError(message[match.end():], line=int(match.group(1)), column=int(match.group(2)))
-    return QuerySyntaxError(message)
+        raise QuerySyntaxError.from_oxigraph(exc, text) from None
 
 
 def _first_bgp_triples(root: CompValue) -> list:
