@@ -89,8 +89,26 @@ def test_void_names_licence_endpoint_and_dumps(client):
     void = Graph().parse(data=response.get_data(as_text=True), format="turtle")
     assert URIRef("https://creativecommons.org/licenses/by/4.0/") in set(void.objects(None, DCTERMS.license))
     assert URIRef("https://w3id.org/alliance-kg/sparql") in set(void.objects(None, VOID.sparqlEndpoint))
-    assert set(void.objects(None, VOID.dataDump))
     assert "localhost" not in response.get_data(as_text=True)
+
+
+def test_void_dumps_of_the_dataset_hold_the_whole_dataset(client):
+    """A portal that loads a ``void:dataDump`` of the dataset must get all of it: the Turtle
+    dump (one graph, asserted triples only) is the dump of a subset that says so."""
+    void = Graph().parse(data=client.get("/.well-known/void", headers={"Accept": "text/turtle"}).get_data(as_text=True),
+                         format="turtle")
+    dataset = URIRef("https://w3id.org/alliance-kg/.well-known/void#alliance-kg")
+    whole = {str(d).rsplit("/", 1)[-1] for d in void.objects(dataset, VOID.dataDump)}
+    assert whole == {"alliance-kg.trig", "alliance-kg.nq", "alliance-kg.jsonld"}
+    total = int(void.value(dataset, VOID.triples))
+    for name in whole:  # each holds every triple of the dataset (the union of its graphs)
+        dump = Dataset()
+        dump.parse(data=client.get(f"/downloads/{name}").get_data(), format=name.rsplit(".", 1)[-1].replace("nq", "nquads")
+                   .replace("jsonld", "json-ld"))
+        assert len({(s, p, o) for s, p, o, _ in dump.quads((None, None, None, None))}) == total, name
+    [asserted] = [s for s in void.objects(dataset, VOID.subset) if void.value(s, VOID.dataDump) is not None]
+    assert str(void.value(asserted, VOID.dataDump)).endswith("/downloads/alliance-kg.ttl")
+    assert "asserted triples only" in str(void.value(asserted, DCTERMS.description))
 
 
 def test_downloads_carry_media_type_and_licence(client):

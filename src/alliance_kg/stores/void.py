@@ -4,7 +4,7 @@ subset per named graph, linksets. Names the canonical IRIs under ``BASE`` only."
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Mapping
 
 import pyoxigraph as ox
 
@@ -17,6 +17,8 @@ from ..rdf import bind_prefixes
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 DATASET = URIRef(BASE + ".well-known/void#alliance-kg")
+#: The subset of the asserted triples as one graph: what a dump in a one-graph format holds.
+ASSERTED = URIRef(f"{DATASET}-asserted")
 ENDPOINT = URIRef(BASE + "sparql")
 
 
@@ -93,10 +95,16 @@ def counts_of(store) -> Counts:
     return own() if own is not None else Counts.of_dataset(store.dataset)
 
 
-def void_graph(source: Dataset | ox.Store | Counts, downloads: Iterable[str]) -> Graph:
-    """VoID: size, vocabularies, licence, endpoint, the dumps named ``downloads`` (file names
-    below ``/downloads/``), one subset per named graph, linksets; counted by Oxigraph where the
-    graph is in an Oxigraph store (or given counted)."""
+def void_graph(source: Dataset | ox.Store | Counts,
+               downloads: Mapping[str, tuple[ox.RdfFormat, str, str]]) -> Graph:
+    """VoID: size, vocabularies, licence, endpoint, the dumps ``downloads`` names (file names
+    below ``/downloads/`` with their format, media type and what they hold: ``dumps.DUMPS``), one
+    subset per named graph, linksets; counted by Oxigraph where the graph is in an Oxigraph
+    store (or given counted).
+
+    A dump in a dataset format holds the whole dataset: a ``void:dataDump`` of it. One in a
+    format of one graph (Turtle) holds the asserted triples only, without the inferred graph:
+    the dump of a subset that says so, never presented as the dataset's."""
     counts = Counts.of(source)
     g = bind_prefixes(Graph())
     d = DATASET
@@ -119,8 +127,15 @@ def void_graph(source: Dataset | ox.Store | Counts, downloads: Iterable[str]) ->
     g.add((d, VOID.properties, Literal(len(counts.properties), datatype=XSD.integer)))
     g.add((d, VOID.distinctSubjects, Literal(counts.subjects, datatype=XSD.integer)))
     g.add((d, VOID.distinctObjects, Literal(counts.objects, datatype=XSD.integer)))
-    for name in downloads:
-        g.add((d, VOID.dataDump, URIRef(BASE + "downloads/" + name)))
+    for name, (fmt, _, holds) in downloads.items():
+        dump = URIRef(BASE + "downloads/" + name)
+        if fmt.supports_datasets:
+            g.add((d, VOID.dataDump, dump))
+            continue
+        g.add((d, VOID.subset, ASSERTED))
+        g.add((ASSERTED, RDF.type, VOID.Dataset))
+        g.add((ASSERTED, DCTERMS.description, Literal(f"The dataset's {holds} (no inferred triples).", lang="en")))
+        g.add((ASSERTED, VOID.dataDump, dump))
     for namespace in sorted({p.rsplit("#", 1)[0] + "#" if "#" in p else p.rsplit("/", 1)[0] + "/"
                              for p in counts.properties}):
         g.add((d, VOID.vocabulary, URIRef(namespace)))
