@@ -349,3 +349,98 @@ def test_relative_iris_resolve_against_the_endpoint_iri_on_every_backend(client)
     assert response.get_json()["results"]["bindings"][0]["x"]["value"] == "https://w3id.org/alliance-kg/s"
     response = get(client, "BASE <http://example.org/> SELECT ?x { BIND(<s> AS ?x) }")
     assert response.get_json()["results"]["bindings"][0]["x"]["value"] == "http://example.org/s"
+
+
+# --- negotiation: media range parameters, client format names, JSON for graphs ---
+
+DESCRIBE = "DESCRIBE <https://w3id.org/alliance-kg/id/city/koeln>"
+
+
+@pytest.mark.parametrize("query, accept, media_type", [
+    (SELECT, "application/sparql-results+json; charset=utf-8", "application/sparql-results+json"),
+    (SELECT, "application/sparql-results+json;charset=UTF-8", "application/sparql-results+json"),
+    (SELECT, "text/csv; header=present", "text/csv"),
+    (SELECT, "Text/CSV; header=absent", "text/csv"),
+    (SELECT, "application/json; charset=utf-8", "application/sparql-results+json"),
+    (SELECT, "text/csv; header=present; q=0.4, application/sparql-results+xml; charset=utf-8; q=0.6",
+     "application/sparql-results+xml"),
+    (CONSTRUCT, "text/turtle;charset=UTF-8", "text/turtle"),
+    (CONSTRUCT, 'application/ld+json; profile="http://www.w3.org/ns/json-ld#expanded"', "application/ld+json"),
+    (CONSTRUCT, "application/n-triples; charset=utf-8; q=0.9, text/turtle; q=0.1", "application/n-triples"),
+])
+def test_media_range_parameters_other_than_q_do_not_make_a_406(client, query, accept, media_type):
+    """RFC 9110 §12.5.1: a parameter never turns a type we offer into a 406; q still ranks."""
+    for response in (get(client, query, headers={"Accept": accept}),
+                     client.post("/sparql", data={"query": query}, content_type=FORM, headers={"Accept": accept})):
+        assert response.status_code == 200, response.get_data(as_text=True)
+        assert response.mimetype == media_type
+
+
+def test_a_more_specific_range_sets_the_quality(client):
+    response = get(client, SELECT, headers={"Accept": "text/csv;header=present;q=0, text/csv, application/json;q=0.5"})
+    assert response.mimetype == "application/sparql-results+json"
+
+
+def test_a_charset_other_than_utf8_is_not_acceptable(client):
+    """Every answer is UTF-8: a range asking for another charset is passed over, the rest count."""
+    refused = get(client, SELECT, headers={"Accept": "text/csv; charset=iso-8859-1"})
+    assert refused.status_code == 406 and "text/csv" in refused.get_data(as_text=True)
+    other = get(client, SELECT, headers={"Accept": "text/csv; charset=iso-8859-1, application/sparql-results+xml;q=0.1"})
+    assert other.status_code == 200 and other.mimetype == "application/sparql-results+xml"
+
+
+def test_a_browser_with_a_charset_on_html_gets_the_query_page(client):
+    response = get(client, SELECT, headers={"Accept": "text/html;charset=utf-8, */*;q=0.1"})
+    assert response.status_code == 200 and response.mimetype == "text/html"
+
+
+@pytest.mark.parametrize("query", [CONSTRUCT, DESCRIBE])
+@pytest.mark.parametrize("fmt, media_type, rdflib_format", [
+    ("n3", "text/turtle", "n3"),  # SPARQLWrapper's N3: a Turtle document is an N3 document
+    ("rdf+xml", "application/rdf+xml", "xml"),  # SPARQLWrapper's RDFXML
+    ("rdfxml", "application/rdf+xml", "xml"),
+    ("rdf xml", "application/rdf+xml", "xml"),  # its "+" unescaped in a URL
+    ("application/rdf+xml", "application/rdf+xml", "xml"),
+    ("text/n3", "text/turtle", "n3"),
+    ("json", "application/ld+json", "json-ld"),
+])
+def test_format_names_clients_send_for_graphs(client, query, fmt, media_type, rdflib_format):
+    response = client.get(f"/sparql?format={quote(fmt)}&output={quote(fmt)}&results={quote(fmt)}&query={quote(query)}")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == media_type
+    graph = Graph().parse(data=response.get_data(as_text=True), format=rdflib_format)
+    assert (URIRef("https://w3id.org/alliance-kg/id/city/koeln"), RDF.type, None) in graph
+
+
+def test_an_unknown_format_is_passed_over_for_the_accept_header(client):
+    response = client.get("/sparql?format=x-nice-turtle&query=" + quote(CONSTRUCT), headers={"Accept": "text/turtle"})
+    assert response.status_code == 200 and response.mimetype == "text/turtle"
+    response = client.get("/sparql?format=application/x-foo&query=" + quote(SELECT))
+    assert response.status_code == 200 and response.mimetype == "application/sparql-results+json"
+
+
+def test_an_unknown_format_with_an_unacceptable_accept_is_406_naming_the_formats(client):
+    response = client.get("/sparql?format=x-nice-turtle&query=" + quote(CONSTRUCT), headers={"Accept": "image/png"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 406
+    assert "x-nice-turtle" in body and "rdf+xml" in body and "n3" in body and "text/turtle" in body
+
+
+def test_a_known_format_the_result_cannot_take_is_still_406(client):
+    response = client.get("/sparql?format=csv&query=" + quote(CONSTRUCT), headers={"Accept": "text/turtle"})
+    assert response.status_code == 406
+
+
+@pytest.mark.parametrize("query", [CONSTRUCT, DESCRIBE])
+def test_a_graph_asked_for_as_json_is_json_ld_by_accept_as_by_format(client, query):
+    by_accept = get(client, query, headers={"Accept": "application/json"})
+    by_format = client.get("/sparql?format=json&query=" + quote(query))
+    assert by_accept.status_code == by_format.status_code == 200
+    assert by_accept.mimetype == by_format.mimetype == "application/ld+json"
+    graph = Graph().parse(data=by_accept.get_data(as_text=True), format="json-ld")
+    assert (URIRef("https://w3id.org/alliance-kg/id/city/koeln"), RDF.type, None) in graph
+
+
+def test_a_result_set_asked_for_as_json_is_still_sparql_json(client):
+    assert get(client, SELECT, headers={"Accept": "application/json"}).mimetype == "application/sparql-results+json"
+

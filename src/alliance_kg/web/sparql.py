@@ -248,8 +248,9 @@ def describe_or_page() -> Response:
 
 
 def _prefers_html() -> bool:
-    """A browser navigating: text/html asked for by name and preferred over the result formats."""
-    accept = request.accept_mimetypes
+    """A browser navigating: text/html asked for by name and preferred over the result formats
+    (its ranges read as the negotiation reads them, parameters aside)."""
+    accept = formats.parse_accept(request.headers.get("Accept"))
     if not any(value == formats.HTML and q > 0 for value, q in accept):
         return False
     return accept.best_match([formats.HTML, *formats.RESULT_TYPES, *formats.GRAPH_TYPES]) == formats.HTML
