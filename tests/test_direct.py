@@ -189,6 +189,9 @@ def test_a_get_with_the_tag_it_was_given_gets_a_304_both_ways(apps):
     without = _send(_direct(direct), asked, "", again, "again", "GET")
     assert without == _send(_direct(flask_app).rest, asked, "", again, "again", "GET")
     assert without[0].startswith("304") and without[2] == b""
+    given, revalidated = dict(headers), dict(without[1])  # what a cache freshens its copy with (RFC 9110 §15.4.5)
+    assert [revalidated.get(name) for name in ("Vary", "Cache-Control", "ETag", "Date")] == \
+        [given.get(name) for name in ("Vary", "Cache-Control", "ETag", "Date")]
     other = {"Accept": "text/csv", "If-None-Match": etag}  # another representation: another tag
     assert _send(_direct(direct), asked, "", other, "other", "GET")[0] == "200 OK"
 

@@ -444,3 +444,27 @@ def test_a_graph_asked_for_as_json_is_json_ld_by_accept_as_by_format(client, que
 def test_a_result_set_asked_for_as_json_is_still_sparql_json(client):
     assert get(client, SELECT, headers={"Accept": "application/json"}).mimetype == "application/sparql-results+json"
 
+
+# --- a 304 says what its 200 would; CORS for pages on other origins ---
+
+#: The headers RFC 9110 §15.4.5 has a 304 carry when its 200 would.
+REVALIDATED = ("Cache-Control", "Content-Location", "ETag", "Expires", "Vary")
+
+
+@pytest.mark.parametrize("query, accept", [(SELECT, "application/sparql-results+json"), ("SELECT * { ?s ?p ?o }", None),
+                                           (CONSTRUCT, "text/turtle")])
+def test_a_304_carries_the_headers_its_200_would(client, query, accept):
+    headers = {"Accept": accept} if accept else {}
+    first = get(client, query, headers=headers)
+    again = get(client, query, headers={**headers, "If-None-Match": first.headers["ETag"]})
+    assert first.status_code == 200 and again.status_code == 304
+    assert {name: again.headers.get(name) for name in REVALIDATED} == \
+        {name: first.headers.get(name) for name in REVALIDATED}
+    assert "Accept" in again.headers["Vary"] and again.headers["Date"]
+
+
+def test_a_head_304_carries_them_too(client):
+    etag = client.head("/sparql?query=" + quote(SELECT)).headers["ETag"]
+    again = client.head("/sparql?query=" + quote(SELECT), headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.headers["Vary"] == "Accept, Accept-Encoding" and again.headers["Date"]
+

@@ -81,6 +81,17 @@ def test_accept_parameters_and_json_for_graphs_over_http(live_server, path, acce
     assert response.headers["Content-Type"].split(";")[0] == media_type
 
 
+def test_a_304_over_http_carries_vary_date_and_cache_control(live_server):
+    params = {"query": "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 2"}
+    first = requests.get(live_server.sparql, params=params, timeout=10)
+    again = requests.get(live_server.sparql, params=params, headers={"If-None-Match": first.headers["ETag"]},
+                         timeout=10)
+    assert again.status_code == 304
+    for name in ("Vary", "Cache-Control", "ETag"):
+        assert again.headers[name] == first.headers[name], name
+    assert parse_date(again.headers["Date"]) is not None  # one Date, not two joined
+
+
 def test_sparqlwrapper_sees_syntax_errors_as_bad_formed(live_server):
     wrapper = SPARQLWrapper(live_server.sparql)
     wrapper.setReturnFormat(JSON)

@@ -56,15 +56,14 @@ def _gzip_quality(header: str) -> float:
     return parse_accept_header(header)["gzip"]
 
 
-def not_modified(environ: dict[str, Any], etag: str) -> Response | None:
+def not_modified(environ: dict[str, Any], etag: str, vary: str) -> Response | None:
     """A 304 if the client already holds this representation (GET/HEAD only): no request
-    context needed, ``web.direct`` answers with it too."""
+    context needed, ``web.direct`` answers with it too. It carries what the 200 would of the
+    headers RFC 9110 §15.4.5 names (ETag, Cache-Control, Date, and ``vary``, the 200's Vary):
+    a cache updates its stored answer's headers from it."""
     if environ.get("REQUEST_METHOD") in CONDITIONAL_METHODS and \
             parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains_weak(etag):
-        response = Response(status=304)
-        response.set_etag(etag, weak=True)
-        response.headers["Cache-Control"] = CACHE_CONTROL
-        return response
+        return Response(status=304, headers=[*cacheable(etag), ("Vary", vary)])
     return None
 
 
