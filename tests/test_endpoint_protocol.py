@@ -468,3 +468,50 @@ def test_a_head_304_carries_them_too(client):
     again = client.head("/sparql?query=" + quote(SELECT), headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.headers["Vary"] == "Accept, Accept-Encoding" and again.headers["Date"]
 
+
+@pytest.mark.parametrize("path", ["/sparql", "/downloads/alliance-kg.nq", "/doc/city/koeln"])
+def test_preflight_allows_what_a_portal_sends(client, path):
+    asked = "x-api-key, x-request-id, if-modified-since, if-none-match, range, accept, content-type"
+    response = client.options(path, headers={"Origin": "https://portal.example", "Access-Control-Request-Method": "GET",
+                                             "Access-Control-Request-Headers": asked})
+    allowed = {name.strip().lower() for name in response.headers["Access-Control-Allow-Headers"].split(",")}
+    assert response.status_code == 200 and response.headers["Access-Control-Allow-Origin"] == "*"
+    assert {name.strip() for name in asked.split(",")} <= allowed
+    assert "authorization" not in allowed  # only the admin route reads it, and that one changes state
+
+
+def _exposed(response) -> set[str]:
+    return {name.strip().lower() for name in response.headers["Access-Control-Expose-Headers"].split(",")}
+
+
+def test_a_page_can_read_the_headers_an_answer_says_itself_by(make_app):
+    client = make_app(max_rows=3).test_client()
+    graphs = f"default-graph-uri={quote(str(GRAPH['memo']))}&default-graph-uri=urn%3Ax%3Anope"
+    response = client.get(f"/sparql?{graphs}&query=" + quote("SELECT * { ?s ?p ?o }"),
+                          headers={"Origin": "https://portal.example", "X-Request-Id": "portal-1"})
+    said = {name.lower() for name in response.headers.keys() if name.startswith("X-")} - {"x-content-type-options"}
+    assert {"x-request-id", "x-unknown-graphs", "x-result-truncated", "x-result-limit"} <= said
+    assert said | {"etag", "retry-after"} <= _exposed(response)
+
+
+def test_a_page_can_read_a_range_of_a_download_and_its_citation(client):
+    response = client.get("/downloads/alliance-kg.nq", headers={"Range": "bytes=0-9", "Accept-Encoding": "identity"})
+    assert response.status_code == 206
+    assert {"content-range", "accept-ranges", "x-citation", "content-disposition", "link"} <= _exposed(response)
+
+
+def test_every_custom_header_the_server_sets_is_exposed():
+    """A header we add (``X-...`` or ``Retry-After``) is one a page must be able to read; found in
+    the web layer's source, so a new one cannot be forgotten."""
+    import re
+    from pathlib import Path
+
+    from alliance_kg.web import headers
+
+    source = Path(headers.__file__).parent
+    named = {match for path in source.rglob("*.py") for match in
+             re.findall(r'"((?:X-[A-Za-z-]+)|Retry-After)"', path.read_text(encoding="utf-8"))}
+    sent = named - {"X-API-Key", "X-Content-Type-Options"}  # read, not sent; nosniff is the browser's, not the page's
+    assert {"Retry-After", "X-Cache", "X-Request-Id", "X-Citation"} <= sent
+    exposed = {name.strip() for name in headers.EXPOSED_HEADERS.split(",")}
+    assert sent <= exposed

@@ -92,6 +92,19 @@ def test_a_304_over_http_carries_vary_date_and_cache_control(live_server):
     assert parse_date(again.headers["Date"]) is not None  # one Date, not two joined
 
 
+def test_cors_preflight_and_exposed_headers_over_http(live_server):
+    preflight = requests.options(live_server.sparql, timeout=10, headers={
+        "Origin": "https://portal.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type,x-api-key,x-request-id"})
+    allowed = preflight.headers["Access-Control-Allow-Headers"].lower()
+    assert preflight.status_code == 200 and all(name in allowed for name in ("x-api-key", "x-request-id"))
+    answer = requests.post(live_server.sparql, data={"query": "ASK {}"}, timeout=10,
+                           headers={"Origin": "https://portal.example", "X-Request-Id": "portal-7"})
+    exposed = answer.headers["Access-Control-Expose-Headers"].lower()
+    assert answer.headers["X-Request-Id"] == "portal-7"
+    assert all(name in exposed for name in ("retry-after", "x-request-id", "x-cache", "x-result-truncated"))
+
+
 def test_sparqlwrapper_sees_syntax_errors_as_bad_formed(live_server):
     wrapper = SPARQLWrapper(live_server.sparql)
     wrapper.setReturnFormat(JSON)
