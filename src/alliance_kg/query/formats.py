@@ -53,7 +53,9 @@ GRAPH_TYPES: dict[str, tuple[str, str]] = {
 }
 #: Other media types clients ask for: alias -> (for result sets, for graphs), offered after the
 #: canonical ones. ``application/json`` is JSON-LD for a graph, as ``format=json`` is: a client
-#: asking for JSON gets JSON either way. Turtle is N3 (a subset of it), so an N3 client gets Turtle.
+#: asking for JSON gets JSON either way. A Turtle document is an N3 document (Turtle is a subset of
+#: N3), so an N3 client gets Turtle. ``application/xml`` stays a result-set name only: browsers
+#: send it (``;q=0.9``), and a browser at ``/.well-known/void`` should not get RDF/XML for it.
 ALIASES: dict[str, tuple[str | None, str | None]] = {
     "application/json": (JSON_RESULTS, JSONLD),
     "application/xml": (XML_RESULTS, None),
@@ -63,9 +65,9 @@ ALIASES: dict[str, tuple[str | None, str | None]] = {
     "text/plain": (None, NTRIPLES),
     "application/x-trig": (None, TRIG),
 }
-#: ``format=`` short names: (for result sets, for graphs). Besides ours, the values SPARQLWrapper
-#: sends (``n3``, ``rdf+xml``, ``json-ld``, ``tsv``: its ``setReturnFormat`` names, also sent as
-#: ``output=`` and ``results=``, which we do not read) and Fuseki's (``ttl``, ``nt``, ``rdf``).
+#: ``format=`` short names: (for result sets, for graphs), among them every value SPARQLWrapper's
+#: ``setReturnFormat`` sends (``n3``, ``rdf+xml``, ``json-ld``, ``rdf``, ``tsv``, ...; it repeats
+#: them as ``output=`` and ``results=``, which we do not read).
 FORMAT_NAMES: dict[str, tuple[str | None, str | None]] = {
     "json": (JSON_RESULTS, JSONLD),
     "xml": (XML_RESULTS, RDFXML),
