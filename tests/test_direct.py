@@ -31,11 +31,19 @@ REQUESTS = [
     ("form-xml", "query=" + quote(SELECT), FORM, {"Accept": "application/sparql-results+xml"}),
     ("form-csv-small", "query=" + quote("SELECT ?s WHERE { ?s a ?c } LIMIT 2"), FORM, {"Accept": "text/csv"}),
     ("form-tsv-format", "format=tsv&query=" + quote(SELECT), FORM, {}),
+    ("form-csv-parameters", "query=" + quote(SELECT), FORM, {"Accept": "text/csv; header=present; charset=UTF-8"}),
     ("direct", SELECT, SPARQL_QUERY, {"Accept": JSON}),
     ("direct-charset", SELECT, SPARQL_QUERY + "; charset=UTF-8", {}),
     ("ask", "query=" + quote("ASK { ?s ?p ?o }"), FORM, {}),
     ("construct-turtle", "query=" + quote("CONSTRUCT WHERE { ?s ?p ?o }"), FORM, {"Accept": "text/turtle"}),
     ("construct-nt", "query=" + quote("CONSTRUCT WHERE { ?s ?p ?o }"), FORM, {"Accept": "application/n-triples"}),
+    ("construct-json", "query=" + quote("CONSTRUCT WHERE { ?s ?p ?o }"), FORM, {"Accept": "application/json"}),
+    ("construct-n3", "format=n3&output=n3&results=n3&query=" + quote("CONSTRUCT WHERE { ?s ?p ?o }"), FORM,
+     {"Accept": "application/turtle,text/turtle,text/rdf+n3,application/n-triples,application/n3,text/n3"}),
+    ("construct-rdfxml", "format=rdf%2Bxml&format=application/rdf%2Bxml&query=" + quote("CONSTRUCT WHERE { ?s ?p ?o }"),
+     FORM, {"Accept": "application/rdf+xml"}),
+    ("construct-unknown-format", "format=x-nice&query=" + quote("CONSTRUCT WHERE { ?s ?p ?o }"), FORM,
+     {"Accept": "text/turtle"}),
     ("truncated", "query=" + quote("SELECT ?s WHERE { ?s ?p ?o }"), FORM, {"Accept": JSON}),
     ("unknown-graph", "default-graph-uri=" + quote("https://example.org/none") + "&query=" + quote(SELECT), FORM, {}),
     ("dataset-from", "query=" + quote("SELECT * FROM <https://example.org/none> WHERE { ?s ?p ?o }"), FORM, {}),
@@ -181,6 +189,9 @@ def test_a_get_with_the_tag_it_was_given_gets_a_304_both_ways(apps):
     without = _send(_direct(direct), asked, "", again, "again", "GET")
     assert without == _send(_direct(flask_app).rest, asked, "", again, "again", "GET")
     assert without[0].startswith("304") and without[2] == b""
+    given, revalidated = dict(headers), dict(without[1])  # what a cache freshens its copy with (RFC 9110 §15.4.5)
+    assert [revalidated.get(name) for name in ("Vary", "Cache-Control", "ETag", "Date")] == \
+        [given.get(name) for name in ("Vary", "Cache-Control", "ETag", "Date")]
     other = {"Accept": "text/csv", "If-None-Match": etag}  # another representation: another tag
     assert _send(_direct(direct), asked, "", other, "other", "GET")[0] == "200 OK"
 

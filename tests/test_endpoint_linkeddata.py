@@ -140,3 +140,27 @@ def test_health_and_readiness(client):
 def test_readiness_fails_without_workers(app):
     app.extensions["alliance_kg"].executor.close()
     assert app.test_client().get("/readyz").status_code == 503
+
+
+@pytest.mark.parametrize("path", ["/doc/city/koeln", "/.well-known/void", "/sparql", "/catalog",
+                                  "/graph/memo", "/id/city/koeln"])
+@pytest.mark.parametrize("accept, media_type", [
+    ("text/turtle;charset=UTF-8", "text/turtle"),
+    ("TEXT/Turtle; charset=utf-8", "text/turtle"),
+    ('application/ld+json; profile="http://www.w3.org/ns/json-ld#expanded"', "application/ld+json"),
+    ('application/ld+json;profile="http://www.w3.org/ns/json-ld#compacted";q=0.9, text/turtle;q=0.5',
+     "application/ld+json"),
+])
+def test_accept_parameters_do_not_make_a_406_on_any_route(client, path, accept, media_type):
+    """RFC 9110 §12.5.1: a charset (ours) or a JSON-LD profile (the default served) is no refusal."""
+    response = client.get(path, headers={"Accept": accept}, follow_redirects=True)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == media_type
+    fmt = "turtle" if media_type == "text/turtle" else "json-ld"
+    assert len(Graph().parse(data=response.get_data(as_text=True), format=fmt)) > 0
+
+
+def test_a_graph_route_asked_for_json_gets_json_ld(client):
+    response = client.get("/doc/city/koeln", headers={"Accept": "application/json"})
+    assert response.status_code == 200 and response.mimetype == "application/ld+json"
+    assert (KOELN, None, None) in Graph().parse(data=response.get_data(as_text=True), format="json-ld")

@@ -395,3 +395,169 @@ def test_relative_iris_resolve_against_the_endpoint_iri_on_every_backend(client)
     assert response.get_json()["results"]["bindings"][0]["x"]["value"] == "https://w3id.org/alliance-kg/s"
     response = get(client, "BASE <http://example.org/> SELECT ?x { BIND(<s> AS ?x) }")
     assert response.get_json()["results"]["bindings"][0]["x"]["value"] == "http://example.org/s"
+
+
+# --- negotiation: media range parameters, client format names, JSON for graphs ---
+
+DESCRIBE = "DESCRIBE <https://w3id.org/alliance-kg/id/city/koeln>"
+
+
+@pytest.mark.parametrize("query, accept, media_type", [
+    (SELECT, "application/sparql-results+json; charset=utf-8", "application/sparql-results+json"),
+    (SELECT, "application/sparql-results+json;charset=UTF-8", "application/sparql-results+json"),
+    (SELECT, "text/csv; header=present", "text/csv"),
+    (SELECT, "Text/CSV; header=absent", "text/csv"),
+    (SELECT, "application/json; charset=utf-8", "application/sparql-results+json"),
+    (SELECT, "text/csv; header=present; q=0.4, application/sparql-results+xml; charset=utf-8; q=0.6",
+     "application/sparql-results+xml"),
+    (CONSTRUCT, "text/turtle;charset=UTF-8", "text/turtle"),
+    (CONSTRUCT, 'application/ld+json; profile="http://www.w3.org/ns/json-ld#expanded"', "application/ld+json"),
+    (CONSTRUCT, "application/n-triples; charset=utf-8; q=0.9, text/turtle; q=0.1", "application/n-triples"),
+])
+def test_media_range_parameters_other_than_q_do_not_make_a_406(client, query, accept, media_type):
+    """RFC 9110 §12.5.1: a parameter never turns a type we offer into a 406; q still ranks."""
+    for response in (get(client, query, headers={"Accept": accept}),
+                     client.post("/sparql", data={"query": query}, content_type=FORM, headers={"Accept": accept})):
+        assert response.status_code == 200, response.get_data(as_text=True)
+        assert response.mimetype == media_type
+
+
+def test_a_more_specific_range_sets_the_quality(client):
+    response = get(client, SELECT, headers={"Accept": "text/csv;header=present;q=0, text/csv, application/json;q=0.5"})
+    assert response.mimetype == "application/sparql-results+json"
+
+
+def test_a_charset_other_than_utf8_is_not_acceptable(client):
+    """Every answer is UTF-8: a range asking for another charset is passed over, the rest count."""
+    refused = get(client, SELECT, headers={"Accept": "text/csv; charset=iso-8859-1"})
+    assert refused.status_code == 406 and "text/csv" in refused.get_data(as_text=True)
+    other = get(client, SELECT, headers={"Accept": "text/csv; charset=iso-8859-1, application/sparql-results+xml;q=0.1"})
+    assert other.status_code == 200 and other.mimetype == "application/sparql-results+xml"
+
+
+def test_a_browser_with_a_charset_on_html_gets_the_query_page(client):
+    response = get(client, SELECT, headers={"Accept": "text/html;charset=utf-8, */*;q=0.1"})
+    assert response.status_code == 200 and response.mimetype == "text/html"
+
+
+@pytest.mark.parametrize("query", [CONSTRUCT, DESCRIBE])
+@pytest.mark.parametrize("fmt, media_type, rdflib_format", [
+    ("n3", "text/turtle", "n3"),  # SPARQLWrapper's N3: a Turtle document is an N3 document
+    ("rdf+xml", "application/rdf+xml", "xml"),  # SPARQLWrapper's RDFXML
+    ("rdfxml", "application/rdf+xml", "xml"),
+    ("rdf xml", "application/rdf+xml", "xml"),  # its "+" unescaped in a URL
+    ("application/rdf+xml", "application/rdf+xml", "xml"),
+    ("text/n3", "text/turtle", "n3"),
+    ("json", "application/ld+json", "json-ld"),
+])
+def test_format_names_clients_send_for_graphs(client, query, fmt, media_type, rdflib_format):
+    response = client.get(f"/sparql?format={quote(fmt)}&output={quote(fmt)}&results={quote(fmt)}&query={quote(query)}")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == media_type
+    graph = Graph().parse(data=response.get_data(as_text=True), format=rdflib_format)
+    assert (URIRef("https://w3id.org/alliance-kg/id/city/koeln"), RDF.type, None) in graph
+
+
+def test_an_unknown_format_is_passed_over_for_the_accept_header(client):
+    response = client.get("/sparql?format=x-nice-turtle&query=" + quote(CONSTRUCT), headers={"Accept": "text/turtle"})
+    assert response.status_code == 200 and response.mimetype == "text/turtle"
+    response = client.get("/sparql?format=application/x-foo&query=" + quote(SELECT))
+    assert response.status_code == 200 and response.mimetype == "application/sparql-results+json"
+
+
+def test_an_unknown_format_with_an_unacceptable_accept_is_406_naming_the_formats(client):
+    response = client.get("/sparql?format=x-nice-turtle&query=" + quote(CONSTRUCT), headers={"Accept": "image/png"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 406
+    assert "x-nice-turtle" in body and "rdf+xml" in body and "n3" in body and "text/turtle" in body
+
+
+def test_a_known_format_the_result_cannot_take_is_still_406(client):
+    response = client.get("/sparql?format=csv&query=" + quote(CONSTRUCT), headers={"Accept": "text/turtle"})
+    assert response.status_code == 406
+
+
+@pytest.mark.parametrize("query", [CONSTRUCT, DESCRIBE])
+def test_a_graph_asked_for_as_json_is_json_ld_by_accept_as_by_format(client, query):
+    by_accept = get(client, query, headers={"Accept": "application/json"})
+    by_format = client.get("/sparql?format=json&query=" + quote(query))
+    assert by_accept.status_code == by_format.status_code == 200
+    assert by_accept.mimetype == by_format.mimetype == "application/ld+json"
+    graph = Graph().parse(data=by_accept.get_data(as_text=True), format="json-ld")
+    assert (URIRef("https://w3id.org/alliance-kg/id/city/koeln"), RDF.type, None) in graph
+
+
+def test_a_result_set_asked_for_as_json_is_still_sparql_json(client):
+    assert get(client, SELECT, headers={"Accept": "application/json"}).mimetype == "application/sparql-results+json"
+
+
+# --- a 304 says what its 200 would; CORS for pages on other origins ---
+
+#: The headers RFC 9110 §15.4.5 has a 304 carry when its 200 would.
+REVALIDATED = ("Cache-Control", "Content-Location", "ETag", "Expires", "Vary")
+
+
+@pytest.mark.parametrize("query, accept", [(SELECT, "application/sparql-results+json"), ("SELECT * { ?s ?p ?o }", None),
+                                           (CONSTRUCT, "text/turtle")])
+def test_a_304_carries_the_headers_its_200_would(client, query, accept):
+    headers = {"Accept": accept} if accept else {}
+    first = get(client, query, headers=headers)
+    again = get(client, query, headers={**headers, "If-None-Match": first.headers["ETag"]})
+    assert first.status_code == 200 and again.status_code == 304
+    assert {name: again.headers.get(name) for name in REVALIDATED} == \
+        {name: first.headers.get(name) for name in REVALIDATED}
+    assert "Accept" in again.headers["Vary"] and again.headers["Date"]
+
+
+def test_a_head_304_carries_them_too(client):
+    etag = client.head("/sparql?query=" + quote(SELECT)).headers["ETag"]
+    again = client.head("/sparql?query=" + quote(SELECT), headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.headers["Vary"] == "Accept, Accept-Encoding" and again.headers["Date"]
+
+
+@pytest.mark.parametrize("path", ["/sparql", "/downloads/alliance-kg.nq", "/doc/city/koeln"])
+def test_preflight_allows_what_a_portal_sends(client, path):
+    asked = "x-api-key, x-request-id, if-modified-since, if-none-match, range, accept, content-type"
+    response = client.options(path, headers={"Origin": "https://portal.example", "Access-Control-Request-Method": "GET",
+                                             "Access-Control-Request-Headers": asked})
+    allowed = {name.strip().lower() for name in response.headers["Access-Control-Allow-Headers"].split(",")}
+    assert response.status_code == 200 and response.headers["Access-Control-Allow-Origin"] == "*"
+    assert {name.strip() for name in asked.split(",")} <= allowed
+    assert "authorization" not in allowed  # only the admin route reads it, and that one changes state
+
+
+def _exposed(response) -> set[str]:
+    return {name.strip().lower() for name in response.headers["Access-Control-Expose-Headers"].split(",")}
+
+
+def test_a_page_can_read_the_headers_an_answer_says_itself_by(make_app):
+    client = make_app(max_rows=3).test_client()
+    graphs = f"default-graph-uri={quote(str(GRAPH['memo']))}&default-graph-uri=urn%3Ax%3Anope"
+    response = client.get(f"/sparql?{graphs}&query=" + quote("SELECT * { ?s ?p ?o }"),
+                          headers={"Origin": "https://portal.example", "X-Request-Id": "portal-1"})
+    said = {name.lower() for name in response.headers.keys() if name.startswith("X-")} - {"x-content-type-options"}
+    assert {"x-request-id", "x-unknown-graphs", "x-result-truncated", "x-result-limit"} <= said
+    assert said | {"etag", "retry-after"} <= _exposed(response)
+
+
+def test_a_page_can_read_a_range_of_a_download_and_its_citation(client):
+    response = client.get("/downloads/alliance-kg.nq", headers={"Range": "bytes=0-9", "Accept-Encoding": "identity"})
+    assert response.status_code == 206
+    assert {"content-range", "accept-ranges", "x-citation", "content-disposition", "link"} <= _exposed(response)
+
+
+def test_every_custom_header_the_server_sets_is_exposed():
+    """A header we add (``X-...`` or ``Retry-After``) is one a page must be able to read; found in
+    the web layer's source, so a new one cannot be forgotten."""
+    import re
+    from pathlib import Path
+
+    from alliance_kg.web import headers
+
+    source = Path(headers.__file__).parent
+    named = {match for path in source.rglob("*.py") for match in
+             re.findall(r'"((?:X-[A-Za-z-]+)|Retry-After)"', path.read_text(encoding="utf-8"))}
+    sent = named - {"X-API-Key", "X-Content-Type-Options"}  # read, not sent; nosniff is the browser's, not the page's
+    assert {"Retry-After", "X-Cache", "X-Request-Id", "X-Citation"} <= sent
+    exposed = {name.strip() for name in headers.EXPOSED_HEADERS.split(",")}
+    assert sent <= exposed

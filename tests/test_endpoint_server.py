@@ -10,7 +10,8 @@ import time
 
 import pytest
 import requests
-from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
+from rdflib import Graph, URIRef
+from SPARQLWrapper import JSON, N3, RDFXML, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 from werkzeug.http import parse_date
 
@@ -39,6 +40,69 @@ def test_sparqlwrapper_select_ask_construct(live_server):
     wrapper.setQuery("CONSTRUCT { ?s a <https://schema.org/City> } WHERE { ?s a <https://schema.org/City> }")
     wrapper.setReturnFormat(TURTLE)
     assert b"koeln" in wrapper.queryAndConvert()
+
+
+KOELN = URIRef("https://w3id.org/alliance-kg/id/city/koeln")
+
+
+@pytest.mark.parametrize("query", [
+    "CONSTRUCT { ?s a <https://schema.org/City> } WHERE { ?s a <https://schema.org/City> }",
+    f"DESCRIBE <{KOELN}>",
+])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_sparqlwrapper_n3_and_rdfxml_graphs(live_server, query, method):
+    """SPARQLWrapper sends ``format=n3`` (and ``output``, ``results``) for N3, ``format=rdf+xml``
+    for RDF/XML, beside its Accept header: both answered, N3 as Turtle (an N3 document)."""
+    wrapper = SPARQLWrapper(live_server.sparql)
+    wrapper.setMethod(method)
+    wrapper.setQuery(query)
+    wrapper.setReturnFormat(N3)
+    n3 = wrapper.query()
+    assert n3.response.headers["Content-Type"].startswith("text/turtle")
+    assert (KOELN, None, None) in Graph().parse(data=n3.convert(), format="n3")
+    wrapper.setReturnFormat(RDFXML)
+    rdfxml = wrapper.query()
+    assert rdfxml.response.headers["Content-Type"].startswith("application/rdf+xml")
+    assert (KOELN, None, None) in rdfxml.convert()
+
+
+@pytest.mark.parametrize("path, accept, media_type", [
+    ("/sparql?query=ASK%20%7B%7D", "application/sparql-results+json; charset=utf-8", "application/sparql-results+json"),
+    ("/sparql?query=SELECT%20*%20%7B%3Fs%20%3Fp%20%3Fo%7D%20LIMIT%201", "text/csv; header=present", "text/csv"),
+    ("/sparql", "text/turtle;charset=UTF-8", "text/turtle"),
+    ("/.well-known/void", "text/turtle;charset=UTF-8", "text/turtle"),
+    ("/id/city/koeln", "text/turtle;charset=UTF-8", "text/turtle"),
+    ("/doc/city/koeln", 'application/ld+json; profile="http://www.w3.org/ns/json-ld#expanded"', "application/ld+json"),
+    ("/sparql?query=CONSTRUCT%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D%20LIMIT%201", "application/json", "application/ld+json"),
+])
+def test_accept_parameters_and_json_for_graphs_over_http(live_server, path, accept, media_type):
+    response = requests.get(live_server.url + path, headers={"Accept": accept}, timeout=10)
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"].split(";")[0] == media_type
+
+
+def test_a_304_over_http_carries_vary_date_and_cache_control(live_server):
+    params = {"query": "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 2"}
+    first = requests.get(live_server.sparql, params=params, timeout=10)
+    again = requests.get(live_server.sparql, params=params, headers={"If-None-Match": first.headers["ETag"]},
+                         timeout=10)
+    assert again.status_code == 304
+    for name in ("Vary", "Cache-Control", "ETag"):
+        assert again.headers[name] == first.headers[name], name
+    assert parse_date(again.headers["Date"]) is not None  # one Date, not two joined
+
+
+def test_cors_preflight_and_exposed_headers_over_http(live_server):
+    preflight = requests.options(live_server.sparql, timeout=10, headers={
+        "Origin": "https://portal.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type,x-api-key,x-request-id"})
+    allowed = preflight.headers["Access-Control-Allow-Headers"].lower()
+    assert preflight.status_code == 200 and all(name in allowed for name in ("x-api-key", "x-request-id"))
+    answer = requests.post(live_server.sparql, data={"query": "ASK {}"}, timeout=10,
+                           headers={"Origin": "https://portal.example", "X-Request-Id": "portal-7"})
+    exposed = answer.headers["Access-Control-Expose-Headers"].lower()
+    assert answer.headers["X-Request-Id"] == "portal-7"
+    assert all(name in exposed for name in ("retry-after", "x-request-id", "x-cache", "x-result-truncated"))
 
 
 def test_sparqlwrapper_sees_syntax_errors_as_bad_formed(live_server):

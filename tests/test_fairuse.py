@@ -182,3 +182,17 @@ def test_no_budget_by_default(oxigraph_app):
     client = oxigraph_app().test_client()
     for _ in range(3):
         assert _ask(client, CHEAP, "192.0.2.9").status_code == 200
+
+
+def test_a_page_on_another_origin_may_send_its_token_and_read_when_to_come_back(oxigraph_app):
+    """A portal in a browser: its preflight allows X-API-Key, and the 429 lets it read Retry-After."""
+    client = oxigraph_app(budget_seconds=0.05, budget_tokens="portal=0.05").test_client()
+    origin = {"Origin": "https://portal.example"}
+    preflight = client.options("/sparql", headers={**origin, "Access-Control-Request-Method": "POST",
+                                                   "Access-Control-Request-Headers": "x-api-key"})
+    assert "X-API-Key" in preflight.headers["Access-Control-Allow-Headers"]
+    for _ in range(3):
+        last = client.post("/sparql", data={"query": SLOW}, headers={**origin, "X-API-Key": "portal"})
+    assert last.status_code == 429 and int(last.headers["Retry-After"]) >= 1
+    assert last.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Retry-After" in last.headers["Access-Control-Expose-Headers"].split(", ")

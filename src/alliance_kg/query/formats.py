@@ -1,9 +1,10 @@
 """Media types, content negotiation and serialisation of query results.
 
 Two tables: one for result sets (SELECT, ASK) and one for graphs (CONSTRUCT, DESCRIBE, linked
-data pages). Negotiation uses werkzeug's ``MIMEAccept`` (wildcards, q-values, ``q=0``); a
-``format=`` parameter overrides the Accept header. The first entry of each table is the default
-for a missing Accept header or ``*/*``.
+data pages). Negotiation uses werkzeug's ``MIMEAccept`` (wildcards, q-values, ``q=0``) on media
+ranges reduced to their type and subtype (``parse_accept``); a ``format=`` parameter we know
+overrides the Accept header. The first entry of each table is the default for a missing Accept
+header or ``*/*``.
 """
 
 from __future__ import annotations
@@ -50,16 +51,23 @@ GRAPH_TYPES: dict[str, tuple[str, str]] = {
     RDFXML: ("xml", "http://www.w3.org/ns/formats/RDF_XML"),
     TRIG: ("trig", "http://www.w3.org/ns/formats/TriG"),
 }
-#: Other names clients use for the same formats (offered after the canonical ones).
-ALIASES: dict[str, str] = {
-    "application/json": JSON_RESULTS,
-    "application/xml": XML_RESULTS,
-    "text/xml": XML_RESULTS,
-    "application/x-turtle": TURTLE,
-    "text/plain": NTRIPLES,
-    "application/x-trig": TRIG,
+#: Other media types clients ask for: alias -> (for result sets, for graphs), offered after the
+#: canonical ones. ``application/json`` is JSON-LD for a graph, as ``format=json`` is: a client
+#: asking for JSON gets JSON either way. A Turtle document is an N3 document (Turtle is a subset of
+#: N3), so an N3 client gets Turtle. ``application/xml`` stays a result-set name only: browsers
+#: send it (``;q=0.9``), and a browser at ``/.well-known/void`` should not get RDF/XML for it.
+ALIASES: dict[str, tuple[str | None, str | None]] = {
+    "application/json": (JSON_RESULTS, JSONLD),
+    "application/xml": (XML_RESULTS, None),
+    "text/xml": (XML_RESULTS, None),
+    "application/x-turtle": (None, TURTLE),
+    "text/n3": (None, TURTLE),
+    "text/plain": (None, NTRIPLES),
+    "application/x-trig": (None, TRIG),
 }
-#: ``format=`` short names: (for result sets, for graphs).
+#: ``format=`` short names: (for result sets, for graphs), among them every value SPARQLWrapper's
+#: ``setReturnFormat`` sends (``n3``, ``rdf+xml``, ``json-ld``, ``rdf``, ``tsv``, ...; it repeats
+#: them as ``output=`` and ``results=``, which we do not read).
 FORMAT_NAMES: dict[str, tuple[str | None, str | None]] = {
     "json": (JSON_RESULTS, JSONLD),
     "xml": (XML_RESULTS, RDFXML),
@@ -67,12 +75,14 @@ FORMAT_NAMES: dict[str, tuple[str | None, str | None]] = {
     "tsv": (TSV, None),
     "turtle": (None, TURTLE),
     "ttl": (None, TURTLE),
+    "n3": (None, TURTLE),
     "nt": (None, NTRIPLES),
     "ntriples": (None, NTRIPLES),
     "n-triples": (None, NTRIPLES),
     "jsonld": (None, JSONLD),
     "json-ld": (None, JSONLD),
     "rdfxml": (None, RDFXML),
+    "rdf+xml": (None, RDFXML),
     "rdf": (None, RDFXML),
     "trig": (None, TRIG),
     "html": (None, HTML),
@@ -88,8 +98,35 @@ def offered_for(form: str) -> list[str]:
 
 
 def parse_accept(header: str | None) -> MIMEAccept:
-    """werkzeug's Accept parser; a missing header accepts anything."""
-    return parse_accept_header(header or "*/*", MIMEAccept)
+    """The Accept header's media ranges as we match them; a missing header accepts anything.
+
+    Parameters other than q are dropped (RFC 9110 §12.5.1: one must not turn an offered type into
+    a 406), so ``text/csv; header=present`` or a JSON-LD ``profile`` match on type/subtype alone,
+    case-insensitively; werkzeug would compare them strictly. A ``charset`` other than UTF-8 drops
+    its range instead: everything we write is UTF-8, and a client that can read only another
+    charset would misread it; its other ranges (``*/*`` too) still count. Where a range appears
+    twice once reduced, the more specific one's q counts, as RFC 9110 orders them.
+    """
+    return _reduced(header or "*/*")
+
+
+@functools.lru_cache(maxsize=512)
+def _reduced(header: str) -> MIMEAccept:
+    ranges: dict[str, float] = {}
+    for value, quality in parse_accept_header(header, MIMEAccept):  # most specific first
+        media_type, _, parameters = value.partition(";")
+        if _utf8(parameters):
+            ranges.setdefault(media_type.strip().lower(), quality)
+    return MIMEAccept(list(ranges.items()))
+
+
+def _utf8(parameters: str) -> bool:
+    """Whether a media range's parameters allow UTF-8 (no charset, or UTF-8's)."""
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in ("utf-8", "utf8"):
+            return False
+    return True
 
 
 def negotiate_graph(offered: Iterable[str], accept: str | None, format_param: str | None = None) -> str:
@@ -111,28 +148,45 @@ _RESULTS_COLUMN, _GRAPH_COLUMN = 0, 1
 def _negotiate(offered: tuple[str, ...], accept: str | None, format_param: str | None, column: int) -> str:
     """Pick the media type to answer with, or raise ``NotAcceptable`` listing ``offered``.
 
-    ``format_param`` (a short name or a media type) wins over ``accept``. Remembered by its
-    arguments: clients send a handful of Accept headers, and werkzeug's parse of one costs
-    more than Oxigraph's answer to a lookup (a refusal is not remembered, so it costs the same).
+    A ``format_param`` we know (a short name or a media type of our tables) wins over
+    ``accept``; one that names a format this result cannot take is a 406. One we do not know is
+    passed over for the Accept header: ``format=`` is no part of the SPARQL protocol, and clients
+    such as SPARQLWrapper send it beside an Accept header, trusting endpoints to ignore the values
+    they do not read. Remembered by its arguments: clients send a handful of Accept headers, and
+    werkzeug's parse of one costs more than Oxigraph's answer to a lookup (a refusal is not
+    remembered, so it costs the same).
     """
+    unknown = ""
     if format_param:
-        choice = _from_format_param(format_param.strip().lower(), column)
+        choice = _from_format_param(format_param, column)
         if choice in offered:
             return choice
-        raise NotAcceptable(f"format {format_param!r} cannot carry this result", offered=list(offered))
-    candidates = list(offered) + [alias for alias, target in ALIASES.items() if target in offered]
-    match = parse_accept(accept).best_match(candidates)
+        if choice != _UNKNOWN:
+            raise NotAcceptable(f"format {format_param!r} cannot carry this result", offered=list(offered))
+        unknown = f"format {format_param!r} is none we know ({', '.join(FORMAT_NAMES)}, or a media type); "
+    aliases = {alias: targets[column] for alias, targets in ALIASES.items() if targets[column] in offered}
+    match = parse_accept(accept).best_match([*offered, *aliases])
     if match is None:
-        raise NotAcceptable("none of the media types in the Accept header can carry this result",
+        raise NotAcceptable(unknown + "none of the media types in the Accept header can carry this result",
                             offered=list(offered))
-    return ALIASES.get(match, match)
+    return aliases.get(match, match)
+
+
+#: What ``_from_format_param`` answers for a value that names no format we know.
+_UNKNOWN = "unknown"
+_KNOWN_TYPES = frozenset([*RESULT_TYPES, *GRAPH_TYPES, HTML])
 
 
 def _from_format_param(value: str, column: int) -> str | None:
+    """The media type a ``format=`` value names for this column (None: a format this column does
+    not have), or ``_UNKNOWN``. A ``+`` that reached us as a space (``rdf+xml`` unescaped in a
+    URL) is read as the ``+`` it was."""
+    value = value.split(";", 1)[0].strip().lower().replace(" ", "+")
     if value in FORMAT_NAMES:
         return FORMAT_NAMES[value][column]
-    value = value.split(";", 1)[0].strip()
-    return ALIASES.get(value, value)
+    if value in ALIASES:
+        return ALIASES[value][column]
+    return value if value in _KNOWN_TYPES else _UNKNOWN
 
 
 def content_type(media_type: str) -> str:

@@ -31,7 +31,7 @@ from .headers import CONDITIONAL_HEADERS, cacheable, etag_in, gzip_large, not_mo
 from .metrics import metrics_of
 from .params import decode_form, refuse_longer
 from .requestlog import ANSWERED, HEADER, REQUEST_ID, request_id
-from .sparql import Asked, answer, asked, checked_accept, client_of, posted_params, within_length
+from .sparql import VARY, Asked, answer, asked, checked_accept, client_of, posted_params, within_length
 from .state import EXTENSION
 
 PATH = "/sparql"
@@ -60,7 +60,7 @@ class DirectQueries:
             accept = checked_accept(environ.get("HTTP_ACCEPT"))
             if method == "GET":  # tagged before it runs, as Flask's view does
                 etag = etag_in(environ, current.store.version)
-                response = not_modified(environ, etag)  # the client holds it: 304, nothing run
+                response = not_modified(environ, etag, VARY)  # the client holds it: 304, nothing run
                 extra = cacheable(etag)
             if response is None:
                 answered = answer(current, metrics, query, accept, client_of(current, environ), environ)

@@ -20,8 +20,17 @@ from .language import COOKIE
 from .state import state
 
 ALLOWED_METHODS = "GET, HEAD, POST, OPTIONS"
-ALLOWED_HEADERS = "Accept, Accept-Language, Content-Type, If-None-Match"
-EXPOSED_HEADERS = "ETag, X-Result-Truncated, X-Result-Limit, X-Unknown-Graphs, Content-Disposition, Link"
+#: Request headers a page on another origin may send (a preflight's answer): what we negotiate on,
+#: the fair-use token and a request id of its own, and the conditional and Range headers the
+#: routes answer (304, 412, 206: a dump resumed). Not Authorization: only the admin route reads
+#: it, and that one changes state, so it is no business of a page elsewhere.
+ALLOWED_HEADERS = ("Accept, Accept-Language, Content-Type, X-API-Key, X-Request-Id, If-None-Match, "
+                   "If-Modified-Since, If-Match, If-Unmodified-Since, If-Range, Range")
+#: Response headers such a page may read beyond the CORS-safelisted ones: the tag, links and file
+#: name, a range's extent, when to come back (429, 503), the request id to quote in a report,
+#: and what an answer says of itself (cache, row cap, unknown graphs, the dump's citation).
+EXPOSED_HEADERS = ("ETag, Link, Content-Disposition, Content-Range, Accept-Ranges, Retry-After, X-Request-Id, "
+                   "X-Cache, X-Result-Truncated, X-Result-Limit, X-Unknown-Graphs, X-Citation")
 CACHE_CONTROL = "public, max-age=300"
 #: The methods whose responses carry an ETag and may be answered 304 (a POST is never cached).
 CONDITIONAL_METHODS = ("GET", "HEAD")
@@ -56,15 +65,14 @@ def _gzip_quality(header: str) -> float:
     return parse_accept_header(header)["gzip"]
 
 
-def not_modified(environ: dict[str, Any], etag: str) -> Response | None:
+def not_modified(environ: dict[str, Any], etag: str, vary: str) -> Response | None:
     """A 304 if the client already holds this representation (GET/HEAD only): no request
-    context needed, ``web.direct`` answers with it too."""
+    context needed, ``web.direct`` answers with it too. It carries what the 200 would of the
+    headers RFC 9110 §15.4.5 names (ETag, Cache-Control, Date, and ``vary``, the 200's Vary):
+    a cache updates its stored answer's headers from it."""
     if environ.get("REQUEST_METHOD") in CONDITIONAL_METHODS and \
             parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains_weak(etag):
-        response = Response(status=304)
-        response.set_etag(etag, weak=True)
-        response.headers["Cache-Control"] = CACHE_CONTROL
-        return response
+        return Response(status=304, headers=[*cacheable(etag), ("Vary", vary)])
     return None
 
 

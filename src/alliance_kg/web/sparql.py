@@ -43,6 +43,9 @@ FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
 READ_ONLY = "this endpoint is read-only: SPARQL updates are not accepted"
+#: Every answer's Vary, whether or not its size has it gzipped: a 304 (``not_modified``), sent
+#: before the answer exists, says the same.
+VARY = "Accept, Accept-Encoding"
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,7 @@ class Answered:
                             accept_encoding=accept_encoding)
         response.call_on_close(self._close_streamed)
         response.headers.extend(self.headers(current.settings, current.results.enabled))
-        response.vary.add("Accept")
+        response.headers["Vary"] = VARY
         return response
 
     def whole(self, current: AppState, accept_encoding: str) -> tuple[bytes, list[tuple[str, str]]]:
@@ -147,11 +150,10 @@ class Answered:
         it in the cache, for a client that takes gzip) and the headers of any response but the
         request id (``web.direct`` sends them as they are)."""
         reply = self.reply
-        varies, compresses = gzip_plan(len(reply.body), accept_encoding)
+        compresses = gzip_plan(len(reply.body), accept_encoding)[1]
         body = reply.gzipped() if compresses else reply.body
         headers = [("Content-Type", formats.content_type(reply.media_type)), ("Content-Length", str(len(body))),
-                   *self.headers(current.settings, current.results.enabled),
-                   ("Vary", "Accept, Accept-Encoding" if varies else "Accept"), *SHARED]
+                   *self.headers(current.settings, current.results.enabled), ("Vary", VARY), *SHARED]
         if compresses:
             headers.append(("Content-Encoding", "gzip"))
         return body, headers
@@ -220,7 +222,7 @@ def endpoint() -> Response:
     accept = _accept()
     # only a conditional method's response gets an ETag, so only it costs a hash
     etag = etag_in(request.environ, current.store.version) if request.method in CONDITIONAL_METHODS else None
-    cached = not_modified(request.environ, etag) if etag is not None else None
+    cached = not_modified(request.environ, etag, VARY) if etag is not None else None
     if cached is not None:
         return cached
     answered = answer(current, metrics_of(current_app), query, accept, client_of(current, request.environ),
@@ -248,8 +250,9 @@ def describe_or_page() -> Response:
 
 
 def _prefers_html() -> bool:
-    """A browser navigating: text/html asked for by name and preferred over the result formats."""
-    accept = request.accept_mimetypes
+    """A browser navigating: text/html asked for by name and preferred over the result formats
+    (its ranges read as the negotiation reads them, parameters aside)."""
+    accept = formats.parse_accept(request.headers.get("Accept"))
     if not any(value == formats.HTML and q > 0 for value, q in accept):
         return False
     return accept.best_match([formats.HTML, *formats.RESULT_TYPES, *formats.GRAPH_TYPES]) == formats.HTML
