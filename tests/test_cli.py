@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -33,6 +34,19 @@ def test_validate_shipped_graph_conforms(run_cli):
     result = run_cli("validate")
     assert result.code == EXIT_OK, result.out + result.err
     assert "conforms" in result.out
+
+
+def test_graph_names_do_not_depend_on_where_the_package_is(run_cli, repo_root, tmp_path, monkeypatch):
+    """The README's and the GitHub Action's ``validate data/`` from a checkout whose package is
+    installed elsewhere: ``data/memo/members.ttl`` is still ``graph/memo/members``, the graph
+    ``graph/provenance`` describes (else every membership is a violation)."""
+    for folder in ("ontology", "shapes", "queries"):
+        shutil.copytree(repo_root / folder, tmp_path / folder)
+    monkeypatch.setenv("ALLIANCE_KG_ROOT", str(tmp_path))
+    monkeypatch.chdir(repo_root)
+    result = run_cli("validate", "data/", "--format", "json")
+    assert result.code == EXIT_OK, [f["message"] for f in json.loads(result.out)["findings"]
+                                     if f["severity"] == "Violation"][:3]
 
 
 def test_validate_violations_exit_1_and_name_file_and_line(run_cli, bad_data):
