@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -11,6 +14,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from rdflib import Dataset, Graph
 
+import alliance_kg
 from alliance_kg.cli import EXIT_INPUT, EXIT_OK, EXIT_VIOLATIONS
 
 BAD_CITY = """\
@@ -89,6 +93,44 @@ def test_other_syntaxes_report_the_line(run_cli, tmp_path, suffix, body, line):
     result = run_cli("validate", str(path))
     assert result.code == EXIT_INPUT
     assert f"{path}:{line}" in result.err
+
+
+#: The CLI in a process of its own, without root's power to read any file: CI runs the tests as
+#: root, and root reads folders whatever their mode.
+UNPRIVILEGED = (["setpriv", "--inh-caps=-all", "--bounding-set=-dac_override,-dac_read_search"]
+                if os.geteuid() == 0 else [])
+
+
+@pytest.fixture
+def unreadable(tmp_path: Path):
+    """``nest/`` with a readable file and an unreadable ``sub/`` holding a violation, and an
+    unreadable folder ``noperm/``: mode 000 while the test runs."""
+    (tmp_path / "nest" / "sub").mkdir(parents=True)
+    (tmp_path / "nest" / "sub" / "bad-city.ttl").write_text(BAD_CITY, encoding="utf-8")
+    (tmp_path / "nest" / "ok.ttl").write_text('<http://ex.org/x> <http://ex.org/p> "a" .\n', encoding="utf-8")
+    (tmp_path / "noperm").mkdir()
+    (tmp_path / "noperm" / "ok.ttl").write_text('<http://ex.org/x> <http://ex.org/p> "a" .\n', encoding="utf-8")
+    locked = [tmp_path / "nest" / "sub", tmp_path / "noperm"]
+    for folder in locked:
+        folder.chmod(0)
+    yield tmp_path
+    for folder in locked:
+        folder.chmod(0o755)
+
+
+@pytest.mark.parametrize("args,folder", [
+    (("validate", "nest"), "nest/sub"),
+    (("validate", "noperm"), "noperm"),
+    (("diff", "noperm", "nest/ok.ttl"), "noperm"),
+    (("build", "nest", "--out", "out"), "nest/sub"),
+    (("query", "ASK { ?s ?p ?o }", "--data", "nest"), "nest/sub"),
+])
+def test_an_unreadable_folder_is_exit_2_not_skipped(unreadable, args, folder):
+    code = str(Path(alliance_kg.__file__).parents[1])  # the package under test, from another working folder
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [code, os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([*UNPRIVILEGED, sys.executable, "-m", "alliance_kg.cli", *args], cwd=unreadable, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (EXIT_INPUT, f"alliance-kg: error: {folder}: permission denied\n")
 
 
 def test_json_report(run_cli, bad_data):

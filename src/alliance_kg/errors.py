@@ -118,3 +118,13 @@ def no_room(what: str, reason: str, folder: object) -> InputError:
     """The error for a scratch file or folder that cannot be written (most often a full TMPDIR)."""
     return InputError(f"cannot write {what} ({reason}); free space under TMPDIR or set TMPDIR to a folder "
                       "with room", path=str(folder))
+
+
+def _reason(exc: OSError) -> str:
+    return (exc.strerror or str(exc)).lower()
+
+
+def unreadable(exc: OSError, path: object = None) -> InputError:
+    """The error for a file or folder that cannot be read: ``nest/sub: permission denied``."""
+    return InputError(_reason(exc), path=str(path if path is not None else exc.filename))
+

@@ -19,7 +19,7 @@ from rdflib import OWL, RDF, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .. import __version__
-from ..errors import InputError
+from ..errors import InputError, unreadable
 from ..namespaces import GRAPH, ONTOLOGY, ONTOLOGY_GRAPH
 from ..rdf import from_ox_scoped, new_dataset
 from ..settings import project_root
@@ -184,18 +184,26 @@ def discover(paths: Sequence[Path | str] | None = None, *, root: Path | None = N
     targets = [Path(p) for p in paths] if paths else [root / "ontology", root / "data"]
     found: list[SourceFile] = []
     for target in targets:
-        if not target.exists():
-            raise InputError("no such file or directory", path=str(target))
-        if target.is_dir():
-            files = rdf_files(target)
-            if not files:
-                raise InputError("folder holds no RDF files", path=str(target))
-        elif target.suffix.lower() in FORMATS:
-            files = [target]
-        else:
-            raise InputError(f"not an RDF file (known suffixes: {', '.join(sorted(FORMATS))})", path=str(target))
-        found.extend(SourceFile(f, graph_name(f, target, root)) for f in files)
+        found.extend(SourceFile(f, graph_name(f, target, root)) for f in _files(target))
     return found
+
+
+def _files(target: Path) -> list[Path]:
+    """The RDF files a path given stands for: itself, or those in the folder."""
+    try:
+        exists, folder = target.exists(), target.is_dir()
+    except OSError as exc:  # a folder above it that cannot be searched
+        raise unreadable(exc, target) from None
+    if not exists:
+        raise InputError("no such file or directory", path=str(target))
+    if folder:
+        files = rdf_files(target)
+        if not files:
+            raise InputError("folder holds no RDF files", path=str(target))
+        return files
+    if target.suffix.lower() in FORMATS:
+        return [target]
+    raise InputError(f"not an RDF file (known suffixes: {', '.join(sorted(FORMATS))})", path=str(target))
 
 
 def rdf_files(folder: Path) -> list[Path]:
@@ -203,13 +211,13 @@ def rdf_files(folder: Path) -> list[Path]:
     listed raises ``InputError`` naming it (``Path.rglob`` would skip it without a word, and
     its files' violations with it)."""
     found = []
-    for where, _, names in os.walk(folder, onerror=_unreadable):
+    for where, _, names in os.walk(folder, onerror=_refuse):
         found.extend(Path(where, name) for name in names if Path(name).suffix.lower() in FORMATS)
     return sorted(p for p in found if p.is_file())
 
 
-def _unreadable(error: OSError) -> None:
-    raise InputError((error.strerror or str(error)).lower(), path=error.filename) from None
+def _refuse(error: OSError) -> None:
+    raise unreadable(error)
 
 
 #: Oxigraph's parser for every format we read. Oxigraph, not rdflib, parses the files because
