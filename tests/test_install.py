@@ -180,6 +180,14 @@ def test_installed_validate_exit_codes(installed):
     assert "broken.ttl:2:" in broken.stderr and "Traceback" not in broken.stderr
 
 
+def test_installed_validate_of_a_checkout_names_graphs_as_the_checkout_does(installed, dists):
+    """The README's ``validate data/`` (and the GitHub Action's) in a clone with the package
+    installed: graphs named below ``data/``, as from the checkout, so the clone's data conforms."""
+    result = run([str(installed.venv / "bin" / "alliance-kg"), "validate", "data/"], cwd=dists["clone"],
+                 env=installed.env)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+
+
 @pytest.mark.parametrize("path,expect", [
     ("/", "<html"),
     ("/sparql?query=ASK%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D", '"boolean": true'),
