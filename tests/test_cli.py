@@ -81,6 +81,16 @@ def test_wrong_flag_is_exit_2(run_cli):
     assert "unrecognized arguments" in result.err
 
 
+@pytest.mark.parametrize("args,message", [
+    (("--bogus",), "unrecognized arguments: --bogus"),
+    (("--bogus", "validate"), "unrecognized arguments: --bogus"),
+    ((), "the following arguments are required: COMMAND"),
+])
+def test_a_wrong_flag_before_the_command_is_named(run_cli, args, message):
+    result = run_cli(*args)
+    assert result.code == EXIT_INPUT and message in result.err
+
+
 @pytest.mark.parametrize("suffix,body,line", [
     (".nt", "<http://e/a> <http://e/b> <http://e/c> .\n<http://e/a> <http://e/b> .\n", 2),
     (".jsonld", '{\n  "@id": \n', 3),

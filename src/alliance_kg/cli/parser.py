@@ -12,14 +12,26 @@ from ..settings import describe, parse_bool
 from . import commands
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, the command required after the flags are read: argparse checks a
+    required command before it names an unknown flag, so ``alliance-kg --bogus`` would say the
+    command is missing instead of naming ``--bogus``."""
+
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        parsed = super().parse_args(args, namespace)
+        if getattr(parsed, "command", "") is None:
+            self.error("the following arguments are required: COMMAND")
+        return parsed
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Every command and flag; each command's ``handler`` is its function in ``commands``."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="alliance-kg",
         description="Knowledge graph of the Chinese-German Industrial Cities Alliance: validate, build, query, serve.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")  # required: checked by Parser
 
     p = sub.add_parser("validate", help="validate the shipped graph (or the given files/folders) against the shapes")
     p.add_argument("paths", nargs="*", metavar="PATH", help="RDF files or folders (default: ontology/ and data/)")
