@@ -111,6 +111,12 @@ UNPRIVILEGED = (["setpriv", "--inh-caps=-all", "--bounding-set=-dac_override,-da
                 if os.geteuid() == 0 else [])
 
 
+def package_env() -> dict[str, str]:
+    """The environment for a CLI process in another working folder, importing the package under test."""
+    code = str(Path(alliance_kg.__file__).parents[1])
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [code, os.environ.get("PYTHONPATH")]))}
+
+
 @pytest.fixture
 def unreadable(tmp_path: Path):
     """``nest/`` with a readable file and an unreadable ``sub/`` holding a violation, and an
@@ -136,10 +142,8 @@ def unreadable(tmp_path: Path):
     (("query", "ASK { ?s ?p ?o }", "--data", "nest"), "nest/sub"),
 ])
 def test_an_unreadable_folder_is_exit_2_not_skipped(unreadable, args, folder):
-    code = str(Path(alliance_kg.__file__).parents[1])  # the package under test, from another working folder
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [code, os.environ.get("PYTHONPATH")]))}
-    done = subprocess.run([*UNPRIVILEGED, sys.executable, "-m", "alliance_kg.cli", *args], cwd=unreadable, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run([*UNPRIVILEGED, sys.executable, "-m", "alliance_kg.cli", *args], cwd=unreadable,
+                          env=package_env(), capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stderr) == (EXIT_INPUT, f"alliance-kg: error: {folder}: permission denied\n")
 
 
@@ -186,6 +190,44 @@ def test_output_file(run_cli, bad_data, tmp_path):
     result = run_cli("validate", "--format", "json", "--output", str(report), str(bad_data))
     assert result.code == EXIT_VIOLATIONS and result.out == ""
     assert json.loads(report.read_text())["conforms"] is False
+
+
+@pytest.mark.parametrize("args,where,reason", [
+    (("validate", "{bad}", "-o", "{missing}/x"), "{missing}/x", "no such file or directory"),
+    (("query", "ASK {{ ?s ?p ?o }}", "-o", "{missing}/x"), "{missing}/x", "no such file or directory"),
+    (("diff", "{bad}", "{bad}", "-o", "{missing}/x"), "{missing}/x", "no such file or directory"),
+    (("build", "--out", "{file}/x"), "{file}/x", "not a directory"),
+    (("generate", "--cities", "5", "--out", "{file}/x"), "{file}/x", "not a directory"),
+])
+def test_an_output_that_cannot_be_written_is_exit_2_naming_it(run_cli, bad_data, tmp_path, args, where, reason):
+    names = {"bad": bad_data, "missing": tmp_path / "missing", "file": bad_data}
+    result = run_cli(*(a.format(**names) for a in args))
+    assert (result.code, result.err) == (EXIT_INPUT, f"alliance-kg: error: {where.format(**names)}: cannot write ({reason})\n")
+
+
+def test_an_output_file_is_checked_before_the_work(run_cli, bad_data, tmp_path, monkeypatch):
+    def no_work(*args, **kwargs):
+        raise AssertionError("validated before the output was checked")
+
+    monkeypatch.setattr("alliance_kg.build.pipeline.validated", no_work)
+    result = run_cli("validate", str(bad_data), "-o", str(tmp_path / "missing" / "x"))
+    assert result.code == EXIT_INPUT and "cannot write" in result.err
+    probed = tmp_path / "probed.json"  # writable: the work runs (and fails here); the probe left nothing
+    assert run_cli("validate", str(bad_data), "-o", str(probed)).code != EXIT_INPUT and not probed.exists()
+
+
+def test_generate_refuses_a_file_as_its_folder(run_cli, bad_data):
+    result = run_cli("generate", "--cities", "30", "--out", str(bad_data))
+    assert (result.code, result.err) == (EXIT_INPUT, f"alliance-kg: error: {bad_data}: not a folder (--out names the "
+                                                     "folder alliance-generated.nq is written into)\n")
+
+
+def test_build_into_a_read_only_folder_is_exit_2(tmp_path):
+    (tmp_path / "ro").mkdir(mode=0o555)
+    done = subprocess.run([*UNPRIVILEGED, sys.executable, "-m", "alliance_kg.cli", "build", "--out", "ro"],
+                          cwd=tmp_path, env=package_env(), capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (EXIT_INPUT, "alliance-kg: error: ro/alliance-kg.trig: cannot write "
+                                                          "(permission denied)\n")
 
 
 def test_build_writes_dumps_and_void(run_cli, tmp_path):
