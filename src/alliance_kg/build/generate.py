@@ -70,8 +70,11 @@ def cities_per_copy(dataset: Dataset) -> int:
 
 
 def generate(cities: int, out: Path, *, root: Path | None = None) -> Generated:
-    """Write about ``cities`` member cities' worth of alliance data (whole copies of the real
-    member set, at least one) and the ontology into ``out``."""
+    """Write the ontology, the real data and enough whole copies of its member set for at least
+    ``cities`` synthetic member cities into ``out``: ``--cities 30`` with 24 cities a copy is
+    two copies, 72 cities with the real ones (``Generated.cities`` counts them all)."""
+    if cities < 1:
+        raise InputError(f"cannot generate {cities} member cities (at least 1)")
     if out.exists() and not out.is_dir():
         raise InputError(f"not a folder (--out names the folder {OUTPUT} is written into)", path=str(out))
     root = root or project_root()
@@ -79,7 +82,7 @@ def generate(cities: int, out: Path, *, root: Path | None = None) -> Generated:
     ontology = load_dataset([root / "ontology"], root=root)
     source = loaded.dataset
     per_copy = max(1, cities_per_copy(source))
-    copies = max(1, math.ceil(cities / per_copy))
+    copies = math.ceil(cities / per_copy)
     quads = list(named_quads(source))
     try:
         path, written = _write(out, ontology.dataset, quads, copies)

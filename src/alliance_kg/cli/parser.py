@@ -95,7 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=commands.push)
 
     p = sub.add_parser("generate", help="write synthetic alliance-shaped data (for scale tests)")
-    p.add_argument("--cities", type=int, required=True, metavar="N", help="about N member cities")
+    p.add_argument("--cities", type=positive, required=True, metavar="N",
+                   help="at least N synthetic member cities: N rounded up to whole copies of the shipped member "
+                        "set, written beside the real one (whose cities come on top)")
     p.add_argument("--out", required=True, metavar="DIR")
     p.set_defaults(handler=commands.generate)
 
@@ -115,3 +117,11 @@ def build_parser() -> argparse.ArgumentParser:
 def boolean(text: str) -> bool:
     """A boolean flag's value (argparse names this function in its message: "invalid boolean value")."""
     return parse_bool(text)
+
+
+def positive(text: str) -> int:
+    """A count of at least 1 (argparse names the flag in its message)."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a count of at least 1")
+    return value
