@@ -286,6 +286,36 @@ def test_readme_documents_every_setting(repo_root):
         assert f"`ALLIANCE_KG_{name.upper()}`" in readme and f"`--{name.replace('_', '-')}`" in readme
 
 
+@pytest.mark.parametrize("flag,value,allowed", [
+    ("--port", "99999", "an integer from 0 to 65535"),
+    ("--max-rows", "0", "an integer of at least 1"),
+    ("--max-rows", "-1", "an integer of at least 1"),
+    ("--max-query-length", "-1", "an integer of at least 1"),
+    ("--processes", "-3", "an integer of at least 0"),
+    ("--threads", "-1", "an integer of at least 1"),
+    ("--cache-entries", "-5", "an integer of at least 0"),
+    ("--query-timeout", "-1", "a finite number more than 0"),
+    ("--query-timeout", "nan", "a finite number more than 0"),
+])
+def test_a_setting_out_of_range_is_exit_2_naming_flag_and_range(run_cli, monkeypatch, flag, value, allowed):
+    result = run_cli("serve", flag, value, "--get", "/healthz")
+    parsed = value if allowed.startswith("an integer") else float(value)
+    assert (result.code, result.err) == (EXIT_INPUT, f"alliance-kg: error: {flag} {parsed}: must be {allowed}\n")
+    variable = "ALLIANCE_KG_" + flag[2:].replace("-", "_").upper()
+    monkeypatch.setenv(variable, value)
+    result = run_cli("serve", "--get", "/healthz")
+    assert (result.code, result.err) == (EXIT_INPUT, f"alliance-kg: error: {variable}={value!r}: must be {allowed}\n")
+
+
+def test_every_numeric_setting_has_bounds_that_hold_its_default():
+    from dataclasses import fields
+
+    from alliance_kg.settings import Settings
+
+    numeric = [f for f in fields(Settings) if type(f.default) in (int, float)]
+    assert numeric and all(f.metadata["bounds"] is not None and f.metadata["bounds"].allow(f.default) for f in numeric)
+
+
 def test_serve_get_answers_one_request_in_process(run_cli):
     ok = run_cli("serve", "--get", "/sparql?query=ASK%7B%3Fs%20a%20%3Chttps://schema.org/City%3E%7D")
     assert ok.code == EXIT_OK and json.loads(ok.out)["boolean"] is True
