@@ -250,12 +250,16 @@ def test_gitlab_template_runs_its_commands(installed, dists):
     (installed.work / "lab").mkdir()
     (installed.work / "lab" / "data").mkdir()
     (installed.work / "lab" / "data" / "bad.ttl").write_text(BAD, encoding="utf-8")
-    variables = {**{k: str(v) for k, v in job["variables"].items()}, "AKG_PACKAGE": str(dists["wheel"])}
+    variables = {**{k: str(v) for k, v in job["variables"].items()}, "AKG_PACKAGE": str(dists["wheel"]),
+                 "AKG_REPORT": "junit-of-this-project.xml"}  # a project's own name for the report
     script = "\n".join(job["script"])
     result = run([BASH, "-e", "-c", script], cwd=installed.work / "lab", env={**installed.env, **variables})
     assert result.returncode == 1
     assert "data/bad.ttl:4: Violation" in result.stdout
-    report = (installed.work / "lab" / job["artifacts"]["reports"]["junit"]).read_text(encoding="utf-8")
+    # the report GitLab collects is the one the script wrote, wherever AKG_REPORT puts it
+    collected = re.sub(r"\$(\w+)", lambda m: variables[m[1]], job["artifacts"]["reports"]["junit"])
+    assert collected == variables["AKG_REPORT"]
+    report = (installed.work / "lab" / collected).read_text(encoding="utf-8")
     assert 'file="data/bad.ttl"' in report and 'line="4"' in report
 
 
