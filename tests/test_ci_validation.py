@@ -122,6 +122,15 @@ def test_missing_check_is_exit_2(run_cli, network):
     assert "nope.rq: no such file" in result.err
 
 
+def test_a_checks_folder_without_checks_is_exit_2_as_a_shapes_folder_is(run_cli, network, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for flag in ("--checks", "--shapes"):
+        result = run_cli("validate", str(network / "data.ttl"), flag, str(empty))
+        assert result.code == EXIT_INPUT, (flag, result.out)
+        assert result.err.startswith(f"alliance-kg: error: {empty}: folder holds no ")
+
+
 # -- SHACL for SHACL -------------------------------------------------------------------------------
 
 def test_shipped_shapes_conform_to_shacl_for_shacl():

@@ -180,6 +180,14 @@ def test_installed_validate_exit_codes(installed):
     assert "broken.ttl:2:" in broken.stderr and "Traceback" not in broken.stderr
 
 
+def test_installed_validate_of_a_checkout_names_graphs_as_the_checkout_does(installed, dists):
+    """The README's ``validate data/`` (and the GitHub Action's) in a clone with the package
+    installed: graphs named below ``data/``, as from the checkout, so the clone's data conforms."""
+    result = run([str(installed.venv / "bin" / "alliance-kg"), "validate", "data/"], cwd=dists["clone"],
+                 env=installed.env)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+
+
 @pytest.mark.parametrize("path,expect", [
     ("/", "<html"),
     ("/sparql?query=ASK%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D", '"boolean": true'),
@@ -242,12 +250,16 @@ def test_gitlab_template_runs_its_commands(installed, dists):
     (installed.work / "lab").mkdir()
     (installed.work / "lab" / "data").mkdir()
     (installed.work / "lab" / "data" / "bad.ttl").write_text(BAD, encoding="utf-8")
-    variables = {**{k: str(v) for k, v in job["variables"].items()}, "AKG_PACKAGE": str(dists["wheel"])}
+    variables = {**{k: str(v) for k, v in job["variables"].items()}, "AKG_PACKAGE": str(dists["wheel"]),
+                 "AKG_REPORT": "junit-of-this-project.xml"}  # a project's own name for the report
     script = "\n".join(job["script"])
     result = run([BASH, "-e", "-c", script], cwd=installed.work / "lab", env={**installed.env, **variables})
     assert result.returncode == 1
     assert "data/bad.ttl:4: Violation" in result.stdout
-    report = (installed.work / "lab" / job["artifacts"]["reports"]["junit"]).read_text(encoding="utf-8")
+    # the report GitLab collects is the one the script wrote, wherever AKG_REPORT puts it
+    collected = re.sub(r"\$(\w+)", lambda m: variables[m[1]], job["artifacts"]["reports"]["junit"])
+    assert collected == variables["AKG_REPORT"]
+    report = (installed.work / "lab" / collected).read_text(encoding="utf-8")
     assert 'file="data/bad.ttl"' in report and 'line="4"' in report
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rdflib import BNode, Dataset, URIRef
 
 from alliance_kg.namespaces import GRAPH
-from alliance_kg.build.sources import load_dataset
+from alliance_kg.build.sources import discover, load_dataset
 
 TRIPLE = '_:b <http://example.org/p> "x" .\n<http://example.org/s> <http://example.org/p> "ü"@de .\n'
 
@@ -35,3 +35,19 @@ def test_line_format_subjects_are_located(tmp_path):
     path.write_text(TRIPLE, encoding="utf-8")
     loaded = load_dataset([path])
     assert loaded.locator.locate(URIRef("http://example.org/s")) == (str(path), 2)
+
+
+def test_a_folder_given_names_its_graphs_by_path_below_it(tmp_path):
+    for name in ("a/items.ttl", "b/items.ttl", "top.ttl"):
+        (tmp_path / "coll" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "coll" / name).write_text(TRIPLE, encoding="utf-8")
+    names = {s.graph for s in discover([tmp_path / "coll"], root=tmp_path / "elsewhere")}
+    assert names == {GRAPH["a/items"], GRAPH["b/items"], GRAPH["top"]}
+
+
+def test_a_file_given_is_named_below_its_data_folder_else_by_its_name(tmp_path):
+    for name in ("data/memo/members.ttl", "x/members.ttl"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(TRIPLE, encoding="utf-8")
+    given = [tmp_path / "data" / "memo" / "members.ttl", tmp_path / "x" / "members.ttl"]
+    assert [s.graph for s in discover(given, root=tmp_path / "elsewhere")] == [GRAPH["memo/members"], GRAPH["members"]]

@@ -176,3 +176,17 @@ def _blank(char: str) -> str:
     if unicodedata.combining(char):
         return ""
     return "  " if unicodedata.east_asian_width(char) in ("W", "F") else " "
+
+
+def _reason(exc: OSError) -> str:
+    return (exc.strerror or str(exc)).lower()
+
+
+def unreadable(exc: OSError, path: object = None) -> InputError:
+    """The error for a file or folder that cannot be read: ``nest/sub: permission denied``."""
+    return InputError(_reason(exc), path=str(path if path is not None else exc.filename))
+
+
+def unwritable(exc: OSError, path: object = None) -> InputError:
+    """The error for an output that cannot be written: ``out/x: cannot write (read-only file system)``."""
+    return InputError(f"cannot write ({_reason(exc)})", path=str(path if path is not None else exc.filename))

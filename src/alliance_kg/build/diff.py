@@ -16,7 +16,7 @@ from pathlib import Path
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.compare import graph_diff, to_isomorphic
 
-from ..errors import InputError
+from ..errors import InputError, unreadable
 from ..namespaces import BASE
 from ..rdf import bind_prefixes
 from .baseline import Comparison, compare
@@ -59,9 +59,14 @@ def side(path: str | Path, *, shapes: Paths = None, engine: str = "auto") -> Kno
     a built dump (TriG/N-Quads: read as it is, with its own ontology), or data files and
     folders (read with the shipped ontology, like ``validate``)."""
     path = Path(path)
-    if not path.exists():
+    try:  # a folder that cannot be read is an error, not a folder of data files
+        missing = not path.exists()
+        project = path.is_dir() and ((path / "data").is_dir() or (path / "ontology").is_dir())
+    except OSError as exc:
+        raise unreadable(exc, path) from None
+    if missing:
         raise InputError("no such file or directory", path=str(path))
-    if path.is_dir() and ((path / "data").is_dir() or (path / "ontology").is_dir()):
+    if project:
         parts = [path / name for name in ("ontology", "data") if (path / name).is_dir()]
         if not shapes and not (path / "shapes").is_dir():
             shapes = [SHIPPED]

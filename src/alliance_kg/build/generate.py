@@ -30,6 +30,7 @@ from typing import Iterator
 from rdflib import OWL, BNode, Dataset, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
+from ..errors import InputError, unwritable
 from ..namespaces import AKG, GRAPH, ID, ONTOLOGY_GRAPH, SCHEMA
 from ..rdf import named_quads
 from ..settings import project_root
@@ -69,20 +70,34 @@ def cities_per_copy(dataset: Dataset) -> int:
 
 
 def generate(cities: int, out: Path, *, root: Path | None = None) -> Generated:
-    """Write about ``cities`` member cities' worth of alliance data (whole copies of the real
-    member set, at least one) and the ontology into ``out``."""
+    """Write the ontology, the real data and enough whole copies of its member set for at least
+    ``cities`` synthetic member cities into ``out``: ``--cities 30`` with 24 cities a copy is
+    two copies, 72 cities with the real ones (``Generated.cities`` counts them all)."""
+    if cities < 1:
+        raise InputError(f"cannot generate {cities} member cities (at least 1)")
+    if out.exists() and not out.is_dir():
+        raise InputError(f"not a folder (--out names the folder {OUTPUT} is written into)", path=str(out))
     root = root or project_root()
     loaded = load_dataset([root / "data"], root=root)
     ontology = load_dataset([root / "ontology"], root=root)
     source = loaded.dataset
     per_copy = max(1, cities_per_copy(source))
-    copies = max(1, math.ceil(cities / per_copy))
+    copies = math.ceil(cities / per_copy)
     quads = list(named_quads(source))
+    try:
+        path, written = _write(out, ontology.dataset, quads, copies)
+    except OSError as exc:
+        raise unwritable(exc) from None
+    return Generated(path, copies, copies * per_copy + per_copy, written)
+
+
+def _write(out: Path, ontology: Dataset, quads: list[tuple], copies: int) -> tuple[Path, int]:
+    """The ontology, the real data once and ``copies`` copies of it, as N-Quads in ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     path = out / OUTPUT
     written = 0
     with path.open("w", encoding="utf-8") as stream:
-        for s, p, o, g in named_quads(ontology.dataset):
+        for s, p, o, g in named_quads(ontology):
             stream.write(f"{s.n3()} {p.n3()} {o.n3()} <{ONTOLOGY_GRAPH}> .\n")
             written += 1
         for s, p, o, g in quads:  # the real data, once, unchanged
@@ -93,7 +108,7 @@ def generate(cities: int, out: Path, *, root: Path | None = None) -> Generated:
             for line in _copy(quads, copy, hanging):
                 stream.write(line)
                 written += 1
-    return Generated(path, copies, copies * per_copy + per_copy, written)
+    return path, written
 
 
 def _nq(term) -> str:

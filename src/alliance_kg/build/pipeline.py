@@ -12,6 +12,7 @@ Three entry points, named for what they return:
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -19,7 +20,7 @@ from typing import Callable, Sequence
 import pyoxigraph as ox
 from rdflib import Dataset
 
-from ..errors import InputError
+from ..errors import InputError, unreadable
 from ..rdf import dataset_from
 from ..settings import project_root, shipped_root
 from .inference import infer
@@ -150,18 +151,29 @@ def validate_graph(graph: KnowledgeGraph, *, shapes: Paths = None, checks: Paths
 
 def check_files(checks: Paths, shapes: Paths, *, root: Path | None = None) -> list[Path]:
     """The ``*-violation.rq`` checks to run: those given (files, or folders holding them), else the
-    project's when its shapes are in use."""
+    project's when its shapes are in use. A folder given without checks is an error, as an empty
+    ``--shapes`` folder is: a pipeline whose checks are not where it says would pass unchecked."""
     if checks is None:
         return default_checks(root) if not shapes or SHIPPED in map(str, shapes) else []
     found = []
     for path in expand(checks, "queries/checks"):
         if path.is_dir():
-            found.extend(sorted(path.glob("*-violation.rq")))
+            found.extend(_checks_in(path))
         elif path.is_file():
             found.append(path)
         else:
             raise InputError("no such file or directory", path=str(path))
     return found
+
+
+def _checks_in(folder: Path) -> list[Path]:
+    try:
+        names = sorted(name for name in os.listdir(folder) if name.endswith("-violation.rq"))
+    except OSError as exc:
+        raise unreadable(exc, folder) from None
+    if not names:
+        raise InputError("folder holds no *-violation.rq checks", path=str(folder))
+    return [folder / name for name in names]
 
 
 def conforming(paths: Paths = None, *, into: str = "rdflib") -> KnowledgeGraph:

@@ -7,6 +7,7 @@ ever returned, because every file is parsed into a scratch graph before it joins
 
 from __future__ import annotations
 
+import os
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from rdflib import OWL, RDF, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .. import __version__
-from ..errors import InputError
+from ..errors import InputError, unreadable
 from ..namespaces import GRAPH, ONTOLOGY, ONTOLOGY_GRAPH
 from ..rdf import from_ox_scoped, new_dataset
 from ..settings import project_root
@@ -141,15 +142,31 @@ def _surface_names(graph: Graph) -> dict[str, Node]:
     return names
 
 
-def graph_name(path: Path, root: Path) -> URIRef:
-    """The named graph of a file: ontology files share one; data files are named by path."""
-    path, root = path.resolve(), root.resolve()
+def graph_name(path: Path, given: Path, root: Path) -> URIRef:
+    """The named graph of ``path``, a file found as or under ``given`` (a path given to
+    ``discover``), never of where the package is installed (CI pipelines validate a checkout
+    with the package installed elsewhere). The project's ontology files share one graph, its
+    shapes another. Other files are named by their path below their data folder, as
+    ``data/<path>.ttl`` is ``graph/<path>``:
+
+    - a folder given is its files' data folder (``coll/a/items.ttl`` under ``coll`` given is
+      ``graph/a/items``, so two ``items.ttl`` stay two graphs);
+    - a file given alone (as the pre-commit hook passes changed files) is named below the
+      nearest folder called ``data`` in the path as written (``data/memo/members.ttl`` is
+      ``graph/memo/members``), else by its name alone (``x/members.ttl`` is ``graph/members``).
+    """
+    resolved, root = path.resolve(), root.resolve()
     for folder in ("ontology", "shapes"):
-        if _is_below(path, root / folder):
+        if _is_below(resolved, root / folder):
             return ONTOLOGY_GRAPH if folder == "ontology" else GRAPH["shapes"]
-    data = root / "data"
-    relative = path.relative_to(data) if _is_below(path, data) else Path(path.name)
-    return GRAPH[relative.with_suffix("").as_posix()]
+    return GRAPH[path.relative_to(data_folder(given)).with_suffix("").as_posix()]
+
+
+def data_folder(given: Path) -> Path:
+    """The folder a given path's graph names start from (see ``graph_name``)."""
+    if given.is_dir():
+        return given
+    return next((folder for folder in given.parents if folder.name == "data"), given.parent)
 
 
 def _is_below(path: Path, folder: Path) -> bool:
@@ -161,23 +178,46 @@ def _is_below(path: Path, folder: Path) -> bool:
 
 
 def discover(paths: Sequence[Path | str] | None = None, *, root: Path | None = None) -> list[SourceFile]:
-    """The files to load: the shipped ontology and data, or the given files and folders."""
+    """The files to load: the shipped ontology and data, or the given files and folders. A
+    folder that cannot be read, or one below it, is an error, not a folder without files."""
     root = root or project_root()
     targets = [Path(p) for p in paths] if paths else [root / "ontology", root / "data"]
     found: list[SourceFile] = []
     for target in targets:
-        if not target.exists():
-            raise InputError("no such file or directory", path=str(target))
-        if target.is_dir():
-            files = sorted(p for p in target.rglob("*") if p.suffix.lower() in FORMATS and p.is_file())
-            if not files:
-                raise InputError("folder holds no RDF files", path=str(target))
-        elif target.suffix.lower() in FORMATS:
-            files = [target]
-        else:
-            raise InputError(f"not an RDF file (known suffixes: {', '.join(sorted(FORMATS))})", path=str(target))
-        found.extend(SourceFile(f, graph_name(f, root)) for f in files)
+        found.extend(SourceFile(f, graph_name(f, target, root)) for f in _files(target))
     return found
+
+
+def _files(target: Path) -> list[Path]:
+    """The RDF files a path given stands for: itself, or those in the folder."""
+    try:
+        exists, folder = target.exists(), target.is_dir()
+    except OSError as exc:  # a folder above it that cannot be searched
+        raise unreadable(exc, target) from None
+    if not exists:
+        raise InputError("no such file or directory", path=str(target))
+    if folder:
+        files = rdf_files(target)
+        if not files:
+            raise InputError("folder holds no RDF files", path=str(target))
+        return files
+    if target.suffix.lower() in FORMATS:
+        return [target]
+    raise InputError(f"not an RDF file (known suffixes: {', '.join(sorted(FORMATS))})", path=str(target))
+
+
+def rdf_files(folder: Path) -> list[Path]:
+    """The RDF files in ``folder`` and the folders below it, sorted; a folder that cannot be
+    listed raises ``InputError`` naming it (``Path.rglob`` would skip it without a word, and
+    its files' violations with it)."""
+    found = []
+    for where, _, names in os.walk(folder, onerror=_refuse):
+        found.extend(Path(where, name) for name in names if Path(name).suffix.lower() in FORMATS)
+    return sorted(p for p in found if p.is_file())
+
+
+def _refuse(error: OSError) -> None:
+    raise unreadable(error)
 
 
 #: Oxigraph's parser for every format we read. Oxigraph, not rdflib, parses the files because

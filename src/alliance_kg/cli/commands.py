@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import InputError, unwritable
 from ..settings import Settings
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 70
@@ -18,6 +18,7 @@ def validate(args: argparse.Namespace, settings: Settings) -> int:
     from ..build.pipeline import validated
     from ..build.reports import FORMATTERS
 
+    writable(args.output)  # before the work, whose report would be lost
     baseline = read_baseline(args.baseline) if args.baseline else None  # a bad file fails before the work
     graph = validated(args.paths or None, shapes=args.shapes, ontology=args.ontology, inference=args.inference,
                       checks=args.checks, engine=args.engine)
@@ -32,6 +33,7 @@ def validate(args: argparse.Namespace, settings: Settings) -> int:
 def diff(args: argparse.Namespace, settings: Settings) -> int:
     from ..build.diff import DIFF_FORMATS, diff as diff_data
 
+    writable(args.output)
     result = diff_data(args.old, args.new, shapes=args.shapes)
     write(DIFF_FORMATS[args.format](result, limit=args.limit), args.output)
     return EXIT_OK
@@ -53,6 +55,7 @@ def query(args: argparse.Namespace, settings: Settings) -> int:
     from ..query.table import answer_for_terminal
     from ..stores import InMemoryOxigraphStore
 
+    writable(args.output)
     text = args.query
     candidate = Path(text)
     if "\n" not in text and candidate.suffix in (".rq", ".sparql") or (len(text) < 4096 and candidate.is_file()):
@@ -130,10 +133,29 @@ def generate(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def writable(output: str | None) -> None:
+    """Refuse an ``--output`` file that cannot be written before the work rather than after it:
+    opened for appending (nothing in it changes), and removed again if this made it."""
+    if not output:
+        return
+    path = Path(output)
+    try:
+        made = not path.exists()
+        with path.open("ab"):
+            pass
+    except OSError as exc:
+        raise unwritable(exc, output) from None
+    if made:
+        path.unlink()
+
+
 def write(text: str | bytes, output: str | None) -> None:
     """``text`` to the file ``output``, or to stdout (bytes as they are)."""
     if output:
-        Path(output).write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+        try:
+            Path(output).write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+        except OSError as exc:
+            raise unwritable(exc, output) from None
     elif isinstance(text, bytes):
         stream = getattr(sys.stdout, "buffer", None)
         if stream is None:  # a text-only stdout (tests, embedding)

@@ -12,14 +12,26 @@ from ..settings import describe, parse_bool
 from . import commands
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, the command required after the flags are read: argparse checks a
+    required command before it names an unknown flag, so ``alliance-kg --bogus`` would say the
+    command is missing instead of naming ``--bogus``."""
+
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        parsed = super().parse_args(args, namespace)
+        if getattr(parsed, "command", "") is None:
+            self.error("the following arguments are required: COMMAND")
+        return parsed
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Every command and flag; each command's ``handler`` is its function in ``commands``."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="alliance-kg",
         description="Knowledge graph of the Chinese-German Industrial Cities Alliance: validate, build, query, serve.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")  # required: checked by Parser
 
     p = sub.add_parser("validate", help="validate the shipped graph (or the given files/folders) against the shapes")
     p.add_argument("paths", nargs="*", metavar="PATH", help="RDF files or folders (default: ontology/ and data/)")
@@ -83,7 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=commands.push)
 
     p = sub.add_parser("generate", help="write synthetic alliance-shaped data (for scale tests)")
-    p.add_argument("--cities", type=int, required=True, metavar="N", help="about N member cities")
+    p.add_argument("--cities", type=positive, required=True, metavar="N",
+                   help="at least N synthetic member cities: N rounded up to whole copies of the shipped member "
+                        "set, written beside the real one (whose cities come on top)")
     p.add_argument("--out", required=True, metavar="DIR")
     p.set_defaults(handler=commands.generate)
 
@@ -103,3 +117,11 @@ def build_parser() -> argparse.ArgumentParser:
 def boolean(text: str) -> bool:
     """A boolean flag's value (argparse names this function in its message: "invalid boolean value")."""
     return parse_bool(text)
+
+
+def positive(text: str) -> int:
+    """A count of at least 1 (argparse names the flag in its message)."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a count of at least 1")
+    return value

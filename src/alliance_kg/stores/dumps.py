@@ -13,6 +13,7 @@ from typing import BinaryIO, Iterable
 import pyoxigraph as ox
 from rdflib import Dataset
 
+from ..errors import unwritable
 from ..namespaces import INFERRED_GRAPH, PREFIXES
 from ..rdf import ox_quads
 from .void import void_graph
@@ -75,7 +76,15 @@ def write_dump(store, name: str, output: BinaryIO) -> None:
 def write_all(source: Dataset | ox.Store, out: Path) -> list[Path]:
     """Write every dump and ``void.ttl`` into ``out``; returns the files written. ``source``
     is the built graph: an rdflib dataset, or the Oxigraph store it was built in (written and
-    counted by Oxigraph, without an rdflib copy)."""
+    counted by Oxigraph, without an rdflib copy). A file or folder that cannot be written is an
+    ``InputError`` naming it."""
+    try:
+        return _write_all(source, out)
+    except OSError as exc:
+        raise unwritable(exc) from None
+
+
+def _write_all(source: Dataset | ox.Store, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     quads = [quad for quad, _ in ox_quads(source)] if isinstance(source, Dataset) else []
     written = []
