@@ -82,3 +82,40 @@ def test_a_cached_large_answer_keeps_its_compressed_bytes(make_app, monkeypatch)
     assert second.headers["X-Cache"] == "hit" and second.headers["Content-Encoding"] == "gzip"
     assert second.get_data() == first.get_data() and calls == []  # not compressed again
     assert gzip_module.decompress(second.get_data()).startswith(b'{"head"')
+
+
+# -- volatile queries: NOW(), RAND(), UUID(), STRUUID() -----------------------------------------
+
+VOLATILE = "SELECT (NOW() AS ?t) (RAND() AS ?r) (STRUUID() AS ?u) WHERE {}"
+
+
+def test_volatile_texts_are_told_apart():
+    from alliance_kg.query.cache import volatile
+
+    for text in (VOLATILE, "SELECT * { BIND(now () AS ?t) }", "ASK { FILTER(RAND() < 2) }",
+                 "SELECT (UUID() AS ?u) {}"):
+        assert volatile(text), text
+    for text in ("SELECT ?now WHERE { ?s <http://ex.org/knowNow> ?now }", "ASK { ?s ?p ?o }",
+                 "SELECT (STR(?x) AS ?s) { ?x ?p ?o }"):
+        assert not volatile(text), text
+
+
+def test_a_volatile_query_is_evaluated_every_time_and_kept_by_no_cache(make_app):
+    """SPARQL 1.1, 17.4.5: NOW is the time of this query's execution. Neither the result cache
+    nor an HTTP cache may hand back an earlier answer: each request is a miss with new values,
+    the GET says no-store and carries no ETag, and a revalidation is answered in full."""
+    from urllib.parse import quote
+
+    client = make_app(cache_entries=8).test_client()
+    accept = {"Accept": "text/csv"}
+    posted = [client.post("/sparql", data={"query": VOLATILE}, headers=accept) for _ in range(2)]
+    got = [client.get("/sparql?query=" + quote(VOLATILE), headers={**accept, **extra})
+           for extra in ({}, {"If-None-Match": "*"}, {"If-Modified-Since": "Mon, 07 Dec 2026 00:00:00 GMT"})]
+    head = client.head("/sparql?query=" + quote(VOLATILE), headers=accept)
+    for response in [*posted, *got]:
+        assert response.status_code == 200 and response.headers["X-Cache"] == "miss"
+    assert len({r.get_data() for r in [*posted, *got]}) == len(posted) + len(got)  # new values each time
+    for response in [*got, head]:  # GETs straight (web.direct) and through Flask's view (conditional, HEAD)
+        assert response.headers["Cache-Control"] == "no-store" and "ETag" not in response.headers
+    steady = [client.get(ASK, headers=accept).headers["X-Cache"] for _ in range(2)]
+    assert steady == ["miss", "hit"]  # the others are kept as before

@@ -6,15 +6,30 @@ parameters, the Accept header and the ``format`` parameter — so a reload (new 
 every old entry unreachable at once; they age out of the LRU. Bounded twice: by entries
 (``Settings.cache_entries``; 0 turns the cache off) and by bytes; a single result larger than an
 eighth of the byte budget is never kept (it would evict everything else for one query).
-Errors are never cached. Thread-safe (one lock; the work under it is a dict operation).
+Errors are never cached, nor the answer to a query whose value changes from one evaluation to
+the next (``volatile``). Thread-safe (one lock; the work under it is a dict operation).
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Generic, Hashable, TypeVar
+
+#: The built-in functions whose value changes from one evaluation to the next (SPARQL 1.1,
+#: 17.4.5: NOW is the time of this query's execution; RAND, UUID, STRUUID new each call).
+_VOLATILE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID)\s*\(", re.IGNORECASE)
+
+
+def volatile(text: str) -> bool:
+    """Whether the answer to ``text`` may differ on unchanged data: it calls one of those
+    functions. Neither the result cache nor an HTTP cache may keep such an answer. A match in a
+    string, an IRI or a comment counts too: that answer then goes unkept, which costs a
+    recomputation, never a stale answer."""
+    return _VOLATILE.search(text) is not None
+
 
 #: Default byte budget of the result cache.
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024

@@ -25,9 +25,11 @@ from flask import Flask, Response
 from werkzeug.http import parse_options_header
 from werkzeug.wsgi import get_content_length, get_input_stream
 
+from ..query.cache import volatile
 from ..settings import Settings
 from .errors import response_for
-from .headers import CONDITIONAL_HEADERS, cacheable, etag_in, gzip_large, not_modified, shared_headers
+from .headers import (CONDITIONAL_HEADERS, UNCACHEABLE, cacheable, etag_in, gzip_large, not_modified,
+                      shared_headers)
 from .metrics import metrics_of
 from .params import decode_form, refuse_longer
 from .requestlog import ANSWERED, HEADER, REQUEST_ID, request_id
@@ -58,7 +60,9 @@ class DirectQueries:
                 return self.rest(environ, start_response)
             within_length(query, current.settings)
             accept = checked_accept(environ.get("HTTP_ACCEPT"))
-            if method == "GET":  # tagged before it runs, as Flask's view does
+            if method == "GET" and volatile(query.text):  # NOW(), RAND(): kept by no cache
+                extra = list(UNCACHEABLE)
+            elif method == "GET":  # tagged before it runs, as Flask's view does
                 etag = etag_in(environ, current.store.version)
                 response = not_modified(environ, etag, VARY)  # the client holds it: 304, nothing run
                 extra = cacheable(etag)

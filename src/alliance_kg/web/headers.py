@@ -98,6 +98,11 @@ CONDITIONAL_HEADERS = ("HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMOD
                        "HTTP_RANGE")
 
 
+#: What the answer to a volatile query (``query.cache.volatile``) says to HTTP caches: keep nothing
+#: (no ETag either: revalidating it would hand back an answer of another time).
+UNCACHEABLE = (("Cache-Control", "no-store"),)
+
+
 def cacheable(etag: str) -> list[tuple[str, str]]:
     """What ``_conditional`` gives a 200 answer to a GET that has none of
     ``CONDITIONAL_HEADERS`` (and no If-None-Match that matches): its weak ETag, how long it may

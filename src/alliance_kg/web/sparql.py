@@ -27,11 +27,12 @@ from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 from ..errors import QueryError, QueryTooLarge, UpdateRefused
 from ..namespaces import GRAPH, PREFIXES
 from ..query import formats
+from ..query.cache import volatile
 from ..query.executor import Reply
 from ..settings import Settings
 from . import catalog, requestlog
 from .fairuse import CLIENT, Client
-from .headers import CONDITIONAL_METHODS, SHARED, etag_in, gzip_plan, not_modified, streamed
+from .headers import CONDITIONAL_METHODS, SHARED, UNCACHEABLE, etag_in, gzip_plan, not_modified, streamed
 from .linkeddata import href
 from .metrics import Metrics, metrics_of
 from .params import decode_form, decode_text, read_body, values
@@ -220,8 +221,10 @@ def endpoint() -> Response:
         return _page()
     within_length(query, settings)
     accept = _accept()
-    # only a conditional method's response gets an ETag, so only it costs a hash
-    etag = etag_in(request.environ, current.store.version) if request.method in CONDITIONAL_METHODS else None
+    # only a conditional method's response gets an ETag, so only it costs a hash; a volatile
+    # query's (NOW(), RAND()) none, and no cache may keep it
+    kept = not volatile(query.text)
+    etag = etag_in(request.environ, current.store.version) if kept and request.method in CONDITIONAL_METHODS else None
     cached = not_modified(request.environ, etag, VARY) if etag is not None else None
     if cached is not None:
         return cached
@@ -230,6 +233,8 @@ def endpoint() -> Response:
     response = answered.response(current, request.headers.get("Accept-Encoding", ""))
     if etag is not None:
         response.set_etag(etag, weak=True)
+    if not kept:
+        response.headers.update(UNCACHEABLE)
     return response
 
 

@@ -18,7 +18,7 @@ from flask import current_app
 from rdflib import Graph
 
 from ..errors import NotReady, QueryError
-from ..query.cache import LRUCache, result_key
+from ..query.cache import LRUCache, result_key, volatile
 from ..query.executor import Executor, Job, Reply
 from ..query.formats import CSV
 from ..settings import Settings
@@ -134,7 +134,10 @@ class AppState:
         return self.executor.result(self._job(text, job))
 
     def run_cached(self, text: str, **job: Any) -> tuple[Reply, bool]:
-        """``run`` through the result cache; returns the reply and whether it was a hit."""
+        """``run`` through the result cache; returns the reply and whether it was a hit. A
+        volatile query (NOW, RAND, UUID) is run every time."""
+        if volatile(text):
+            return self.run(text, **job), False
         key = result_key(self.store.version, text, job.get("default_graphs", ()), job.get("named_graphs", ()),
                          job.get("accept"), job.get("format"))
         reply = self.results.get(key)
