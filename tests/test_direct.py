@@ -66,6 +66,8 @@ REQUESTS = [
     ("too-large", "query=" + quote("ASK {}") + "&x=" + "y" * 20_000, FORM, {}),
     ("long-accept", "query=" + quote(SELECT), FORM, {"Accept": "text/csv;q=0.5, " * 200}),
     ("too-long-accept", "query=" + quote(SELECT), FORM, {"Accept": "text/csv;q=0.5, " * 2000}),
+    ("gzipped-body", "query=" + quote("ASK {}"), FORM, {"Content-Encoding": "gzip"}),
+    ("form-identity-body", "query=" + quote("ASK {}"), FORM, {"Content-Encoding": "identity"}),
     ("streamed", "query=" + quote("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 3000"), FORM, {"Accept": "text/csv"}),
     ("streamed-gzip", "query=" + quote("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 3000"), FORM,
      {"Accept": "text/csv", "Accept-Encoding": "gzip"}),
@@ -74,7 +76,7 @@ REQUESTS = [
 #: (name, query string, headers): the same, as GETs; a GET's answer carries its ETag and Date.
 GETS = [
     ("get-" + name, body, headers) for name, body, content_type, headers in REQUESTS
-    if content_type == FORM and "QUERY_STRING" not in headers and name not in ("too-large", "missing-query")
+    if content_type == FORM and "QUERY_STRING" not in headers and name not in ("too-large", "missing-query", "gzipped-body")
 ] + [
     ("get-no-accept", "query=" + quote(SELECT), {}),
     ("get-language", "query=" + quote(SELECT), {"Accept": JSON, "Accept-Language": "de"}),

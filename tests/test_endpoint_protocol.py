@@ -74,6 +74,16 @@ def test_post_non_utf8_charset_is_415(client):
     assert response.status_code == 415
 
 
+def test_post_compressed_body_is_415(client):
+    """A body the client compressed is refused by name (RFC 9110, 8.4), not read as text."""
+    import gzip
+
+    response = client.post("/sparql", data=gzip.compress(b"query=ASK%20%7B%7D"), content_type=FORM,
+                           headers={"Content-Encoding": "gzip"})
+    assert response.status_code == 415
+    assert "Content-Encoding 'gzip' is not accepted" in response.get_data(as_text=True)
+
+
 def test_put_is_405_with_allow_header(client):
     response = client.put("/sparql?query=ASK%7B%7D", data="", content_type=FORM)
     assert response.status_code == 405

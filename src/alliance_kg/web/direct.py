@@ -96,7 +96,7 @@ def _posted(settings: Settings, environ: dict[str, Any]) -> Asked:
     mimetype, options = _content_type(environ.get("CONTENT_TYPE", ""))
     params = posted_params(environ.get("QUERY_STRING", "").encode("latin-1"), mimetype,
                            options.get("charset", "utf-8").lower(),
-                           lambda: _body(environ, settings.max_body_bytes))
+                           lambda: _body(environ, settings.max_body_bytes), environ.get("HTTP_CONTENT_ENCODING", ""))
     query = asked(params, "POST")
     assert query is not None  # a POST without a query is refused
     return query

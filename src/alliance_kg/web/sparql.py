@@ -59,9 +59,12 @@ class Asked:
     format: str | None
 
 
-def posted_params(query_string: bytes, mimetype: str, charset: str, body: Callable[[], bytes]) -> list[tuple[str, str]]:
-    """Rule 1 for a POST: its parameters, the query string's, then, once its Content-Type and
-    charset are checked (415; an update is refused, 403), the body's (``body()`` reads it)."""
+def posted_params(query_string: bytes, mimetype: str, charset: str, body: Callable[[], bytes],
+                  coding: str = "") -> list[tuple[str, str]]:
+    """Rule 1 for a POST: its parameters, the query string's, then, once its Content-Type,
+    charset and Content-Encoding (``coding``) are checked (415; an update is refused, 403), the
+    body's (``body()`` reads it). A compressed body is refused rather than read as text (RFC
+    9110, 8.4: a coding the server does not take is a 415)."""
     params = decode_form(query_string, "query string")
     if mimetype not in (FORM, SPARQL_QUERY, SPARQL_UPDATE):
         raise UnsupportedMediaType(f"POST needs Content-Type {FORM} or {SPARQL_QUERY}, not {mimetype or 'none'!r}")
@@ -69,6 +72,8 @@ def posted_params(query_string: bytes, mimetype: str, charset: str, body: Callab
         raise UnsupportedMediaType(f"only UTF-8 is accepted, not charset={charset}")
     if mimetype == SPARQL_UPDATE:
         raise UpdateRefused(READ_ONLY)
+    if coding.strip().lower() not in ("", "identity"):
+        raise UnsupportedMediaType(f"Content-Encoding {coding.strip()!r} is not accepted: send the body uncompressed")
     raw = body()
     if mimetype == FORM:
         params += decode_form(raw, "request body")
@@ -210,7 +215,8 @@ def endpoint() -> Response:
     if request.method == "POST":
         params = posted_params(request.query_string, request.mimetype,
                                request.mimetype_params.get("charset", "utf-8").lower(),
-                               lambda: read_body(request, settings.max_body_bytes))
+                               lambda: read_body(request, settings.max_body_bytes),
+                               request.headers.get("Content-Encoding", ""))
     else:
         params = decode_form(request.query_string, "query string")
     query = asked(params, request.method)
