@@ -93,6 +93,27 @@ def test_foreign_data_with_its_own_shapes_and_ontology_names_the_file_and_line(r
     assert "check:" not in result.out
 
 
+@pytest.mark.parametrize("into", ["rdflib", "oxigraph"])
+def test_an_ontology_file_of_any_name_is_the_ontology(network, tmp_path, into):
+    """``--ontology`` files go to the ontology graph whatever they are called, also from a
+    folder: inference then tells the ontology's terms from the data, and infers the same as
+    for a file called ontology.ttl (not statements about the vocabulary as if it were data)."""
+    from alliance_kg.build.pipeline import unvalidated
+    from alliance_kg.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
+
+    vocabulary = tmp_path / "vocab"
+    vocabulary.mkdir()
+    (vocabulary / "terms.ttl").write_text(FOREIGN_ONTOLOGY, encoding="utf-8")
+
+    def graphs(ontology: Path) -> tuple[set, set]:
+        dataset = unvalidated([network / "data.ttl"], ontology=[ontology], into=into).dataset
+        return set(dataset.graph(ONTOLOGY_GRAPH)), set(dataset.graph(INFERRED_GRAPH))
+
+    expected = graphs(network / "ontology.ttl")
+    assert expected[0] and expected[1]
+    assert graphs(vocabulary / "terms.ttl") == graphs(vocabulary) == expected
+
+
 def test_without_inference_the_ontology_entails_nothing(run_cli, network):
     result = run_cli("validate", str(network / "data.ttl"), "--shapes", str(network / "shapes.ttl"),
                      "--ontology", str(network / "ontology.ttl"), "--no-inference")

@@ -73,9 +73,11 @@ class LoadedStore:
         shutil.rmtree(self._scratch, ignore_errors=True)
 
 
-def load_store(paths: Sequence[Path | str] | None = None, *, root: Path | None = None) -> LoadedStore:
-    """Parse every file into its named graph of a new in-memory store; all or nothing."""
-    files = discover(paths, root=root)
+def load_store(paths: Sequence[Path | str] | None = None, *, root: Path | None = None,
+               ontology: Sequence[Path | str] = ()) -> LoadedStore:
+    """Parse every file into its named graph (``sources.discover``) of a new in-memory store;
+    all or nothing."""
+    files = discover(paths, root=root, ontology=ontology)
     scratch = scratch_folder("load")  # a killed load's copy goes with the next load
     written = scratch / "asserted.nq"
     store = ox.Store()

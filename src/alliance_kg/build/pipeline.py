@@ -106,8 +106,9 @@ def unvalidated(paths: Paths = None, *, ontology: Paths = None, inference: bool 
     ``into`` one of ``INTO``. ``parsed`` is called with the Oxigraph-built graph before its
     inference (``alliance-kg load`` starts writing the asserted quads then)."""
     files = with_ontology(paths, ontology, root=root)
+    vocabulary = expand(ontology, "ontology")  # to the ontology graph, whatever the files' names
     if into == "oxigraph":
-        in_store = load_store(files, root=root)
+        in_store = load_store(files, root=root, ontology=vocabulary)
         graph = KnowledgeGraph(version_of(in_store), in_store)
         if parsed is not None:
             parsed(graph)
@@ -116,7 +117,7 @@ def unvalidated(paths: Paths = None, *, ontology: Paths = None, inference: bool 
         return graph
     if into != "rdflib":
         raise ValueError(f"cannot build into {into!r}; use one of {', '.join(INTO)}")
-    loaded = load_dataset(files, root=root)
+    loaded = load_dataset(files, root=root, ontology=vocabulary)
     if inference:
         infer(loaded.dataset)
     return KnowledgeGraph(version_of(loaded), loaded)

@@ -177,14 +177,19 @@ def _is_below(path: Path, folder: Path) -> bool:
         return False
 
 
-def discover(paths: Sequence[Path | str] | None = None, *, root: Path | None = None) -> list[SourceFile]:
+def discover(paths: Sequence[Path | str] | None = None, *, root: Path | None = None,
+             ontology: Sequence[Path | str] = ()) -> list[SourceFile]:
     """The files to load: the shipped ontology and data, or the given files and folders. A
-    folder that cannot be read, or one below it, is an error, not a folder without files."""
+    folder that cannot be read, or one below it, is an error, not a folder without files. The
+    files of paths also in ``ontology`` (``--ontology``) go to the ontology graph, whatever their
+    names: inference reads its schema from there."""
     root = root or project_root()
     targets = [Path(p) for p in paths] if paths else [root / "ontology", root / "data"]
+    vocabulary = {Path(p) for p in ontology}
     found: list[SourceFile] = []
     for target in targets:
-        found.extend(SourceFile(f, graph_name(f, target, root)) for f in _files(target))
+        found.extend(SourceFile(f, ONTOLOGY_GRAPH if target in vocabulary else graph_name(f, target, root))
+                     for f in _files(target))
     return found
 
 
@@ -343,9 +348,10 @@ class LoadedDataset:
     locator: Locator
 
 
-def load_dataset(paths: Sequence[Path | str] | None = None, *, root: Path | None = None) -> LoadedDataset:
-    """Parse every file into its named graph; all or nothing."""
-    files = discover(paths, root=root)
+def load_dataset(paths: Sequence[Path | str] | None = None, *, root: Path | None = None,
+                 ontology: Sequence[Path | str] = ()) -> LoadedDataset:
+    """Parse every file into its named graph (``discover``); all or nothing."""
+    files = discover(paths, root=root, ontology=ontology)
     dataset = new_dataset()
     locator = Locator()
     for source in files:
