@@ -61,6 +61,7 @@ class AKG(DefinedNamespace):
     printedText: URIRef
     signatory: URIRef
     signatureText: URIRef
+    statedMemberCount: URIRef
 
 ID = Namespace(BASE + "id/")
 GRAPH = Namespace(BASE + "graph/")
