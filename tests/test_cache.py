@@ -93,10 +93,10 @@ def test_volatile_texts_are_told_apart():
     from alliance_kg.query.cache import volatile
 
     for text in (VOLATILE, "SELECT * { BIND(now () AS ?t) }", "ASK { FILTER(RAND() < 2) }",
-                 "SELECT (UUID() AS ?u) {}"):
+                 "SELECT (UUID() AS ?u) {}", "SELECT (STRUUID # a comment\n\t() AS ?u) {}"):
         assert volatile(text), text
     for text in ("SELECT ?now WHERE { ?s <http://ex.org/knowNow> ?now }", "ASK { ?s ?p ?o }",
-                 "SELECT (STR(?x) AS ?s) { ?x ?p ?o }"):
+                 "SELECT (STR(?x) AS ?s) { ?x ?p ?o }", "SELECT ?s { ?s akg:knownToHoldAsOf ?d }"):
         assert not volatile(text), text
 
 

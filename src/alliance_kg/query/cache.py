@@ -19,16 +19,28 @@ from dataclasses import dataclass
 from typing import Generic, Hashable, TypeVar
 
 #: The built-in functions whose value changes from one evaluation to the next (SPARQL 1.1,
-#: 17.4.5: NOW is the time of this query's execution; RAND, UUID, STRUUID new each call).
-_VOLATILE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID)\s*\(", re.IGNORECASE)
+#: 17.4.5: NOW is the time of this query's execution; RAND, UUID, STRUUID new each call), lower
+#: case (STRUUID ends in "uuid").
+VOLATILE_FUNCTIONS = ("now", "rand", "uuid")
+#: What makes a name a call: an opening parenthesis after white space and comments, if any.
+_CALL = re.compile(r"(?:\s|#[^\r\n]*)*\(")
 
 
 def volatile(text: str) -> bool:
-    """Whether the answer to ``text`` may differ on unchanged data: it calls one of those
-    functions. Neither the result cache nor an HTTP cache may keep such an answer. A match in a
-    string, an IRI or a comment counts too: that answer then goes unkept, which costs a
-    recomputation, never a stale answer."""
-    return _VOLATILE.search(text) is not None
+    """Whether the answer to ``text`` may differ on unchanged data: it calls one of
+    ``VOLATILE_FUNCTIONS``. Neither the result cache nor an HTTP cache may keep such an answer.
+    A name inside another ("knownNow(" of a prefixed function) or in a string, an IRI or a
+    comment counts too: that answer then goes unkept, which costs a recomputation, never a stale
+    answer. Found by ``str.find`` (C) and a match at each hit: one regular expression searched
+    over the text cost a unique text of the benchmark's mix 13 µs, more than the guard."""
+    lowered = text.lower()
+    for name in VOLATILE_FUNCTIONS:
+        at = lowered.find(name)
+        while at >= 0:
+            if _CALL.match(lowered, at + len(name)):
+                return True
+            at = lowered.find(name, at + 1)
+    return False
 
 
 #: Default byte budget of the result cache.
