@@ -41,7 +41,13 @@ def test_the_language_never_changes_an_iri(client):
 
 
 def test_html_varies_on_the_cookie_so_caches_keep_languages_apart(client):
+    """The language comes from the cookie or, without one, from Accept-Language: a shared cache
+    must key on both, or it hands a German page to an English reader."""
     response = client.get("/doc/city/koeln")
-    assert "Cookie" in response.headers["Vary"]
+    for path in ("/doc/city/koeln", "/", "/sparql"):
+        varies = {v.strip() for v in client.get(path, headers={"Accept": "text/html"}).headers["Vary"].split(",")}
+        assert {"Cookie", "Accept-Language"} <= varies, (path, varies)
+    german = client.get("/doc/city/koeln", headers={"Accept-Language": "de"})
+    assert german.headers["ETag"] != response.headers["ETag"]
     client.set_cookie(COOKIE, "de")
     assert client.get("/doc/city/koeln").headers["ETag"] != response.headers["ETag"]

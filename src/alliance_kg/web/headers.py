@@ -116,7 +116,9 @@ def _conditional(response: Response) -> Response:
     if "no-store" in response.headers.get("Cache-Control", ""):
         return response
     if response.mimetype == "text/html":
-        response.vary.add("Cookie")  # the language switch's choice (web/language.py)
+        # the language: the switch's choice, remembered, else Accept-Language (web/language.py)
+        response.vary.add("Cookie")
+        response.vary.add("Accept-Language")
     if "ETag" not in response.headers:
         response.set_etag(etag_in(request.environ, state().store.version), weak=True)
     response.headers.setdefault("Cache-Control", CACHE_CONTROL)
