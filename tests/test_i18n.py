@@ -40,6 +40,16 @@ def test_the_language_never_changes_an_iri(client):
     assert hrefs["de"] == hrefs["en"] == hrefs["zh"] and hrefs["en"]
 
 
+def test_the_language_switch_keeps_the_pages_own_parameters(client):
+    """Without script, the switch is a link: to this page, its search or query kept."""
+    page = client.get("/search?q=K%C3%B6ln", headers={"Accept": "text/html"}).get_data(as_text=True)
+    links = dict(re.findall(r'<a href="([^"]+)" data-lang="(de|en|zh)"', page))
+    assert set(links.values()) == set(UI_LANGUAGES)
+    for href, code in links.items():
+        assert href == f"?q=K%C3%B6ln&amp;lang={code}"
+        assert client.get("/search" + href.replace("&amp;", "&"), headers={"Accept": "text/html"}).status_code == 200
+
+
 def test_html_varies_on_the_cookie_so_caches_keep_languages_apart(client):
     """The language comes from the cookie or, without one, from Accept-Language: a shared cache
     must key on both, or it hands a German page to an English reader."""

@@ -10,6 +10,7 @@ fallback. The choice never changes an IRI: it is a parameter or a cookie, never 
 from __future__ import annotations
 
 from typing import Iterable
+from urllib.parse import urlencode
 
 from flask import request
 
@@ -52,3 +53,11 @@ def pick_label(labels: dict[str, str], lang: str) -> str | None:
         if key in labels:
             return labels[key]
     return next(iter(labels.values()), None)
+
+
+def switched(code: str) -> str:
+    """The link of the language switch to ``code``: this page with its own parameters (a
+    search's ``q``, a permalink's ``query``), ``lang`` replaced. A bare ``?lang=`` dropped them:
+    a search page became a 400, a query page lost its query."""
+    kept = [(name, value) for name, value in request.args.items(multi=True) if name != "lang"]
+    return "?" + urlencode([*kept, ("lang", code)])

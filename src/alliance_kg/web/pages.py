@@ -20,7 +20,7 @@ from ..namespaces import BASE, ID, PREFIXES, prefix_declarations
 from ..stores.void import LICENSE
 from . import citation
 from .i18n import script_messages, t
-from .language import pick_label, preferred_language, ui_language
+from .language import pick_label, preferred_language, switched, ui_language
 from .linkeddata import href
 from .state import state
 
@@ -103,7 +103,7 @@ def bundle_ready() -> bool:
 def _template_globals() -> dict[str, Any]:
     return {"ui_config": ui_config, "query_href": query_href, "bundle_ready": bundle_ready,
             "licence": str(LICENSE), "id_space": str(ID), "t": t, "ui_lang": ui_language(),
-            "memo_href": page_href(MEMO)}
+            "memo_href": page_href(MEMO), "switched": switched}
 
 
 def members() -> list[dict[str, Any]]:
