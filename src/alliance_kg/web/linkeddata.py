@@ -274,7 +274,7 @@ def page_context(iri: URIRef, quads: list) -> dict[str, Any]:
         "sources": [{"graph": node(g), "passages": sources[g]} for g in sorted(sources)],
         "alternates": [{"media_type": m, "href": f"{request.base_url}?format={n}"}
                        for m, n in ((formats.TURTLE, "turtle"), (formats.JSONLD, "jsonld"),
-                                    (formats.NTRIPLES, "nt"), (formats.TRIG, "trig"))],
+                                    (formats.NTRIPLES, "nt"), (formats.RDFXML, "rdfxml"), (formats.TRIG, "trig"))],
         "endpoint": request.script_root + "/sparql",
         "citation": citation.line(state().store.version, str(iri), pick_label(labels.get(iri, {}), lang) or _short(iri)),
     }
