@@ -69,6 +69,10 @@ def test_a_class_lists_the_shapes_that_constrain_it(ontology_page):
     assert "akgsh:ResolvedPlaceShape" in section(ontology_page, "identifiedAs")
 
 
+def test_a_property_lists_the_shapes_that_target_its_values(ontology_page):
+    assert "akgsh:StatedMemberCountShape" in section(ontology_page, "statedMemberCount")
+
+
 def test_reused_terms_are_listed_with_the_reason(ontology_page):
     reused = ontology_page[ontology_page.index('id="reused"'):]
     assert "org:Membership" in reused and "carry dates, a role and provenance" in reused
@@ -102,6 +106,14 @@ def test_shapes_page_says_per_class_what_a_record_must_have(shipped_memory_clien
     assert "a membership has exactly one member" in membership and "Violation" in membership
     assert "Info" in page and "Warning" in page
     assert "no wgs84:lat" in page  # an ambiguous place gets no coordinates
+
+
+def test_shapes_page_says_a_shape_applies_to_the_values_of_a_property(shipped_memory_client):
+    page = unescape(shipped_memory_client.get("/shapes", headers={"Accept": "text/html"}).get_data(as_text=True))
+    count = page[page.index('id="StatedMemberCountShape"'):]
+    count = count[:count.index("</section>")]
+    assert "every value of a akg:statedMemberCount" in count
+    assert "only where another shape refers to it" not in count
 
 
 def test_shapes_as_turtle_are_still_served(shipped_memory_client):

@@ -66,6 +66,14 @@ def test_html_page_links_locally_and_shows_source_passage(client):
     assert "Zu den Mitgliedern gehören Köln und Nürnberg." in page
 
 
+def test_html_page_offers_every_format_it_can_be_had_in(client):
+    page = client.get("/doc/city/koeln", headers={"Accept": "text/html"}).get_data(as_text=True)
+    for name, media_type in (("turtle", "text/turtle"), ("jsonld", "application/ld+json"), ("nt", "application/n-triples"),
+                             ("rdfxml", "application/rdf+xml"), ("trig", "application/trig")):
+        assert f'<link rel="alternate" type="{media_type}" href="http://localhost/doc/city/koeln?format={name}">' in page
+        assert client.get(f"/doc/city/koeln?format={name}").mimetype == media_type
+
+
 def test_named_graph_dereferences_with_its_triples_and_description(client):
     response = client.get("/graph/memo", headers={"Accept": "text/turtle"})
     assert response.status_code == 200
@@ -90,6 +98,14 @@ def test_void_names_licence_endpoint_and_dumps(client):
     assert URIRef("https://creativecommons.org/licenses/by/4.0/") in set(void.objects(None, DCTERMS.license))
     assert URIRef("https://w3id.org/alliance-kg/sparql") in set(void.objects(None, VOID.sparqlEndpoint))
     assert "localhost" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("accept", ["text/html", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"])
+def test_void_asked_by_a_browser_is_its_turtle_shown_as_text(client, accept):
+    """The home page links it: a browser gets the Turtle to read, not a 406 or a download."""
+    response = client.get("/.well-known/void", headers={"Accept": accept})
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    assert (None, VOID.sparqlEndpoint, None) in Graph().parse(data=response.get_data(as_text=True), format="turtle")
 
 
 def test_void_dumps_of_the_dataset_hold_the_whole_dataset(client):

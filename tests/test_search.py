@@ -84,6 +84,24 @@ def test_shipped_suggestion_says_type_and_country(shipped_memory_client):
     assert baoan["type"]["label"] == "District" and baoan["country"]["label"] == "China"
 
 
+def test_a_suggestion_shows_the_asserted_type_not_an_inferred_one(shipped_memory_client):
+    """The group is stated a foaf:Group; foaf:Agent is only inferred (akg:beneficiary's range)."""
+    group = suggestions(shipped_memory_client, "KMU")[0]
+    assert group["iri"].endswith("/id/group/mittelstaendische-unternehmen")
+    assert group["type"]["iri"] == "http://xmlns.com/foaf/0.1/Group"
+    page = shipped_memory_client.get("/search", query_string={"q": "KMU"}, headers={"Accept": "text/html"})
+    assert "Group" in page.get_data(as_text=True) and "Agent" not in page.get_data(as_text=True)
+
+
+def test_an_asserted_type_comes_before_an_inferred_one_whatever_the_order_of_rows():
+    from alliance_kg.web.labels import LabelIndex
+
+    label = ("urn:g", "http://www.w3.org/2000/01/rdf-schema#label", "KMU", "de")
+    types = [("urn:g", "http://xmlns.com/foaf/0.1/Agent", "false"), ("urn:g", "http://xmlns.com/foaf/0.1/Group", "true")]
+    for order in (types, types[::-1]):
+        assert LabelIndex.from_results([label], order, []).entries["urn:g"].type == "http://xmlns.com/foaf/0.1/Group"
+
+
 def test_members_come_before_their_memberships(shipped_memory_client):
     found = [s["iri"].split("/id/")[1] for s in suggestions(shipped_memory_client, "Nürnberg")]
     assert found[0] == "city/nuernberg" and "membership/nuernberg" in found[1:]

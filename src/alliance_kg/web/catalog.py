@@ -79,14 +79,16 @@ def _describe(store, counts: Counts) -> Graph:
 
 @bp.route("/.well-known/void")
 def void() -> Response:
-    """VoID description of the dataset (licence, endpoint, dumps, subsets), by conneg."""
+    """VoID description of the dataset (licence, endpoint, dumps, subsets), by conneg (HTML, as
+    the home page's link asks for it: its Turtle, readable, as the catalog does)."""
     current = state()
-    media_type = formats.negotiate_graph(formats.GRAPH_TYPES, request.headers.get("Accept"),
-                                         request.args.get("format"))
+    offered = [*formats.GRAPH_TYPES, formats.HTML]
+    media_type = formats.negotiate_graph(offered, request.headers.get("Accept"), request.args.get("format"))
+    shown = formats.TURTLE if media_type == formats.HTML else media_type
     counts = _counts(current)
-    body = current.cached(f"void:{media_type}", lambda: formats.serialize_graph(
-        void_graph(counts, dumps.DUMPS), media_type))
-    response = Response(body, content_type=formats.content_type(media_type))
+    body = current.cached(f"void:{shown}", lambda: formats.serialize_graph(
+        void_graph(counts, dumps.DUMPS), shown))
+    response = Response(body, content_type=formats.content_type("text/plain" if media_type == formats.HTML else shown))
     response.vary.add("Accept")
     response.headers["Link"] = LICENSE_LINK
     return response

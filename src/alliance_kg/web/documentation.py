@@ -128,6 +128,8 @@ def _constrained_terms(shapes: Graph) -> dict[str, set[str]]:
             found.setdefault(str(target), set()).add(name)
         for target in shapes.objects(shape, SH.targetSubjectsOf):
             found.setdefault(str(target), set()).add(name)
+        for target in shapes.objects(shape, SH.targetObjectsOf):
+            found.setdefault(str(target), set()).add(name)
         for prop in _property_shapes(shapes, shape):
             path = shapes.value(prop, SH.path)
             if isinstance(path, URIRef):
@@ -224,6 +226,8 @@ def shape_rules(shapes: Graph) -> list[dict[str, Any]]:
     for shape in _node_shapes(shapes):
         targets = [f"every {curie(c)}" for c in shapes.objects(shape, SH.targetClass)]
         targets += [f"everything that has a {curie(p)}" for p in shapes.objects(shape, SH.targetSubjectsOf)]
+        targets += [f"every value of a {curie(p)}" for p in shapes.objects(shape, SH.targetObjectsOf)]
+        targets += [f"the node {curie(n)}" for n in shapes.objects(shape, SH.targetNode)]
         severity = _severity(shapes, shape)
         rules = []
         node_words = _value_words(shapes, shape)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 
-from ..namespaces import ID, PREFIXES, SKOS, prefix_declarations
+from ..namespaces import ID, INFERRED_GRAPH, PREFIXES, SKOS, prefix_declarations
 
 T = TypeVar("T")
 
@@ -45,13 +45,16 @@ SELECT ?s ?p (STR(?l) AS ?text) (LANG(?l) AS ?lang) WHERE {{
   FILTER (isIRI(?s) && isLiteral(?l))
 }}"""
 
-#: Most specific types only: a city is shown as schema:City, not as schema:Place or owl:Thing.
-_TYPES = prefix_declarations(["rdfs", "skos"]) + """
-SELECT DISTINCT ?s ?t WHERE {
+#: Most specific types only: a city is shown as schema:City, not as schema:Place or owl:Thing;
+#: and whether a type is asserted (stated in a graph other than the inferred one): a group stated
+#: a foaf:Group is shown as that, not as the foaf:Agent a property's range makes it.
+_TYPES = prefix_declarations(["rdfs", "skos"]) + f"""
+SELECT DISTINCT ?s ?t ?asserted WHERE {{
   ?s a ?t ; rdfs:label|skos:prefLabel ?any .
   FILTER (isIRI(?t))
-  FILTER NOT EXISTS { ?s a ?u . ?u rdfs:subClassOf ?t FILTER (?u != ?t) }
-}"""
+  FILTER NOT EXISTS {{ ?s a ?u . ?u rdfs:subClassOf ?t FILTER (?u != ?t) }}
+  BIND (EXISTS {{ GRAPH ?g {{ ?s a ?t }} FILTER (?g != <{INFERRED_GRAPH}>) }} AS ?asserted)
+}}"""
 
 #: The country a place lies in, directly or through the place that contains it.
 _COUNTRIES = prefix_declarations(["schema"]) + """
@@ -228,7 +231,8 @@ class LabelIndex:
     @classmethod
     def from_results(cls, labels: Rows, types: Rows, countries: Rows) -> "LabelIndex":
         """The index of the three queries' rows: (subject, property, text, language), (subject,
-        type) and (subject, country), every term an IRI or a literal's text."""
+        type, asserted: "true" unless the type is only inferred) and (subject, country), every
+        term an IRI or a literal's text. An asserted type is shown before an inferred one."""
         entries: dict[str, Entry] = {}
         ranks: dict[tuple[str, str], int] = {}  # (subject, language): the rank of the label kept
         for subject, prop, label, language in labels:  # one row at a time: a large graph has millions
@@ -243,10 +247,16 @@ class LabelIndex:
             if label not in entry.names:
                 entry.names.append(label)
         del ranks
-        for subject, kind in types:
+        chosen: dict[str, tuple[bool, str]] = {}  # subject: (inferred only, type), the least kept
+        for subject, kind, *asserted in types:
             entry = entries.get(subject)
-            if entry is not None and (entry.type is None or kind < entry.type):
+            if entry is None:
+                continue
+            rank = (bool(asserted) and asserted[0] not in ("true", "1"), kind)
+            if subject not in chosen or rank < chosen[subject]:
+                chosen[subject] = rank
                 entry.type = kind
+        del chosen
         for subject, country in countries:
             entry = entries.get(subject)
             if entry is not None:

@@ -18,13 +18,14 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from typing import Any, Iterable
+from urllib.parse import unquote
 
 from flask import Blueprint, Response, redirect, render_template, request
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Identifier
 from werkzeug.exceptions import NotFound
 
-from ..namespaces import BASE, ONTOLOGY, ONTOLOGY_GRAPH, PROV, RDF, RDFS, SCHEMA, SKOS, is_local, local_path
+from ..namespaces import AKG, BASE, DCTERMS, ONTOLOGY, ONTOLOGY_GRAPH, PROV, RDF, RDFS, SCHEMA, SKOS, is_local, local_path
 from ..query import formats
 from . import citation, documentation, memo
 from .language import pick_label, preferred_language
@@ -217,17 +218,34 @@ def _labels(terms: Iterable[Identifier]) -> dict[URIRef, dict[str, str]]:
     return labels
 
 
-def _sources(graphs: Iterable[Identifier]) -> dict[URIRef, list[dict[str, str]]]:
-    """For each named graph: the passages it was derived from and their text."""
+def _sources(graphs: Iterable[Identifier]) -> dict[URIRef, list[tuple[Identifier, str]]]:
+    """For each named graph: what it was derived from (prov:wasDerivedFrom) and its sources
+    (dcterms:source: pages, packages, or a sentence), each once, with a passage's text ('' when
+    the source is no passage)."""
     values = _values(graphs)
     if not values:
         return {}
-    text = (f"SELECT ?g ?passage ?text WHERE {{ VALUES ?g {{ {values} }} ?g {_ref(PROV.wasDerivedFrom)} ?passage "
-            f"OPTIONAL {{ ?passage {_ref(SCHEMA.text)} ?text }} }}")
-    sources: dict[URIRef, list[dict[str, str]]] = defaultdict(list)
-    for g, passage, passage_text in state().result(text, max_rows=None).rows:
-        sources[g].append({"iri": str(passage), "href": href(passage), "text": str(passage_text or "")})
+    text = (f"SELECT ?g ?source ?text WHERE {{ VALUES ?g {{ {values} }} "
+            f"?g {_ref(PROV.wasDerivedFrom)}|{_ref(DCTERMS.source)} ?source "
+            f"OPTIONAL {{ ?source {_ref(SCHEMA.text)} ?text }} }}")
+    sources: dict[URIRef, list[tuple[Identifier, str]]] = defaultdict(list)
+    for g, source, source_text in state().result(text, max_rows=None).rows:
+        if source not in (known for known, _ in sources[g]):
+            sources[g].append((source, str(source_text or "")))
+    for found in sources.values():  # passages first, then links, then sentences
+        found.sort(key=lambda st: (not st[1], isinstance(st[0], Literal), str(st[0])))
     return sources
+
+
+def _corrections(terms: Iterable[Identifier]) -> dict[URIRef, str]:
+    """A readable name for each OCR correction among ``terms``: "printed → corrected" (they have
+    no labels: a label would hold the misreading)."""
+    values = _values(terms)
+    if not values:
+        return {}
+    text = (f"SELECT ?x ?printed ?corrected WHERE {{ VALUES ?x {{ {values} }} "
+            f"?x {_ref(AKG.printedText)} ?printed ; {_ref(AKG.correctedText)} ?corrected }}")
+    return {x: f"{printed} → {corrected}" for x, printed, corrected in state().result(text, max_rows=None).rows}
 
 
 def href(term: Identifier) -> str | None:
@@ -245,10 +263,22 @@ def href(term: Identifier) -> str | None:
 
 def page_context(iri: URIRef, quads: list) -> dict[str, Any]:
     """Template context of a resource page; plain data, so templates can change freely."""
-    terms = {iri} | {t for q in quads for t in q}
-    labels = _labels(terms)
     sources = _sources({q[3] for q in quads})
+    terms = {iri} | {t for q in quads for t in q} | {s for found in sources.values() for s, _ in found}
+    labels = _labels(terms)
+    corrections = _corrections(terms - set(labels))
     lang = preferred_language({l for per in labels.values() for l in per})
+
+    def label(term: Identifier) -> str:
+        return pick_label(labels.get(term, {}), lang) or corrections.get(term) or _short(term)
+
+    # Vocabulary terms whose labels collide on this page (prov:, foaf: and schema:Person are all
+    # "Person") are shown by their prefixed names, so that they can be told apart.
+    vocabulary = {q[1] for q in quads} | {q[2] for q in quads if q[1] == RDF.type}
+    by_label: dict[str, set[Identifier]] = defaultdict(set)
+    for term in vocabulary:
+        by_label[label(term)].add(term)
+    ambiguous = {term for same in by_label.values() if len(same) > 1 for term in same}
 
     def node(term: Identifier) -> dict[str, Any]:
         if isinstance(term, Literal):
@@ -256,33 +286,64 @@ def page_context(iri: URIRef, quads: list) -> dict[str, Any]:
                     "datatype": str(term.datatype or "")}
         kind = "bnode" if isinstance(term, BNode) else "iri"
         return {"kind": kind, "iri": str(term), "href": href(term),
-                "label": pick_label(labels.get(term, {}), lang) or _short(term)}
+                "label": documentation.curie(term) if term in ambiguous else label(term)}
+
+    def source(term: Identifier, text: str) -> dict[str, str]:
+        """A passage (its text, quoted) or another source: a link by its label, or a sentence."""
+        if isinstance(term, Literal):
+            return {"iri": "", "href": "", "text": "", "label": str(term)}
+        named = pick_label(labels.get(term, {}), lang) or _readable(term)
+        return {"iri": str(term), "href": href(term) or "", "text": text, "label": named}
 
     def statement(s, p, o, g) -> dict[str, Any]:
         return {"subject": node(s), "predicate": node(p), "object": node(o), "graph": node(g),
-                "sources": sources.get(g, [])}
+                "sources": [source(*found) for found in sources.get(g, [])]}
 
     ordered = sorted(quads, key=lambda q: (str(q[1]), str(q[2]), str(q[0]), str(q[3])))
+    types = list(dict.fromkeys(o for s, p, o, g in ordered if s == iri and p == RDF.type))
     return {
         "iri": str(iri),
         "label": pick_label(labels.get(iri, {}), lang) or _short(iri),
         "labels": [{"lang": k, "text": v} for k, v in sorted(labels.get(iri, {}).items())],
         "lang": lang,
-        "types": [node(o) for s, p, o, g in ordered if s == iri and p == RDF.type],
+        "types": [node(o) for o in types],
         "outgoing": [statement(*q) for q in ordered if q[0] == iri],
         "incoming": [statement(*q) for q in ordered if q[0] != iri],
-        "sources": [{"graph": node(g), "passages": sources[g]} for g in sorted(sources)],
+        "sources": [{"graph": node(g), "passages": [source(*found) for found in sources[g]]} for g in sorted(sources)],
         "alternates": [{"media_type": m, "href": f"{request.base_url}?format={n}"}
                        for m, n in ((formats.TURTLE, "turtle"), (formats.JSONLD, "jsonld"),
-                                    (formats.NTRIPLES, "nt"), (formats.TRIG, "trig"))],
+                                    (formats.NTRIPLES, "nt"), (formats.RDFXML, "rdfxml"), (formats.TRIG, "trig"))],
         "endpoint": request.script_root + "/sparql",
         "citation": citation.line(state().store.version, str(iri), pick_label(labels.get(iri, {}), lang) or _short(iri)),
     }
 
 
+#: A Creative Commons licence or dedication IRI, read as its name ("CC BY 4.0", "CC0 1.0").
+_CREATIVE_COMMONS = re.compile(r"^https?://creativecommons\.org/(?:licenses/([a-z-]+)|publicdomain/(zero|mark))/([0-9.]+)/?$")
+
+
 def _short(term: Identifier) -> str:
+    """A name for an IRI nobody labelled: a licence's, else its last segment, decoded."""
     text = str(term)
+    licence = _CREATIVE_COMMONS.match(text)
+    if licence:
+        kind, dedication, version = licence.groups()
+        return f"CC {kind.upper()} {version}" if kind else f"CC0 {version}" if dedication == "zero" else f"PDM {version}"
     for cut in ("#", "/"):
         if cut in text.rstrip(cut):
-            return text.rstrip(cut).rsplit(cut, 1)[-1]
-    return text
+            return _decoded(text.rstrip(cut).rsplit(cut, 1)[-1])
+    return _decoded(text)
+
+
+def _readable(term: Identifier) -> str:
+    """An IRI to show whole (a source's address), percent-decoded; its link keeps the encoding."""
+    licence = _CREATIVE_COMMONS.match(str(term))
+    return _short(term) if licence else _decoded(str(term))
+
+
+def _decoded(text: str) -> str:
+    """``%E5%AE%9D`` as 宝; text whose escapes are no UTF-8 stays as it is."""
+    try:
+        return unquote(text, errors="strict")
+    except UnicodeDecodeError:
+        return text

