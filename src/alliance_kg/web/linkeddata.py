@@ -27,7 +27,7 @@ from werkzeug.exceptions import NotFound
 from ..namespaces import BASE, ONTOLOGY, ONTOLOGY_GRAPH, PROV, RDF, RDFS, SCHEMA, SKOS, is_local, local_path
 from ..query import formats
 from . import citation, documentation, memo
-from .language import pick_label, preferred_language
+from .language import pick_label, pick_label_language, preferred_language, ui_language
 from .state import state
 
 bp = Blueprint("linkeddata", __name__)
@@ -263,9 +263,11 @@ def page_context(iri: URIRef, quads: list) -> dict[str, Any]:
                 "sources": sources.get(g, [])}
 
     ordered = sorted(quads, key=lambda q: (str(q[1]), str(q[2]), str(q[0]), str(q[3])))
+    label, label_lang = pick_label_language(labels.get(iri, {}), lang)
     return {
         "iri": str(iri),
-        "label": pick_label(labels.get(iri, {}), lang) or _short(iri),
+        "label": label or _short(iri),
+        "label_lang": label_lang,
         "labels": [{"lang": k, "text": v} for k, v in sorted(labels.get(iri, {}).items())],
         "lang": lang,
         "types": [node(o) for s, p, o, g in ordered if s == iri and p == RDF.type],
@@ -276,7 +278,7 @@ def page_context(iri: URIRef, quads: list) -> dict[str, Any]:
                        for m, n in ((formats.TURTLE, "turtle"), (formats.JSONLD, "jsonld"),
                                     (formats.NTRIPLES, "nt"), (formats.TRIG, "trig"))],
         "endpoint": request.script_root + "/sparql",
-        "citation": citation.line(state().store.version, str(iri), pick_label(labels.get(iri, {}), lang) or _short(iri)),
+        "citation": citation.line(state().store.version, str(iri), label or _short(iri), lang=ui_language()),
     }
 
 
