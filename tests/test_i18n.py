@@ -61,3 +61,82 @@ def test_html_varies_on_the_cookie_so_caches_keep_languages_apart(client):
     assert german.headers["ETag"] != response.headers["ETag"]
     client.set_cookie(COOKIE, "de")
     assert client.get("/doc/city/koeln").headers["ETag"] != response.headers["ETag"]
+
+
+def html(client, path: str) -> str:
+    """A page of the shipped graph as a browser asks for it."""
+    response = client.get(path, headers={"Accept": "text/html"})
+    assert response.status_code == 200, path
+    return response.get_data(as_text=True)
+
+
+#: Interface text once written in English into the templates, which a German or Chinese page
+#: must no longer show (data — labels, example titles, the memo — is not interface text).
+ENGLISH = {
+    "/": ("Chinese-German Industrial Cities Alliance — knowledge graph", "A linked-data knowledge graph",
+          "members:", "Members in", "all named graphs", "asserted statements only", "The ontology",
+          "VoID description", "dereferences here", 'title="a district', "(coordinates:", "retrieved",
+          "data version"),
+    "/sparql": ("SPARQL query — Alliance", "statements in", "Start from an example query", ">SPARQL query<",
+                "leaves the editor", "Query results", "Result format", ">Run query<", "(coordinates:"),
+    "/doc/city/koeln": ("— Alliance knowledge graph", "Its statements as a table", "What points to it",
+                        ">Where<", ">Timeline<", "Place and time", "(passage)", "data version",
+                        "retrieved", "Licence:", "(coordinates:"),
+}
+
+TRANSLATED = {
+    "de": {
+        "/": ("<title>Chinesisch-Deutsche Industriestädteallianz — Wissensgraph</title>", "Linked-Data-Wissensgraph",
+              "Mitglieder in Deutschland", "Mitglieder in China", "alle benannten Graphen", "Die Ontologie",
+              "VoID-Beschreibung", "keine Stadt", "(Koordinaten:", "Datenversion"),
+        "/sparql": ("<title>SPARQL-Abfrage — Wissensgraph der Allianz</title>", "benannten Graphen",
+                    "Mit einer Beispielabfrage beginnen", "Editor verlassen", 'aria-label="Abfrageergebnisse"',
+                    "Ergebnisformat"),
+        "/doc/city/koeln": ("<title>Köln — Wissensgraph der Allianz</title>", "Aussagen als Tabelle",
+                            "Was darauf verweist", 'aria-label="Ort und Zeit"', ">Zeitleiste<", "(Textstelle)",
+                            "Datenversion", "abgerufen am", "Lizenz:"),
+    },
+    "zh": {
+        "/": ("<title>中德工业城市联盟 — 知识图谱</title>", "关联数据知识图谱", "德国的成员", "中国的成员",
+              "含全部命名图", "VoID 描述", "而非城市", "（坐标：", "数据版本"),
+        "/sparql": ("<title>SPARQL 查询 — 联盟知识图谱</title>", "个命名图中共有", "从示例查询开始", "离开编辑器",
+                    'aria-label="查询结果"', "结果格式"),
+        "/doc/city/koeln": ("— 联盟知识图谱</title>", "以表格列出其陈述", "哪些资源指向它", 'aria-label="地点与时间"',
+                            ">时间线<", "（原文段落）", "载于:", "数据版本", "访问于", "许可协议:"),
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["de", "zh"])
+@pytest.mark.parametrize("path", sorted(ENGLISH))
+def test_pages_in_german_and_chinese_show_no_english_interface_text(shipped_memory_client, path, lang):
+    page = html(shipped_memory_client, f"{path}?lang={lang}")
+    assert [text for text in ENGLISH[path] if text in page] == []
+    assert [text for text in TRANSLATED[lang][path] if text not in page] == []
+    english = html(shipped_memory_client, f"{path}?lang=en")
+    assert [text for text in ENGLISH[path] if text not in english] == [], "the English page keeps its words"
+
+
+@pytest.mark.parametrize("lang, germany, china, status", [
+    ("de", "Deutschland", "China", re.compile(r"\d+ Mitglieder: \d+ in Deutschland, \d+ in China\.")),
+    ("zh", "德国", "中国", re.compile(r"共 \d+ 个成员：德国 \d+ 个，中国 \d+ 个。")),
+])
+def test_home_page_names_the_countries_in_the_page_language(shipped_memory_client, lang, germany, china, status):
+    page = html(shipped_memory_client, f"/?lang={lang}")
+    headings = re.findall(r'<h2 id="h-(?:germany|china)">([^<]*)<', page)
+    assert len(headings) == 2 and germany in headings[0] and china in headings[1]
+    assert status.search(page), re.search(r'id="members-status"[^>]*>([^<]*)<', page)
+    assert "Germany" not in " ".join(headings)
+
+
+@pytest.mark.parametrize("lang, heading", [("de", "OCR-Korrekturen (Titel):"), ("zh", "OCR 更正（标题）：")])
+def test_memo_page_title_corrections_are_in_the_page_language(shipped_memory_client, lang, heading):
+    page = html(shipped_memory_client, f"/doc/document/memo-2017-03-09?lang={lang}")
+    assert "(title)" not in page and heading in page
+
+
+def test_a_label_falling_back_to_english_is_marked_english(shipped_memory_client):
+    page = html(shipped_memory_client, "/doc/organization/wirtschaftsfoerderung-koeln?lang=zh")
+    assert '<h1 lang="en">Cologne economic development agency</h1>' in page
+    assert '<h1 lang="de">Kölner Wirtschaftsförderung</h1>' not in html(shipped_memory_client, "/doc/organization/wirtschaftsfoerderung-koeln?lang=de")
+    assert "<h1>Kölner Wirtschaftsförderung</h1>" in html(shipped_memory_client, "/doc/organization/wirtschaftsfoerderung-koeln?lang=de")

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..namespaces import BASE
 from ..stores.void import LICENSE
+from .i18n import t
 
 TITLE = "Chinese-German Industrial Cities Alliance knowledge graph"
 PUBLISHER = "alliance-kg project"
@@ -25,16 +26,19 @@ def _version(version: str) -> str:
 
 
 def line(version: str, iri: str = BASE, label: str | None = None, today: date | None = None,
-         retrieved: bool = True) -> str:
+         retrieved: bool = True, lang: str = "en") -> str:
     """``Label. In: Title (version …). Publisher. IRI (retrieved …). Licence: CC BY 4.0.``
 
-    ``retrieved=False`` leaves the date out, for bytes that are cached and checksummed (a dump):
-    a date baked into them would go stale while the server runs and change the checksum."""
+    ``lang`` is the language of the connecting words ("In:", "data version", "retrieved",
+    "Licence"): a page's citation speaks the page's language; title and publisher are names and
+    stay as they are. ``retrieved=False`` leaves the date out, for bytes that are cached and
+    checksummed (a dump): a date baked into them would go stale while the server runs and change
+    the checksum."""
     day = (today or date.today()).isoformat()
-    part = f"{label}. In: " if label else ""
-    access = f" (retrieved {day})" if retrieved else ""
-    return (f"{part}{TITLE} (data version {_version(version)}). {PUBLISHER}. {iri}"
-            f"{access}. Licence: {LICENCE_NAME} ({LICENSE}).")
+    part = f"{label}. {t('cite_in', lang)} " if label else ""
+    access = f" ({t('cite_retrieved', lang)} {day})" if retrieved else ""
+    return (f"{part}{TITLE} ({t('cite_version', lang)} {_version(version)}). {PUBLISHER}. {iri}"
+            f"{access}. {t('cite_licence', lang)}: {LICENCE_NAME} ({LICENSE}).")
 
 
 def bibtex(version: str, today: date | None = None) -> str:

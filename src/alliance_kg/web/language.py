@@ -49,10 +49,24 @@ def preferred_language(available: Iterable[str] = ()) -> str:
 
 def pick_label(labels: dict[str, str], lang: str) -> str | None:
     """The label in ``lang`` (or its base language), else the fallbacks, else any."""
+    return pick_label_language(labels, lang)[0]
+
+
+def pick_label_language(labels: dict[str, str], lang: str) -> tuple[str | None, str]:
+    """``pick_label`` and the language tag of the label it picked ('' for none or no label), so
+    a page can mark a label that fell back to another language (``lang="en"`` for screen readers)."""
     for key in (lang, lang.split("-")[0], *FALLBACK):
         if key in labels:
-            return labels[key]
-    return next(iter(labels.values()), None)
+            return labels[key], key
+    return next(iter(labels.items()), (None, ""))
+
+
+def foreign(label_lang: str, page_lang: str) -> str:
+    """The ``lang`` attribute an element showing a label in ``label_lang`` needs on a page in
+    ``page_lang``: '' when the page's language already covers it (or the label has no tag)."""
+    if not label_lang or label_lang.split("-")[0].lower() == page_lang.split("-")[0].lower():
+        return ""
+    return label_lang
 
 
 def switched(code: str) -> str:

@@ -28,7 +28,7 @@ from werkzeug.exceptions import NotFound
 from ..namespaces import AKG, BASE, DCTERMS, ONTOLOGY, ONTOLOGY_GRAPH, PROV, RDF, RDFS, SCHEMA, SKOS, is_local, local_path
 from ..query import formats
 from . import citation, documentation, memo
-from .language import pick_label, preferred_language
+from .language import pick_label, pick_label_language, preferred_language, ui_language
 from .state import state
 
 bp = Blueprint("linkeddata", __name__)
@@ -269,7 +269,7 @@ def page_context(iri: URIRef, quads: list) -> dict[str, Any]:
     corrections = _corrections(terms - set(labels))
     lang = preferred_language({l for per in labels.values() for l in per})
 
-    def label(term: Identifier) -> str:
+    def named(term: Identifier) -> str:
         return pick_label(labels.get(term, {}), lang) or corrections.get(term) or _short(term)
 
     # Vocabulary terms whose labels collide on this page (prov:, foaf: and schema:Person are all
@@ -277,7 +277,7 @@ def page_context(iri: URIRef, quads: list) -> dict[str, Any]:
     vocabulary = {q[1] for q in quads} | {q[2] for q in quads if q[1] == RDF.type}
     by_label: dict[str, set[Identifier]] = defaultdict(set)
     for term in vocabulary:
-        by_label[label(term)].add(term)
+        by_label[named(term)].add(term)
     ambiguous = {term for same in by_label.values() if len(same) > 1 for term in same}
 
     def node(term: Identifier) -> dict[str, Any]:
@@ -286,14 +286,14 @@ def page_context(iri: URIRef, quads: list) -> dict[str, Any]:
                     "datatype": str(term.datatype or "")}
         kind = "bnode" if isinstance(term, BNode) else "iri"
         return {"kind": kind, "iri": str(term), "href": href(term),
-                "label": documentation.curie(term) if term in ambiguous else label(term)}
+                "label": documentation.curie(term) if term in ambiguous else named(term)}
 
     def source(term: Identifier, text: str) -> dict[str, str]:
         """A passage (its text, quoted) or another source: a link by its label, or a sentence."""
         if isinstance(term, Literal):
             return {"iri": "", "href": "", "text": "", "label": str(term)}
-        named = pick_label(labels.get(term, {}), lang) or _readable(term)
-        return {"iri": str(term), "href": href(term) or "", "text": text, "label": named}
+        shown = pick_label(labels.get(term, {}), lang) or _readable(term)
+        return {"iri": str(term), "href": href(term) or "", "text": text, "label": shown}
 
     def statement(s, p, o, g) -> dict[str, Any]:
         return {"subject": node(s), "predicate": node(p), "object": node(o), "graph": node(g),
@@ -301,9 +301,11 @@ def page_context(iri: URIRef, quads: list) -> dict[str, Any]:
 
     ordered = sorted(quads, key=lambda q: (str(q[1]), str(q[2]), str(q[0]), str(q[3])))
     types = list(dict.fromkeys(o for s, p, o, g in ordered if s == iri and p == RDF.type))
+    label, label_lang = pick_label_language(labels.get(iri, {}), lang)
     return {
         "iri": str(iri),
-        "label": pick_label(labels.get(iri, {}), lang) or _short(iri),
+        "label": label or _short(iri),
+        "label_lang": label_lang,
         "labels": [{"lang": k, "text": v} for k, v in sorted(labels.get(iri, {}).items())],
         "lang": lang,
         "types": [node(o) for o in types],
@@ -314,7 +316,7 @@ def page_context(iri: URIRef, quads: list) -> dict[str, Any]:
                        for m, n in ((formats.TURTLE, "turtle"), (formats.JSONLD, "jsonld"),
                                     (formats.NTRIPLES, "nt"), (formats.RDFXML, "rdfxml"), (formats.TRIG, "trig"))],
         "endpoint": request.script_root + "/sparql",
-        "citation": citation.line(state().store.version, str(iri), pick_label(labels.get(iri, {}), lang) or _short(iri)),
+        "citation": citation.line(state().store.version, str(iri), label or _short(iri), lang=ui_language()),
     }
 
 

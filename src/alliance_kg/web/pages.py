@@ -19,8 +19,8 @@ from rdflib.namespace import XSD
 from ..namespaces import BASE, ID, PREFIXES, prefix_declarations
 from ..stores.void import LICENSE
 from . import citation
-from .i18n import script_messages, t
-from .language import pick_label, preferred_language, switched, ui_language
+from .i18n import script_messages, t, tf
+from .language import foreign, pick_label_language, preferred_language, switched, ui_language
 from .linkeddata import href
 from .state import state
 
@@ -58,7 +58,16 @@ SELECT ?member ?label ?country ?lat ?long ?district ?ambiguous WHERE {{
   BIND (EXISTS {{ ?member a akg:AmbiguousPlace }} AS ?ambiguous)
 }}"""
 
-COUNTRIES = (("de", "germany", "Germany"), ("cn", "china", "China"))
+#: The two countries: the code ending their IRI, the key pages and scripts use, and the interface
+#: text naming them when the graph has no label for them.
+COUNTRIES = (("de", "germany", "country_germany"), ("cn", "china", "country_china"))
+
+#: The countries' names in every language the graph has.
+COUNTRY_LABELS = prefix_declarations(["rdfs", "schema"]) + """
+SELECT ?country ?label WHERE {
+  ?country a schema:Country ;
+      rdfs:label ?label .
+}"""
 
 
 def page_href(iri: str) -> str:
@@ -102,7 +111,7 @@ def bundle_ready() -> bool:
 @bp.app_context_processor
 def _template_globals() -> dict[str, Any]:
     return {"ui_config": ui_config, "query_href": query_href, "bundle_ready": bundle_ready,
-            "licence": str(LICENSE), "id_space": str(ID), "t": t, "ui_lang": ui_language(),
+            "licence": str(LICENSE), "id_space": str(ID), "t": t, "tf": tf, "foreign": foreign, "ui_lang": ui_language(),
             "memo_href": page_href(MEMO), "switched": switched}
 
 
@@ -129,7 +138,8 @@ def members() -> list[dict[str, Any]]:
         entry["district"] = entry["district"] or _is_true(values.get("district"))
         entry["ambiguous"] = entry["ambiguous"] or _is_true(values.get("ambiguous"))
     for iri, entry in found.items():
-        entry["label"] = pick_label(labels[iri], preferred_language(labels[iri])) or iri.rsplit("/", 1)[-1]
+        label, entry["label_lang"] = pick_label_language(labels[iri], preferred_language(labels[iri]))
+        entry["label"] = label or iri.rsplit("/", 1)[-1]
     return sorted(found.values(), key=lambda m: m["label"].casefold())
 
 
@@ -139,12 +149,24 @@ def _is_true(term: Any) -> bool:
     return isinstance(term, Literal) and term.datatype == XSD.boolean and term.value is True
 
 
+def country_names() -> dict[str, str]:
+    """Each country's name in the page's language (its label in the graph, else the interface's
+    word for it), by key: the home page never names a country in English on a German page."""
+    labels: dict[str, dict[str, str]] = defaultdict(dict)
+    for country, label in state().result(COUNTRY_LABELS, max_rows=None).rows:
+        if isinstance(label, Literal):
+            labels[str(country).rsplit("/", 1)[-1]][label.language or ""] = str(label)
+    lang = ui_language()
+    return {key: labels[code].get(lang) or t(word) for code, key, word in COUNTRIES}
+
+
 @bp.route("/")
 def home() -> Response:
     everyone = members()
+    names = country_names()
     by_country = [
-        {"key": key, "title": title, "members": [m for m in everyone if m["country"] == key]}
-        for _, key, title in COUNTRIES
+        {"key": key, "title": names[key], "members": [m for m in everyone if m["country"] == key]}
+        for _, key, _ in COUNTRIES
     ]
     current = state()
     context = {
@@ -153,7 +175,7 @@ def home() -> Response:
         "alliance_href": page_href(ALLIANCE),
         "examples": current.examples,
         "triple_count": current.store.triple_count(),
-        "citation": citation.line(current.store.version),
+        "citation": citation.line(current.store.version, lang=ui_language()),
         "bibtex": citation.bibtex(current.store.version),
         "csl_json": citation.csl_json(current.store.version),
         "graph_count": len(current.store.graph_names()),
