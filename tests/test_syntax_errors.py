@@ -63,3 +63,21 @@ def test_the_caret_keeps_tabs_and_skips_combining_marks():
 
 def test_a_line_past_the_text_has_no_excerpt():
     assert pointer("ASK {", 3, 1) == ""
+
+
+@pytest.mark.parametrize("text, line, column", [
+    ('SELECT * WHERE {\n  ?s ?p "a\\"bc }', 2, 9),  # the tokenizer's: an unterminated string
+    ("SELECT * FROM ?g WHERE { ?s ?p ?o }", 1, 15),  # FROM without an IRI
+    ("PREFIX : <http://ex.org/>\nSELEKT * { ?s ?p ?o }", 2, 1),  # no query form
+])
+def test_the_guards_own_errors_show_the_line_with_a_caret(text: str, line: int, column: int):
+    """Errors the guard finds before any engine reads the text look like Oxigraph's: line,
+    column, and the client's line with a caret under the column."""
+    from alliance_kg.errors import QuerySyntaxError
+    from alliance_kg.query.guard import scan
+
+    with pytest.raises(QuerySyntaxError) as raised:
+        scan(text)
+    assert (raised.value.line, raised.value.column) == (line, column)
+    shown = text.split("\n")[line - 1]
+    assert str(raised.value).endswith(f"\n    {shown}\n    {' ' * (column - 1)}^")

@@ -38,7 +38,7 @@ from urllib.parse import urljoin
 
 from rdflib import URIRef
 
-from ..errors import ForbiddenQuery, QuerySyntaxError, QueryTooComplex, UpdateRefused
+from ..errors import ForbiddenQuery, QuerySyntaxError, QueryTooComplex, UpdateRefused, pointer
 from ..namespaces import QUERY_BASE
 from ..stores.base import PreparedQuery
 
@@ -141,9 +141,14 @@ def tokens(text: str) -> list[Token]:
 
 
 def _unexpected(text: str, at: int) -> NoReturn:
+    _refuse(text, at, "unterminated string" if text[at] in "'\"" else f"unexpected character {text[at]!r}")
+
+
+def _refuse(text: str, at: int, message: str) -> NoReturn:
+    """A syntax error at offset ``at`` of ``text``, shown as Oxigraph's are: its line and column,
+    and the line with a caret under the column."""
     line, column = _position(text, at)
-    what = "unterminated string" if text[at] in "'\"" else f"unexpected character {text[at]!r}"
-    raise QuerySyntaxError(what, line=line, column=column)
+    raise QuerySyntaxError(message + pointer(text, line, column), line=line, column=column)
 
 
 def scan(text: str) -> PreparedQuery:
@@ -186,7 +191,10 @@ def _fast(text: str) -> PreparedQuery | None:
     if depth != 0:
         return None
     head = text[:head_end]
-    findings = _remembered_head(head) if len(head) <= HEAD_REMEMBERED_UP_TO else _head(head)
+    try:
+        findings = _remembered_head(head) if len(head) <= HEAD_REMEMBERED_UP_TO else _head(head)
+    except QuerySyntaxError:
+        return None  # read whole, so the error shows the text's whole line, not the head's part
     if findings is None:
         return None
     keyword, graphs, projection = findings
@@ -270,9 +278,7 @@ def _form(text: str, toks: list[Token], i: int) -> str:
     if keyword in UPDATES:
         raise UpdateRefused("this endpoint is read-only: SPARQL updates are not accepted")
     if keyword not in FORMS:
-        line, column = _position(text, first.start)
-        raise QuerySyntaxError(f"expected SELECT, ASK, CONSTRUCT or DESCRIBE, found {first.text!r}",
-                               line=line, column=column)
+        _refuse(text, first.start, f"expected SELECT, ASK, CONSTRUCT or DESCRIBE, found {first.text!r}")
     return keyword
 
 
@@ -384,8 +390,7 @@ def _iri_of(tok: Token, base: str | None, prefixes: dict[str, str], text: str) -
         prefix, _, local = tok.text.partition(":")
         if prefix in prefixes:
             return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
-    line, column = _position(text, tok.start)
-    raise QuerySyntaxError(f"FROM needs an IRI, found {tok.text!r}", line=line, column=column)
+    _refuse(text, tok.start, f"FROM needs an IRI, found {tok.text!r}")
 
 
 def _projection(toks: list[Token], i: int) -> tuple[str, ...] | None:
