@@ -142,39 +142,34 @@ def _surface_names(graph: Graph) -> dict[str, Node]:
     return names
 
 
-def graph_name(path: Path, given: Path, root: Path) -> URIRef:
-    """The named graph of ``path``, a file found as or under ``given`` (a path given to
-    ``discover``), never of where the package is installed (CI pipelines validate a checkout
-    with the package installed elsewhere). The project's ontology files share one graph, its
-    shapes another. Other files are named by their path below their data folder, as
-    ``data/<path>.ttl`` is ``graph/<path>``:
+def graph_name(path: Path, base: Path, own: Sequence[tuple[Path, URIRef]]) -> URIRef:
+    """The named graph of ``path``, a file found as or under a path given to ``discover``, never
+    of where the package is installed (CI pipelines validate a checkout with the package
+    installed elsewhere). ``own`` are the project's resolved ``ontology`` and ``shapes`` folders
+    with their graphs (``own_folders``): their files share one graph each. Other files are named
+    by their path below ``base``, their data folder (``data_folder``), as ``data/<path>.ttl`` is
+    ``graph/<path>``. Both are found once per path given, not once per file."""
+    resolved = path.resolve()
+    for folder, graph in own:
+        if resolved.is_relative_to(folder):
+            return graph
+    return GRAPH[path.relative_to(base).with_suffix("").as_posix()]
 
-    - a folder given is its files' data folder (``coll/a/items.ttl`` under ``coll`` given is
-      ``graph/a/items``, so two ``items.ttl`` stay two graphs);
-    - a file given alone (as the pre-commit hook passes changed files) is named below the
-      nearest folder called ``data`` in the path as written (``data/memo/members.ttl`` is
-      ``graph/memo/members``), else by its name alone (``x/members.ttl`` is ``graph/members``).
-    """
-    resolved, root = path.resolve(), root.resolve()
-    for folder in ("ontology", "shapes"):
-        if _is_below(resolved, root / folder):
-            return ONTOLOGY_GRAPH if folder == "ontology" else GRAPH["shapes"]
-    return GRAPH[path.relative_to(data_folder(given)).with_suffix("").as_posix()]
+
+def own_folders(root: Path) -> list[tuple[Path, URIRef]]:
+    """The project's ontology and shapes folders (resolved) with the graph each one's files share."""
+    return [((root / "ontology").resolve(), ONTOLOGY_GRAPH), ((root / "shapes").resolve(), GRAPH["shapes"])]
 
 
 def data_folder(given: Path) -> Path:
-    """The folder a given path's graph names start from (see ``graph_name``)."""
+    """The folder a given path's graph names start from: a folder given is its files' data
+    folder (``coll/a/items.ttl`` under ``coll`` is ``graph/a/items``, so two ``items.ttl`` stay
+    two graphs); a file given alone (as the pre-commit hook passes changed files) is named below
+    the nearest folder called ``data`` in the path as written (``data/memo/members.ttl`` is
+    ``graph/memo/members``), else by its name alone (``x/members.ttl`` is ``graph/members``)."""
     if given.is_dir():
         return given
     return next((folder for folder in given.parents if folder.name == "data"), given.parent)
-
-
-def _is_below(path: Path, folder: Path) -> bool:
-    try:
-        path.relative_to(folder.resolve())
-        return True
-    except ValueError:
-        return False
 
 
 def discover(paths: Sequence[Path | str] | None = None, *, root: Path | None = None,
@@ -186,10 +181,15 @@ def discover(paths: Sequence[Path | str] | None = None, *, root: Path | None = N
     root = root or project_root()
     targets = [Path(p) for p in paths] if paths else [root / "ontology", root / "data"]
     vocabulary = {Path(p) for p in ontology}
+    own = own_folders(root)
     found: list[SourceFile] = []
     for target in targets:
-        found.extend(SourceFile(f, ONTOLOGY_GRAPH if target in vocabulary else graph_name(f, target, root))
-                     for f in _files(target))
+        files = _files(target)
+        if target in vocabulary:
+            found.extend(SourceFile(f, ONTOLOGY_GRAPH) for f in files)
+            continue
+        base = data_folder(target)
+        found.extend(SourceFile(f, graph_name(f, base, own)) for f in files)
     return found
 
 
