@@ -25,7 +25,6 @@ from flask import Flask, Response
 from werkzeug.http import parse_options_header
 from werkzeug.wsgi import get_content_length, get_input_stream
 
-from ..query.cache import volatile
 from ..settings import Settings
 from .errors import response_for
 from .headers import (CONDITIONAL_HEADERS, UNCACHEABLE, cacheable, etag_in, gzip_large, not_modified,
@@ -60,7 +59,7 @@ class DirectQueries:
                 return self.rest(environ, start_response)
             within_length(query, current.settings)
             accept = checked_accept(environ.get("HTTP_ACCEPT"))
-            if method == "GET" and volatile(query.text):  # NOW(), RAND(): kept by no cache
+            if method == "GET" and query.volatile:  # NOW(), RAND(): kept by no cache
                 extra = list(UNCACHEABLE)
             elif method == "GET":  # tagged before it runs, as Flask's view does
                 etag = etag_in(environ, current.store.version)

@@ -18,6 +18,8 @@ or a plain GET with a query, before Flask sees it.
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -57,6 +59,12 @@ class Asked:
     default_graphs: tuple[str, ...]
     named_graphs: tuple[str, ...]
     format: str | None
+
+    @functools.cached_property
+    def volatile(self) -> bool:
+        """Whether its answer may differ on unchanged data (``query.cache.volatile``): read once
+        a request, by the HTTP headers and the result cache alike."""
+        return volatile(self.text)
 
 
 def posted_params(query_string: bytes, mimetype: str, charset: str, body: Callable[[], bytes],
@@ -181,7 +189,7 @@ def answer(current: AppState, metrics: Metrics, query: Asked, accept: str | None
         budgets.check(client)
         environ[CLIENT] = client  # a query answered from another thread is charged there
     try:
-        reply, hit = current.run_cached(query.text, default_graphs=query.default_graphs,
+        reply, hit = current.run_cached(query.text, keep=not query.volatile, default_graphs=query.default_graphs,
                                         named_graphs=query.named_graphs, accept=accept, format=query.format)
     except QueryError as exc:
         if client is not None:  # a failed or stopped query costs what it ran
@@ -229,7 +237,7 @@ def endpoint() -> Response:
     accept = _accept()
     # only a conditional method's response gets an ETag, so only it costs a hash; a volatile
     # query's (NOW(), RAND()) none, and no cache may keep it
-    kept = not volatile(query.text)
+    kept = not query.volatile
     etag = etag_in(request.environ, current.store.version) if kept and request.method in CONDITIONAL_METHODS else None
     cached = not_modified(request.environ, etag, VARY) if etag is not None else None
     if cached is not None:

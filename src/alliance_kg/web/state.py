@@ -18,7 +18,7 @@ from flask import current_app
 from rdflib import Graph
 
 from ..errors import NotReady, QueryError
-from ..query.cache import LRUCache, result_key, volatile
+from ..query.cache import LRUCache, result_key
 from ..query.executor import Executor, Job, Reply
 from ..query.formats import CSV
 from ..settings import Settings
@@ -133,10 +133,10 @@ class AppState:
         """One of the server's own queries (pages, 303s): the result itself, not bytes."""
         return self.executor.result(self._job(text, job))
 
-    def run_cached(self, text: str, **job: Any) -> tuple[Reply, bool]:
+    def run_cached(self, text: str, *, keep: bool = True, **job: Any) -> tuple[Reply, bool]:
         """``run`` through the result cache; returns the reply and whether it was a hit. A
-        volatile query (NOW, RAND, UUID) is run every time."""
-        if volatile(text):
+        query whose answer may not be kept (``keep`` false: NOW, RAND, UUID) is run every time."""
+        if not keep:
             return self.run(text, **job), False
         key = result_key(self.store.version, text, job.get("default_graphs", ()), job.get("named_graphs", ()),
                          job.get("accept"), job.get("format"))
