@@ -152,12 +152,18 @@ def _is_true(term: Any) -> bool:
 def country_names() -> dict[str, str]:
     """Each country's name in the page's language (its label in the graph, else the interface's
     word for it), by key: the home page never names a country in English on a German page."""
+    labels = state().cached("country-labels", _country_labels)  # once per generation, not per visit
+    lang = ui_language()
+    return {key: labels.get(code, {}).get(lang) or t(word) for code, key, word in COUNTRIES}
+
+
+def _country_labels() -> dict[str, dict[str, str]]:
+    """The countries' labels by language, by the code ending their IRI."""
     labels: dict[str, dict[str, str]] = defaultdict(dict)
     for country, label in state().result(COUNTRY_LABELS, max_rows=None).rows:
         if isinstance(label, Literal):
             labels[str(country).rsplit("/", 1)[-1]][label.language or ""] = str(label)
-    lang = ui_language()
-    return {key: labels[code].get(lang) or t(word) for code, key, word in COUNTRIES}
+    return labels
 
 
 @bp.route("/")
