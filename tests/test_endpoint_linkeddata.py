@@ -8,7 +8,9 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import DCTERMS
 
-from alliance_kg.namespaces import VOID
+from alliance_kg.build.sources import load_dataset
+from alliance_kg.namespaces import PROV, VOID
+from fixtures_server import ENDPOINT_DATA, build_store
 
 KOELN = URIRef("https://w3id.org/alliance-kg/id/city/koeln")
 
@@ -64,6 +66,30 @@ def test_html_page_links_locally_and_shows_source_passage(client):
     assert 'href="/doc/organization/alliance"' in page
     assert 'href="/graph/memo"' in page
     assert "Zu den Mitgliedern gehören Köln und Nürnberg." in page
+
+
+KOELN_PAGE = URIRef("https://example.org/koeln")
+TOPICS_PASSAGE = URIRef("https://w3id.org/alliance-kg/id/passage/topics")
+
+
+@pytest.fixture(scope="module")
+def own_sources_store(backend, request, tmp_path_factory):
+    """The fixture data where Köln, in the memo graph, cites a page of its own."""
+    dataset = load_dataset([ENDPOINT_DATA]).dataset
+    dataset.graph(URIRef("https://w3id.org/alliance-kg/graph/memo")).add((KOELN, DCTERMS.source, KOELN_PAGE))
+    dataset.graph(URIRef("https://w3id.org/alliance-kg/graph/memo")).add((KOELN, PROV.wasDerivedFrom, TOPICS_PASSAGE))
+    return build_store(backend, dataset, "own-sources-v1", request, tmp_path_factory, "own-sources")
+
+
+def test_a_resources_own_sources_in_a_graph_replace_the_graphs_on_its_page(make_app, own_sources_store):
+    client = make_app(own_sources_store).test_client()
+    koeln = client.get("/doc/city/koeln", headers={"Accept": "text/html"}).get_data(as_text=True)
+    listed = koeln[koeln.index('id="sources-heading"'):]
+    assert "Topics for testing." in listed and '<a href="https://example.org/koeln"' in listed
+    assert listed.index("Topics for testing.") < listed.index('<a href="https://example.org/koeln"')  # passage first
+    assert "Zu den Mitgliedern gehören Köln und Nürnberg." not in listed  # the memo graph's own passage
+    nuernberg = client.get("/doc/city/nuernberg", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "Zu den Mitgliedern gehören Köln und Nürnberg." in nuernberg[nuernberg.index('id="sources-heading"'):]
 
 
 def test_html_page_offers_every_format_it_can_be_had_in(client):

@@ -91,3 +91,35 @@ def test_a_boolean_answer_is_read_by_value(lexical, expected):
 
     assert _is_true(Literal(lexical, datatype=XSD.boolean, normalize=False)) is expected
     assert _is_true(Literal(1)) is False  # an integer is not a boolean answer
+
+
+def test_the_home_page_reads_the_members_once_per_generation(knowledge_graph, monkeypatch):
+    """A visit after the first asks the store nothing about the members, whatever its language;
+    a reload (a new generation) reads them again."""
+    from alliance_kg.app import create_app
+    from alliance_kg.web.admin import reloader_of
+    from alliance_kg.web.pages import MEMBERS
+    from alliance_kg.web.state import AppState
+
+    asked: list[str] = []
+    result = AppState.result
+    monkeypatch.setattr(AppState, "result", lambda self, text, **job: asked.append(text) or result(self, text, **job))
+    app = create_app({"STORE": InMemoryOxigraphStore(knowledge_graph.dataset, "v1"), "TESTING": True,
+                      "query_workers": 1})
+    first = app.extensions["alliance_kg"]
+    client = app.test_client()
+    try:
+        english = client.get("/?lang=en").get_data(as_text=True)
+        assert ">Cologne<" in english and ">Köln<" not in english and asked.count(MEMBERS) == 1
+        assert ">Köln<" in client.get("/?lang=de").get_data(as_text=True)  # labels are chosen per visit
+        assert asked.count(MEMBERS) == 1, "the second visit asked for the members again"
+        reloader = reloader_of(app)
+        reloader.build = lambda: InMemoryOxigraphStore(knowledge_graph.dataset, "v2")
+        assert reloader.reload().ok and app.extensions["alliance_kg"] is not first
+        assert ">Cologne<" in client.get("/?lang=en").get_data(as_text=True)
+        assert asked.count(MEMBERS) == 2, "the new generation read its own members"
+        client.get("/?lang=zh")
+        assert asked.count(MEMBERS) == 2
+    finally:
+        for state in {id(first): first, id(app.extensions["alliance_kg"]): app.extensions["alliance_kg"]}.values():
+            state.executor.close()

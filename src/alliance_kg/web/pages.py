@@ -116,7 +116,19 @@ def _template_globals() -> dict[str, Any]:
 
 
 def members() -> list[dict[str, Any]]:
-    """The alliance's members, one dict each, sorted by label."""
+    """The alliance's members, one dict each, labelled in the page's language and sorted by
+    label; read from the store once per generation, not on every visit (``_member_facts``)."""
+    found = []
+    for facts, labels in state().cached("members", _member_facts):
+        label, label_lang = pick_label_language(labels, preferred_language(labels))
+        found.append({**facts, "href": page_href(facts["iri"]), "label": label or facts["iri"].rsplit("/", 1)[-1],
+                      "label_lang": label_lang})
+    return sorted(found, key=lambda m: m["label"].casefold())
+
+
+def _member_facts() -> list[tuple[dict[str, Any], dict[str, str]]]:
+    """What the store says of each member, kept across requests, so nothing that depends on
+    one (its language, the link's root): the facts, and the labels by language."""
     result = state().result(MEMBERS, max_rows=None)
     names = result.variables
     found: dict[str, dict[str, Any]] = {}
@@ -127,8 +139,8 @@ def members() -> list[dict[str, Any]]:
         label = values.get("label")
         if isinstance(label, Literal):
             labels[iri][label.language or ""] = str(label)
-        entry = found.setdefault(iri, {"iri": iri, "href": page_href(iri), "country": None,
-                                       "lat": None, "long": None, "district": False, "ambiguous": False})
+        entry = found.setdefault(iri, {"iri": iri, "country": None, "lat": None, "long": None,
+                                       "district": False, "ambiguous": False})
         country = values.get("country")
         if isinstance(country, URIRef):
             code = str(country).rsplit("/", 1)[-1]
@@ -137,10 +149,7 @@ def members() -> list[dict[str, Any]]:
             entry["lat"], entry["long"] = float(values["lat"]), float(values["long"])
         entry["district"] = entry["district"] or _is_true(values.get("district"))
         entry["ambiguous"] = entry["ambiguous"] or _is_true(values.get("ambiguous"))
-    for iri, entry in found.items():
-        label, entry["label_lang"] = pick_label_language(labels[iri], preferred_language(labels[iri]))
-        entry["label"] = label or iri.rsplit("/", 1)[-1]
-    return sorted(found.values(), key=lambda m: m["label"].casefold())
+    return [(entry, dict(labels[iri])) for iri, entry in found.items()]
 
 
 def _is_true(term: Any) -> bool:
