@@ -87,6 +87,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ambiguous_title": {"en": "the source's name fits more than one place; not on the map",
                         "de": "Der Name in der Quelle passt auf mehr als einen Ort; nicht auf der Karte",
                         "zh": "原文中的名称可指多个地点，因此未标在地图上"},
+    "identified_title": {"en": "the memo's name fits more than one place; public reports identify which (see its page); "
+                                "not on the map",
+                         "de": "Der Name in der Vorlage passt auf mehr als einen Ort; öffentliche Berichte bestimmen, "
+                               "welcher gemeint ist (siehe seine Seite); nicht auf der Karte",
+                         "zh": "原文中的名称可指多个地点；此处依据公开报道确定所指城市（详见其页面），未标在地图上"},
     "no_coordinates_title": {"en": "no verified coordinates", "de": "keine geprüften Koordinaten", "zh": "没有经过核实的坐标"},
     "home_questions": {"en": "Questions to start from", "de": "Fragen zum Einstieg", "zh": "入门问题"},
     "home_data": {"en": "The data", "de": "Die Daten", "zh": "数据"},
@@ -96,6 +101,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "home_cite": {"en": "Cite this dataset", "de": "Diesen Datensatz zitieren", "zh": "引用本数据集"},
     "district": {"en": "district", "de": "Bezirk", "zh": "区"},
     "ambiguous": {"en": "ambiguous", "de": "mehrdeutig", "zh": "有歧义"},
+    "identified": {"en": "ambiguous in the memo, identified from reports", "de": "in der Vorlage mehrdeutig, nach Berichten bestimmt",
+                   "zh": "原文名称有歧义，据报道确定"},
     "no_coordinates": {"en": "no coordinates", "de": "keine Koordinaten", "zh": "无坐标"},
     # query page
     "query_title": {"en": "Query the knowledge graph", "de": "Den Wissensgraphen abfragen", "zh": "查询知识图谱"},

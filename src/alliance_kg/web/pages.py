@@ -7,6 +7,7 @@ The pages' JavaScript and CSS are the bundle ``static/dist/`` built from ``front
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -45,8 +46,10 @@ ORDER BY ?label
 """
 
 #: The members with what the maps and lists need; labels in every language, chosen per request.
+#: ``?identified``: another cited source settles which place an ambiguous name means
+#: (akg:identifiedAs, in the editorial graph); the memo's own statement stays ambiguous.
 MEMBERS = prefix_declarations(["akg", "org", "rdfs", "schema", "wgs84"]) + f"""
-SELECT ?member ?label ?country ?lat ?long ?district ?ambiguous WHERE {{
+SELECT ?member ?label ?country ?lat ?long ?district ?ambiguous ?identified WHERE {{
   ?alliance a akg:Alliance .
   ?membership org:organization ?alliance ;
       org:member ?member .
@@ -56,6 +59,7 @@ SELECT ?member ?label ?country ?lat ?long ?district ?ambiguous WHERE {{
   OPTIONAL {{ ?member wgs84:lat ?lat ; wgs84:long ?long . }}
   BIND (EXISTS {{ ?member a akg:District }} AS ?district)
   BIND (EXISTS {{ ?member a akg:AmbiguousPlace }} AS ?ambiguous)
+  BIND (EXISTS {{ ?member akg:identifiedAs ?place }} AS ?identified)
 }}"""
 
 #: The two countries: the code ending their IRI, the key pages and scripts use, and the interface
@@ -116,14 +120,47 @@ def _template_globals() -> dict[str, Any]:
 
 
 def members() -> list[dict[str, Any]]:
-    """The alliance's members, one dict each, labelled in the page's language and sorted by
-    label; read from the store once per generation, not on every visit (``_member_facts``)."""
+    """The alliance's members, one dict each, labelled in the page's language and sorted for
+    it (``_sort_key``); read from the store once per generation, not on every visit
+    (``_member_facts``).
+
+    Besides the store's facts, each says what its list entry shows: ``district_tag`` is false
+    when the label already names it a district in the page's language (宝安区 on a Chinese
+    page ends in 区, which the tag would only repeat)."""
+    district_word = t("district").casefold()
     found = []
     for facts, labels in state().cached("members", _member_facts):
         label, label_lang = pick_label_language(labels, preferred_language(labels))
-        found.append({**facts, "href": page_href(facts["iri"]), "label": label or facts["iri"].rsplit("/", 1)[-1],
-                      "label_lang": label_lang})
-    return sorted(found, key=lambda m: m["label"].casefold())
+        label = label or facts["iri"].rsplit("/", 1)[-1]
+        found.append((_sort_key(label, label_lang, labels),
+                      {**facts, "href": page_href(facts["iri"]), "label": label, "label_lang": label_lang,
+                       "district_tag": facts["district"] and not label.casefold().endswith(district_word)}))
+    return [member for _, member in sorted(found, key=lambda pair: pair[0])]
+
+
+def _sort_key(label: str, label_lang: str, labels: dict[str, str]) -> tuple[str, str]:
+    """Where a member shown as ``label`` (in ``label_lang``; all its ``labels`` by language)
+    goes in a list.
+
+    Latin labels sort by their letters, case and accents aside (Nürnberg with the Ns). Chinese
+    readers look names up by their pinyin, not by code point (which puts 云浮 before 佛山): a
+    Chinese label (shown on a Chinese page, the only one that prefers it) sorts by the member's
+    romanised label (English, else German),
+    which for every Chinese member of this graph is its pinyin without tones — Bao'an (宝安区),
+    Foshan, Guiyang, Jiangmen, Jiaozuo, Jieyang, Liuzhou, Ma'anshan, Nanchang, Nanning, Taizhou
+    (台州), Yunfu, Zhaoqing, Zhuzhou; the syllable apostrophe is ignored. A member without one
+    sorts by its shown label. The shown label breaks ties (台州 and 泰州 are both Taizhou)."""
+    romanised = label
+    if label_lang.split("-")[0].lower() == "zh":
+        romanised = labels.get("en") or labels.get("de") or label
+    return _folded(romanised), label
+
+
+def _folded(text: str) -> str:
+    """``text`` compared as a reader would: no case, accents or apostrophes (ü as u, Ma'anshan as
+    Maanshan)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c) and c not in "'’ʼ")
 
 
 def _member_facts() -> list[tuple[dict[str, Any], dict[str, str]]]:
@@ -140,7 +177,7 @@ def _member_facts() -> list[tuple[dict[str, Any], dict[str, str]]]:
         if isinstance(label, Literal):
             labels[iri][label.language or ""] = str(label)
         entry = found.setdefault(iri, {"iri": iri, "country": None, "lat": None, "long": None,
-                                       "district": False, "ambiguous": False})
+                                       "district": False, "ambiguous": False, "identified": False})
         country = values.get("country")
         if isinstance(country, URIRef):
             code = str(country).rsplit("/", 1)[-1]
@@ -149,6 +186,7 @@ def _member_facts() -> list[tuple[dict[str, Any], dict[str, str]]]:
             entry["lat"], entry["long"] = float(values["lat"]), float(values["long"])
         entry["district"] = entry["district"] or _is_true(values.get("district"))
         entry["ambiguous"] = entry["ambiguous"] or _is_true(values.get("ambiguous"))
+        entry["identified"] = entry["identified"] or _is_true(values.get("identified"))
     return [(entry, dict(labels[iri])) for iri, entry in found.items()]
 
 
