@@ -23,6 +23,9 @@ class InputError(AllianceKGError):
     path: str | None = None
     line: int | None = None
     column: int | None = None
+    #: What is wrong, as a word reports can key on (a SARIF rule, a JUnit error type):
+    #: ``syntax-error`` for a file that does not parse, else ``unusable-input``.
+    kind: str = "unusable-input"
 
     def __str__(self) -> str:
         where = ":".join(str(p) for p in (self.path, self.line, self.column) if p is not None)
