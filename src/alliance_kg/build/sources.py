@@ -300,8 +300,8 @@ def parse_errors(source: SourceFile) -> Iterator[None]:
     try:
         yield
     except SyntaxError as exc:
-        message = re.sub(r"^Parser error at line \d+ (?:column \d+|between columns \d+ and \d+): | \(.*, line \d+\)$",
-                         "", str(exc.msg))
+        message = re.sub(r"^Parser error (?:at line \d+ (?:column \d+|between columns \d+ and \d+)"
+                         r"|between line \d+ column \d+ and line \d+ column \d+): | \(.*, line \d+\)$", "", str(exc.msg))
         if source.format == "json-ld" and REMOTE_CONTEXT in message:
             raise remote_context(source.path) from None
         line, column = exc.lineno, exc.offset
