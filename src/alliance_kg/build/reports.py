@@ -245,11 +245,10 @@ def problems(error: InputError) -> list[Problem]:
 
 
 def error_json(error: InputError) -> str:
-    """``conforms`` null (nothing was validated) and the error with its problems; not a
-    baseline (``read_baseline`` refuses it)."""
-    found = problems(error)
-    head = found[0] if len(found) == 1 else Problem(error.kind, error.message, error.path, error.line, error.column)
-    body = {"conforms": None, "error": {**head.as_dict(), "problems": [p.as_dict() for p in found]}}
+    """``conforms`` null (nothing was validated) and the error, with its problems (one, or each
+    broken shape); not a baseline (``read_baseline`` refuses it)."""
+    head = Problem(error.kind, error.message, error.path, error.line, error.column)
+    body = {"conforms": None, "error": {**head.as_dict(), "problems": [p.as_dict() for p in problems(error)]}}
     return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -137,7 +137,8 @@ class Locator:
             if node is not None:
                 self.places.setdefault(node, (str(source.path), number))
         for node in names.values():
-            self.rough.setdefault(node, (str(source.path), 1))
+            if node not in self.places:
+                self.rough.setdefault(node, (str(source.path), 1))
 
     def _learn_written(self, source: SourceFile, subjects: set[URIRef], prefixes: dict[str, str], text: str) -> None:
         """Index where each of ``subjects`` is written in a TriG, RDF/XML or JSON-LD file's
@@ -147,7 +148,8 @@ class Locator:
             if node in subjects:
                 self.places.setdefault(node, (name, number))
         for node in subjects:
-            self.rough.setdefault(node, (name, 1))
+            if node not in self.places:
+                self.rough.setdefault(node, (name, 1))
 
 
 def _written_iri(token: str, prefixes: dict[str, str]) -> URIRef | None:
