@@ -23,6 +23,11 @@ class InputError(AllianceKGError):
     path: str | None = None
     line: int | None = None
     column: int | None = None
+    #: What is wrong, as a word reports key on (a SARIF rule, a JUnit error type):
+    #: ``syntax-error`` (a file that does not parse), ``invalid-shapes`` (shapes that do not
+    #: conform to SHACL-for-SHACL), ``remote-context`` (a JSON-LD context to be fetched), else
+    #: ``unusable-input``.
+    kind: str = "unusable-input"
 
     def __str__(self) -> str:
         where = ":".join(str(p) for p in (self.path, self.line, self.column) if p is not None)

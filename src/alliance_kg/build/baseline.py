@@ -81,6 +81,9 @@ def read_baseline(path: str | Path) -> list[Finding]:
         raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=name) from None
     except json.JSONDecodeError as exc:
         raise InputError(f"not JSON: {exc.msg}", path=name, line=exc.lineno, column=exc.colno) from None
+    if isinstance(body, dict) and body.get("error") is not None:
+        raise InputError("the report of a run that stopped on unusable input (it has an \"error\", no findings): "
+                         "not a baseline", path=name)
     findings = body.get("findings") if isinstance(body, dict) else None
     if not isinstance(findings, list) or not all(isinstance(f, dict) for f in findings):
         raise InputError("not a validation report: expected the JSON of `validate --format json` "

@@ -32,7 +32,7 @@ from ..namespaces import ONTOLOGY, ONTOLOGY_GRAPH
 from ..scratch import remove_with, scratch_folder
 from ..rdf import line_slices, to_ox
 from .sources import (LINE_FORMATS, OX_FORMATS, Locator, SourceFile, discover, parse_errors, parser_for, read_text,
-                      version_triples)
+                      skip_bom, version_triples)
 
 #: Quads serialised at a time into the as-written file (bounded memory, few calls).
 CHUNK = 50_000
@@ -136,6 +136,7 @@ def _read_lines(source: SourceFile, store: ox.Store, out: _Copy, raw: Path) -> N
     blank = bytearray()
     first = 1
     with raw.open("wb") as handle, parse_errors(source), source.path.open("rb") as lines:
+        skip_bom(lines)
         copy = _Copy(handle, raw.parent)
         for chunk, aside in line_slices(lines, LINES):
             blank += aside
@@ -159,7 +160,7 @@ def _read(source: SourceFile, store: ox.Store, out: _Copy, locator: Locator) -> 
     store.add_graph(ox.NamedNode(str(source.graph)))
     with parse_errors(source):
         store.extend(_teed(_placed(source, parser), out))
-    locator.pending.append((source.path, dict(parser.prefixes)))
+    locator.pending.append((source, dict(parser.prefixes)))
 
 
 def _placed(source: SourceFile, parser: ox.QuadParser) -> Iterator[ox.Quad]:

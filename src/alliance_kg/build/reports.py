@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 from xml.etree import ElementTree as ET
 
 from .. import __version__
+from ..errors import InputError
 from .baseline import identity
-from .validation import Finding, Report
+from .validation import Finding, InvalidShapes, Report
 
 
 def _where(f: Finding) -> str:
@@ -198,4 +200,119 @@ FORMATTERS: dict[str, Callable[[Report], str]] = {
     "junit": as_junit,
     "github": as_github,
     "sarif": as_sarif,
+}
+
+
+# -- unusable input ---------------------------------------------------------------------------------
+# A run that stops on unusable input (exit 2: a file that does not parse, a broken shape) still
+# writes the report CI asked for, so the error shows on its file and line there too: SARIF with
+# an error result and the run marked as failed, a JUnit error, a GitHub annotation, JSON with an
+# ``error`` entry. Text goes to stderr as ever; a SHACL report (Turtle) cannot say it.
+
+#: What each kind of input error is (``InputError.kind``), for SARIF's rule descriptions.
+INPUT_KINDS = {
+    "syntax-error": "a file that does not parse",
+    "invalid-shapes": "a shape that does not conform to SHACL-for-SHACL",
+    "remote-context": "a JSON-LD context to be fetched from the network (nothing is fetched)",
+    "unusable-input": "an input that cannot be used",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input and where it is."""
+
+    kind: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+    @property
+    def location(self) -> str:
+        return ":".join(str(p) for p in (self.file, self.line, self.column) if p is not None) or "(no file)"
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def problems(error: InputError) -> list[Problem]:
+    """What ``error`` says is wrong: one problem, or each broken shape at its file and line."""
+    if isinstance(error, InvalidShapes):
+        return [Problem(error.kind, f"{p.message} (shape {p.focus}{', ' + p.path if p.path else ''})",
+                        p.file, p.line) for p in error.problems]
+    return [Problem(error.kind, error.message, error.path, error.line, error.column)]
+
+
+def error_json(error: InputError) -> str:
+    """``conforms`` null (nothing was validated) and the error, with its problems (one, or each
+    broken shape); not a baseline (``read_baseline`` refuses it)."""
+    head = Problem(error.kind, error.message, error.path, error.line, error.column)
+    body = {"conforms": None, "error": {**head.as_dict(), "problems": [p.as_dict() for p in problems(error)]}}
+    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+
+
+def error_junit(error: InputError) -> str:
+    """One test case in error per problem."""
+    found = problems(error)
+    suite = ET.Element("testsuite", name="alliance-kg validate", tests=str(len(found)), failures="0",
+                       errors=str(len(found)), skipped="0")
+    for p in found:
+        case = ET.SubElement(suite, "testcase", classname="alliance-kg", name=f"{p.kind}: {p.file or 'input'}",
+                             file=p.file or "", line=str(p.line or 0))
+        ET.SubElement(case, "error", message=p.message, type=p.kind).text = f"{p.location}: {p.message}"
+    root = ET.Element("testsuites")
+    root.append(suite)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def error_github(error: InputError) -> str:
+    """One ``::error file=...,line=...,col=...,title=...::message`` line per problem."""
+    out = []
+    for p in problems(error):
+        props = [f"file={_escape_github(p.file, prop=True)}"] if p.file else []
+        props += [f"{name}={value}" for name, value in (("line", p.line), ("col", p.column)) if value]
+        props.append("title=" + _escape_github(f"alliance-kg: {p.kind.replace('-', ' ')}", prop=True))
+        out.append(f"::error {','.join(props)}::{_escape_github(p.message)}")
+    return "\n".join(out) + "\n"
+
+
+def error_sarif(error: InputError) -> str:
+    """An error result per problem, under a rule per kind (``input:syntax-error``), and the run's
+    invocation marked as not successful, with the message."""
+    found = problems(error)
+    kinds = sorted({p.kind for p in found})
+    descriptors = [{"id": f"input:{kind}", "name": kind,
+                    "shortDescription": {"text": INPUT_KINDS.get(kind, INPUT_KINDS["unusable-input"])},
+                    "defaultConfiguration": {"level": "error"}} for kind in kinds]
+    results = []
+    for p in found:
+        result: dict = {"ruleId": f"input:{p.kind}", "ruleIndex": kinds.index(p.kind), "level": "error",
+                        "message": {"text": p.message}}
+        if p.file:
+            location: dict = {"artifactLocation": _artifact(p.file)}
+            if p.line:
+                location["region"] = {"startLine": p.line, **({"startColumn": p.column} if p.column else {})}
+            result["locations"] = [{"physicalLocation": location}]
+        results.append(result)
+    run = {
+        "tool": {"driver": {"name": "alliance-kg", "version": __version__,
+                            "informationUri": "https://w3id.org/alliance-kg/", "rules": descriptors}},
+        "invocations": [{"executionSuccessful": False,
+                         "toolExecutionNotifications": [{"level": "error", "message": {"text": str(error)}}]}],
+        "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().resolve().as_uri() + "/"}},
+        # Oxigraph, the JSON and XML parsers count columns in characters
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+    }
+    return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2, ensure_ascii=False) + "\n"
+
+
+#: The reports an input error is written in, by ``--format`` (text and Turtle: none).
+ERROR_FORMATTERS: dict[str, Callable[[InputError], str]] = {
+    "json": error_json,
+    "junit": error_junit,
+    "github": error_github,
+    "sarif": error_sarif,
 }

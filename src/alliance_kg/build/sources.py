@@ -12,7 +12,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import BinaryIO, Iterable, Iterator, Sequence
 
 import pyoxigraph as ox
 from rdflib import OWL, RDF, Dataset, Graph, Literal, URIRef
@@ -23,6 +23,7 @@ from ..errors import InputError, unreadable
 from ..namespaces import GRAPH, ONTOLOGY, ONTOLOGY_GRAPH
 from ..rdf import from_ox_scoped, new_dataset
 from ..settings import project_root
+from .places import written_subjects
 
 #: Parser name per file suffix; anything else in a folder is ignored, a named file is an error.
 FORMATS = {
@@ -35,6 +36,8 @@ FORMATS = {
     ".owl": "xml",
 }
 QUAD_FORMATS = {"trig", "nquads", "json-ld"}
+#: Formats whose subjects are not written at the start of a line (``places`` finds them).
+WRITTEN_ELSEWHERE = {"trig", "xml", "json-ld"}
 
 
 @dataclass(frozen=True)
@@ -58,10 +61,13 @@ class Locator:
     deferred: list[Path] = field(default_factory=list)
     #: Other files read again only when a finding asks, with the prefixes their parse declared
     #: (the Oxigraph path keeps no rdflib graph to take subjects from).
-    pending: list[tuple[Path, dict[str, str]]] = field(default_factory=list)
+    pending: list[tuple[SourceFile, dict[str, str]]] = field(default_factory=list)
     #: The deferred files' subjects, as the bytes of their IRIs (a term per line cost a second
     #: of the 1M load's validation).
     deferred_places: dict[bytes, tuple[str, int]] = field(default_factory=dict)
+    #: Subjects whose line was not found, at line 1 of the first file that has them: a finding
+    #: still names its file (asked last, so a line found in another file comes first).
+    rough: dict[Node, tuple[str, int]] = field(default_factory=dict)
 
     def locate(self, node: Node) -> tuple[str, int] | None:
         # the pending files first: the rdflib path has indexed them before any finding asks
@@ -72,13 +78,14 @@ class Locator:
         place = self.places.get(node)
         if place is None and isinstance(node, URIRef) and self.deferred_places:
             place = self.deferred_places.get(str(node).encode("utf-8"))
-        return place
+        return place if place is not None else self.rough.get(node)
 
     def _index_deferred(self) -> None:
         """One pass over each deferred file: the first line where an IRI starts a statement."""
         for path in self.deferred:
             name, last = str(path), b""
             with path.open("rb") as lines:
+                skip_bom(lines)
                 for number, line in enumerate(lines, start=1):
                     if line[:1] == b"<":
                         iri = line[1:line.find(b">")]
@@ -89,10 +96,17 @@ class Locator:
 
     def _index_pending(self) -> None:
         """One pass over each pending file: the first line where a written IRI or prefixed name
-        starts a statement group (column 0, as ``learn`` finds them; a TriG graph's name, a
-        token followed by ``{``, is not a subject)."""
-        for path, prefixes in self.pending:
-            text = path.read_text(encoding="utf-8", errors="replace")
+        starts a statement group (column 0, as ``learn`` finds them). A TriG, RDF/XML or JSON-LD
+        file, whose subjects are written elsewhere, is parsed again for its subjects and read as
+        ``learn`` reads it."""
+        for source, prefixes in self.pending:
+            path = source.path
+            text = path.read_text(encoding="utf-8-sig", errors="replace")
+            if source.format in WRITTEN_ELSEWHERE:
+                subjects = {URIRef(quad.subject.value) for quad in parser_for(source, text)
+                            if type(quad.subject) is ox.NamedNode}
+                self._learn_written(source, subjects, prefixes, text)
+                continue
             for number, line in enumerate(text.splitlines(), start=1):
                 if not line or line[0] in " \t#@[(" or line.upper().startswith(("PREFIX", "BASE", "GRAPH")):
                     continue
@@ -105,7 +119,15 @@ class Locator:
         self.pending = []
 
     def learn(self, source: SourceFile, graph: Graph, text: str) -> None:
-        """Index the lines where a subject of ``graph`` begins a statement (column 0)."""
+        """Index the lines where a subject of ``graph`` begins a statement (column 0), or for
+        TriG, RDF/XML and JSON-LD where it is written (``places``); a subject not found is
+        placed at line 1 of the file."""
+        if source.format in WRITTEN_ELSEWHERE:
+            subjects = {s for s, *_ in graph.quads((None, None, None, None))} if isinstance(graph, Dataset) \
+                else set(graph.subjects())
+            prefixes = {prefix: str(namespace) for prefix, namespace in graph.namespace_manager.namespaces()}
+            self._learn_written(source, {s for s in subjects if isinstance(s, URIRef)}, prefixes, text)
+            return
         names = _surface_names(graph)
         for number, line in enumerate(text.splitlines(), start=1):
             if not line or line[0] in " \t#@" or line.upper().startswith(("PREFIX", "BASE")):
@@ -114,6 +136,20 @@ class Locator:
             node = names.get(token)
             if node is not None:
                 self.places.setdefault(node, (str(source.path), number))
+        for node in names.values():
+            if node not in self.places:
+                self.rough.setdefault(node, (str(source.path), 1))
+
+    def _learn_written(self, source: SourceFile, subjects: set[URIRef], prefixes: dict[str, str], text: str) -> None:
+        """Index where each of ``subjects`` is written in a TriG, RDF/XML or JSON-LD file's
+        ``text``; those not found at line 1."""
+        name = str(source.path)
+        for node, number in written_subjects(text, source.format, base=str(source.graph), prefixes=prefixes):
+            if node in subjects:
+                self.places.setdefault(node, (name, number))
+        for node in subjects:
+            if node not in self.places:
+                self.rough.setdefault(node, (name, 1))
 
 
 def _written_iri(token: str, prefixes: dict[str, str]) -> URIRef | None:
@@ -266,14 +302,39 @@ def parse_errors(source: SourceFile) -> Iterator[None]:
     try:
         yield
     except SyntaxError as exc:
-        message = re.sub(r"^Parser error at line \d+ (?:column \d+|between columns \d+ and \d+): | \(.*, line \d+\)$",
-                         "", str(exc.msg))
+        message = re.sub(r"^Parser error (?:at line \d+ (?:column \d+|between columns \d+ and \d+)"
+                         r"|between line \d+ column \d+ and line \d+ column \d+): | \(.*, line \d+\)$", "", str(exc.msg))
+        if source.format == "json-ld" and REMOTE_CONTEXT in message:
+            raise remote_context(source.path) from None
         line, column = exc.lineno, exc.offset
         if line is None and source.format == "xml":
             message, line, column = _xml_position(source.path, message)
-        raise InputError(f"syntax error: {message}", path=str(source.path), line=line, column=column) from None
+        raise InputError(f"syntax error: {message}", path=str(source.path), line=line, column=column,
+                         kind="syntax-error") from None
     except OSError as exc:
         raise InputError(exc.strerror or str(exc), path=str(source.path)) from None
+
+
+#: What Oxigraph's JSON-LD parser says when a document's ``@context`` is a URL to be fetched.
+REMOTE_CONTEXT = "No LoadDocumentCallback has been set to load remote contexts"
+#: A ``"@context": "<url>"`` (or the first URL of a list of contexts) in a JSON-LD document.
+_CONTEXT_URL = re.compile(r'"@context"\s*:\s*\[?\s*"([^"]*)"')
+
+
+def remote_context(path: Path) -> InputError:
+    """The error for a JSON-LD document whose context is a URL: nothing is fetched from the
+    network while data is read, so the context has to be written into the file. Names the line
+    and column of the URL when it is found."""
+    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    found = _CONTEXT_URL.search(text)
+    what, line, column = "a remote JSON-LD context", None, None
+    if found is not None:
+        what = f"the remote JSON-LD context {found.group(1)!r}"
+        line = text.count("\n", 0, found.start(1)) + 1
+        column = found.start(1) - text.rfind("\n", 0, found.start(1))  # the URL's first character, from 1
+    return InputError(f"{what} is not fetched: alliance-kg makes no outbound requests while it reads data; write "
+                      "the context into the file (an object under \"@context\")", path=str(path), line=line,
+                      column=column, kind="remote-context")
 
 
 def _xml_position(path: Path, message: str) -> tuple[str, int | None, int | None]:
@@ -290,17 +351,36 @@ def _xml_position(path: Path, message: str) -> tuple[str, int | None, int | None
     return message, None, None
 
 
+#: The UTF-8 byte-order mark some editors write at the start of a file. It is no part of the RDF
+#: (Turtle and N-Triples do not allow the character there), so it is skipped, as most RDF tools
+#: skip it; the lines and columns of later errors stay as an editor shows them.
+BOM = b"\xef\xbb\xbf"
+
+
+def skip_bom(handle: BinaryIO) -> BinaryIO:
+    """``handle``, a file just opened for reading bytes, past its byte-order mark if it has one."""
+    if handle.read(len(BOM)) != BOM:
+        handle.seek(0)
+    return handle
+
+
 def parser_for(source: SourceFile, text: str | None = None) -> ox.QuadParser:
     """Oxigraph's parser over the file (or its text), relative IRIs against the file's graph,
-    blank nodes given labels of their own (two files' ``_:b`` are two nodes)."""
-    where = {"path": str(source.path)} if text is None else {"input": text}
+    blank nodes given labels of their own (two files' ``_:b`` are two nodes). Oxigraph reads
+    the file itself (faster than through a Python file) unless it starts with a byte-order mark."""
+    where: dict = {"path": str(source.path)} if text is None else {"input": text}
+    if text is None:
+        with source.path.open("rb") as handle:
+            if handle.read(len(BOM)) == BOM:
+                where = {"input": handle.read()}
     return ox.parse(format=OX_FORMATS[source.format], base_iri=str(source.graph), rename_blank_nodes=True, **where)
 
 
 def read_text(source: SourceFile) -> str:
-    """A non-line-based file's text (it is parsed from memory and indexed for the locator)."""
+    """A non-line-based file's text (it is parsed from memory and indexed for the locator),
+    without a byte-order mark."""
     try:
-        return source.path.read_text(encoding="utf-8")
+        return source.path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=str(source.path)) from None
     except OSError as exc:
@@ -312,7 +392,9 @@ def read_line_format(source: SourceFile, dataset: Dataset) -> None:
     without a graph go to the file's graph; a graph is created on first use, so a file of quads
     adds no empty graph of its own)."""
     graphs: dict[Node | None, Graph] = {}
-    for s, p, o, name in _statements(source, parser_for(source)):
+    with parse_errors(source):
+        parser = parser_for(source)
+    for s, p, o, name in _statements(source, parser):
         target = graphs.get(name)
         if target is None:
             target = graphs[name] = dataset.graph(source.graph if name is None else name)

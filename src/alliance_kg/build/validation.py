@@ -260,7 +260,7 @@ class InvalidShapes(InputError):
     def __init__(self, problems: list[Finding]):
         lines = [f"{p.location}: {p.message} (shape {p.focus}{', ' + p.path if p.path else ''})" for p in problems]
         super().__init__("shapes do not conform to SHACL-for-SHACL:\n  " + "\n  ".join(lines),
-                         path=None)
+                         path=None, kind="invalid-shapes")
         self.problems = problems
 
 
@@ -437,7 +437,8 @@ def _checked(store: ox.Store, check: Path, text: str) -> ox.QuerySolutions:
         return store.query(text, use_default_graph_as_union=True)
     except SyntaxError as exc:
         message, line, column = oxigraph_syntax(exc)
-        raise InputError(f"syntax error: {message}", path=str(check), line=line, column=column) from None
+        raise InputError(f"syntax error: {message}", path=str(check), line=line, column=column,
+                         kind="syntax-error") from None
 
 
 def _check_finding(check: Path, purpose: str, bound: dict) -> Finding:

@@ -16,12 +16,17 @@ EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 70
 def validate(args: argparse.Namespace, settings: Settings) -> int:
     from ..build.baseline import compare, read_baseline
     from ..build.pipeline import validated
-    from ..build.reports import FORMATTERS
+    from ..build.reports import ERROR_FORMATTERS, FORMATTERS
 
     writable(args.output)  # before the work, whose report would be lost
-    baseline = read_baseline(args.baseline) if args.baseline else None  # a bad file fails before the work
-    graph = validated(args.paths or None, shapes=args.shapes, ontology=args.ontology, inference=args.inference,
-                      checks=args.checks, engine=args.engine)
+    try:
+        baseline = read_baseline(args.baseline) if args.baseline else None  # a bad file fails before the work
+        graph = validated(args.paths or None, shapes=args.shapes, ontology=args.ontology, inference=args.inference,
+                          checks=args.checks, engine=args.engine)
+    except InputError as exc:  # the report CI reads says so too, at the file and line; still exit 2
+        if args.format in ERROR_FORMATTERS:
+            write(ERROR_FORMATTERS[args.format](exc), args.output)
+        raise
     report = graph.report
     assert report is not None
     if baseline is not None:

@@ -1,0 +1,196 @@
+"""A finding names the file and line of its focus node in every format we read, not only in
+Turtle and N-Quads: TriG (statements indented in graph blocks), RDF/XML (``rdf:about``) and
+JSON-LD (``"@id"``), on both the rdflib and the Oxigraph path; where the line cannot be found,
+the file at line 1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from alliance_kg.build.pipeline import validated
+from alliance_kg.build.places import written_subjects
+
+# whoever has a mayor is a place; a place has a name
+ONTOLOGY = """\
+@prefix ex: <https://example.org/net/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+
+ex:mayor
+    rdfs:domain ex:Place .
+"""
+SHAPES = """\
+@prefix ex: <https://example.org/net/> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+
+ex:PlaceShape
+    a sh:NodeShape ;
+    sh:targetClass ex:Place ;
+    sh:property [
+        sh:path ex:name ;
+        sh:minCount 1 ;
+        sh:message "a place has a name"
+    ] .
+"""
+TOWN = "https://example.org/net/town/t"
+
+# (file name, text, line of the town without a name)
+CASES = {
+    "trig-indented": ("a.trig", """\
+@prefix ex: <https://example.org/net/> .
+@prefix town: <https://example.org/net/town/> .
+
+ex:g {
+    town:s ex:name "S" ;
+        ex:mayor ex:m .
+
+    town:t
+        ex:mayor ex:m .
+}
+""", 8),
+    "trig-graph-keyword": ("a.trig", """\
+PREFIX ex: <https://example.org/net/>
+PREFIX town: <https://example.org/net/town/>
+
+GRAPH ex:g {
+town:t ex:mayor ex:m .
+}
+""", 5),
+    "trig-one-line": ("a.trig", """\
+@prefix ex: <https://example.org/net/> .
+ex:g { <https://example.org/net/town/s> ex:name "S" . }
+ex:h { <https://example.org/net/town/t> ex:mayor ex:m . }
+""", 3),
+    "rdfxml": ("a.rdf", """\
+<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+         xmlns:ex="https://example.org/net/">
+  <rdf:Description rdf:about="https://example.org/net/town/s">
+    <ex:name>S</ex:name>
+  </rdf:Description>
+  <rdf:Description rdf:about="https://example.org/net/town/t">
+    <ex:mayor rdf:resource="https://example.org/net/m"/>
+  </rdf:Description>
+</rdf:RDF>
+""", 7),
+    "rdfxml-entities-and-base": ("a.rdf", """\
+<?xml version="1.0"?>
+<!DOCTYPE rdf:RDF [
+  <!ENTITY town "https://example.org/net/town/">
+]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+         xmlns:ex="https://example.org/net/"
+         xml:base="https://example.org/net/town/">
+  <ex:Thing rdf:about="s"><ex:name>S</ex:name></ex:Thing>
+  <rdf:Description
+      rdf:about="&town;t">
+    <ex:mayor rdf:resource="https://example.org/net/m"/>
+  </rdf:Description>
+</rdf:RDF>
+""", 10),
+    "jsonld-compact": ("a.jsonld", """\
+{
+  "@context": {"ex": "https://example.org/net/", "mayor": {"@id": "ex:mayor", "@type": "@id"}},
+  "@graph": [
+    {"@id": "ex:town/s", "ex:name": "S", "ex:twin": {"@id": "ex:town/t"}},
+    {
+      "@id": "ex:town/t",
+      "mayor": "ex:m"
+    }
+  ]
+}
+""", 6),
+    "jsonld-expanded": ("a.jsonld", """\
+[
+  {
+    "@id": "https://example.org/net/town/t",
+    "https://example.org/net/mayor": [{"@id": "https://example.org/net/m"}]
+  }
+]
+""", 3),
+    "jsonld-relative": ("a.jsonld", """\
+{
+  "@context": {"@base": "https://example.org/net/town/", "@vocab": "https://example.org/net/"},
+  "@id": "t",
+  "mayor": {"@id": "https://example.org/net/m"}
+}
+""", 3),
+    # the line cannot be found ("@id" and its value on two lines): the file, at line 1
+    "jsonld-unfound": ("a.jsonld", """\
+{
+  "@id":
+    "https://example.org/net/town/t",
+  "https://example.org/net/mayor": {"@id": "https://example.org/net/m"}
+}
+""", 1),
+}
+
+
+@pytest.fixture
+def network(tmp_path: Path) -> Path:
+    (tmp_path / "ontology.ttl").write_text(ONTOLOGY, encoding="utf-8")
+    (tmp_path / "shapes.ttl").write_text(SHAPES, encoding="utf-8")
+    (tmp_path / "data").mkdir()
+    return tmp_path
+
+
+@pytest.mark.parametrize("into", ["rdflib", "oxigraph"])
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_finding_names_the_file_and_line_of_its_focus(network: Path, case: str, into: str):
+    name, text, line = CASES[case]
+    data = network / "data" / name
+    data.write_text(text, encoding="utf-8")
+    graph = validated([network / "data"], ontology=[network / "ontology.ttl"], shapes=[network / "shapes.ttl"],
+                      into=into)
+    assert graph.report is not None
+    finding, = graph.report.findings
+    assert finding.focus == TOWN
+    assert (finding.file, finding.line) == (str(data), line), graph.report.findings
+
+
+@pytest.mark.parametrize("into", ["rdflib", "oxigraph"])
+def test_a_subject_found_in_one_file_is_not_placed_at_line_1_of_another(network: Path, into: str):
+    """A subject written where its line cannot be found in one file and at a line in another
+    is placed at that line, whichever file is read first."""
+    _, text, _ = CASES["jsonld-unfound"]
+    (network / "data" / "a.jsonld").write_text(text, encoding="utf-8")
+    (network / "data" / "b.ttl").write_text(
+        "@prefix ex: <https://example.org/net/> .\n\n<https://example.org/net/town/t>\n    ex:rank 1 .\n",
+        encoding="utf-8")
+    graph = validated([network / "data"], ontology=[network / "ontology.ttl"], shapes=[network / "shapes.ttl"],
+                      into=into)
+    assert graph.report is not None
+    finding, = graph.report.findings
+    assert (finding.file, finding.line) == (str(network / "data" / "b.ttl"), 3)
+
+
+def test_an_indented_turtle_subject_is_placed_in_its_file():
+    """Turtle subjects are looked for at column 0 only (the fast pass); one written elsewhere
+    still names its file (the rdflib path knows the file's subjects)."""
+    from rdflib import Graph, URIRef
+
+    from alliance_kg.build.sources import Locator, SourceFile
+
+    text = "@prefix ex: <https://example.org/net/> .\n\n  ex:a ex:p ex:b .\n"
+    graph = Graph().parse(data=text, format="turtle")
+    locator = Locator()
+    locator.learn(SourceFile(Path("x/a.ttl"), URIRef("https://example.org/g")), graph, text)
+    assert locator.locate(URIRef("https://example.org/net/a")) == ("x/a.ttl", 1)
+
+
+def test_trig_continuation_lines_are_not_taken_for_subjects():
+    text = """\
+@prefix ex: <https://example.org/net/> .
+ex:g {
+  ex:a ex:p ex:b ;
+    ex:q ex:c .
+  ex:q ex:label "q" .
+}
+"""
+    places = written_subjects(text, "trig", base="https://example.org/g", prefixes={"ex": "https://example.org/net/"})
+    assert [(str(node).rsplit("/", 1)[-1], line) for node, line in places] == [("a", 3), ("q", 5)]
+
+
+def test_other_formats_have_no_written_places():
+    assert written_subjects("<a> <b> <c> .", "turtle", base="https://example.org/", prefixes={}) == []
