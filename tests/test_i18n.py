@@ -3,11 +3,13 @@ the remembered cookie or Accept-Language, and never changing an IRI."""
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 
-from alliance_kg.web.i18n import MESSAGES
+from alliance_kg.web.i18n import MESSAGES, SCRIPT_KEYS
 from alliance_kg.web.language import COOKIE, UI_LANGUAGES
 
 
@@ -140,3 +142,61 @@ def test_a_label_falling_back_to_english_is_marked_english(shipped_memory_client
     assert '<h1 lang="en">Cologne economic development agency</h1>' in page
     assert '<h1 lang="de">Kölner Wirtschaftsförderung</h1>' not in html(shipped_memory_client, "/doc/organization/wirtschaftsfoerderung-koeln?lang=de")
     assert "<h1>Kölner Wirtschaftsförderung</h1>" in html(shipped_memory_client, "/doc/organization/wirtschaftsfoerderung-koeln?lang=de")
+
+
+# --- the scripts' texts ---------------------------------------------------------------------------
+
+APP = Path(__file__).resolve().parents[1] / "src" / "alliance_kg" / "web" / "static" / "app"
+#: msg("key") and plural(n, "key_one", "key_other") in the scripts (lib/config.js).
+_MSG = re.compile(r'\bmsg\(\s*"([a-z_]+)"|\bmsg\([^()]*?\?\s*"([a-z_]+)"\s*:\s*"([a-z_]+)"'
+                  r'|\bplural\([^,]+,\s*"([a-z_]+)",\s*"([a-z_]+)"')
+_IMPORT = re.compile(r'^import [^;]*? from "(\./[^"]+)";', re.M)
+
+
+def script_keys(entry: str) -> set[str]:
+    """The texts ``static/app/<entry>.js`` and the local modules it imports ask for."""
+    seen, todo, keys = set(), [APP / f"{entry}.js"], set()
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        text = path.read_text(encoding="utf-8")
+        keys |= {key for match in _MSG.finditer(text) for key in match.groups() if key}
+        todo += [(path.parent / module).resolve() for module in _IMPORT.findall(text)]
+    return keys
+
+
+def messages_block(page: str, block: str = "akg-messages") -> dict[str, str]:
+    match = re.search(rf'<script type="application/json" id="{block}">(.*?)</script>', page, re.S)
+    assert match, f"no #{block} on the page"
+    return json.loads(match.group(1))
+
+
+@pytest.mark.parametrize("entry", ["site", "query", "resource", "home"])
+def test_a_script_asks_only_for_texts_its_page_is_given(entry):
+    """Every page has the site's texts (its config) and its own script's (#akg-messages): a key
+    a script asks for that is not among them would show as the bare key."""
+    asked = script_keys(entry)
+    given = set(SCRIPT_KEYS["site"]) | set(SCRIPT_KEYS.get(entry, ()))
+    assert asked - given == set()
+    assert set(SCRIPT_KEYS.get(entry, ())) <= set(MESSAGES)
+    if entry == "query":
+        assert {"copy_link", "save_svg", "rows_range", "view_table", "running"} <= asked, "the scan finds the calls"
+
+
+@pytest.mark.parametrize("lang, texts", [
+    ("de", {"copy_link": "Link kopieren", "view_table": "Tabelle", "save_svg": "Als SVG speichern",
+            "rows_range": "Zeilen {first}–{last} von {total}", "running": "Läuft …"}),
+    ("zh", {"copy_link": "复制链接", "view_table": "表格", "save_svg": "另存为 SVG",
+            "rows_range": "第 {first}–{last} 行，共 {total} 行", "running": "正在运行…"}),
+    ("en", {"copy_link": "Copy link", "view_table": "Table", "save_svg": "Save as SVG",
+            "rows_range": "Rows {first}–{last} of {total}", "running": "Running…"}),
+])
+def test_query_page_gives_its_script_the_texts_in_the_page_language(shipped_memory_client, lang, texts):
+    page = html(shipped_memory_client, f"/sparql?lang={lang}")
+    given = messages_block(page)
+    assert set(given) == set(SCRIPT_KEYS["query"])
+    assert {key: given[key] for key in texts} == texts
+    assert messages_block(page, "akg-config")["messages"]["no_match"] == MESSAGES["no_match"][lang]
+

@@ -1,7 +1,10 @@
 """The interface's words in German, English and Chinese: navigation, headings, buttons and
-messages. Templates call ``t("key")``; scripts get the ``SCRIPT_KEYS`` subset in the page's
-config (``ui_config()["messages"]``). Data (labels, definitions, the memo's text) is never
-translated here: it comes from the graph in the languages it has.
+messages. Templates call ``t("key")``; scripts get the ``SCRIPT_KEYS`` subsets in the page's
+language: every page the keys of ``site.js`` in its config (``ui_config()["messages"]``), a page
+with a script of its own (query, resource, home) that script's keys in a JSON block beside it
+(``_macros.html``, ``page_script``), so one table here holds every text a page shows. Data
+(labels, definitions, the memo's text) is never translated here: it comes from the graph in the
+languages it has.
 
 A key missing in one language falls back to English; a key missing in English is a bug, and
 ``tests/test_i18n.py`` checks that every key has all three.
@@ -129,6 +132,96 @@ MESSAGES: dict[str, dict[str, str]] = {
     "code": {"en": "Code", "de": "Code", "zh": "代码"},
     "code_heading": {"en": "This query as a program", "de": "Diese Abfrage als Programm", "zh": "此查询的程序代码"},
     "clear_history": {"en": "Clear history", "de": "Verlauf löschen", "zh": "清除历史"},
+    # the query page's script (static/app/query.js and the lib modules it uses)
+    "query_hint": {"en": "Write a query and press Run (or Ctrl+Enter). Pick an example to start from.",
+                   "de": "Eine Abfrage schreiben und ausführen (oder Strg+Enter) – oder mit einem Beispiel beginnen.",
+                   "zh": "编写查询后点击“运行查询”（或按 Ctrl+Enter），也可以从示例开始。"},
+    "examples_choose": {"en": "Examples…", "de": "Beispiele …", "zh": "示例…"},
+    "copy": {"en": "Copy", "de": "Kopieren", "zh": "复制"},
+    "copied": {"en": "Copied", "de": "Kopiert", "zh": "已复制"},
+    "copy_link": {"en": "Copy link", "de": "Link kopieren", "zh": "复制链接"},
+    "copy_link_prompt": {"en": "Copy this link:", "de": "Diesen Link kopieren:", "zh": "复制此链接："},
+    "permalink": {"en": "Permalink", "de": "Permalink", "zh": "永久链接"},
+    "download_label": {"en": "Download:", "de": "Herunterladen:", "zh": "下载："},
+    "save_prompt": {"en": "Name for this query:", "de": "Name für diese Abfrage:", "zh": "此查询的名称："},
+    "my_query": {"en": "My query", "de": "Meine Abfrage", "zh": "我的查询"},
+    "forget_query": {"en": "Forget {name}", "de": "{name} entfernen", "zh": "删除“{name}”"},
+    "running": {"en": "Running…", "de": "Läuft …", "zh": "正在运行…"},
+    "rows_one": {"en": "{count} row", "de": "{count} Zeile", "zh": "{count} 行"},
+    "rows_other": {"en": "{count} rows", "de": "{count} Zeilen", "zh": "{count} 行"},
+    "answer_yes": {"en": "answer: yes", "de": "Antwort: ja", "zh": "答案：是"},
+    "answer_no": {"en": "answer: no", "de": "Antwort: nein", "zh": "答案：否"},
+    "result_is_graph": {"en": "graph", "de": "Graph", "zh": "图"},
+    "query_word": {"en": "Query", "de": "Abfrage", "zh": "查询"},
+    "status_done": {"en": "{form}: {size} in {seconds} s", "de": "{form}: {size} in {seconds} s",
+                    "zh": "{form}：{size}，用时 {seconds} 秒"},
+    "status_error": {"en": "Error", "de": "Fehler", "zh": "错误"},
+    "status_error_at": {"en": "Error at line {line}, column {column}", "de": "Fehler in Zeile {line}, Spalte {column}",
+                        "zh": "第 {line} 行第 {column} 列有错误"},
+    "error_syntax": {"en": "The query has an error", "de": "Die Abfrage enthält einen Fehler", "zh": "查询有错误"},
+    "error_syntax_at": {"en": "The query has an error at line {line}, column {column}",
+                        "de": "Die Abfrage enthält einen Fehler in Zeile {line}, Spalte {column}",
+                        "zh": "查询在第 {line} 行第 {column} 列有错误"},
+    "error_refused": {"en": "The endpoint refused the query ({status})", "de": "Der Endpunkt hat die Abfrage abgelehnt ({status})",
+                      "zh": "端点拒绝了该查询（{status}）"},
+    "error_refused_at": {"en": "The endpoint refused the query ({status}) at line {line}, column {column}",
+                         "de": "Der Endpunkt hat die Abfrage abgelehnt ({status}): Zeile {line}, Spalte {column}",
+                         "zh": "端点拒绝了该查询（{status}）：第 {line} 行第 {column} 列"},
+    "error_not_run": {"en": "The query could not be run", "de": "Die Abfrage konnte nicht ausgeführt werden",
+                      "zh": "无法运行该查询"},
+    "error_go_to": {"en": "Go to the error", "de": "Zum Fehler springen", "zh": "跳到出错处"},
+    "error_unreachable": {"en": "The endpoint could not be reached ({message}).",
+                          "de": "Der Endpunkt war nicht erreichbar ({message}).", "zh": "无法连接端点（{message}）。"},
+    "result_views": {"en": "Result views", "de": "Ergebnisansichten", "zh": "结果视图"},
+    "view_table": {"en": "Table", "de": "Tabelle", "zh": "表格"},
+    "view_chart": {"en": "Chart", "de": "Diagramm", "zh": "图表"},
+    "view_map": {"en": "Map", "de": "Karte", "zh": "地图"},
+    "view_map_count": {"en": "Map ({count})", "de": "Karte ({count})", "zh": "地图（{count}）"},
+    "view_response": {"en": "Response", "de": "Rohantwort", "zh": "原始响应"},
+    "view_answer": {"en": "Answer", "de": "Antwort", "zh": "答案"},
+    "ask_yes": {"en": "Yes", "de": "Ja", "zh": "是"},
+    "ask_no": {"en": "No", "de": "Nein", "zh": "否"},
+    "ask_yes_explain": {"en": "The pattern has at least one match in the graph.",
+                        "de": "Das Muster hat mindestens einen Treffer im Graphen.", "zh": "该模式在图中至少有一个匹配。"},
+    "ask_no_explain": {"en": "The pattern has no match in the graph.", "de": "Das Muster hat keinen Treffer im Graphen.",
+                       "zh": "该模式在图中没有匹配。"},
+    "graph_empty": {"en": "The result graph is empty.", "de": "Der Ergebnisgraph ist leer.", "zh": "结果图为空。"},
+    "chart_bars": {"en": "Bars", "de": "Balken", "zh": "柱状图"},
+    "chart_line": {"en": "Line", "de": "Linie", "zh": "折线图"},
+    "chart_bar_label": {"en": "Bar chart of {value} by {label}", "de": "Balkendiagramm: {value} nach {label}",
+                        "zh": "按 {label} 显示 {value} 的柱状图"},
+    "chart_line_label": {"en": "Line chart of {value} by {label}", "de": "Liniendiagramm: {value} nach {label}",
+                         "zh": "按 {label} 显示 {value} 的折线图"},
+    "timeline_of": {"en": "Timeline of {date}", "de": "Zeitleiste von {date}", "zh": "{date} 的时间线"},
+    "graph_of": {"en": "Graph of {nodes} resources and {edges} links", "de": "Graph aus {nodes} Ressourcen und {edges} Verbindungen",
+                 "zh": "包含 {nodes} 个资源和 {edges} 条链接的图"},
+    "save_svg": {"en": "Save as SVG", "de": "Als SVG speichern", "zh": "另存为 SVG"},
+    "save_png": {"en": "Save as PNG", "de": "Als PNG speichern", "zh": "另存为 PNG"},
+    "region_europe": {"en": "Europe", "de": "Europa", "zh": "欧洲"},
+    "region_asia": {"en": "Asia", "de": "Asien", "zh": "亚洲"},
+    "places_one": {"en": "{name}: {count} place", "de": "{name}: {count} Ort", "zh": "{name}：{count} 个地点"},
+    "places_other": {"en": "{name}: {count} places", "de": "{name}: {count} Orte", "zh": "{name}：{count} 个地点"},
+    "map_of_places": {"en": "Map of {count} places in the results", "de": "Karte der {count} Orte in den Ergebnissen",
+                      "zh": "结果中 {count} 个地点的地图"},
+    "map_of_places_in": {"en": "Map of {count} places in the results ({name})",
+                         "de": "Karte der {count} Orte in den Ergebnissen ({name})", "zh": "结果中 {count} 个地点的地图（{name}）"},
+    "result_turtle": {"en": "Result graph (Turtle)", "de": "Ergebnisgraph (Turtle)", "zh": "结果图（Turtle）"},
+    "row_number": {"en": "Row", "de": "Zeile", "zh": "行号"},
+    "sort_by": {"en": "Sort by ?{name}", "de": "Nach ?{name} sortieren", "zh": "按 ?{name} 排序"},
+    "table_caption": {"en": "Query results: {rows} rows, {columns} columns", "de": "Abfrageergebnisse: {rows} Zeilen, {columns} Spalten",
+                      "zh": "查询结果：{rows} 行，{columns} 列"},
+    "result_pages": {"en": "Result pages", "de": "Ergebnisseiten", "zh": "结果分页"},
+    "first_page": {"en": "First page", "de": "Erste Seite", "zh": "第一页"},
+    "previous_page": {"en": "Previous page", "de": "Vorige Seite", "zh": "上一页"},
+    "next_page": {"en": "Next page", "de": "Nächste Seite", "zh": "下一页"},
+    "last_page": {"en": "Last page", "de": "Letzte Seite", "zh": "最后一页"},
+    "rows_range": {"en": "Rows {first}–{last} of {total}", "de": "Zeilen {first}–{last} von {total}",
+                   "zh": "第 {first}–{last} 行，共 {total} 行"},
+    "no_rows": {"en": "No rows", "de": "Keine Zeilen", "zh": "没有结果"},
+    "rows_per_page": {"en": "Rows per page", "de": "Zeilen pro Seite", "zh": "每页行数"},
+    "result_table": {"en": "Result table", "de": "Ergebnistabelle", "zh": "结果表格"},
+    "language_tag": {"en": "language: {lang}", "de": "Sprache: {lang}", "zh": "语言：{lang}"},
+    "unbound": {"en": "unbound", "de": "ungebunden", "zh": "未绑定"},
     # resource pages
     "statements": {"en": "Statements", "de": "Aussagen", "zh": "陈述"},
     "referenced_by": {"en": "Referenced by", "de": "Verwiesen von", "zh": "被引用"},
@@ -155,6 +248,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cite_licence": {"en": "Licence", "de": "Lizenz", "zh": "许可协议"},
     "cite_as": {"en": "Cite as", "de": "Zitieren als", "zh": "引用格式"},
     "also_as": {"en": "Also as", "de": "Auch als", "zh": "其他格式"},
+    # the maps (static/app/lib/map.js, on the home, query and resource pages)
+    "zoom_in": {"en": "Zoom in", "de": "Vergrößern", "zh": "放大"},
+    "zoom_out": {"en": "Zoom out", "de": "Verkleinern", "zh": "缩小"},
+    "leaflet_title": {"en": "Leaflet, a JavaScript library for maps", "de": "Leaflet, eine JavaScript-Bibliothek für Karten",
+                      "zh": "Leaflet，一个用于地图的 JavaScript 库"},
+    "map_outlines": {"en": "Outlines: Natural Earth", "de": "Umrisse: Natural Earth", "zh": "轮廓：Natural Earth"},
+    # the home page's script (static/app/home.js)
+    "home_map_label": {"en": "Map of the alliance's {count} members in {country}",
+                       "de": "Karte der {count} Mitglieder der Allianz in {country}", "zh": "联盟在{country}的 {count} 个成员的地图"},
+    "member_city": {"en": "City", "de": "Stadt", "zh": "城市"},
+    "member_district": {"en": "District (member in its own right)", "de": "Bezirk (eigenständiges Mitglied)",
+                        "zh": "区（独立成员）"},
+    "members_failed": {"en": "The members could not be loaded: {message}",
+                       "de": "Die Mitglieder konnten nicht geladen werden: {message}", "zh": "无法加载成员：{message}"},
     # ontology and shapes
     "ontology_title": {"en": "The alliance ontology", "de": "Die Allianz-Ontologie", "zh": "联盟本体"},
     "classes": {"en": "Classes", "de": "Klassen", "zh": "类"},
@@ -185,8 +292,29 @@ MESSAGES: dict[str, dict[str, str]] = {
     "as_corrected": {"en": "as corrected", "de": "korrigiert", "zh": "更正后"},
 }
 
-#: The keys scripts need (they get them in the chosen language with the page's config).
-SCRIPT_KEYS = ("no_match", "matched_as", "run_query")
+#: The keys each script needs, by its entry point (``static/app/<entry>.js``): ``site`` for what
+#: every page runs (and the modules every page loads), the others for their page alone.
+#: ``tests/test_i18n.py`` checks that a script asks for no key its page is not given.
+SCRIPT_KEYS: dict[str, tuple[str, ...]] = {
+    "site": ("no_match", "matched_as", "run_query", "language_tag", "unbound", "error_unreachable", "zoom_in", "zoom_out",
+             "leaflet_title", "map_outlines"),
+    "query": (
+        "query_hint", "examples_choose", "copy", "copied", "copy_link", "copy_link_prompt", "permalink",
+        "download_label", "save_prompt", "my_query", "forget_query", "running", "rows_one", "rows_other",
+        "answer_yes", "answer_no", "result_is_graph", "query_word", "status_done", "status_error",
+        "status_error_at", "error_syntax", "error_syntax_at", "error_refused", "error_refused_at", "error_not_run",
+        "error_go_to", "result_views", "view_table", "view_chart", "timeline", "view_map",
+        "view_map_count", "view_response", "view_answer", "graph", "ask_yes", "ask_no", "ask_yes_explain",
+        "ask_no_explain", "graph_empty", "chart_bars", "chart_line", "chart_bar_label", "chart_line_label",
+        "timeline_of", "graph_of", "save_svg", "save_png", "region_europe", "region_asia", "places_one",
+        "places_other", "map_of_places", "map_of_places_in", "sparql_query", "result_turtle", "row_number",
+        "sort_by", "table_caption", "result_pages", "first_page", "previous_page", "next_page", "last_page",
+        "rows_range", "no_rows", "rows_per_page", "result_table",
+    ),
+    "home": ("country_germany", "country_china", "members_failed", "home_members_total", "home_members_count",
+             "list_separator", "full_stop", "home_map_label", "member_city", "member_district", "district",
+             "district_title", "ambiguous", "ambiguous_title", "no_coordinates", "no_coordinates_title"),
+}
 
 
 def t(key: str, lang: str | None = None) -> str:
@@ -201,5 +329,6 @@ def tf(key: str, **values: object) -> Markup:
     return Markup.escape(t(key)).format(**values)
 
 
-def script_messages() -> dict[str, str]:
-    return {key: t(key) for key in SCRIPT_KEYS}
+def script_messages(entry: str = "site") -> dict[str, str]:
+    """The texts the script ``entry`` shows, in the page's language ({} for a script with none)."""
+    return {key: t(key) for key in SCRIPT_KEYS.get(entry, ())}

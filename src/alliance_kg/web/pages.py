@@ -25,6 +25,8 @@ from .linkeddata import href
 from .state import state
 
 bp = Blueprint("pages", __name__)
+# A global, not a context variable: page_script (_macros.html) is imported without the context.
+bp.add_app_template_global(script_messages)
 
 ALLIANCE = ID["organization/chinesisch-deutsche-industriestaedteallianz"]
 #: The source of every fact: its page shows the corrected text passage by passage.

@@ -1,4 +1,4 @@
-import{c as b,f as d,g as T,h as $,j as N}from"./chunks/chunk-RXG22U2K.js";import{d as f,e as g,f as h,i}from"./chunks/chunk-GUSSGMOZ.js";var L=["date","dateTime","gYear","gYearMonth"].map(e=>`xsd:${e}`).join(", ");function R(e){return`${h(["wgs84"])}
+import{c as b,f as d,g as T,h as $,j as N}from"./chunks/chunk-5KWPIQXJ.js";import{f,g,h,k as i}from"./chunks/chunk-54KIWUIZ.js";var L=["date","dateTime","gYear","gYearMonth"].map(e=>`xsd:${e}`).join(", ");function R(e){return`${h(["wgs84"])}
 SELECT ?place ?lat ?long ?via WHERE {
   {
     BIND (${d(e)} AS ?place)
