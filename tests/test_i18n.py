@@ -200,3 +200,8 @@ def test_query_page_gives_its_script_the_texts_in_the_page_language(shipped_memo
     assert {key: given[key] for key in texts} == texts
     assert messages_block(page, "akg-config")["messages"]["no_match"] == MESSAGES["no_match"][lang]
 
+
+def test_resource_page_gives_its_script_the_timelines_texts(shipped_memory_client):
+    given = messages_block(html(shipped_memory_client, "/doc/city/koeln?lang=de"))
+    assert given["this_resource"] == "diese Ressource" and set(given) == set(SCRIPT_KEYS["resource"])
+    assert "copy_link" not in given, "a page carries its own script's texts, not every script's"

@@ -1,5 +1,6 @@
 """The scripts speak the page's language: the query page's tabs, pager, buttons and status, the
-home page's maps. Texts come from the server (alliance_kg.web.i18n), so these check
+resource page's timeline (its property labels picked in the page's language, falling back to
+English), the maps' controls. Texts come from the server (alliance_kg.web.i18n), so these check
 that the scripts ask for them, not the wording."""
 
 from __future__ import annotations
@@ -68,6 +69,24 @@ def test_query_page_pager_and_errors_speak_the_page_language(page: Page, lang: s
     expect(page.locator("#query-error h2")).to_have_text(words["error"])
     open_query(page, lang, "ASK { ?s ?p ?o }")
     expect(page.locator(".ask-answer .ask-word")).to_have_text(words["yes"])
+
+
+def test_resource_timeline_labels_properties_in_the_page_language(page: Page):
+    page.goto(page.base + "/doc/city/koeln?lang=de")
+    timeline = page.locator("#resource-timeline")
+    holds = timeline.locator(".what[data-property$='#knownToHoldAsOf']").first
+    expect(holds).to_have_text("bekanntermaßen gültig am: ")
+    expect(holds.locator("span")).not_to_have_attribute("lang", re.compile("."))
+    expect(timeline).not_to_contain_text("known to hold as of")
+    expect(timeline.locator("time[datetime='2017-04-24']")).to_have_text("24. April 2017")
+    expect(page.locator("#resource-map .leaflet-control-zoom-in")).to_have_attribute("title", "Vergrößern")
+
+
+def test_resource_timeline_falls_back_to_english_and_says_so(page: Page):
+    page.goto(page.base + "/doc/city/koeln?lang=zh")
+    holds = page.locator("#resource-timeline .what[data-property$='#knownToHoldAsOf']").first
+    expect(holds).to_have_text("known to hold as of：")  # the ontology has no Chinese label
+    expect(holds.locator("span")).to_have_attribute("lang", "en")
 
 
 def test_home_page_maps_speak_the_page_language(page: Page):

@@ -262,6 +262,11 @@ MESSAGES: dict[str, dict[str, str]] = {
                         "zh": "区（独立成员）"},
     "members_failed": {"en": "The members could not be loaded: {message}",
                        "de": "Die Mitglieder konnten nicht geladen werden: {message}", "zh": "无法加载成员：{message}"},
+    # the resource page's script (static/app/resource.js)
+    "this_resource": {"en": "this resource", "de": "diese Ressource", "zh": "此资源"},
+    "resources_count": {"en": "{count} resources", "de": "{count} Ressourcen", "zh": "{count} 个资源"},
+    "map_where": {"en": "Map: where {label} is", "de": "Karte: wo {label} liegt", "zh": "地图：{label} 的位置"},
+    "colon": {"en": ": ", "de": ": ", "zh": "："},
     # ontology and shapes
     "ontology_title": {"en": "The alliance ontology", "de": "Die Allianz-Ontologie", "zh": "联盟本体"},
     "classes": {"en": "Classes", "de": "Klassen", "zh": "类"},
@@ -311,6 +316,7 @@ SCRIPT_KEYS: dict[str, tuple[str, ...]] = {
         "sort_by", "table_caption", "result_pages", "first_page", "previous_page", "next_page", "last_page",
         "rows_range", "no_rows", "rows_per_page", "result_table",
     ),
+    "resource": ("this_resource", "resources_count", "map_where", "list_separator", "colon"),
     "home": ("country_germany", "country_china", "members_failed", "home_members_total", "home_members_count",
              "list_separator", "full_stop", "home_map_label", "member_city", "member_district", "district",
              "district_title", "ambiguous", "ambiguous_title", "no_coordinates", "no_coordinates_title"),

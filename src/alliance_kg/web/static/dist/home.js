@@ -1,4 +1,4 @@
-import{c as y,h as f,j as p}from"./chunks/chunk-5KWPIQXJ.js";import{c as g,d as t,f as d,h as b,k as c}from"./chunks/chunk-54KIWUIZ.js";var S=`${b(["akg","org","schema","wgs84"])}
+import{c as y,i as f,k as p}from"./chunks/chunk-HKNJWI4Y.js";import{c as g,d as t,f as d,h as b,k as c}from"./chunks/chunk-54KIWUIZ.js";var S=`${b(["akg","org","schema","wgs84"])}
 SELECT ?member ?country ?district ?ambiguous ?lat ?long WHERE {
   ?alliance a akg:Alliance .
   ?membership org:organization ?alliance ;
