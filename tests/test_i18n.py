@@ -84,6 +84,12 @@ ENGLISH = {
     "/doc/city/koeln": ("— Alliance knowledge graph", "Its statements as a table", "What points to it",
                         ">Where<", ">Timeline<", "Place and time", "(passage)", "data version",
                         "retrieved", "Licence:", "(coordinates:"),
+    "/ontology": ("with labels and definitions in German and English", "· version ", ">licence<", "Also as",
+                  "Boxes: our classes", "Classes of the alliance ontology and how they connect", "<dt>Label</dt>",
+                  '<th scope="col">Term</th>'),
+    "/shapes": ("in plain words, with the severity", "Every record is checked", "Also as", "every org:Membership",
+                "must have at least 1 org:member; exactly 1 of them an IRI", "its IRI or node:", ">Violation<", ">Warning<", ">Info<",
+                "only where another shape refers to it"),
 }
 
 TRANSLATED = {
@@ -97,6 +103,12 @@ TRANSLATED = {
         "/doc/city/koeln": ("<title>Köln — Wissensgraph der Allianz</title>", "Aussagen als Tabelle",
                             "Was darauf verweist", 'aria-label="Ort und Zeit"', ">Zeitleiste<", "(Textstelle)",
                             "Datenversion", "abgerufen am", "Lizenz:"),
+        "/ontology": ("Bezeichnungen und Definitionen auf Deutsch und Englisch", "· Version ", ">Lizenz<", "Auch als",
+                      "Kästen: unsere Klassen", "<title>Die Klassen der Allianz-Ontologie und wie sie zusammenhängen</title>",
+                      "<dt>Bezeichnung</dt>", '<th scope="col">Begriff</th>'),
+        "/shapes": ("in einfachen Worten", "Jeder Datensatz wird gegen diese SHACL-Regeln geprüft",
+                    "jede Instanz von org:Membership", "muss haben: mindestens 1 org:member; davon genau 1 eine IRI",
+                    "die IRI oder der Knoten selbst:", ">Verstoß<", ">Warnung<", ">Hinweis<", "muss haben: kein wgs84:lat"),
     },
     "zh": {
         "/": ("<title>中德工业城市联盟 — 知识图谱</title>", "关联数据知识图谱", "德国的成员", "中国的成员",
@@ -105,6 +117,10 @@ TRANSLATED = {
                     'aria-label="查询结果"', "结果格式"),
         "/doc/city/koeln": ("— 联盟知识图谱</title>", "以表格列出其陈述", "哪些资源指向它", 'aria-label="地点与时间"',
                             ">时间线<", "（原文段落）", "载于:", "数据版本", "访问于", "许可协议:"),
+        "/ontology": ("德语和英语的标签与定义", "· 版本 ", ">许可协议<", "其他格式", "方框：本体自己的类",
+                      "<title>联盟本体的类及其关系</title>", "<dt>标签</dt>", '<th scope="col">术语</th>'),
+        "/shapes": ("以通俗的文字说明", "每条记录在对外提供之前", "每个 org:Membership", "要求：至少 1 个 org:member；其中恰好 1 个为 IRI",
+                    "IRI 或节点本身：", ">违规<", ">警告<", ">提示<", "要求：没有 wgs84:lat"),
     },
 }
 
