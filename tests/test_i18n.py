@@ -221,3 +221,34 @@ def test_resource_page_gives_its_script_the_timelines_texts(shipped_memory_clien
     given = messages_block(html(shipped_memory_client, "/doc/city/koeln?lang=de"))
     assert given["this_resource"] == "diese Ressource" and set(given) == set(SCRIPT_KEYS["resource"])
     assert "copy_link" not in given, "a page carries its own script's texts, not every script's"
+
+
+# --- the example queries ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/sparql", "/"])
+@pytest.mark.parametrize("lang, title, description", [
+    ("de", "Mitglieder nach Staat", "Wie viele Mitglieder die Allianz in jedem Staat hat"),
+    ("zh", "各国成员", "联盟在每个国家有多少成员"),
+])
+def test_example_queries_are_listed_in_the_page_language(shipped_memory_client, path, lang, title, description):
+    page = html(shipped_memory_client, f"{path}?lang={lang}")
+    link = re.search(r'<a href="[^"]*" title="([^"]*)">' + re.escape(title) + "</a>", page)
+    assert link and link.group(1).startswith(description), "the example's own title and description"
+    assert ">Members by country</a>" not in page and ">Where a fact comes from</a>" not in page
+    if path == "/sparql":  # the script's list of examples (the editor's drop-down) too
+        titles = [e["title"] for e in messages_block(page, "akg-examples")]
+        assert title in titles and "Members by country" not in titles
+
+
+def test_an_example_without_the_page_language_falls_back_to_english_and_says_so(tmp_path):
+    from alliance_kg.web.examples import load_examples, localized
+
+    (tmp_path / "01-only-english.rq").write_text("# title: Only English\n# description: Said once.\nASK {}\n",
+                                                 encoding="utf-8")
+    (tmp_path / "02-both.rq").write_text("# title: Both\n# description: Twice.\n# title@de: Beide\n"
+                                         "# description@de: Zweimal.\nASK {}\n", encoding="utf-8")
+    shown = {e["name"]: e for e in localized(load_examples(tmp_path), "de", "de")}
+    assert (shown["01-only-english"]["title"], shown["01-only-english"]["title_lang"]) == ("Only English", "en")
+    assert (shown["02-both"]["title"], shown["02-both"]["description"], shown["02-both"]["title_lang"]) == \
+        ("Beide", "Zweimal.", "")
+    assert localized(load_examples(tmp_path), "en", "en")[1]["title"] == "Both"

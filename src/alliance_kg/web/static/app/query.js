@@ -103,7 +103,7 @@ class Workbench {
     if (!this.examples || !config.examples?.length) return;
     this.examples.replaceChildren(
       el("option", { value: "" }, msg("examples_choose")),
-      ...config.examples.map((ex, i) => el("option", { value: String(i), title: ex.description || "" }, ex.title)),
+      ...config.examples.map((ex, i) => el("option", { value: String(i), title: ex.description || "", lang: ex.title_lang || null }, ex.title)),
     );
     this.examples.hidden = false;
     this.examples.closest("[hidden]")?.removeAttribute("hidden");
