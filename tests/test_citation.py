@@ -59,3 +59,32 @@ def test_home_page_offers_bibtex_and_csl_json(shipped_memory_client):
     assert bibtex.startswith("@misc{alliance_kg_") and "url       = {https://w3id.org/alliance-kg/}" in bibtex
     csl = json.loads(re.search(r'<code id="cite-csl">(.*?)</code>', page, re.S).group(1))
     assert csl[0]["type"] == "dataset" and csl[0]["URL"] == "https://w3id.org/alliance-kg/" and csl[0]["version"]
+
+
+@pytest.mark.parametrize("lang, start", [
+    ("de", "Köln. In: Chinesisch-Deutsche Industriestädteallianz — Wissensgraph (Datenversion "),
+    # the dataset's description has no Chinese title: the English one, not a made-up name
+    ("zh", "Cologne. 载于: Chinese-German Industrial Cities Alliance knowledge graph (数据版本 "),
+    ("en", "Cologne. In: Chinese-German Industrial Cities Alliance knowledge graph (data version "),
+])
+def test_a_pages_citation_names_the_dataset_in_the_page_language_where_it_has_a_title(shipped_memory_client, lang, start):
+    page = unescape(shipped_memory_client.get(f"/doc/city/koeln?lang={lang}").get_data(as_text=True))
+    line = re.search(r'<p class="citation" id="citation"><strong>[^<]*</strong> (.*?)</p>', page, re.S).group(1)
+    assert line.startswith(start), line
+    assert " alliance-kg project. " in line
+
+
+def test_the_home_pages_citation_is_in_the_page_language_and_bibtex_stays_english(shipped_memory_client):
+    page = unescape(shipped_memory_client.get("/?lang=de").get_data(as_text=True))
+    assert re.search(r'<p class="citation">Chinesisch-Deutsche Industriestädteallianz — Wissensgraph \(Datenversion', page)
+    bibtex = re.search(r'<code id="cite-bibtex">(.*?)</code>', page, re.S).group(1)
+    assert "title     = {Chinese-German Industrial Cities Alliance knowledge graph}" in bibtex
+    csl = json.loads(re.search(r'<code id="cite-csl">(.*?)</code>', page, re.S).group(1))
+    assert csl[0]["title"] == "Chinese-German Industrial Cities Alliance knowledge graph"
+
+
+def test_the_citations_titles_are_the_datasets_own():
+    from alliance_kg.stores.dcat import TITLE as CATALOG_TITLE
+    from alliance_kg.stores.void import TITLE as VOID_TITLE
+
+    assert citation.TITLES is VOID_TITLE is CATALOG_TITLE

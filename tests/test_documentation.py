@@ -119,3 +119,45 @@ def test_shapes_page_says_a_shape_applies_to_the_values_of_a_property(shipped_me
 def test_shapes_as_turtle_are_still_served(shipped_memory_client):
     response = shipped_memory_client.get("/shapes", headers={"Accept": "text/turtle"})
     assert response.status_code == 200 and "sh:NodeShape" in response.get_data(as_text=True)
+
+
+def html(client, path: str) -> str:
+    response = client.get(path, headers={"Accept": "text/html"})
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    return response.get_data(as_text=True)
+
+
+def test_ontology_labels_follow_the_page_language_and_a_fallback_says_its_own(shipped_memory_client):
+    """The ontology has German and English labels: a German page shows the German one, a
+    Chinese page falls back to English and marks it so (lang="en"), and the reader's language
+    comes first where a term's labels and definitions are listed."""
+    german = html(shipped_memory_client, "/ontology?lang=de")
+    chinese = html(shipped_memory_client, "/ontology?lang=zh")
+    english = html(shipped_memory_client, "/ontology?lang=en")
+    assert '<code>akg:District</code> — Stadtbezirk</h3>' in german
+    assert '<code>akg:District</code> — <span lang="en">District</span></h3>' in chinese
+    assert '<h1><span lang="en">Ontology of the Chinese-German' in chinese
+    assert "(Allianz-Ontologie: Ereignisse)" in german
+    de, en = '<span lang="de">Stadtbezirk</span>', '<span lang="en">District</span>'
+    assert section(german, "District").index(de) < section(german, "District").index(en)
+    assert section(english, "District").index(en) < section(english, "District").index(de)
+
+
+@pytest.mark.parametrize("lang, applies, rule, violation", [
+    ("de", "jede Instanz von org:Membership", "muss haben: kein wgs84:lat", "Verstoß"),
+    ("zh", "每个 org:Membership", "要求：没有 wgs84:lat", "违规"),
+])
+def test_shapes_page_says_its_rules_in_the_page_language(shipped_memory_client, lang, applies, rule, violation):
+    page = unescape(html(shipped_memory_client, f"/shapes?lang={lang}"))
+    membership = page[page.index('id="MembershipShape"'):]
+    membership = membership[:membership.index("</section>")]
+    assert applies in membership and f'data-severity="Violation">{violation}<' in membership
+    assert rule in page
+    # the messages are the shapes' own (English only): shown as they are, marked English
+    assert '<span class="hint" lang="en">“a membership has exactly one member”</span>' in membership
+
+
+def test_shapes_page_in_english_says_none_of_them(shipped_memory_client):
+    page = unescape(html(shipped_memory_client, "/shapes?lang=en"))
+    assert "none of them a akg:Region" in page and "no of them" not in page
+    assert '<span class="hint">“a membership has exactly one member”</span>' in page

@@ -5,6 +5,7 @@ gives the answer the memo of 9 March 2017 supports."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Callable
@@ -53,6 +54,21 @@ def test_example_starts_with_title_and_description(path: Path):
     head = path.read_text(encoding="utf-8").splitlines()[:2]
     assert head[0].startswith("# title: ") and len(head[0]) > len("# title: ") + 3, head
     assert head[1].startswith("# description: ") and len(head[1]) > len("# description: ") + 10, head
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_example_has_its_title_and_description_in_german_and_chinese(path: Path):
+    """The pages show an example in the reader's language: every example says itself in German
+    and in Chinese too, in the same header (``# title@de:`` ...), before the query starts."""
+    from alliance_kg.web.examples import load_examples
+
+    example = next(e for e in load_examples(EXAMPLES) if e["name"] == path.stem)
+    for field in ("titles", "descriptions"):
+        assert set(example[field]) == {"en", "de", "zh"}, (field, example[field])
+        assert example[field]["de"] != example[field]["en"]
+        assert re.search(r"[\u4e00-\u9fff]", example[field]["zh"]), example[field]["zh"]
+    header = path.read_text(encoding="utf-8").split("\nPREFIX", 1)[0]
+    assert header.count("\n# title@") == 2 and header.count("\n# description@") == 2
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)

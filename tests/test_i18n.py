@@ -3,11 +3,13 @@ the remembered cookie or Accept-Language, and never changing an IRI."""
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 
-from alliance_kg.web.i18n import MESSAGES
+from alliance_kg.web.i18n import MESSAGES, SCRIPT_KEYS
 from alliance_kg.web.language import COOKIE, UI_LANGUAGES
 
 
@@ -82,6 +84,12 @@ ENGLISH = {
     "/doc/city/koeln": ("— Alliance knowledge graph", "Its statements as a table", "What points to it",
                         ">Where<", ">Timeline<", "Place and time", "(passage)", "data version",
                         "retrieved", "Licence:", "(coordinates:"),
+    "/ontology": ("with labels and definitions in German and English", "· version ", ">licence<", "Also as",
+                  "Boxes: our classes", "Classes of the alliance ontology and how they connect", "<dt>Label</dt>",
+                  '<th scope="col">Term</th>'),
+    "/shapes": ("in plain words, with the severity", "Every record is checked", "Also as", "every org:Membership",
+                "must have at least 1 org:member; exactly 1 of them an IRI", "its IRI or node:", ">Violation<", ">Warning<", ">Info<",
+                "only where another shape refers to it"),
 }
 
 TRANSLATED = {
@@ -95,6 +103,12 @@ TRANSLATED = {
         "/doc/city/koeln": ("<title>Köln — Wissensgraph der Allianz</title>", "Aussagen als Tabelle",
                             "Was darauf verweist", 'aria-label="Ort und Zeit"', ">Zeitleiste<", "(Textstelle)",
                             "Datenversion", "abgerufen am", "Lizenz:"),
+        "/ontology": ("Bezeichnungen und Definitionen auf Deutsch und Englisch", "· Version ", ">Lizenz<", "Auch als",
+                      "Kästen: unsere Klassen", "<title>Die Klassen der Allianz-Ontologie und wie sie zusammenhängen</title>",
+                      "<dt>Bezeichnung</dt>", '<th scope="col">Begriff</th>'),
+        "/shapes": ("in einfachen Worten", "Jeder Datensatz wird gegen diese SHACL-Regeln geprüft",
+                    "jede Instanz von org:Membership", "muss haben: mindestens 1 org:member; davon genau 1 eine IRI",
+                    "die IRI oder der Knoten selbst:", ">Verstoß<", ">Warnung<", ">Hinweis<", "muss haben: kein wgs84:lat"),
     },
     "zh": {
         "/": ("<title>中德工业城市联盟 — 知识图谱</title>", "关联数据知识图谱", "德国的成员", "中国的成员",
@@ -103,6 +117,10 @@ TRANSLATED = {
                     'aria-label="查询结果"', "结果格式"),
         "/doc/city/koeln": ("— 联盟知识图谱</title>", "以表格列出其陈述", "哪些资源指向它", 'aria-label="地点与时间"',
                             ">时间线<", "（原文段落）", "载于:", "数据版本", "访问于", "许可协议:"),
+        "/ontology": ("德语和英语的标签与定义", "· 版本 ", ">许可协议<", "其他格式", "方框：本体自己的类",
+                      "<title>联盟本体的类及其关系</title>", "<dt>标签</dt>", '<th scope="col">术语</th>'),
+        "/shapes": ("以通俗的文字说明", "每条记录在对外提供之前", "每个 org:Membership", "要求：至少 1 个 org:member；其中恰好 1 个为 IRI",
+                    "IRI 或节点本身：", ">违规<", ">警告<", ">提示<", "要求：没有 wgs84:lat"),
     },
 }
 
@@ -140,3 +158,97 @@ def test_a_label_falling_back_to_english_is_marked_english(shipped_memory_client
     assert '<h1 lang="en">Cologne economic development agency</h1>' in page
     assert '<h1 lang="de">Kölner Wirtschaftsförderung</h1>' not in html(shipped_memory_client, "/doc/organization/wirtschaftsfoerderung-koeln?lang=de")
     assert "<h1>Kölner Wirtschaftsförderung</h1>" in html(shipped_memory_client, "/doc/organization/wirtschaftsfoerderung-koeln?lang=de")
+
+
+# --- the scripts' texts ---------------------------------------------------------------------------
+
+APP = Path(__file__).resolve().parents[1] / "src" / "alliance_kg" / "web" / "static" / "app"
+#: msg("key") and plural(n, "key_one", "key_other") in the scripts (lib/config.js).
+_MSG = re.compile(r'\bmsg\(\s*"([a-z_]+)"|\bmsg\([^()]*?\?\s*"([a-z_]+)"\s*:\s*"([a-z_]+)"'
+                  r'|\bplural\([^,]+,\s*"([a-z_]+)",\s*"([a-z_]+)"')
+_IMPORT = re.compile(r'^import [^;]*? from "(\./[^"]+)";', re.M)
+
+
+def script_keys(entry: str) -> set[str]:
+    """The texts ``static/app/<entry>.js`` and the local modules it imports ask for."""
+    seen, todo, keys = set(), [APP / f"{entry}.js"], set()
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        text = path.read_text(encoding="utf-8")
+        keys |= {key for match in _MSG.finditer(text) for key in match.groups() if key}
+        todo += [(path.parent / module).resolve() for module in _IMPORT.findall(text)]
+    return keys
+
+
+def messages_block(page: str, block: str = "akg-messages") -> dict[str, str]:
+    match = re.search(rf'<script type="application/json" id="{block}">(.*?)</script>', page, re.S)
+    assert match, f"no #{block} on the page"
+    return json.loads(match.group(1))
+
+
+@pytest.mark.parametrize("entry", ["site", "query", "resource", "home"])
+def test_a_script_asks_only_for_texts_its_page_is_given(entry):
+    """Every page has the site's texts (its config) and its own script's (#akg-messages): a key
+    a script asks for that is not among them would show as the bare key."""
+    asked = script_keys(entry)
+    given = set(SCRIPT_KEYS["site"]) | set(SCRIPT_KEYS.get(entry, ()))
+    assert asked - given == set()
+    assert set(SCRIPT_KEYS.get(entry, ())) <= set(MESSAGES)
+    if entry == "query":
+        assert {"copy_link", "save_svg", "rows_range", "view_table", "running"} <= asked, "the scan finds the calls"
+
+
+@pytest.mark.parametrize("lang, texts", [
+    ("de", {"copy_link": "Link kopieren", "view_table": "Tabelle", "save_svg": "Als SVG speichern",
+            "rows_range": "Zeilen {first}–{last} von {total}", "running": "Läuft …"}),
+    ("zh", {"copy_link": "复制链接", "view_table": "表格", "save_svg": "另存为 SVG",
+            "rows_range": "第 {first}–{last} 行，共 {total} 行", "running": "正在运行…"}),
+    ("en", {"copy_link": "Copy link", "view_table": "Table", "save_svg": "Save as SVG",
+            "rows_range": "Rows {first}–{last} of {total}", "running": "Running…"}),
+])
+def test_query_page_gives_its_script_the_texts_in_the_page_language(shipped_memory_client, lang, texts):
+    page = html(shipped_memory_client, f"/sparql?lang={lang}")
+    given = messages_block(page)
+    assert set(given) == set(SCRIPT_KEYS["query"])
+    assert {key: given[key] for key in texts} == texts
+    assert messages_block(page, "akg-config")["messages"]["no_match"] == MESSAGES["no_match"][lang]
+
+
+def test_resource_page_gives_its_script_the_timelines_texts(shipped_memory_client):
+    given = messages_block(html(shipped_memory_client, "/doc/city/koeln?lang=de"))
+    assert given["this_resource"] == "diese Ressource" and set(given) == set(SCRIPT_KEYS["resource"])
+    assert "copy_link" not in given, "a page carries its own script's texts, not every script's"
+
+
+# --- the example queries ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/sparql", "/"])
+@pytest.mark.parametrize("lang, title, description", [
+    ("de", "Mitglieder nach Staat", "Wie viele Mitglieder die Allianz in jedem Staat hat"),
+    ("zh", "各国成员", "联盟在每个国家有多少成员"),
+])
+def test_example_queries_are_listed_in_the_page_language(shipped_memory_client, path, lang, title, description):
+    page = html(shipped_memory_client, f"{path}?lang={lang}")
+    link = re.search(r'<a href="[^"]*" title="([^"]*)">' + re.escape(title) + "</a>", page)
+    assert link and link.group(1).startswith(description), "the example's own title and description"
+    assert ">Members by country</a>" not in page and ">Where a fact comes from</a>" not in page
+    if path == "/sparql":  # the script's list of examples (the editor's drop-down) too
+        titles = [e["title"] for e in messages_block(page, "akg-examples")]
+        assert title in titles and "Members by country" not in titles
+
+
+def test_an_example_without_the_page_language_falls_back_to_english_and_says_so(tmp_path):
+    from alliance_kg.web.examples import load_examples, localized
+
+    (tmp_path / "01-only-english.rq").write_text("# title: Only English\n# description: Said once.\nASK {}\n",
+                                                 encoding="utf-8")
+    (tmp_path / "02-both.rq").write_text("# title: Both\n# description: Twice.\n# title@de: Beide\n"
+                                         "# description@de: Zweimal.\nASK {}\n", encoding="utf-8")
+    shown = {e["name"]: e for e in localized(load_examples(tmp_path), "de", "de")}
+    assert (shown["01-only-english"]["title"], shown["01-only-english"]["title_lang"]) == ("Only English", "en")
+    assert (shown["02-both"]["title"], shown["02-both"]["description"], shown["02-both"]["title_lang"]) == \
+        ("Beide", "Zweimal.", "")
+    assert localized(load_examples(tmp_path), "en", "en")[1]["title"] == "Both"

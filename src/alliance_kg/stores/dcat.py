@@ -22,7 +22,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
 from .. import __version__
 from ..namespaces import BASE, SCHEMA, TIME
 from ..rdf import bind_prefixes
-from .void import DATASET as VOID_DATASET, ENDPOINT, LICENSE
+from .void import DATASET as VOID_DATASET, ENDPOINT, LICENSE, TITLE
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
@@ -41,8 +41,6 @@ THEMES = tuple(URIRef(EU + f"data-theme/{code}") for code in ("GOVE", "ECON", "I
 #: dump media type -> EU file type
 FILE_TYPES = {"application/trig": "TRIG", "application/n-quads": "N_QUADS", "text/turtle": "RDF_TURTLE",
               "application/ld+json": "JSON_LD"}
-TITLE = {"de": "Chinesisch-Deutsche Industriestädteallianz — Wissensgraph",
-         "en": "Chinese-German Industrial Cities Alliance knowledge graph"}
 DESCRIPTION = {
     "de": "Die Allianz, ihre Gründung, ihre Mitglieder und der Beitritt Kölns, aus der Mitteilung an den "
           "Wirtschaftsausschuss der Stadt Köln vom 9. März 2017, mit der Herkunft jeder Aussagengruppe.",

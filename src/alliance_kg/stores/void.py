@@ -20,6 +20,9 @@ DATASET = URIRef(BASE + ".well-known/void#alliance-kg")
 #: The subset of the asserted triples as one graph: what a dump in a one-graph format holds.
 ASSERTED = URIRef(f"{DATASET}-asserted")
 ENDPOINT = URIRef(BASE + "sparql")
+#: The dataset's title in the languages its descriptions give it (VoID, the DCAT-AP record, citations).
+TITLE = {"de": "Chinesisch-Deutsche Industriestädteallianz — Wissensgraph",
+         "en": "Chinese-German Industrial Cities Alliance knowledge graph"}
 
 
 @dataclass
@@ -109,8 +112,8 @@ def void_graph(source: Dataset | ox.Store | Counts,
     g = bind_prefixes(Graph())
     d = DATASET
     g.add((d, RDF.type, VOID.Dataset))
-    g.add((d, DCTERMS.title, Literal("Chinesisch-Deutsche Industriestädteallianz — Wissensgraph", lang="de")))
-    g.add((d, DCTERMS.title, Literal("Chinese-German Industrial Cities Alliance knowledge graph", lang="en")))
+    for lang, title in TITLE.items():
+        g.add((d, DCTERMS.title, Literal(title, lang=lang)))
     g.add((d, DCTERMS.description, Literal(
         "The alliance, its founding, its members and Cologne's accession, from the memo to Cologne's "
         "Economic Committee of 9 March 2017, with provenance per statement group.", lang="en")))

@@ -5,6 +5,10 @@ reason it exists (``rdfs:comment``), the shapes that constrain it, the external 
 reuses and why (``ontology/reuse.ttl``), and an overview diagram; ``/shapes`` (HTML) says per
 shape, in plain words, what a valid record must have and how severe each rule is.
 
+The plain words are the interface's (``i18n.py``, keys ``shape_*``), in the page's language; the
+ontology's labels, definitions and the shapes' messages are data, shown in the languages the
+graph has them in.
+
 The ontology comes from the store (its ontology graph, one CONSTRUCT through the pool); the
 shapes from ``read_shapes``, as validation reads them. Both are rendered once per generation.
 """
@@ -20,7 +24,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from ..namespaces import AKG, BASE, ONTOLOGY, ONTOLOGY_GRAPH, PREFIXES, SH
-from .language import pick_label
+from .i18n import t
+from .language import foreign, pick_label, pick_label_language
 
 SHAPES_NS = BASE + "shapes#"
 CLASS_TYPES = (OWL.Class, RDFS.Class)
@@ -145,70 +150,100 @@ def _list(shapes: Graph, node: Any) -> list[Any]:
     return list(Collection(shapes, node)) if node is not None else []
 
 
-def _value_words(shapes: Graph, node: Any) -> list[str]:
+def _say(lang: str, key: str, **values: Any) -> str:
+    """The interface text ``key`` in ``lang`` with its placeholders filled (plain text: the
+    template escapes it)."""
+    return t(key, lang).format(**values)
+
+
+def _value_words(shapes: Graph, node: Any, lang: str) -> list[str]:
     """What a value must be, in words (datatype, class, kind, pattern, language, ranges)."""
     words = []
     for datatype in shapes.objects(node, SH.datatype):
-        words.append(f"of type {curie(datatype)}")
+        words.append(_say(lang, "shape_datatype", datatype=curie(datatype)))
     for cls in shapes.objects(node, SH["class"]):
-        words.append(f"a {curie(cls)}")
+        words.append(_say(lang, "shape_class", cls=curie(cls)))
+    kinds = {SH.IRI: "shape_iri", SH.Literal: "shape_literal", SH.BlankNode: "shape_blank_node"}
     for kind in shapes.objects(node, SH.nodeKind):
-        words.append({SH.IRI: "an IRI", SH.Literal: "a literal", SH.BlankNode: "a blank node"}.get(kind, curie(kind)))
+        words.append(_say(lang, kinds[kind]) if kind in kinds else curie(kind))
     for pattern in shapes.objects(node, SH.pattern):
-        words.append(f"matching {pattern}")
+        words.append(_say(lang, "shape_pattern", pattern=pattern))
     for langs in shapes.objects(node, SH.languageIn):
-        words.append("in language " + " or ".join(str(l) for l in _list(shapes, langs)))
+        words.append(_say(lang, "shape_language", languages=t("shape_or", lang).join(str(l) for l in _list(shapes, langs))))
     for low in shapes.objects(node, SH.minInclusive):
-        words.append(f"at least {low}")
+        words.append(_say(lang, "shape_min_value", value=low))
     for high in shapes.objects(node, SH.maxInclusive):
-        words.append(f"at most {high}")
+        words.append(_say(lang, "shape_max_value", value=high))
     for value in shapes.objects(node, SH.hasValue):
-        words.append(f"the value {value}")
+        words.append(_say(lang, "shape_has_value", value=value))
     for other in shapes.objects(node, SH.equals):
-        words.append(f"the same as its {curie(other)}")
+        words.append(_say(lang, "shape_equals", path=curie(other)))
     if (node, SH.uniqueLang, Literal(True)) in shapes:
-        words.append("one per language")
+        words.append(_say(lang, "shape_unique_lang"))
     for alternatives in shapes.objects(node, SH["or"]):
-        words.append("either " + " or ".join(_shape_words(shapes, a) or curie(a) for a in _list(shapes, alternatives)))
+        words.append(_say(lang, "shape_either", alternatives=t("shape_or", lang).join(
+            _shape_words(shapes, a, lang) or curie(a) for a in _list(shapes, alternatives))))
     for alternatives in shapes.objects(node, SH.xone):
-        words.append("exactly one of " + "; ".join(_shape_words(shapes, a) or curie(a) for a in _list(shapes, alternatives)))
+        words.append(_say(lang, "shape_exactly_one_of", alternatives=t("clause_separator", lang).join(
+            _shape_words(shapes, a, lang) or curie(a) for a in _list(shapes, alternatives))))
     for negated in shapes.objects(node, SH["not"]):
-        words.append("not " + (_shape_words(shapes, negated) or curie(negated)))
+        words.append(_say(lang, "shape_not", shape=_shape_words(shapes, negated, lang) or curie(negated)))
     return words
 
 
-def _count_words(shapes: Graph, node: Any, low: Any, high: Any, what: str) -> str:
+def _count(low: Any, high: Any, lang: str) -> str | None:
+    """How many, in words ("at least 1", "exactly 2"): '' for none at all, None for no bound."""
     low_n = int(low) if low is not None else None
     high_n = int(high) if high is not None else None
     if high_n == 0:
-        return f"no {what}"
+        return ""
     if low_n and high_n and low_n == high_n:
-        return f"exactly {low_n} {what}"
+        return _say(lang, "shape_n_exactly", n=low_n)
     if low_n and high_n:
-        return f"{low_n} to {high_n} {what}"
+        return _say(lang, "shape_n_range", low=low_n, high=high_n)
     if low_n:
-        return f"at least {low_n} {what}"
+        return _say(lang, "shape_n_at_least", n=low_n)
     if high_n:
-        return f"at most {high_n} {what}"
-    return what
+        return _say(lang, "shape_n_at_most", n=high_n)
+    return None
 
 
-def _shape_words(shapes: Graph, node: Any) -> str:
+def _count_words(low: Any, high: Any, what: str, lang: str) -> str:
+    """How many values of ``what`` (a property) a record must have: "exactly 1 org:member"."""
+    count = _count(low, high, lang)
+    if count is None:
+        return what
+    return _say(lang, "shape_path_none", what=what) if count == "" else f"{count} {what}"
+
+
+def _qualified_words(low: Any, high: Any, inner: str, lang: str) -> str:
+    """How many of the values must be ``inner``: "at least 1 of them a akg:AnnualMeeting"."""
+    count = _count(low, high, lang)
+    if count is None:
+        return inner
+    return _say(lang, "shape_qualified", count=count if count else t("shape_n_none", lang), inner=inner)
+
+
+def _shape_words(shapes: Graph, node: Any, lang: str) -> str:
     """A property shape (or an anonymous node shape) in plain words."""
     path = shapes.value(node, SH.path)
-    values = _value_words(shapes, node)
+    values = _value_words(shapes, node, lang)
     if path is None:
-        return ", ".join(values)
-    what = curie(path) if isinstance(path, URIRef) else "values on a path"
-    words = [_count_words(shapes, node, shapes.value(node, SH.minCount), shapes.value(node, SH.maxCount), what)]
+        return t("list_separator", lang).join(values)
+    what = curie(path) if isinstance(path, URIRef) else t("shape_path_values", lang)
+    words = [_count_words(shapes.value(node, SH.minCount), shapes.value(node, SH.maxCount), what, lang)]
     if values:
-        words.append("each " + ", ".join(values))
+        words.append(_say(lang, "shape_each", values=t("list_separator", lang).join(values)))
     qualified = shapes.value(node, SH.qualifiedValueShape)
     if qualified is not None:
-        inner = _shape_words(shapes, qualified) or curie(qualified)
-        words.append(_count_words(shapes, node, shapes.value(node, SH.qualifiedMinCount),
-                                  shapes.value(node, SH.qualifiedMaxCount), f"of them {inner}"))
-    return "; ".join(w for w in words if w)
+        inner = _shape_words(shapes, qualified, lang) or curie(qualified)
+        words.append(_qualified_words(shapes.value(node, SH.qualifiedMinCount),
+                                      shapes.value(node, SH.qualifiedMaxCount), inner, lang))
+    return t("clause_separator", lang).join(w for w in words if w)
+
+
+#: The interface's word for each SHACL severity (its local name is the CSS class).
+SEVERITIES = {"Violation": "severity_violation", "Warning": "severity_warning", "Info": "severity_info"}
 
 
 def _severity(shapes: Graph, node: Any, default: str = "Violation") -> str:
@@ -216,35 +251,44 @@ def _severity(shapes: Graph, node: Any, default: str = "Violation") -> str:
     return str(severity).rsplit("#", 1)[-1] if severity is not None else default
 
 
-def _message(shapes: Graph, node: Any) -> str:
-    return pick_label(texts(shapes, node, SH.message), "en") or ""
+def _message(shapes: Graph, node: Any, lang: str) -> tuple[str, str]:
+    """The shape's message in ``lang`` (else a fallback) and the ``lang`` attribute it needs."""
+    text, found = pick_label_language(texts(shapes, node, SH.message), lang)
+    return text or "", foreign(found, lang)
 
 
-def shape_rules(shapes: Graph) -> list[dict[str, Any]]:
-    """Each node shape: what it applies to and its rules in words, with severity and message."""
+def _rule(text: str, severity: str, message: tuple[str, str], lang: str, **extra: str) -> dict[str, str]:
+    key = SEVERITIES.get(severity)
+    return {"text": text, "severity": severity, "severity_label": t(key, lang) if key else severity,
+            "message": message[0], "message_lang": message[1], **extra}
+
+
+def shape_rules(shapes: Graph, lang: str = "en") -> list[dict[str, Any]]:
+    """Each node shape: what it applies to and its rules in words (in ``lang``, one of the
+    interface's languages), with severity and message."""
     described = []
     for shape in _node_shapes(shapes):
-        targets = [f"every {curie(c)}" for c in shapes.objects(shape, SH.targetClass)]
-        targets += [f"everything that has a {curie(p)}" for p in shapes.objects(shape, SH.targetSubjectsOf)]
-        targets += [f"every value of a {curie(p)}" for p in shapes.objects(shape, SH.targetObjectsOf)]
-        targets += [f"the node {curie(n)}" for n in shapes.objects(shape, SH.targetNode)]
+        targets = [_say(lang, "shape_target_class", cls=curie(c)) for c in shapes.objects(shape, SH.targetClass)]
+        targets += [_say(lang, "shape_target_subjects", path=curie(p)) for p in shapes.objects(shape, SH.targetSubjectsOf)]
+        targets += [_say(lang, "shape_target_objects", path=curie(p)) for p in shapes.objects(shape, SH.targetObjectsOf)]
+        targets += [_say(lang, "shape_target_node", node=curie(n)) for n in shapes.objects(shape, SH.targetNode)]
         severity = _severity(shapes, shape)
         rules = []
-        node_words = _value_words(shapes, shape)
+        node_words = _value_words(shapes, shape, lang)
         if node_words:
-            rules.append({"text": "its IRI or node: " + ", ".join(node_words), "severity": severity,
-                          "message": _message(shapes, shape)})
+            rules.append(_rule(_say(lang, "shape_node", values=t("list_separator", lang).join(node_words)), severity,
+                               _message(shapes, shape, lang), lang))
         for prop in sorted(_property_shapes(shapes, shape), key=lambda p: str(shapes.value(p, SH.path))):
-            rules.append({"text": "must have " + _shape_words(shapes, prop), "severity": _severity(shapes, prop, severity),
-                          "message": _message(shapes, prop),
-                          "name": curie(prop) if isinstance(prop, URIRef) else ""})
+            rules.append(_rule(_say(lang, "shape_must_have", rule=_shape_words(shapes, prop, lang)),
+                               _severity(shapes, prop, severity), _message(shapes, prop, lang), lang,
+                               name=curie(prop) if isinstance(prop, URIRef) else ""))
         for constraint in shapes.objects(shape, SH.sparql):
-            rules.append({"text": "passes a SPARQL check", "severity": _severity(shapes, constraint, severity),
-                          "message": _message(shapes, constraint)})
+            rules.append(_rule(_say(lang, "shape_sparql"), _severity(shapes, constraint, severity),
+                               _message(shapes, constraint, lang), lang))
         if not targets and not rules:
             continue
         described.append({"name": curie(shape), "anchor": str(shape).rsplit("#", 1)[-1],
-                          "targets": targets or ["only where another shape refers to it"], "rules": rules})
+                          "targets": targets or [_say(lang, "shape_no_target")], "rules": rules})
     return described
 
 
@@ -273,10 +317,11 @@ def _rows(labels: list[tuple[str, str, bool]], width: int, top: float, gap: floa
     return place, y
 
 
-def overview_svg(terms: list[Term], lang: str) -> str:
+def overview_svg(terms: list[Term], lang: str, title: str = "Classes of the alliance ontology and how they connect") -> str:
     """Three bands: the external classes ours specialise (top), our classes (middle), the
     external classes our properties point to (bottom); dashed arrows for sub-class-of, labelled
-    arrows for object properties from domain to range. Datatypes are left out."""
+    arrows for object properties from domain to range. Datatypes are left out. Labels are in
+    ``lang`` where the ontology has them; ``title`` is the diagram's name (the page's words)."""
     classes = [t for t in terms if t.kind == "class"]
     own = {t.iri for t in classes}
     properties = [t for t in terms if t.declared_as == "owl:ObjectProperty"]
@@ -295,7 +340,7 @@ def overview_svg(terms: list[Term], lang: str) -> str:
     height = y
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height:.0f}" role="img" class="ontology-diagram" '
            f'font-family="sans-serif" font-size="12">',
-           "<title>Classes of the alliance ontology and how they connect</title>",
+           f"<title>{escape(title)}</title>",
            '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" '
            'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>']
     for source, target, label, is_sub in edges:

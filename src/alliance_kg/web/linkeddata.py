@@ -28,7 +28,8 @@ from werkzeug.exceptions import NotFound
 from ..namespaces import AKG, BASE, DCTERMS, ONTOLOGY, ONTOLOGY_GRAPH, PROV, RDF, RDFS, SCHEMA, SKOS, is_local, local_path
 from ..query import formats
 from . import citation, documentation, memo
-from .language import pick_label, pick_label_language, preferred_language, ui_language
+from .i18n import t
+from .language import foreign, pick_label, pick_label_language, preferred_language, ui_language
 from .state import state
 
 bp = Blueprint("linkeddata", __name__)
@@ -111,14 +112,26 @@ def _shapes_graph() -> Graph | None:
 
 
 def ontology_page() -> dict[str, Any]:
-    """Template context of the ontology's documentation (``documentation.py``)."""
+    """Template context of the ontology's documentation (``documentation.py``): labels in the
+    reader's language where the ontology has them (``picked``: the text and the ``lang``
+    attribute a fallback needs), the page's own words in the interface's."""
     graph, shapes = _ontology_graph(), _shapes_graph()
-    lang = preferred_language()
+    lang, ui = preferred_language(), ui_language()
     terms = documentation.ontology_terms(graph, shapes)
+
+    def picked(labels: dict[str, str]) -> dict[str, str]:
+        text, found = pick_label_language(labels, lang)
+        return {"text": text or "", "lang": foreign(found, ui)}
+
+    base = lang.split("-")[0].lower()
     return {"header": documentation.ontology_header(graph), "terms": terms, "lang": lang,
-            "classes": [t for t in terms if t.kind == "class"], "properties": [t for t in terms if t.kind == "property"],
-            "reused": documentation.reused_terms(graph), "diagram": documentation.overview_svg(terms, lang),
-            "curie": documentation.curie, "pick": pick_label}
+            "classes": [term for term in terms if term.kind == "class"],
+            "properties": [term for term in terms if term.kind == "property"],
+            "reused": documentation.reused_terms(graph),
+            "diagram": documentation.overview_svg(terms, lang, t("overview_svg_title", ui)),
+            # the reader's language first among those every term is described in
+            "languages": sorted(("de", "en"), key=lambda code: code != base),
+            "curie": documentation.curie, "picked": picked}
 
 
 @bp.route("/ontology/<path:rest>")
@@ -135,7 +148,7 @@ def shapes() -> Response:
         raise NotFound("this server was not given its shapes")
     media_type = _negotiate(None)
     if media_type == formats.HTML:  # the rules in plain words, per shape
-        rules = documentation.shape_rules(_shapes_graph())
+        rules = documentation.shape_rules(_shapes_graph(), ui_language())
         return _respond(render_template("shapes.html", shapes=rules), formats.HTML)
     graph = _shapes_graph()  # outside the next cached(): its lock is not re-entrant
     body = current.cached(f"shapes:{media_type}", lambda: formats.serialize_graph(graph, media_type))

@@ -20,12 +20,15 @@ from rdflib.namespace import XSD
 from ..namespaces import BASE, ID, PREFIXES, prefix_declarations
 from ..stores.void import LICENSE
 from . import citation
+from .examples import localized
 from .i18n import script_messages, t, tf
 from .language import foreign, pick_label_language, preferred_language, switched, ui_language
 from .linkeddata import href
 from .state import state
 
 bp = Blueprint("pages", __name__)
+# A global, not a context variable: page_script (_macros.html) is imported without the context.
+bp.add_app_template_global(script_messages)
 
 ALLIANCE = ID["organization/chinesisch-deutsche-industriestaedteallianz"]
 #: The source of every fact: its page shows the corrected text passage by passage.
@@ -226,7 +229,7 @@ def home() -> Response:
         "members": everyone,
         "countries": by_country,
         "alliance_href": page_href(ALLIANCE),
-        "examples": current.examples,
+        "examples": localized(current.examples, preferred_language(), ui_language()),
         "triple_count": current.store.triple_count(),
         "citation": citation.line(current.store.version, lang=ui_language()),
         "bibtex": citation.bibtex(current.store.version),

@@ -33,8 +33,10 @@ from ..query.cache import volatile
 from ..query.executor import Reply
 from ..settings import Settings
 from . import catalog, requestlog
+from .examples import localized
 from .fairuse import CLIENT, Client
 from .headers import CONDITIONAL_METHODS, SHARED, UNCACHEABLE, etag_in, gzip_plan, not_modified, streamed
+from .language import preferred_language, ui_language
 from .linkeddata import href
 from .metrics import Metrics, metrics_of
 from .params import decode_form, decode_text, read_body, values
@@ -291,7 +293,7 @@ def query_page_context() -> dict:
     return {
         "endpoint": request.script_root + "/sparql",
         "prefixes": PREFIXES,
-        "examples": examples,
+        "examples": localized(examples, preferred_language(), ui_language()),
         "default_query": examples[0]["query"] if examples else
         "SELECT ?s ?p ?o WHERE {\n  ?s ?p ?o\n}\nLIMIT 25\n",
         "triple_count": current.store.triple_count(),

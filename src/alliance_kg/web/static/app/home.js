@@ -1,7 +1,7 @@
 // The home page: the alliance's members on two maps (Germany, China) and in lists by country,
 // both from one SPARQL query to this server's endpoint.
 
-import { config, hrefFor, prefixBlock } from "./lib/config.js";
+import { config, hrefFor, msg, prefixBlock } from "./lib/config.js";
 import { describeIris } from "./lib/lookup.js";
 import { pointMap } from "./lib/map.js";
 import { select } from "./lib/sparql.js";
@@ -20,8 +20,8 @@ SELECT ?member ?country ?district ?ambiguous ?lat ?long WHERE {
 }`;
 
 const COUNTRIES = [
-  { key: "germany", code: "de", title: "Germany", region: "germany" },
-  { key: "china", code: "cn", title: "China", region: "china" },
+  { key: "germany", code: "de", title: msg("country_germany"), region: "germany" },
+  { key: "china", code: "cn", title: msg("country_china"), region: "china" },
 ];
 
 function countryOf(row) {
@@ -50,7 +50,7 @@ async function fromEndpoint(root) {
   try {
     rows = await select(MEMBERS_QUERY);
   } catch (err) {
-    status.textContent = `The members could not be loaded: ${err.message}`;
+    status.textContent = msg("members_failed", { message: err.message });
     status.classList.add("error");
     return;
   }
@@ -71,8 +71,8 @@ async function fromEndpoint(root) {
     };
   });
   members.sort((a, b) => a.label.localeCompare(b.label));
-  const counts = COUNTRIES.map((c) => `${members.filter((m) => m.country === c.key).length} in ${c.title}`);
-  status.textContent = `${members.length} members: ${counts.join(", ")}.`;
+  const counts = COUNTRIES.map((c) => msg("home_members_count", { count: members.filter((m) => m.country === c.key).length, country: c.title }));
+  status.textContent = msg("home_members_total", { count: members.length }) + counts.join(msg("list_separator")) + msg("full_stop");
   return members;
 }
 
@@ -91,9 +91,9 @@ function draw(root, members) {
           label: m.label,
           href: m.href,
           kind: `${country.key}${m.district ? " district" : ""}`,
-          detail: m.district ? "District (member in its own right)" : "City",
+          detail: msg(m.district ? "member_district" : "member_city"),
         })),
-        { region: country.region, label: `Map of the alliance's ${mine.length} members in ${country.title}`, padding: 12 },
+        { region: country.region, label: msg("home_map_label", { count: mine.length, country: country.title }), padding: 12 },
       );
       box.dataset.markers = String(placed.length);
       window.addEventListener("resize", () => handle.fit(country.region));
@@ -105,9 +105,9 @@ function draw(root, members) {
             "li",
             {},
             el("a", { href: m.href }, m.label),
-            m.district ? el("span", { class: "tag", title: "a district, not a city" }, "district") : null,
-            m.ambiguous ? el("span", { class: "tag warn", title: "the source's name fits more than one place; not on the map" }, "ambiguous") : null,
-            !m.ambiguous && m.lat === null ? el("span", { class: "tag", title: "no verified coordinates" }, "no coordinates") : null,
+            m.district ? el("span", { class: "tag", title: msg("district_title") }, msg("district")) : null,
+            m.ambiguous ? el("span", { class: "tag warn", title: msg("ambiguous_title") }, msg("ambiguous")) : null,
+            !m.ambiguous && m.lat === null ? el("span", { class: "tag", title: msg("no_coordinates_title") }, msg("no_coordinates")) : null,
           ),
         ),
       );

@@ -2,7 +2,7 @@
 // permalink. The page's state lives in its URL (?query=...&view=...), so a result can be
 // shared, bookmarked and reloaded; without JavaScript the form still submits to /sparql.
 
-import { config, hrefFor, prefixBlock } from "./lib/config.js";
+import { config, hrefFor, msg, plural, prefixBlock } from "./lib/config.js";
 import { queryEditor, setText, showError, turtleViewer } from "./lib/editor.js";
 import { clearHistory, forget, history as pastQueries, remember, save, saved } from "./lib/history.js";
 import { describeIris, irisIn } from "./lib/lookup.js";
@@ -25,10 +25,11 @@ SELECT ?member ?label WHERE {
 }
 ORDER BY ?label`;
 
+// Tab names in the page's language (the server's texts, lib/config.js); "Turtle" is a name.
 const VIEWS = {
-  bindings: [["table", "Table"], ["chart", "Chart"], ["timeline", "Timeline"], ["map", "Map"], ["raw", "Response"]],
-  boolean: [["answer", "Answer"], ["raw", "Response"]],
-  graph: [["graph", "Graph"], ["turtle", "Turtle"]],
+  bindings: [["table", msg("view_table")], ["chart", msg("view_chart")], ["timeline", msg("timeline")], ["map", msg("view_map")], ["raw", msg("view_response")]],
+  boolean: [["answer", msg("view_answer")], ["raw", msg("view_response")]],
+  graph: [["graph", msg("graph")], ["turtle", "Turtle"]],
 };
 
 const DOWNLOADS = {
@@ -66,6 +67,7 @@ class Workbench {
     this.editor = queryEditor(host, {
       doc: initial,
       vocabulary: vocabulary(),
+      label: msg("sparql_query"),
       onRun: () => this.run(),
       onChange: (text) => {
         this.textarea.value = text;
@@ -94,14 +96,14 @@ class Workbench {
     });
 
     if (params.get("query")) this.run({ record: false });
-    else this.results.replaceChildren(el("p", { class: "hint" }, "Write a query and press Run (or Ctrl+Enter). Pick an example to start from."));
+    else this.results.replaceChildren(el("p", { class: "hint" }, msg("query_hint")));
   }
 
   setUpExamples() {
     if (!this.examples || !config.examples?.length) return;
     this.examples.replaceChildren(
-      el("option", { value: "" }, "Examples…"),
-      ...config.examples.map((ex, i) => el("option", { value: String(i), title: ex.description || "" }, ex.title)),
+      el("option", { value: "" }, msg("examples_choose")),
+      ...config.examples.map((ex, i) => el("option", { value: String(i), title: ex.description || "", lang: ex.title_lang || null }, ex.title)),
     );
     this.examples.hidden = false;
     this.examples.closest("[hidden]")?.removeAttribute("hidden");
@@ -133,7 +135,7 @@ class Workbench {
         ...Object.entries(snippets).map(([key, code], i) =>
           el("details", { open: i === 0, "data-language": key }, el("summary", {}, NAMES[key] || key),
             el("pre", {}, el("code", {}, code)),
-            el("button", { type: "button", class: "small", onclick: (e) => navigator.clipboard?.writeText(code).then(() => (e.target.textContent = "✓")) }, "Copy")),
+            el("button", { type: "button", class: "small", onclick: (e) => navigator.clipboard?.writeText(code).then(() => (e.target.textContent = "✓")) }, msg("copy"))),
         ),
       );
     }
@@ -146,7 +148,7 @@ class Workbench {
     this.historyList = this.root.querySelector("#history-list");
     this.savedList = this.root.querySelector("#saved-list");
     this.root.querySelector("#save-query")?.addEventListener("click", () => {
-      const name = window.prompt("Name for this query:", queryForm(this.text()) || "My query");
+      const name = window.prompt(msg("save_prompt"), queryForm(this.text()) || msg("my_query"));
       if (!name) return;
       save(name.trim(), this.text());
       this.renderHistory();
@@ -169,13 +171,13 @@ class Workbench {
     this.historyList.replaceChildren(
       ...pastQueries().map((h) =>
         el("li", {}, el("button", { type: "button", class: "link", title: h.query, onclick: load(h.query) }, firstLine(h.query)),
-          el("span", { class: "hint" }, ` ${h.summary || ""} · ${new Date(h.at).toLocaleString()}`)),
+          el("span", { class: "hint" }, ` ${h.summary || ""} · ${new Date(h.at).toLocaleString(config.lang)}`)),
       ),
     );
     this.savedList.replaceChildren(
       ...saved().map((s) =>
         el("li", {}, el("button", { type: "button", class: "link", title: s.query, onclick: load(s.query) }, s.name), " ",
-          el("button", { type: "button", class: "small", "aria-label": `Forget ${s.name}`, onclick: () => { forget(s.name); this.renderHistory(); } }, "×")),
+          el("button", { type: "button", class: "small", "aria-label": msg("forget_query", { name: s.name }), onclick: () => { forget(s.name); this.renderHistory(); } }, "×")),
       ),
     );
   }
@@ -202,7 +204,7 @@ class Workbench {
     this.controller?.abort();
     this.controller = new AbortController();
     if (record) this.record(this.wantedView);
-    this.setStatus("Running…", true);
+    this.setStatus(msg("running"), true);
     const started = performance.now();
     try {
       const result = await runQuery(query, { signal: this.controller.signal });
@@ -210,29 +212,34 @@ class Workbench {
       this.render(result, query);
       const size =
         result.kind === "bindings"
-          ? `${result.rows.length} row${result.rows.length === 1 ? "" : "s"}`
+          ? plural(result.rows.length, "rows_one", "rows_other")
           : result.kind === "boolean"
-            ? `answer: ${result.value ? "yes" : "no"}`
-            : "graph";
-      this.setStatus(`${queryForm(query) || "Query"}: ${size} in ${seconds} s`);
+            ? msg(result.value ? "answer_yes" : "answer_no")
+            : msg("result_is_graph");
+      this.setStatus(msg("status_done", { form: queryForm(query) || msg("query_word"), size, seconds }));
       remember(query, size);
       this.renderHistory();
     } catch (err) {
       if (err.name === "AbortError") return;
       this.renderError(err);
-      this.setStatus(err.line ? `Error at line ${err.line}, column ${err.column}` : "Error");
+      this.setStatus(err.line ? msg("status_error_at", { line: err.line, column: err.column }) : msg("status_error"));
     }
   }
 
   renderError(err) {
-    const where = err.line ? ` at line ${err.line}, column ${err.column}` : "";
-    const title = err.status === 400 ? `The query has an error${where}` : err.status ? `The endpoint refused the query (${err.status})${where}` : "The query could not be run";
+    const place = { line: err.line, column: err.column, status: err.status };
+    const title =
+      err.status === 400
+        ? msg(err.line ? "error_syntax_at" : "error_syntax", place)
+        : err.status
+          ? msg(err.line ? "error_refused_at" : "error_refused", place)
+          : msg("error_not_run");
     const box = el(
       "div",
       { class: "error", role: "alert", id: "query-error" },
       el("h2", {}, title),
       el("pre", {}, err.message),
-      err.line ? el("button", { type: "button", onclick: () => this.editor.focus() }, "Go to the error") : null,
+      err.line ? el("button", { type: "button", onclick: () => this.editor.focus() }, msg("error_go_to")) : null,
     );
     this.results.replaceChildren(box);
     if (err instanceof QueryFailed) showError(this.editor, err.message, err.line, err.column);
@@ -241,7 +248,7 @@ class Workbench {
   render(result, query) {
     const views = VIEWS[result.kind];
     const panels = {};
-    const tabs = el("div", { class: "tabs", role: "tablist", "aria-label": "Result views" });
+    const tabs = el("div", { class: "tabs", role: "tablist", "aria-label": msg("result_views") });
     const bar = el("div", { class: "result-bar" }, tabs, this.downloads(result.kind, query));
     const body = el("div", { class: "result-panels" });
     this.results.replaceChildren(bar, body);
@@ -272,13 +279,13 @@ class Workbench {
         el(
           "p",
           { class: `ask-answer ${result.value ? "yes" : "no"}` },
-          el("span", { class: "ask-word" }, result.value ? "Yes" : "No"),
-          el("span", { class: "ask-explain" }, result.value ? "The pattern has at least one match in the graph." : "The pattern has no match in the graph."),
+          el("span", { class: "ask-word" }, msg(result.value ? "ask_yes" : "ask_no")),
+          el("span", { class: "ask-explain" }, msg(result.value ? "ask_yes_explain" : "ask_no_explain")),
         ),
       );
     } else {
-      const text = result.text.trim() ? result.text : "# The result graph is empty.\n";
-      turtleViewer(panels.turtle.panel, text);
+      const text = result.text.trim() ? result.text : `# ${msg("graph_empty")}\n`;
+      turtleViewer(panels.turtle.panel, text, msg("result_turtle"));
       this.loadGraph(query, panels);
     }
     if (panels.raw) panels.raw.panel.append(el("pre", { class: "raw" }, result.text));
@@ -319,7 +326,7 @@ class Workbench {
       ? (kind = "bar") => {
           const body = el("div", {});
           const kinds = el("div", { class: "chart-kinds" },
-            ...["bar", "line"].map((k) => el("button", { type: "button", class: "small", "aria-pressed": String(k === kind), "data-kind": k, onclick: () => this.drawChart(k) }, k === "bar" ? "Bars" : "Line")));
+            ...["bar", "line"].map((k) => el("button", { type: "button", class: "small", "aria-pressed": String(k === kind), "data-kind": k, onclick: () => this.drawChart(k) }, msg(k === "bar" ? "chart_bars" : "chart_line"))));
           panels.chart.panel.replaceChildren(el("div", { class: "view-tools" }, kinds, saveButtons("chart", () => panels.chart.panel.querySelector("svg.result-chart, figure svg"))), body);
           renderChart(body, result, info, chart, kind);
         }
@@ -349,7 +356,7 @@ class Workbench {
       const points = pointsOf(result, info);
       if (points.length) {
         panels.map.tab.hidden = false;
-        panels.map.tab.textContent = `Map (${points.length})`;
+        panels.map.tab.textContent = msg("view_map_count", { count: points.length });
         this.points = points;
         if (this.wantedView === "map") this.show("map", { record: false });
       }
@@ -382,13 +389,13 @@ class Workbench {
       // Members lie in Europe and in East Asia: one map each, rather than one map of Eurasia.
       const west = this.points.filter((p) => p.long < 60);
       const east = this.points.filter((p) => p.long >= 60);
-      const groups = west.length && east.length ? [["Europe", west], ["Asia", east]] : [["", this.points]];
+      const groups = west.length && east.length ? [[msg("region_europe"), west], [msg("region_asia"), east]] : [["", this.points]];
       const row = el("div", { class: `result-maps count-${groups.length}` });
       panel.replaceChildren(row);
       this.mapHandles = groups.map(([name, points]) => {
         const box = el("div", { class: "result-map", "data-markers": String(points.length) });
-        row.append(el("figure", { class: "result-figure" }, box, name ? el("figcaption", {}, `${name}: ${points.length} place${points.length === 1 ? "" : "s"}`) : null));
-        return pointMap(box, points, { label: `Map of ${points.length} places in the results${name ? ` (${name})` : ""}` });
+        row.append(el("figure", { class: "result-figure" }, box, name ? el("figcaption", {}, plural(points.length, "places_one", "places_other", { name })) : null));
+        return pointMap(box, points, { label: msg(name ? "map_of_places_in" : "map_of_places", { count: points.length, name }) });
       });
     }
     requestAnimationFrame(() => this.mapHandles.forEach((h) => h.refresh()));
@@ -398,9 +405,9 @@ class Workbench {
     const links = DOWNLOADS[kind].map(([key, label]) =>
       el("a", { href: downloadUrl(query, formatParam(kind, key)), download: `results.${EXTENSIONS[key]}`, class: "download" }, label),
     );
-    this.permalinkAnchor = el("a", { href: this.permalink(), class: "permalink", id: "permalink" }, "Permalink");
-    const copy = el("button", { type: "button", class: "copy", onclick: () => this.copyPermalink(copy) }, "Copy link");
-    return el("div", { class: "downloads" }, el("span", { class: "downloads-label" }, "Download:"), links, this.permalinkAnchor, copy);
+    this.permalinkAnchor = el("a", { href: this.permalink(), class: "permalink", id: "permalink" }, msg("permalink"));
+    const copy = el("button", { type: "button", class: "copy", onclick: () => this.copyPermalink(copy) }, msg("copy_link"));
+    return el("div", { class: "downloads" }, el("span", { class: "downloads-label" }, msg("download_label")), links, this.permalinkAnchor, copy);
   }
 
   updatePermalink() {
@@ -411,11 +418,11 @@ class Workbench {
     const url = new URL(this.permalink(), location.href).href;
     try {
       await navigator.clipboard.writeText(url);
-      button.textContent = "Copied";
+      button.textContent = msg("copied");
     } catch {
-      window.prompt("Copy this link:", url);
+      window.prompt(msg("copy_link_prompt"), url);
     }
-    setTimeout(() => (button.textContent = "Copy link"), 2000);
+    setTimeout(() => (button.textContent = msg("copy_link")), 2000);
   }
 }
 

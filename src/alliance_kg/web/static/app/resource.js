@@ -1,8 +1,8 @@
 // Additions to a resource page (/doc/...): a small map for places, a timeline of the dated
 // facts around the resource (memberships, events, founding), both asked of the endpoint.
 
-import { compact, hrefFor, prefixBlock } from "./lib/config.js";
-import { describeIris, languages } from "./lib/lookup.js";
+import { compact, config, hrefFor, msg, prefixBlock } from "./lib/config.js";
+import { better, describeIris, languages } from "./lib/lookup.js";
 import { pointMap } from "./lib/map.js";
 import { iriRef, select } from "./lib/sparql.js";
 import { el } from "./lib/terms.js";
@@ -25,7 +25,9 @@ SELECT ?place ?lat ?long ?via WHERE {
 }
 
 // Dated facts on the resource itself, on what it points to and on what points to it; a
-// time:Instant's date (time:inXSDDate) counts for the thing whose time it is.
+// time:Instant's date (time:inXSDDate) counts for the thing whose time it is. The properties'
+// labels come in every language the graph has: the page's is picked (lookup.languages), with
+// English, German and untagged ones to fall back on.
 function timelineQuery(iri) {
   const r = iriRef(iri);
   return `${prefixBlock(["rdfs", "time", "xsd"])}
@@ -35,7 +37,7 @@ SELECT DISTINCT ?item ?property ?date ?plabel WHERE {
   UNION { ?item ?in ${r} . FILTER (isIRI(?item)) }
   ?item ?property ?date .
   FILTER (datatype(?date) IN (${DATE_TYPES}))
-  OPTIONAL { ?property rdfs:label ?plabel . FILTER (langMatches(lang(?plabel), "en")) }
+  OPTIONAL { ?property rdfs:label ?plabel . FILTER (isLiteral(?plabel)) }
 }`;
 }
 
@@ -74,7 +76,7 @@ async function showMap(root, iri) {
   }));
   box.closest("[hidden]")?.removeAttribute("hidden");
   box.hidden = false;
-  const handle = pointMap(box, points, { label: `Map: where ${points[0].label} is`, padding: 8 });
+  const handle = pointMap(box, points, { label: msg("map_where", { label: points[0].label }), padding: 8 });
   handle.map.setView([points[0].lat, points[0].long], 5);
   box.dataset.markers = String(points.length);
 }
@@ -83,11 +85,18 @@ async function showTimeline(root, iri) {
   const found = await gather(root, "#resource-timeline", timelineQuery(iri), "item");
   if (!found) return;
   const { box, rows, info } = found;
-  // Group facts that share a date and a property (24 memberships "known to hold as of" one day).
+  // Group facts that share a date and a property (24 memberships "known to hold as of" one day);
+  // a property's label is the one in the most preferred language among the rows.
+  const order = languages();
   const groups = new Map();
   for (const r of rows) {
     const key = `${r.date.value}|${r.property.value}`;
-    const group = groups.get(key) || { date: r.date.value, property: r.property.value, plabel: r.plabel?.value, items: new Set() };
+    const group = groups.get(key) || { date: r.date.value, property: r.property.value, items: new Set() };
+    const lang = r.plabel?.["xml:lang"] || "";
+    if (r.plabel && better(lang, group.plang, order)) {
+      group.plabel = r.plabel.value;
+      group.plang = lang;
+    }
     group.items.add(r.item.value);
     groups.set(key, group);
   }
@@ -98,15 +107,17 @@ async function showTimeline(root, iri) {
     sorted.map((g) => {
       const items = [...g.items];
       const what = g.plabel || humanise(g.property);
+      // A label that fell back to another language says so (lang=), for screen readers.
+      const whatLang = g.plabel && g.plang && g.plang.split("-")[0] !== config.lang ? g.plang : null;
       const names =
         items.length <= 3
-          ? items.map((i, n) => [n ? ", " : "", i === iri ? el("strong", {}, "this resource") : el("a", { href: hrefFor(i) }, info.get(i)?.label || compact(i, { strict: false }) || i)])
-          : [`${items.length} resources`];
+          ? items.map((i, n) => [n ? msg("list_separator") : "", i === iri ? el("strong", {}, msg("this_resource")) : el("a", { href: hrefFor(i) }, info.get(i)?.label || compact(i, { strict: false }) || i)])
+          : [msg("resources_count", { count: items.length })];
       return el(
         "li",
         { class: items.includes(iri) ? "self" : null },
         el("time", { datetime: g.date }, formatDate(g.date)),
-        el("span", { class: "what" }, what, ": "),
+        el("span", { class: "what", "data-property": g.property }, el("span", { lang: whatLang }, what), msg("colon")),
         el("span", { class: "who" }, names),
       );
     }),

@@ -2,7 +2,7 @@
 // index, /suggest) and the language switch. Without JavaScript the search box is a plain form
 // to /search and the language links carry ?lang=.
 
-import { config } from "./lib/config.js";
+import { msg } from "./lib/config.js";
 import { suggest, suggestionDetail } from "./lib/suggest.js";
 import { el } from "./lib/terms.js";
 
@@ -40,7 +40,7 @@ function searchBox(form) {
         ),
       ),
     );
-    if (!found.length) list.append(el("li", { class: "suggestion-none", role: "option", "aria-disabled": "true" }, config.messages?.no_match || "—"));
+    if (!found.length) list.append(el("li", { class: "suggestion-none", role: "option", "aria-disabled": "true" }, msg("no_match")));
     list.hidden = false;
     input.setAttribute("aria-expanded", "true");
     active = -1;

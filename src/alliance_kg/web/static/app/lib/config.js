@@ -1,7 +1,9 @@
 // What the server tells the page: the endpoint's path, the project's base IRI and prefixes, the
-// `format=` names of the downloads. Every page embeds it as
-// <script type="application/json" id="akg-config"> (alliance_kg.web.pages.ui_config, built from
-// alliance_kg.namespaces), so no IRI or prefix is typed twice.
+// `format=` names of the downloads, the page's language and the texts its scripts show. Every
+// page embeds it as <script type="application/json" id="akg-config">
+// (alliance_kg.web.pages.ui_config, built from alliance_kg.namespaces), so no IRI or prefix is
+// typed twice; a page with a script of its own adds that script's texts in #akg-messages
+// (alliance_kg.web.i18n.SCRIPT_KEYS), so every text is translated in one table on the server.
 
 function read() {
   const node = document.getElementById("akg-config");
@@ -9,16 +11,32 @@ function read() {
   return JSON.parse(node.textContent);
 }
 
-function examples() {
-  const node = document.getElementById("akg-examples");
+function block(id, empty) {
+  const node = document.getElementById(id);
   try {
-    return node ? JSON.parse(node.textContent) : [];
+    return node ? JSON.parse(node.textContent) : empty;
   } catch {
-    return [];
+    return empty;
   }
 }
 
-export const config = { examples: examples(), ...read() };
+const given = read();
+export const config = {
+  examples: block("akg-examples", []),
+  ...given,
+  messages: { ...given.messages, ...block("akg-messages", {}) },
+};
+
+/** The interface text `key` in the page's language, its `{name}` placeholders filled from `values`. */
+export function msg(key, values = {}) {
+  const text = config.messages?.[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
+}
+
+/** `msg(one)` for a count of 1, else `msg(other)`, with `{count}` filled. */
+export function plural(count, one, other, values = {}) {
+  return msg(count === 1 ? one : other, { ...values, count });
+}
 
 /** Where a project IRI is served on this host (namespaces.local_path); other IRIs as they are. */
 export function hrefFor(iri) {

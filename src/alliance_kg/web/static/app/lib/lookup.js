@@ -6,13 +6,18 @@ import { iriRef, select } from "./sparql.js";
 
 const CHUNK = 150;
 
-/** Languages in order of preference: the browser's, then English, German, Chinese. */
+/**
+ * Languages in order of preference: the page's (the reader's choice, alliance_kg.web.language),
+ * the browser's, then English, German, Chinese, and labels without a language last.
+ */
 export function languages() {
+  const page = config.lang ? [config.lang.toLowerCase().split("-")[0]] : [];
   const given = (navigator.languages || [navigator.language || "en"]).map((l) => l.toLowerCase().split("-")[0]);
-  return [...new Set([...given, "en", "de", "zh", ""])];
+  return [...new Set([...page, ...given, "en", "de", "zh", ""])];
 }
 
-function better(lang, than, order) {
+/** True when a label in `lang` is preferred to one in `than` (undefined: no label yet). */
+export function better(lang, than, order = languages()) {
   const rank = (l) => {
     const i = order.indexOf((l || "").toLowerCase().split("-")[0]);
     return i < 0 ? order.length : i;

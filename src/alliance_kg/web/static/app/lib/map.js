@@ -3,7 +3,7 @@
 // Markers are keyboard-focusable (Tab, then Enter opens the popup).
 
 import L from "leaflet";
-import { staticUrl } from "./config.js";
+import { msg, staticUrl } from "./config.js";
 
 export const REGIONS = {
   germany: { label: "Germany", bounds: [[47.2, 5.8], [55.1, 15.1]] },
@@ -34,14 +34,15 @@ export function pointMap(container, points, { region = null, label = "Map", zoom
   container.setAttribute("aria-label", label);
   const map = L.map(container, {
     zoomSnap: 0.25,
-    zoomControl,
+    zoomControl: false, // added below, its buttons named in the page's language
     minZoom: 1,
     maxZoom: 13,
     worldCopyJump: false,
     attributionControl: true,
   });
+  if (zoomControl) L.control.zoom({ zoomInTitle: msg("zoom_in"), zoomOutTitle: msg("zoom_out") }).addTo(map);
   map.attributionControl.setPrefix(
-    '<a href="https://leafletjs.com" title="Leaflet, a JavaScript library for maps">Leaflet</a>',
+    `<a href="https://leafletjs.com" title="${escapeHtml(msg("leaflet_title"))}">Leaflet</a>`,
   );
 
   countryOutlines()
@@ -52,7 +53,7 @@ export function pointMap(container, points, { region = null, label = "Map", zoom
           className: f.properties.focus ? "country focus" : "country",
           weight: f.properties.focus ? 1.2 : 0.6,
         }),
-        attribution: "Outlines: Natural Earth",
+        attribution: escapeHtml(msg("map_outlines")),
       }).addTo(map).bringToBack();
     })
     .catch((err) => console.warn(err));

@@ -2,7 +2,7 @@
 // server choosing JSON results or Turtle by the query's form. Errors come back as a
 // QueryFailed with the server's text and, when the parser gave one, a line and column.
 
-import { config } from "./config.js";
+import { config, msg } from "./config.js";
 
 const ACCEPT = "application/sparql-results+json, text/turtle;q=0.9, text/plain;q=0.1";
 
@@ -42,7 +42,7 @@ export async function runQuery(query, { signal, endpoint = config.sparql } = {})
     });
   } catch (err) {
     if (err.name === "AbortError") throw err;
-    throw new QueryFailed(`The endpoint could not be reached (${err.message}).`);
+    throw new QueryFailed(msg("error_unreachable", { message: err.message }));
   }
   const text = await response.text();
   const ms = Math.round(performance.now() - started);

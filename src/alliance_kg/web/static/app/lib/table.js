@@ -1,5 +1,6 @@
 // A result table: click (or Enter on) a column header to sort, pages of 25/50/100 rows.
 
+import { msg, plural } from "./config.js";
 import { el, isNumeric, renderTerm, termText } from "./terms.js";
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
@@ -57,7 +58,7 @@ export class ResultTable {
     const head = el(
       "tr",
       {},
-      el("th", { scope: "col", class: "rownum" }, el("span", { class: "visually-hidden" }, "Row")),
+      el("th", { scope: "col", class: "rownum" }, el("span", { class: "visually-hidden" }, msg("row_number"))),
       this.vars.map((v) => {
         const sorted = this.sort?.column === v;
         return el(
@@ -65,7 +66,7 @@ export class ResultTable {
           { scope: "col", "data-var": v, "aria-sort": sorted ? (this.sort.descending ? "descending" : "ascending") : "none" },
           el(
             "button",
-            { type: "button", class: "sort", title: `Sort by ?${v}`, onclick: () => this.sortBy(v) },
+            { type: "button", class: "sort", title: msg("sort_by", { name: v }), onclick: () => this.sortBy(v) },
             `?${v}`,
             el("span", { class: "sort-mark", "aria-hidden": "true" }, sorted ? (this.sort.descending ? " ▼" : " ▲") : " ⇅"),
           ),
@@ -83,27 +84,27 @@ export class ResultTable {
     const table = el(
       "table",
       { class: "results" },
-      el("caption", { class: "visually-hidden" }, `Query results: ${this.rows.length} rows, ${this.vars.length} columns`),
+      el("caption", { class: "visually-hidden" }, msg("table_caption", { rows: this.rows.length, columns: this.vars.length })),
       el("thead", {}, head),
       el("tbody", {}, body),
     );
 
     const pager = el(
       "nav",
-      { class: "pager", "aria-label": "Result pages" },
-      el("button", { type: "button", disabled: this.page === 0, "aria-label": "First page", onclick: () => this.go(0) }, "«"),
-      el("button", { type: "button", disabled: this.page === 0, "aria-label": "Previous page", onclick: () => this.go(this.page - 1) }, "‹"),
+      { class: "pager", "aria-label": msg("result_pages") },
+      el("button", { type: "button", disabled: this.page === 0, "aria-label": msg("first_page"), onclick: () => this.go(0) }, "«"),
+      el("button", { type: "button", disabled: this.page === 0, "aria-label": msg("previous_page"), onclick: () => this.go(this.page - 1) }, "‹"),
       el(
         "span",
         { class: "range", "aria-live": "polite" },
-        this.rows.length ? `Rows ${start + 1}–${start + shown.length} of ${this.rows.length}` : "No rows",
+        this.rows.length ? msg("rows_range", { first: start + 1, last: start + shown.length, total: this.rows.length }) : msg("no_rows"),
       ),
-      el("button", { type: "button", disabled: this.page >= pages - 1, "aria-label": "Next page", onclick: () => this.go(this.page + 1) }, "›"),
-      el("button", { type: "button", disabled: this.page >= pages - 1, "aria-label": "Last page", onclick: () => this.go(pages - 1) }, "»"),
+      el("button", { type: "button", disabled: this.page >= pages - 1, "aria-label": msg("next_page"), onclick: () => this.go(this.page + 1) }, "›"),
+      el("button", { type: "button", disabled: this.page >= pages - 1, "aria-label": msg("last_page"), onclick: () => this.go(pages - 1) }, "»"),
       el(
         "label",
         { class: "page-size" },
-        "Rows per page ",
+        `${msg("rows_per_page")} `,
         el(
           "select",
           {
@@ -118,8 +119,8 @@ export class ResultTable {
       ),
     );
 
-    const wrap = el("div", { class: "table-scroll", tabindex: "0", role: "region", "aria-label": "Result table" }, table);
-    this.container.replaceChildren(wrap, this.rows.length > this.pageSize ? pager : el("p", { class: "range" }, `${this.rows.length} row${this.rows.length === 1 ? "" : "s"}`));
+    const wrap = el("div", { class: "table-scroll", tabindex: "0", role: "region", "aria-label": msg("result_table") }, table);
+    this.container.replaceChildren(wrap, this.rows.length > this.pageSize ? pager : el("p", { class: "range" }, plural(this.rows.length, "rows_one", "rows_other")));
   }
 
   go(page) {

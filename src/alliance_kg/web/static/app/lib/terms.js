@@ -1,7 +1,7 @@
 // One RDF term as HTML: IRIs as links (project IRIs to their page on this server) with the
 // label beside them, literals with their language or datatype.
 
-import { compact, config, hrefFor, isLocal } from "./config.js";
+import { compact, config, hrefFor, isLocal, msg } from "./config.js";
 
 /** How an IRI is shown: a prefixed name, else the part after the project's base, else itself. */
 export function shortIri(iri) {
@@ -42,7 +42,7 @@ export function isNumeric(term) {
 }
 
 export function renderTerm(term, info) {
-  if (!term) return el("span", { class: "unbound", title: "unbound" }, "");
+  if (!term) return el("span", { class: "unbound", title: msg("unbound") }, "");
   if (term.type === "uri") {
     const iri = term.value;
     const shown = shortIri(iri);
@@ -52,14 +52,16 @@ export function renderTerm(term, info) {
       { href: hrefFor(iri), class: local ? "iri local" : "iri external", title: iri, rel: local ? null : "noopener" },
       shown,
     );
-    const label = info?.get(iri)?.label;
-    return el("span", { class: "term" }, link, label && label !== shown ? el("span", { class: "label" }, label) : null);
+    const { label, lang } = info?.get(iri) || {};
+    // A label in another language than the page's (a fallback) says which, for screen readers.
+    const foreign = lang && lang.split("-")[0] !== config.lang ? lang : null;
+    return el("span", { class: "term" }, link, label && label !== shown ? el("span", { class: "label", lang: foreign }, label) : null);
   }
   if (term.type === "bnode") return el("span", { class: "term bnode" }, `_:${term.value}`);
   const lang = term["xml:lang"];
   const datatype = term.datatype;
   const badge = lang
-    ? el("span", { class: "tag", title: `language: ${lang}` }, `@${lang}`)
+    ? el("span", { class: "tag", title: msg("language_tag", { lang }) }, `@${lang}`)
     : datatype && datatype !== `${XSD}string`
       ? el("span", { class: "tag", title: datatype }, compact(datatype) || datatype)
       : null;

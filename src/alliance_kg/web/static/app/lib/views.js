@@ -4,7 +4,7 @@
 
 import * as Plot from "@observablehq/plot";
 import cytoscape from "cytoscape";
-import { config } from "./config.js";
+import { config, msg } from "./config.js";
 import { el, isNumeric, shortIri, termText } from "./terms.js";
 
 const XSD = config.prefixes.xsd;
@@ -52,7 +52,7 @@ export function renderChart(container, result, info, spec, kind = "bar") {
     marginLeft: 60,
     width: Math.max(480, Math.min(1100, 60 * data.length + 120)),
     style: { fontSize: "12px", background: "#fff" },
-    ariaLabel: `${kind === "line" ? "Line" : "Bar"} chart of ${spec.value} by ${spec.label}`,
+    ariaLabel: msg(kind === "line" ? "chart_line_label" : "chart_bar_label", { value: spec.value, label: spec.label }),
   });
   chart.classList.add("result-chart");
   container.replaceChildren(chart);
@@ -77,7 +77,7 @@ export function renderTimeline(container, result, info, spec) {
     height: Math.max(140, 28 * new Set(data.map((d) => d.label)).size + 60),
     width: 1000,
     style: { fontSize: "12px", background: "#fff" },
-    ariaLabel: `Timeline of ${spec.date}`,
+    ariaLabel: msg("timeline_of", { date: spec.date }),
   });
   chart.classList.add("result-timeline");
   container.replaceChildren(chart);
@@ -115,7 +115,7 @@ export function renderGraph(container, triples, info) {
     node(o);
     edges.push({ data: { id: `e${i}`, source: s, target: o, label: shortIri(p) } });
   });
-  const box = el("div", { class: "result-graph", role: "img", "aria-label": `Graph of ${nodes.size} resources and ${edges.length} links` });
+  const box = el("div", { class: "result-graph", role: "img", "aria-label": msg("graph_of", { nodes: nodes.size, edges: edges.length }) });
   container.replaceChildren(box);
   const cy = cytoscape({
     container: box,
@@ -185,7 +185,7 @@ function graphSvg(cy) {
   return parts.join("\n");
 }
 
-/** "Save as SVG / PNG" buttons for a view: `source()` gives the SVG element or the Cytoscape graph. */
+/** "Save as SVG / PNG" buttons (in the page's language) for a view: `source()` gives the SVG element or the Cytoscape graph. */
 export function saveButtons(name, source) {
   const svgOf = () => {
     const s = source();
@@ -198,7 +198,7 @@ export function saveButtons(name, source) {
   return el(
     "div",
     { class: "save-view" },
-    el("button", { type: "button", class: "small", "data-save": "svg", onclick: () => save(svgOf(), `${name}.svg`) }, "Save as SVG"),
-    el("button", { type: "button", class: "small", "data-save": "png", onclick: async () => save(await pngOf(), `${name}.png`) }, "Save as PNG"),
+    el("button", { type: "button", class: "small", "data-save": "svg", onclick: () => save(svgOf(), `${name}.svg`) }, msg("save_svg")),
+    el("button", { type: "button", class: "small", "data-save": "png", onclick: async () => save(await pngOf(), `${name}.png`) }, msg("save_png")),
   );
 }
