@@ -66,7 +66,7 @@ def compare(baseline: Iterable[Finding], current: Iterable[Finding], *, source: 
     return result
 
 
-_FIELDS = {f.name for f in fields(Finding)}
+_FIELDS = {f.name for f in fields(Finding) if f.compare}  # not the value's term: reports do not write it
 
 
 def read_baseline(path: str | Path) -> list[Finding]:

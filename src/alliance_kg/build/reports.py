@@ -12,6 +12,7 @@ from typing import Callable
 from xml.etree import ElementTree as ET
 
 from .. import __version__
+from ..rdf import turtle
 from .baseline import identity
 from .validation import Finding, Report
 
@@ -64,7 +65,8 @@ def as_json(report: Report) -> str:
 
 
 def as_turtle(report: Report) -> str:
-    return report.graph.serialize(format="turtle")
+    """The SHACL report; values as the data wrote them, ill-typed ones too (``rdf.turtle``)."""
+    return turtle(report.graph)
 
 
 def as_junit(report: Report) -> str:

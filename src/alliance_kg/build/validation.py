@@ -30,7 +30,7 @@ from rdflib.util import from_n3
 
 from ..errors import AllianceKGError, InputError, oxigraph_syntax
 from ..namespaces import SH
-from ..rdf import bind_prefixes, from_ox, ntriples, oxigraph_copy
+from ..rdf import bind_prefixes, from_ox, from_ox_scoped, ntriples, oxigraph_copy, shown, term_from_ntriples
 from ..settings import project_root
 from .sources import Locator
 
@@ -50,6 +50,9 @@ class Finding:
     component: str | None = None
     file: str | None = None
     line: int | None = None
+    #: The value as a term (``value`` is how reports show it): where the statement at fault is
+    #: written is looked up by it. Not part of what a finding says (reports, baselines).
+    value_term: Node | None = field(default=None, repr=False, compare=False)
 
     @property
     def location(self) -> str:
@@ -63,7 +66,9 @@ class Finding:
         return f"{self.location}: {self.severity}: {self.message} (focus {self.focus})"
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        body = asdict(self)
+        del body["value_term"]
+        return body
 
 
 @dataclass
@@ -80,8 +85,15 @@ class Report:
 
     @property
     def graph(self) -> Graph:
-        if self._graph is None:
-            self._graph = Graph().parse(data=self.turtle or "", format="turtle")
+        if self._graph is None:  # Oxigraph's parser: rdflib's would rewrite an ill-typed value
+            term = from_ox_scoped()
+            parser = ox.parse((self.turtle or "").encode("utf-8"), format=ox.RdfFormat.TURTLE)
+            graph = Graph()
+            for quad in parser:
+                graph.add((term(quad.subject), term(quad.predicate), term(quad.object)))
+            for prefix, namespace in parser.prefixes.items():
+                graph.bind(prefix, namespace, replace=True)
+            self._graph = graph
         return self._graph
 
     @property
@@ -356,19 +368,31 @@ def compiled_shapes(shapes: Graph):
 
 def compiled_report(result) -> Report:
     """The compiled engine's result as a ``Report``, its findings shaped like pyshacl's."""
-    findings = [
-        Finding(
+    findings = []
+    for r in result.results:
+        value = _value_term(r.value, r.value_plain)
+        findings.append(Finding(
             severity=r.severity or "Violation",
             message="; ".join(r.messages) or f"{(r.component or 'constraint').removesuffix('ConstraintComponent')} constraint not satisfied",
             focus=_focus(r.focus_node),
             path=_plain(r.path),
-            value=r.value_plain if r.value is not None else None,
+            value=shown(value),
             shape=_plain(r.source_shape),
             component=r.component_iri,
-        )
-        for r in result.results
-    ]
+            value_term=value,
+        ))
     return Report(findings, turtle=result.turtle)
+
+
+def _value_term(written: str | None, plain: str | None) -> Node | None:
+    """The compiled engine's value (N-Triples) as a term; only a literal needs parsing."""
+    if written is None:
+        return None
+    if written.startswith("<") and plain is not None:
+        return URIRef(plain)
+    if written.startswith("_:"):
+        return BNode(written[2:])
+    return term_from_ntriples(written)
 
 
 def _focus(term: str | None) -> str | None:
@@ -396,14 +420,16 @@ def _finding(results: Graph, result: Node) -> Finding:
     value = results.value
     severity = value(result, SH.resultSeverity)
     messages = [str(m) for m in results.objects(result, SH.resultMessage)]
+    term = value(result, SH.value)
     return Finding(
         severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
         message="; ".join(messages) or "constraint not satisfied",
         focus=str(value(result, SH.focusNode)),
         path=_text(value(result, SH.resultPath)),
-        value=_text(value(result, SH.value)),
+        value=shown(term),
         shape=_text(value(result, SH.sourceShape)),
         component=_text(value(result, SH.sourceConstraintComponent)),
+        value_term=term,
     )
 
 
@@ -448,7 +474,8 @@ def _check_finding(check: Path, purpose: str, bound: dict) -> Finding:
         message=message,
         focus=str(focus) if focus is not None else "",
         path=str(bound["path"]) if "path" in bound else None,
-        value=str(bound["value"]) if "value" in bound else None,
+        value=shown(bound.get("value")),
         shape=f"check:{check.stem}",
         component="sparql-check",
+        value_term=bound.get("value"),
     )
