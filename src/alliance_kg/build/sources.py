@@ -23,6 +23,7 @@ from ..errors import InputError, unreadable
 from ..namespaces import GRAPH, ONTOLOGY, ONTOLOGY_GRAPH
 from ..rdf import from_ox_scoped, new_dataset
 from ..settings import project_root
+from . import statements
 
 #: Parser name per file suffix; anything else in a folder is ignored, a named file is an error.
 FORMATS = {
@@ -62,6 +63,15 @@ class Locator:
     #: The deferred files' subjects, as the bytes of their IRIs (a term per line cost a second
     #: of the 1M load's validation).
     deferred_places: dict[bytes, tuple[str, int]] = field(default_factory=dict)
+    #: Every file indexed so far, its format and prefixes: ``locate_statements`` reads them again.
+    indexed: list[statements.File] = field(default_factory=list)
+
+    def locate_statements(self, asked: Sequence[statements.Asked]) -> list[tuple[str, int] | None]:
+        """Where each statement asked about is written, else its subject (``statements.where``): one
+        reading of the files for all of them."""
+        files = [*self.indexed, *((path, FORMATS[path.suffix.lower()], prefixes) for path, prefixes in self.pending),
+                 *((path, FORMATS[path.suffix.lower()], {}) for path in self.deferred)]
+        return statements.where(files, asked, self.locate)
 
     def locate(self, node: Node) -> tuple[str, int] | None:
         # the pending files first: the rdflib path has indexed them before any finding asks
@@ -85,6 +95,7 @@ class Locator:
                         if iri != last and iri:  # a file's statements mostly come grouped by subject
                             self.deferred_places.setdefault(iri, (name, number))
                             last = iri
+        self.indexed.extend((path, FORMATS[path.suffix.lower()], {}) for path in self.deferred)
         self.deferred = []
 
     def _index_pending(self) -> None:
@@ -102,6 +113,7 @@ class Locator:
                 node = _written_iri(token, prefixes)
                 if node is not None:
                     self.places.setdefault(node, (str(path), number))
+        self.indexed.extend((path, FORMATS[path.suffix.lower()], prefixes) for path, prefixes in self.pending)
         self.pending = []
 
     def learn(self, source: SourceFile, graph: Graph, text: str) -> None:
@@ -114,6 +126,7 @@ class Locator:
             node = names.get(token)
             if node is not None:
                 self.places.setdefault(node, (str(source.path), number))
+        self.indexed.append((source.path, source.format, {prefix: str(ns) for prefix, ns in graph.namespaces()}))
 
 
 def _written_iri(token: str, prefixes: dict[str, str]) -> URIRef | None:

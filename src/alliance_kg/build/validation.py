@@ -17,14 +17,14 @@ is slow on aggregates).
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Callable, Iterable
 
 import pyoxigraph as ox
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF
+from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 from rdflib.util import from_n3
 
@@ -33,6 +33,7 @@ from ..namespaces import SH
 from ..rdf import bind_prefixes, from_ox, from_ox_scoped, ntriples, oxigraph_copy, shown, term_from_ntriples
 from ..settings import project_root
 from .sources import Locator
+from .statements import Asked
 
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
@@ -66,9 +67,8 @@ class Finding:
         return f"{self.location}: {self.severity}: {self.message} (focus {self.focus})"
 
     def as_dict(self) -> dict:
-        body = asdict(self)
-        del body["value_term"]
-        return body
+        """What the finding says and where (not ``value_term``: ``value`` shows it)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.compare}
 
 
 @dataclass
@@ -197,17 +197,33 @@ def validate(
 
 def finish(report: Report, shapes: Graph, locator: Locator | None) -> Report:
     """Every finding given its file and line and a stable shape name, in a total order, so that
-    the same data gives the same report (and SARIF rule order) every run, whichever path built it."""
+    the same data gives the same report (and SARIF rule order) every run, whichever path built it.
+    The line is the statement at fault's (focus, path, value) where it is written, else where the
+    focus is described (``Locator.locate_statements``)."""
     locator = locator or Locator()
     names = ShapeNames(shapes)
+    classes: dict[tuple, tuple[URIRef, ...]] = {}
+    asked = []
     for finding in report.findings:
-        place = locator.locate(URIRef(finding.focus))
+        key = (finding.shape, finding.path)
+        if key not in classes:
+            classes[key] = names.target_classes(*key)
+        asked.append(Asked(URIRef(finding.focus), _predicate(finding.path), finding.value_term, classes[key]))
+    for finding, place in zip(report.findings, locator.locate_statements(asked)):
         if place is not None:
             finding.file, finding.line = place
         finding.shape = names.name(finding.shape, finding.path)
     report.findings.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.file or "~", f.line or 0, f.focus,
                                         f.shape or "", f.component or "", f.path or "", f.value or "", f.message))
     return report
+
+
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]*")
+
+
+def _predicate(path: str | None) -> URIRef | None:
+    """A finding's path when it is a predicate (not an inverse, a sequence, a blank node)."""
+    return URIRef(path) if path and not path.startswith("_:") and _IRI.fullmatch(path) else None
 
 
 # -- naming the shapes ----------------------------------------------------------------------------
@@ -222,9 +238,11 @@ class ShapeNames:
     def __init__(self, shapes: Graph):
         self.shapes = shapes
         self._by_path: dict[str, set[str]] = {}
+        self._nodes_by_path: dict[str, set[Node]] = {}
         for node, path in shapes.subject_objects(SH.path):
             if isinstance(node, BNode):
                 self._by_path.setdefault(_text(path) or "", set()).add(self.describe(node))
+                self._nodes_by_path.setdefault(_text(path) or "", set()).add(node)
 
     def name(self, shape: str | None, path: str | None) -> str | None:
         if not shape or not shape.startswith("_:"):
@@ -236,6 +254,28 @@ class ShapeNames:
         if len(candidates) == 1:
             return next(iter(candidates))
         return f"[{path}]" if path else "[]"  # ambiguous: the path is all that is known
+
+    def target_classes(self, shape: str | None, path: str | None) -> tuple[URIRef, ...]:
+        """The classes the named shape holding ``shape`` targets (``sh:targetClass``, or itself
+        as an implicit class target), sorted; none when the shape is not found again."""
+        if not shape:
+            return ()
+        node: Node = URIRef(shape)
+        if shape.startswith("_:"):
+            node = BNode(shape[2:])
+            if (node, None, None) not in self.shapes:
+                candidates = self._nodes_by_path.get(path or "", set())
+                if len(candidates) != 1:
+                    return ()
+                node = next(iter(candidates))
+            seen = set()
+            while isinstance(node, BNode) and node not in seen and (holder := self.holder(node)) is not None:
+                seen.add(node)
+                node = holder[0]
+        found = {c for c in self.shapes.objects(node, SH.targetClass) if isinstance(c, URIRef)}
+        if isinstance(node, URIRef) and any((node, RDF.type, c) in self.shapes for c in (RDFS.Class, OWL.Class)):
+            found.add(node)
+        return tuple(sorted(found))
 
     def describe(self, node: Node, seen: frozenset = frozenset()) -> str:
         if not isinstance(node, BNode):
