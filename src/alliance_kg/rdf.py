@@ -176,9 +176,9 @@ def compact(iri: str) -> str:
     else ``<iri>``."""
     best = ""
     for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, "")):
-            if _LOCAL_NAME.fullmatch(iri[len(namespace):]):
-                best = prefix
+        if (iri.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, ""))
+                and _LOCAL_NAME.fullmatch(iri[len(namespace):])):
+            best = prefix
     return f"{best}:{iri[len(PREFIXES[best]):]}" if best else f"<{iri}>"
 
 
