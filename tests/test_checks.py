@@ -18,7 +18,7 @@ from rdflib import Dataset, Graph, Namespace, URIRef
 from factsupport import ROOT
 
 from alliance_kg.build.validation import default_checks, run_checks
-from alliance_kg.rdf import new_dataset, oxigraph_copy
+from alliance_kg.rdf import new_dataset, oxigraph_copy, shown
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 AKGSH = Namespace("https://w3id.org/alliance-kg/shapes#")
@@ -41,7 +41,7 @@ def read_case(path: Path) -> tuple[Dataset, str, list[dict[str, str]]]:
 
 def findings_in(expected: Graph) -> list[dict[str, str]]:
     results = {s for field in FIELDS for s in expected.subjects(field, None)}
-    return [{FIELDS[p]: str(o) for p, o in expected.predicate_objects(r) if p in FIELDS} for r in results]
+    return [{FIELDS[p]: shown(o) for p, o in expected.predicate_objects(r) if p in FIELDS} for r in results]
 
 
 def test_every_check_has_a_case():

@@ -4,7 +4,10 @@ store, the fast N-Triples/N-Quads reader, the checks, the compiled SHACL engine)
 
 from __future__ import annotations
 
+import io
+import re
 import time
+import warnings
 from itertools import islice
 from typing import Callable, Iterable, Iterator, TypeVar
 
@@ -12,11 +15,13 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID, Graph
 from rdflib.namespace import XSD
+from rdflib.plugins.serializers.turtle import TurtleSerializer
 from rdflib.term import Identifier, Node
 
 from .namespaces import PREFIXES
 
 _XSD_STRING = str(XSD.string)
+_XSD_BOOLEAN = str(XSD.boolean)
 
 G = TypeVar("G", bound=Graph)
 
@@ -78,10 +83,27 @@ def from_ox(term) -> Identifier | None:
         datatype = term.datatype.value
         if datatype == _XSD_STRING:
             return Literal(term.value, normalize=False)
-        return Literal(term.value, datatype=URIRef(datatype), normalize=False)
+        return typed_literal(term.value, datatype)
     if kind is ox.BlankNode:
         return BNode(term.value)
     raise TypeError(f"unsupported term {term!r}")  # RDF-star triples: not in our data
+
+
+#: The lexical forms rdflib maps to a boolean without a word (it compares them lower-cased).
+_BOOLEANS = frozenset(("true", "false", "1", "0"))
+
+
+def typed_literal(lexical: str, datatype: str) -> Literal:
+    """A literal of the data as written (``normalize=False``). rdflib computes a Python value for
+    every typed literal it builds, and an ill-formed boolean (``"yes"^^xsd:boolean``, which
+    validation exists to report) makes it warn on stderr; that one warning is silenced here,
+    where it is raised, and only for those literals (a ``catch_warnings`` per term would cost
+    the large loads, and a filter set at import would hide it for every caller)."""
+    if datatype == _XSD_BOOLEAN and lexical.lower() not in _BOOLEANS:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Parsing weird boolean", category=UserWarning)
+            return Literal(lexical, datatype=URIRef(datatype), normalize=False)
+    return Literal(lexical, datatype=URIRef(datatype), normalize=False)
 
 
 def from_ox_scoped() -> Callable[[object], Identifier]:
@@ -127,6 +149,80 @@ def ntriples(triples: Iterable[tuple[Identifier, Identifier, Identifier]]) -> st
     written = ox.serialize((ox.Triple(term(s), term(p), term(o)) for s, p, o in triples),
                            format=ox.RdfFormat.N_TRIPLES)
     return written.decode("utf-8") if written else ""
+
+
+def term_from_ntriples(text: str) -> Identifier:
+    """One term written as in N-Triples (``"yes"^^<...#boolean>``, ``<iri>``, ``_:b``) as an
+    rdflib term, a literal as written (``from_ox``)."""
+    quad = next(iter(ox.parse(f"<urn:x:s> <urn:x:p> {text} .".encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)))
+    return from_ox(quad.object)
+
+
+# -- terms as people and Turtle read them -----------------------------------------------------------
+
+#: Turtle's short forms of typed literals (``true``, ``42``, ``1.5``, ``1e3``): a literal is
+#: written so only when its lexical form is one, else a reader would get another term back.
+_SHORT_FORMS = {
+    str(XSD.boolean): re.compile(r"true|false"),
+    str(XSD.integer): re.compile(r"[+-]?[0-9]+"),
+    str(XSD.decimal): re.compile(r"[+-]?[0-9]*\.[0-9]+"),
+    str(XSD.double): re.compile(r"[+-]?(?:[0-9]+\.[0-9]*|\.?[0-9]+)[eE][+-]?[0-9]+"),
+}
+_LOCAL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
+def compact(iri: str) -> str:
+    """``xsd:boolean`` for an IRI in one of the project's namespaces (the longest that fits),
+    else ``<iri>``."""
+    best = ""
+    for prefix, namespace in PREFIXES.items():
+        if (iri.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, ""))
+                and _LOCAL_NAME.fullmatch(iri[len(namespace):])):
+            best = prefix
+    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else f"<{iri}>"
+
+
+def typed_turtle(lexical: str, datatype: str, name: Callable[[str], str] = compact) -> str:
+    """A typed literal in Turtle as written: the short form only when the lexical form is one
+    (``true``), else quoted with its datatype (``"yes"^^xsd:boolean``, ``"1"^^xsd:boolean``)."""
+    short = _SHORT_FORMS.get(datatype)
+    if short is not None and short.fullmatch(lexical):
+        return lexical
+    return f"{ox.Literal(lexical)}^^{name(datatype)}"
+
+
+def shown(term: Node | None) -> str | None:
+    """A term as findings and reports show it: an IRI bare, a literal by its lexical form, with
+    its datatype in Turtle syntax when it has one other than xsd:string (``"yes"^^xsd:boolean``,
+    ``"9"^^xsd:integer``: an ill-typed value reads as what it is), a blank node as ``_:b``."""
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        datatype = term.datatype
+        if datatype is None or term.language or str(datatype) == _XSD_STRING:
+            return str(term)
+        return f"{ox.Literal(str(term))}^^{compact(str(datatype))}"
+    if isinstance(term, URIRef):
+        return str(term)
+    return term.n3()
+
+
+class _AsWritten(TurtleSerializer):
+    """rdflib's Turtle writer, typed literals as written: its own writes any boolean's lexical
+    form bare (``yes``, which does not parse; ``1``, an integer) and rewrites numbers."""
+
+    def label(self, node: Node, position: int) -> str:
+        if isinstance(node, Literal) and node.datatype is not None and not node.language:
+            return typed_turtle(str(node), str(node.datatype),
+                                lambda iri: self.get_pname(URIRef(iri), False) or f"<{iri}>")
+        return super().label(node, position)
+
+
+def turtle(graph: Graph) -> str:
+    """``graph`` as Turtle that reads back as the same terms (``_AsWritten``)."""
+    out = io.BytesIO()
+    _AsWritten(graph).serialize(out, encoding="utf-8")
+    return out.getvalue().decode("utf-8")
 
 
 def oxigraph_copy(dataset: Dataset) -> ox.Store:

@@ -11,6 +11,7 @@ or file does not make its findings new.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -54,10 +55,19 @@ def compare(baseline: Iterable[Finding], current: Iterable[Finding], *, source: 
     remaining = Counter(identity(f) for f in baseline)
     old = {identity(f): f for f in baseline}
     result = Comparison(source=source)
+    unmatched = []
     for finding in current:
         key = identity(finding)
         if remaining[key] > 0:
             remaining[key] -= 1
+            result.unchanged.append(finding)
+        else:
+            unmatched.append(finding)
+    for finding in unmatched:  # a baseline from before typed values were shown with their datatype
+        key = identity(finding)
+        earlier = key[:3] + (_lexical(finding.value),) + key[4:]
+        if earlier != key and remaining[earlier] > 0:
+            remaining[earlier] -= 1
             result.unchanged.append(finding)
         else:
             result.new.append(finding)
@@ -66,7 +76,16 @@ def compare(baseline: Iterable[Finding], current: Iterable[Finding], *, source: 
     return result
 
 
-_FIELDS = {f.name for f in fields(Finding)}
+_TYPED = re.compile(r'"((?:[^"\\]|\\.)*)"\^\^\S+')
+
+
+def _lexical(value: str | None) -> str | None:
+    """A typed value as findings showed it before (``"9"^^xsd:integer`` as ``9``)."""
+    match = _TYPED.fullmatch(value or "")
+    return match.group(1).replace('\\"', '"').replace("\\\\", "\\") if match else value
+
+
+_FIELDS = {f.name for f in fields(Finding) if f.compare}  # not the value's term: reports do not write it
 
 
 def read_baseline(path: str | Path) -> list[Finding]:

@@ -14,6 +14,7 @@ from xml.etree import ElementTree as ET
 
 from .. import __version__
 from ..errors import InputError
+from ..rdf import turtle
 from .baseline import identity
 from .validation import Finding, InvalidShapes, Report
 
@@ -66,7 +67,8 @@ def as_json(report: Report) -> str:
 
 
 def as_turtle(report: Report) -> str:
-    return report.graph.serialize(format="turtle")
+    """The SHACL report; values as the data wrote them, ill-typed ones too (``rdf.turtle``)."""
+    return turtle(report.graph)
 
 
 def as_junit(report: Report) -> str:

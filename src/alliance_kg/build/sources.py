@@ -23,6 +23,7 @@ from ..errors import InputError, unreadable
 from ..namespaces import GRAPH, ONTOLOGY, ONTOLOGY_GRAPH
 from ..rdf import from_ox_scoped, new_dataset
 from ..settings import project_root
+from . import statements
 from .places import written_subjects
 
 #: Parser name per file suffix; anything else in a folder is ignored, a named file is an error.
@@ -68,6 +69,15 @@ class Locator:
     #: Subjects whose line was not found, at line 1 of the first file that has them: a finding
     #: still names its file (asked last, so a line found in another file comes first).
     rough: dict[Node, tuple[str, int]] = field(default_factory=dict)
+    #: Every file indexed so far, its format and prefixes: ``locate_statements`` reads them again.
+    indexed: list[statements.File] = field(default_factory=list)
+
+    def locate_statements(self, asked: Sequence[statements.Asked]) -> list[tuple[str, int] | None]:
+        """Where each statement asked about is written, else its subject (``statements.where``): one
+        reading of the files for all of them."""
+        files = [*self.indexed, *((source.path, source.format, prefixes) for source, prefixes in self.pending),
+                 *((path, FORMATS[path.suffix.lower()], {}) for path in self.deferred)]
+        return statements.where(files, asked, self.locate)
 
     def locate(self, node: Node) -> tuple[str, int] | None:
         # the pending files first: the rdflib path has indexed them before any finding asks
@@ -92,6 +102,7 @@ class Locator:
                         if iri != last and iri:  # a file's statements mostly come grouped by subject
                             self.deferred_places.setdefault(iri, (name, number))
                             last = iri
+        self.indexed.extend((path, FORMATS[path.suffix.lower()], {}) for path in self.deferred)
         self.deferred = []
 
     def _index_pending(self) -> None:
@@ -116,12 +127,14 @@ class Locator:
                 node = _written_iri(token, prefixes)
                 if node is not None:
                     self.places.setdefault(node, (str(path), number))
+        self.indexed.extend((source.path, source.format, prefixes) for source, prefixes in self.pending)
         self.pending = []
 
     def learn(self, source: SourceFile, graph: Graph, text: str) -> None:
         """Index the lines where a subject of ``graph`` begins a statement (column 0), or for
         TriG, RDF/XML and JSON-LD where it is written (``places``); a subject not found is
         placed at line 1 of the file."""
+        self.indexed.append((source.path, source.format, {prefix: str(ns) for prefix, ns in graph.namespaces()}))
         if source.format in WRITTEN_ELSEWHERE:
             subjects = {s for s, *_ in graph.quads((None, None, None, None))} if isinstance(graph, Dataset) \
                 else set(graph.subjects())

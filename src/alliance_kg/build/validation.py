@@ -17,22 +17,23 @@ is slow on aggregates).
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Callable, Iterable
 
 import pyoxigraph as ox
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF
+from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 from rdflib.util import from_n3
 
 from ..errors import AllianceKGError, InputError, oxigraph_syntax
 from ..namespaces import SH
-from ..rdf import bind_prefixes, from_ox, ntriples, oxigraph_copy
+from ..rdf import bind_prefixes, from_ox, from_ox_scoped, ntriples, oxigraph_copy, shown, term_from_ntriples
 from ..settings import project_root
 from .sources import Locator
+from .statements import Asked
 
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
@@ -50,6 +51,9 @@ class Finding:
     component: str | None = None
     file: str | None = None
     line: int | None = None
+    #: The value as a term (``value`` is how reports show it): where the statement at fault is
+    #: written is looked up by it. Not part of what a finding says (reports, baselines).
+    value_term: Node | None = field(default=None, repr=False, compare=False)
 
     @property
     def location(self) -> str:
@@ -63,7 +67,8 @@ class Finding:
         return f"{self.location}: {self.severity}: {self.message} (focus {self.focus})"
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """What the finding says and where (not ``value_term``: ``value`` shows it)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.compare}
 
 
 @dataclass
@@ -80,8 +85,15 @@ class Report:
 
     @property
     def graph(self) -> Graph:
-        if self._graph is None:
-            self._graph = Graph().parse(data=self.turtle or "", format="turtle")
+        if self._graph is None:  # Oxigraph's parser: rdflib's would rewrite an ill-typed value
+            term = from_ox_scoped()
+            parser = ox.parse((self.turtle or "").encode("utf-8"), format=ox.RdfFormat.TURTLE)
+            graph = Graph()
+            for quad in parser:
+                graph.add((term(quad.subject), term(quad.predicate), term(quad.object)))
+            for prefix, namespace in parser.prefixes.items():
+                graph.bind(prefix, namespace, replace=True)
+            self._graph = graph
         return self._graph
 
     @property
@@ -185,17 +197,33 @@ def validate(
 
 def finish(report: Report, shapes: Graph, locator: Locator | None) -> Report:
     """Every finding given its file and line and a stable shape name, in a total order, so that
-    the same data gives the same report (and SARIF rule order) every run, whichever path built it."""
+    the same data gives the same report (and SARIF rule order) every run, whichever path built it.
+    The line is the statement at fault's (focus, path, value) where it is written, else where the
+    focus is described (``Locator.locate_statements``)."""
     locator = locator or Locator()
     names = ShapeNames(shapes)
+    classes: dict[tuple, tuple[URIRef, ...]] = {}
+    asked = []
     for finding in report.findings:
-        place = locator.locate(URIRef(finding.focus))
+        key = (finding.shape, finding.path)
+        if key not in classes:
+            classes[key] = names.target_classes(*key)
+        asked.append(Asked(URIRef(finding.focus), _predicate(finding.path), finding.value_term, classes[key]))
+    for finding, place in zip(report.findings, locator.locate_statements(asked)):
         if place is not None:
             finding.file, finding.line = place
         finding.shape = names.name(finding.shape, finding.path)
     report.findings.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.file or "~", f.line or 0, f.focus,
                                         f.shape or "", f.component or "", f.path or "", f.value or "", f.message))
     return report
+
+
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]*")
+
+
+def _predicate(path: str | None) -> URIRef | None:
+    """A finding's path when it is a predicate (not an inverse, a sequence, a blank node)."""
+    return URIRef(path) if path and not path.startswith("_:") and _IRI.fullmatch(path) else None
 
 
 # -- naming the shapes ----------------------------------------------------------------------------
@@ -210,9 +238,11 @@ class ShapeNames:
     def __init__(self, shapes: Graph):
         self.shapes = shapes
         self._by_path: dict[str, set[str]] = {}
+        self._nodes_by_path: dict[str, set[Node]] = {}
         for node, path in shapes.subject_objects(SH.path):
             if isinstance(node, BNode):
                 self._by_path.setdefault(_text(path) or "", set()).add(self.describe(node))
+                self._nodes_by_path.setdefault(_text(path) or "", set()).add(node)
 
     def name(self, shape: str | None, path: str | None) -> str | None:
         if not shape or not shape.startswith("_:"):
@@ -224,6 +254,28 @@ class ShapeNames:
         if len(candidates) == 1:
             return next(iter(candidates))
         return f"[{path}]" if path else "[]"  # ambiguous: the path is all that is known
+
+    def target_classes(self, shape: str | None, path: str | None) -> tuple[URIRef, ...]:
+        """The classes the named shape holding ``shape`` targets (``sh:targetClass``, or itself
+        as an implicit class target), sorted; none when the shape is not found again."""
+        if not shape:
+            return ()
+        node: Node = URIRef(shape)
+        if shape.startswith("_:"):
+            node = BNode(shape[2:])
+            if (node, None, None) not in self.shapes:
+                candidates = self._nodes_by_path.get(path or "", set())
+                if len(candidates) != 1:
+                    return ()
+                node = next(iter(candidates))
+            seen = set()
+            while isinstance(node, BNode) and node not in seen and (holder := self.holder(node)) is not None:
+                seen.add(node)
+                node = holder[0]
+        found = {c for c in self.shapes.objects(node, SH.targetClass) if isinstance(c, URIRef)}
+        if isinstance(node, URIRef) and any((node, RDF.type, c) in self.shapes for c in (RDFS.Class, OWL.Class)):
+            found.add(node)
+        return tuple(sorted(found))
 
     def describe(self, node: Node, seen: frozenset = frozenset()) -> str:
         if not isinstance(node, BNode):
@@ -356,19 +408,31 @@ def compiled_shapes(shapes: Graph):
 
 def compiled_report(result) -> Report:
     """The compiled engine's result as a ``Report``, its findings shaped like pyshacl's."""
-    findings = [
-        Finding(
+    findings = []
+    for r in result.results:
+        value = _value_term(r.value, r.value_plain)
+        findings.append(Finding(
             severity=r.severity or "Violation",
             message="; ".join(r.messages) or f"{(r.component or 'constraint').removesuffix('ConstraintComponent')} constraint not satisfied",
             focus=_focus(r.focus_node),
             path=_plain(r.path),
-            value=r.value_plain if r.value is not None else None,
+            value=shown(value),
             shape=_plain(r.source_shape),
             component=r.component_iri,
-        )
-        for r in result.results
-    ]
+            value_term=value,
+        ))
     return Report(findings, turtle=result.turtle)
+
+
+def _value_term(written: str | None, plain: str | None) -> Node | None:
+    """The compiled engine's value (N-Triples) as a term; only a literal needs parsing."""
+    if written is None:
+        return None
+    if written.startswith("<") and plain is not None:
+        return URIRef(plain)
+    if written.startswith("_:"):
+        return BNode(written[2:])
+    return term_from_ntriples(written)
 
 
 def _focus(term: str | None) -> str | None:
@@ -396,14 +460,16 @@ def _finding(results: Graph, result: Node) -> Finding:
     value = results.value
     severity = value(result, SH.resultSeverity)
     messages = [str(m) for m in results.objects(result, SH.resultMessage)]
+    term = value(result, SH.value)
     return Finding(
         severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
         message="; ".join(messages) or "constraint not satisfied",
         focus=str(value(result, SH.focusNode)),
         path=_text(value(result, SH.resultPath)),
-        value=_text(value(result, SH.value)),
+        value=shown(term),
         shape=_text(value(result, SH.sourceShape)),
         component=_text(value(result, SH.sourceConstraintComponent)),
+        value_term=term,
     )
 
 
@@ -449,7 +515,8 @@ def _check_finding(check: Path, purpose: str, bound: dict) -> Finding:
         message=message,
         focus=str(focus) if focus is not None else "",
         path=str(bound["path"]) if "path" in bound else None,
-        value=str(bound["value"]) if "value" in bound else None,
+        value=shown(bound.get("value")),
         shape=f"check:{check.stem}",
         component="sparql-check",
+        value_term=bound.get("value"),
     )

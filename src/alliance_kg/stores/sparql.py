@@ -24,7 +24,7 @@ from rdflib.namespace import XSD
 
 from ..errors import EngineError, InputError, QuerySyntaxError, QueryTimeout
 from ..namespaces import GRAPH, QUERY_BASE
-from ..rdf import from_ox_scoped, new_dataset
+from ..rdf import from_ox_scoped, new_dataset, typed_literal
 from .base import PreparedQuery, QueryResult, Selection, as_written, graph_result, ordered_variables, select_result
 from .oxigraph import check_syntax
 from .remote import GRAPH_TYPES, HAS_VERSION, JSON_RESULTS, META_GRAPH
@@ -45,7 +45,7 @@ def term(binding: dict[str, str]):
         return Literal(value, lang=binding["xml:lang"])
     datatype = binding.get("datatype")
     if datatype and datatype != str(XSD.string):
-        return Literal(value, datatype=URIRef(datatype), normalize=False)
+        return typed_literal(value, datatype)
     return Literal(value)
 
 
