@@ -4,6 +4,7 @@ start-up refusal of bad data, graceful SIGTERM."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import threading
 import time
@@ -252,6 +253,18 @@ def test_refuses_to_start_on_data_that_does_not_parse(tmp_path):
     assert result.returncode == 2
     assert "broken.ttl:4" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_refuses_to_start_on_two_files_for_one_graph(tmp_path):
+    """``a/x.ttl`` and ``b/x.ttl`` given as two paths are both ``graph/x``: refused before either is read."""
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        shutil.copy(live.ENDPOINT_DATA / "memo.ttl", tmp_path / name / "x.ttl")
+    first, second = tmp_path / "a" / "x.ttl", tmp_path / "b" / "x.ttl"
+    result = live.run_to_exit(tmp_path, "--data", f"{first},{second}", timeout=30)
+    assert result.returncode == 2
+    assert f"{second}: would share the graph <https://w3id.org/alliance-kg/graph/x> with {first} " in result.stderr
+    assert "serving" not in result.stderr + result.stdout and "Traceback" not in result.stderr + result.stdout
 
 
 def test_refuses_to_start_on_data_that_does_not_conform(tmp_path):
