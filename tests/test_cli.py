@@ -122,8 +122,8 @@ def test_two_files_for_one_graph_are_exit_2_naming_both(run_cli, one_graph, args
     else:
         first, second, hint = one_graph["a"], one_graph["b"], "rename one, or give a folder holding both"
     assert (result.code, result.err) == (EXIT_INPUT, f"alliance-kg: error: {second}: would share the graph {graph} "
-                                                     f"with {first} (one graph per file, so that each statement's "
-                                                     f"file is known); {hint}\n")
+                                                     f"with {first} (a data file's graph is its own, so that each "
+                                                     f"statement's file is known); {hint}\n")
     assert not one_graph["out"].exists()
 
 

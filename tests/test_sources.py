@@ -75,6 +75,7 @@ def test_two_files_for_one_graph_are_an_input_error_naming_both(tmp_path, names,
         discover([tmp_path / p for p in given], root=tmp_path / "own")
     assert raised.value.path == str(files[1])
     assert raised.value.message.startswith(f"would share the graph <{GRAPH[graph]}> with {files[0]} ")
+    assert ("is given with --ontology; else rename it" if graph == "ontology" else "; rename one") in raised.value.message
 
 
 def test_the_ontology_files_share_their_graph(tmp_path):

@@ -216,9 +216,14 @@ def discover(paths: Sequence[Path | str] | None = None, *, root: Path | None = N
 
 def one_graph(first: Path, second: Path, graph: URIRef) -> InputError:
     """The error for ``second`` going into the graph ``first`` goes into."""
-    hint = "rename one" if first.parent == second.parent else "rename one, or give a folder holding both"
-    return InputError(f"would share the graph <{graph}> with {first} (one graph per file, so that each "
-                      f"statement's file is known); {hint}", path=str(second))
+    if graph == ONTOLOGY_GRAPH:  # a file named ontology.ttl, given as data
+        hint = "an ontology to infer with is given with --ontology; else rename it"
+    elif first.parent == second.parent:
+        hint = "rename one"
+    else:
+        hint = "rename one, or give a folder holding both"
+    return InputError(f"would share the graph <{graph}> with {first} (a data file's graph is its own, so that "
+                      f"each statement's file is known); {hint}", path=str(second))
 
 
 def _files(target: Path) -> list[Path]:
