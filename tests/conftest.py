@@ -48,8 +48,11 @@ def dead_pid() -> int:
 
 
 @pytest.fixture
-def run_cli():
-    """Run ``alliance-kg`` in-process; argparse's own exits are caught like real exit codes."""
+def run_cli(monkeypatch):
+    """Run ``alliance-kg`` in-process; argparse's own exits are caught like real exit codes. On
+    the system's allocator: a command that preloads one (``load``) would execute the test
+    process itself again."""
+    monkeypatch.setenv("ALLIANCE_KG_ALLOCATOR", "system")
 
     def run(*args: str) -> CliResult:
         out, err = io.StringIO(), io.StringIO()

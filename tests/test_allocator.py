@@ -210,3 +210,73 @@ def test_a_wrong_allocator_is_refused_by_the_smoke_request_too(tmp_path: Path):
     assert "--allocator 'tcmalloc': use auto, system" in result.stderr and "Traceback" not in result.stderr
     accepted = run_to_exit(tmp_path, "--data", str(ENDPOINT_DATA), "--allocator", "system", "--get", "/healthz")
     assert accepted.returncode == 0, accepted.stderr
+
+
+# --- load: the same preload, for its peak (the module's docstring has the runs) ---
+
+
+def _load_script(folder: Path, *flags: str) -> str:
+    """A ``load`` of the shipped graph into ``folder`` that prints, as it exits, the malloc
+    replacement its process ran on: the executed process runs the same script."""
+    return ("import atexit, sys\n"
+            "from alliance_kg.cli.allocator import replacement\n"
+            "atexit.register(lambda: print('allocator:', replacement()))\n"
+            "from alliance_kg.cli import main\n"
+            f"sys.exit(main(['load', '--store', 'oxigraph:{folder}', *{list(flags)!r}]))\n")
+
+
+def _clean_env() -> dict[str, str]:
+    return {name: value for name, value in os.environ.items()
+            if name not in (MARK, "LD_PRELOAD", "ALLIANCE_KG_ALLOCATOR")}
+
+
+def test_load_executes_itself_before_it_reads_anything(tmp_path: Path, mimalloc: str):
+    """Only the command line's imports are done twice: the app, the web layer and the data are
+    read by the executed process alone, which gets the library first in LD_PRELOAD."""
+    script = ("import os, sys\n"
+              "def execve(path, argv, env):\n"
+              "    print(sorted(m for m in sys.modules if m.startswith(('alliance_kg.app', 'alliance_kg.web', 'flask'))))\n"
+              "    print(env['LD_PRELOAD'])\n"
+              "    sys.stdout.flush()\n"
+              "    os._exit(0)\n"
+              "os.execve = execve\n"
+              "from alliance_kg.cli import main\n"
+              f"main(['load', '--store', 'oxigraph:{tmp_path / 'store'}'])\n")
+    done = subprocess.run([sys.executable, "-c", script], env=_clean_env(), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["[]", mimalloc]
+    assert not (tmp_path / "store").exists()
+
+
+@pytest.mark.parametrize("flags, expected", [((), "libmimalloc"), (("--allocator", "system"), "None")])
+def test_load_runs_on_mimalloc_unless_told_otherwise(tmp_path: Path, mimalloc: str, flags, expected):
+    folder = tmp_path / "store"
+    done = subprocess.run([sys.executable, "-c", _load_script(folder, *flags)], env=_clean_env(),
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert "triples in" in lines[0] and str(folder) in lines[0]  # loaded, and said so once
+    assert len(lines) == 2 and lines[1].startswith("allocator: ") and expected in lines[1]
+
+
+def test_a_wrong_allocator_is_refused_by_load_before_anything_is_read(tmp_path: Path):
+    folder = tmp_path / "store"
+    done = subprocess.run([sys.executable, "-m", "alliance_kg.cli", "load", "--store", f"oxigraph:{folder}",
+                           "--allocator", "tcmalloc"], env=_clean_env(), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "--allocator 'tcmalloc': use auto, system, mimalloc, jemalloc" in done.stderr
+    assert "Traceback" not in done.stderr and not folder.exists()
+
+
+def test_build_is_not_preloaded(tmp_path: Path, mimalloc: str):
+    """Its peak was higher on mimalloc: build runs on the allocator it was started with."""
+    script = ("import os, sys\n"
+              "def execve(path, argv, env):\n"
+              "    raise AssertionError('build executed itself again')\n"
+              "os.execve = execve\n"
+              "from alliance_kg.cli import main\n"
+              f"sys.exit(main(['build', '--out', '{tmp_path / 'out'}']))\n")
+    done = subprocess.run([sys.executable, "-c", script], env=_clean_env(), capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "alliance-kg.trig").is_file()

@@ -88,6 +88,63 @@ def test_missing_path_is_exit_2(run_cli, tmp_path):
     assert "no such file" in result.err
 
 
+#: A statement about nothing of ours: conforms to the shipped shapes and checks.
+PLAIN = '<http://ex.org/x> <http://ex.org/p> "a" .\n'
+
+
+@pytest.fixture
+def one_graph(tmp_path: Path) -> dict[str, Path]:
+    """``a/x.ttl`` and ``b/x.ttl`` (given as two paths, each is ``graph/x``), and ``side/`` with
+    ``x.ttl`` beside an ``x.trig`` whose statements are all in a graph it names itself."""
+    for name in ("a/x.ttl", "b/x.ttl", "side/x.ttl"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(PLAIN, encoding="utf-8")
+    (tmp_path / "side" / "x.trig").write_text("<http://ex.org/g> { " + PLAIN.strip() + " }\n", encoding="utf-8")
+    return {"a": tmp_path / "a" / "x.ttl", "b": tmp_path / "b" / "x.ttl", "side": tmp_path / "side",
+            "out": tmp_path / "out"}
+
+
+@pytest.mark.parametrize("args", [
+    ("validate", "{a}", "{b}"),
+    ("build", "{a}", "{b}", "--out", "{out}"),
+    ("load", "--store", "oxigraph:{out}", "{a}", "{b}"),
+    ("query", "ASK {{}}", "--data", "{a}", "--data", "{b}"),
+    ("serve", "--data", "{a},{b}", "--get", "/sparql?query=ASK%7B%7D"),
+    ("serve", "--data", "{a},{b}", "--store", "rdflib", "--get", "/sparql?query=ASK%7B%7D"),
+    ("diff", "{a}", "{side}"),
+])
+def test_two_files_for_one_graph_are_exit_2_naming_both(run_cli, one_graph, args):
+    """Their statements would merge into one graph and no longer say which file made them; the
+    error comes before any file is read, so nothing is written or served."""
+    result = run_cli(*(a.format(**one_graph) for a in args))
+    graph = "<https://w3id.org/alliance-kg/graph/x>"
+    if "diff" in args:
+        first, second, hint = one_graph["side"] / "x.trig", one_graph["side"] / "x.ttl", "rename one"
+    else:
+        first, second, hint = one_graph["a"], one_graph["b"], "rename one, or give a folder holding both"
+    assert (result.code, result.err) == (EXIT_INPUT, f"alliance-kg: error: {second}: would share the graph {graph} "
+                                                     f"with {first} (a data file's graph is its own, so that each "
+                                                     f"statement's file is known); {hint}\n")
+    assert not one_graph["out"].exists()
+
+
+def test_a_folder_of_x_ttl_and_x_trig_is_exit_2(run_cli, one_graph):
+    """``side/x.trig`` is named ``graph/side/x`` like ``side/x.ttl``, whatever graphs it names inside."""
+    result = run_cli("validate", str(one_graph["side"].parent))
+    assert result.code == EXIT_INPUT
+    assert f"{one_graph['side'] / 'x.ttl'}: would share the graph <https://w3id.org/alliance-kg/graph/side/x> " \
+           f"with {one_graph['side'] / 'x.trig'} " in result.err
+
+
+def test_the_files_of_one_graph_apart_are_accepted(run_cli, one_graph):
+    """The folder above both names them ``graph/a/x`` and ``graph/b/x``; a file given twice is read once."""
+    result = run_cli("validate", str(one_graph["a"]), str(one_graph["a"]))
+    assert result.code == EXIT_OK, result.err
+    (one_graph["side"] / "x.ttl").unlink()
+    result = run_cli("validate", str(one_graph["a"].parents[1]))
+    assert result.code == EXIT_OK, result.err
+
+
 def test_wrong_flag_is_exit_2(run_cli):
     result = run_cli("validate", "--no-such-flag")
     assert result.code == EXIT_INPUT

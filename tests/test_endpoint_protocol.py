@@ -501,6 +501,77 @@ def test_a_result_set_asked_for_as_json_is_still_sparql_json(client):
     assert get(client, SELECT, headers={"Accept": "application/json"}).mimetype == "application/sparql-results+json"
 
 
+# --- output= and results=: format= by other names (SPARQLWrapper, Fuseki, 4store) ---
+
+RESULT_NAMES = [("json", "application/sparql-results+json"), ("xml", "application/sparql-results+xml"),
+                ("csv", "text/csv"), ("tsv", "text/tab-separated-values")]
+
+
+@pytest.mark.parametrize("name", ["output", "results"])
+@pytest.mark.parametrize("value, media_type", RESULT_NAMES)
+def test_output_and_results_name_the_format_as_format_does(client, name, value, media_type):
+    accept = {"Accept": next(other for _, other in RESULT_NAMES if other != media_type)}  # the parameter decides
+    for response in (client.get(f"/sparql?{name}={value}&query=" + quote(SELECT), headers=accept),
+                     client.post("/sparql", data={"query": SELECT, name: value}, content_type=FORM, headers=accept),
+                     client.post(f"/sparql?{name}={value}", data=SELECT, content_type="application/sparql-query",
+                                 headers=accept)):
+        assert response.status_code == 200, response.get_data(as_text=True)
+        assert response.mimetype == media_type
+        assert "koeln" in response.get_data(as_text=True)
+
+
+def test_output_names_a_graph_format_as_format_does(client):
+    response = client.get("/sparql?output=rdf%2Bxml&query=" + quote(CONSTRUCT), headers={"Accept": "text/turtle"})
+    assert response.status_code == 200 and response.mimetype == "application/rdf+xml"
+    assert client.get("/sparql?results=csv&query=" + quote(CONSTRUCT)).status_code == 406  # as format=csv is
+
+
+@pytest.mark.parametrize("params, media_type", [
+    ("format=csv&output=xml&results=tsv", "text/csv"),  # format= first, whatever the others say
+    ("results=tsv&output=xml", "application/sparql-results+xml"),  # then output=, in any order sent
+    ("format=x-nice&output=csv", "text/csv"),  # a value we do not know gives way, to the next parameter
+    ("format=&output=&results=tsv", "text/tab-separated-values"),  # as an empty one does
+    ("format=tsv&format=text/tab-separated-values&output=tsv&output=text/tab-separated-values",
+     "text/tab-separated-values"),  # SPARQLWrapper's TSV
+    ("output=x-nice&results=x-nicer", "application/sparql-results+xml"),  # none we know: Accept decides
+])
+def test_format_counts_before_output_before_results(client, params, media_type):
+    response = client.get(f"/sparql?{params}&query=" + quote(SELECT), headers={"Accept": "application/sparql-results+xml"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == media_type
+
+
+def test_an_unknown_output_with_an_unacceptable_accept_is_406_naming_it(client):
+    response = client.get("/sparql?output=x-nice&query=" + quote(SELECT), headers={"Accept": "image/png"})
+    assert response.status_code == 406 and "x-nice" in response.get_data(as_text=True)
+
+
+def test_the_service_description_reads_output_too(client):
+    response = client.get("/sparql?output=rdfxml", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200 and response.mimetype == "application/rdf+xml"
+
+
+def test_the_result_cache_keys_the_format_that_counts(make_app):
+    """``output=csv`` and ``output=xml`` are two answers, each kept; ``format=csv`` is the answer
+    ``output=csv`` was (a hit), whichever parameter named it."""
+    client = make_app(cache_entries=16).test_client()
+    answers = {params: client.get(f"/sparql?{params}&query=" + quote(SELECT))
+               for params in ("output=csv", "output=xml", "format=csv", "results=xml&output=x-nice")}
+    assert [(r.mimetype, r.headers["X-Cache"]) for r in answers.values()] == [
+        ("text/csv", "miss"), ("application/sparql-results+xml", "miss"), ("text/csv", "hit"),
+        ("application/sparql-results+xml", "hit")]
+
+
+def test_an_etag_is_per_output_and_the_answer_varies_by_accept(client):
+    csv = client.get("/sparql?output=csv&query=" + quote(SELECT))
+    xml = client.get("/sparql?output=xml&query=" + quote(SELECT), headers={"If-None-Match": csv.headers["ETag"]})
+    assert xml.status_code == 200 and xml.mimetype == "application/sparql-results+xml"
+    assert xml.headers["ETag"] != csv.headers["ETag"]
+    assert csv.headers["Vary"] == xml.headers["Vary"] == "Accept, Accept-Encoding"
+    again = client.get("/sparql?output=csv&query=" + quote(SELECT), headers={"If-None-Match": csv.headers["ETag"]})
+    assert again.status_code == 304
+
+
 # --- a 304 says what its 200 would; CORS for pages on other origins ---
 
 #: The headers RFC 9110 §15.4.5 has a 304 carry when its 200 would.

@@ -4,6 +4,7 @@ start-up refusal of bad data, graceful SIGTERM."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import threading
 import time
@@ -11,7 +12,7 @@ import time
 import pytest
 import requests
 from rdflib import Graph, URIRef
-from SPARQLWrapper import JSON, N3, RDFXML, TURTLE, SPARQLWrapper
+from SPARQLWrapper import CSV, JSON, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 from werkzeug.http import parse_date
 
@@ -40,6 +41,35 @@ def test_sparqlwrapper_select_ask_construct(live_server):
     wrapper.setQuery("CONSTRUCT { ?s a <https://schema.org/City> } WHERE { ?s a <https://schema.org/City> }")
     wrapper.setReturnFormat(TURTLE)
     assert b"koeln" in wrapper.queryAndConvert()
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("return_format, media_type", [(XML, "application/sparql-results+xml"), (CSV, "text/csv"),
+                                                       (TSV, "text/tab-separated-values")])
+def test_sparqlwrapper_result_formats(live_server, return_format, media_type, method):
+    """SPARQLWrapper names its format three times, alike (``format=``, ``output=``, ``results=``;
+    for TSV each also with the media type), beside its Accept header."""
+    wrapper = SPARQLWrapper(live_server.sparql)
+    wrapper.setMethod(method)
+    wrapper.setReturnFormat(return_format)
+    wrapper.setQuery("SELECT ?s WHERE { ?s a <https://schema.org/City> } ORDER BY ?s")
+    response = wrapper.query().response
+    assert response.headers["Content-Type"].startswith(media_type)
+    assert b"/city/koeln" in response.read()
+
+
+@pytest.mark.parametrize("name", ["output", "results"])
+def test_sparqlwrapper_naming_the_format_by_output_or_results_alone(live_server, name):
+    """A SPARQLWrapper sending no ``format=`` (``setOnlyConneg``) and its format as ``output=``
+    (Fuseki's name) or ``results=``: answered in that format, over its Accept header's JSON."""
+    wrapper = SPARQLWrapper(live_server.sparql)
+    wrapper.setOnlyConneg(True)
+    wrapper.setReturnFormat(JSON)
+    wrapper.addParameter(name, "csv")
+    wrapper.setQuery("SELECT ?s WHERE { ?s a <https://schema.org/City> } ORDER BY ?s")
+    response = wrapper.query().response
+    assert response.headers["Content-Type"].startswith("text/csv")
+    assert response.read().decode().splitlines()[:2] == ["s", "https://w3id.org/alliance-kg/id/city/koeln"]
 
 
 KOELN = URIRef("https://w3id.org/alliance-kg/id/city/koeln")
@@ -252,6 +282,18 @@ def test_refuses_to_start_on_data_that_does_not_parse(tmp_path):
     assert result.returncode == 2
     assert "broken.ttl:4" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_refuses_to_start_on_two_files_for_one_graph(tmp_path):
+    """``a/x.ttl`` and ``b/x.ttl`` given as two paths are both ``graph/x``: refused before either is read."""
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        shutil.copy(live.ENDPOINT_DATA / "memo.ttl", tmp_path / name / "x.ttl")
+    first, second = tmp_path / "a" / "x.ttl", tmp_path / "b" / "x.ttl"
+    result = live.run_to_exit(tmp_path, "--data", f"{first},{second}", timeout=30)
+    assert result.returncode == 2
+    assert f"{second}: would share the graph <https://w3id.org/alliance-kg/graph/x> with {first} " in result.stderr
+    assert "serving" not in result.stderr + result.stdout and "Traceback" not in result.stderr + result.stdout
 
 
 def test_refuses_to_start_on_data_that_does_not_conform(tmp_path):

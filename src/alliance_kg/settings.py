@@ -104,8 +104,9 @@ class Settings:
                              bounds=AT_LEAST_ONE)
     http_server: str = _setting("granian", "HTTP server: granian (Rust, the default) or waitress.")
     allocator: str = _setting(
-        "auto", "Memory allocator of the server (preloaded: serve executes itself again): auto (mimalloc when "
-                "installed, else the system's), system, mimalloc, jemalloc or the absolute path of a malloc library.")
+        "auto", "Memory allocator of the server and of load (preloaded: the command executes itself again): auto "
+                "(mimalloc when installed, else the system's), system, mimalloc, jemalloc or the absolute path of a "
+                "malloc library.")
     processes: int = _setting(
         2, "Serving processes, for an Oxigraph store (memory, oxigraph:PATH) behind granian: each answers HTTP "
            "and evaluates its own queries; one whose query runs past --query-timeout answers 503 and is replaced "

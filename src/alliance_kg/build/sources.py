@@ -191,17 +191,18 @@ def _surface_names(graph: Graph) -> dict[str, Node]:
     return names
 
 
-def graph_name(path: Path, base: Path, own: Sequence[tuple[Path, URIRef]]) -> URIRef:
-    """The named graph of ``path``, a file found as or under a path given to ``discover``, never
-    of where the package is installed (CI pipelines validate a checkout with the package
-    installed elsewhere). ``own`` are the project's resolved ``ontology`` and ``shapes`` folders
-    with their graphs (``own_folders``): their files share one graph each. Other files are named
-    by their path below ``base``, their data folder (``data_folder``), as ``data/<path>.ttl`` is
-    ``graph/<path>``. Both are found once per path given, not once per file."""
-    resolved = path.resolve()
-    for folder, graph in own:
-        if resolved.is_relative_to(folder):
-            return graph
+def own_graph(resolved: Path, own: Sequence[tuple[Path, URIRef]]) -> URIRef | None:
+    """The graph of a file (``resolved``) in one of the project's folders, which its files share:
+    ``own`` are the resolved ``ontology`` and ``shapes`` folders with their graphs
+    (``own_folders``, found once per call of ``discover``, not per file); else ``None``."""
+    return next((graph for folder, graph in own if resolved.is_relative_to(folder)), None)
+
+
+def graph_name(path: Path, base: Path) -> URIRef:
+    """The named graph of any other file ``path``, found as or under a path given to ``discover``:
+    its path below ``base``, its data folder (``data_folder``, found once per path given), as
+    ``data/<path>.ttl`` is ``graph/<path>``; never where the package is installed (CI pipelines
+    validate a checkout with the package installed elsewhere)."""
     return GRAPH[path.relative_to(base).with_suffix("").as_posix()]
 
 
@@ -222,24 +223,56 @@ def data_folder(given: Path) -> Path:
 
 
 def discover(paths: Sequence[Path | str] | None = None, *, root: Path | None = None,
-             ontology: Sequence[Path | str] = ()) -> list[SourceFile]:
+             ontology: Sequence[Path | str] = (), apart: bool = True) -> list[SourceFile]:
     """The files to load: the shipped ontology and data, or the given files and folders. A
     folder that cannot be read, or one below it, is an error, not a folder without files. The
     files of paths also in ``ontology`` (``--ontology``) go to the ontology graph, whatever their
-    names: inference reads its schema from there."""
+    names: inference reads its schema from there. A file given twice is read once.
+
+    A graph is one file's (``apart``; the shapes, read into one graph, are not kept apart): two
+    files that would go into one graph (``x.ttl`` beside ``x.trig``; ``a/x.ttl`` and ``b/x.ttl``
+    given as two paths, each named by its name alone) are an ``InputError`` naming both and the
+    graph, before any file is read, since their statements would merge and no longer say which
+    file made them. Only the ontology's files (the project's folder and ``--ontology``) share
+    a graph by design, as the project's shapes do. The check is on the graph each file is named
+    for, which a TriG, N-Quads or JSON-LD file claims even if all its statements are in graphs
+    it names itself; those graphs are its own choice and not checked (a dump read again, or the
+    generated data, names the ontology's and the data's graphs)."""
     root = root or project_root()
     targets = [Path(p) for p in paths] if paths else [root / "ontology", root / "data"]
     vocabulary = {Path(p) for p in ontology}
     own = own_folders(root)
     found: list[SourceFile] = []
+    read: set[tuple[Path, URIRef]] = set()
+    first: dict[URIRef, tuple[Path, bool]] = {}  # graph -> its first file, and whether that one shares it
     for target in targets:
-        files = _files(target)
-        if target in vocabulary:
-            found.extend(SourceFile(f, ONTOLOGY_GRAPH) for f in files)
-            continue
-        base = data_folder(target)
-        found.extend(SourceFile(f, graph_name(f, base, own)) for f in files)
+        files = _files(target)  # first: a path that cannot be read is refused before it is named
+        base = None if target in vocabulary else data_folder(target)
+        for path in files:
+            resolved = path.resolve()
+            shared = ONTOLOGY_GRAPH if base is None else own_graph(resolved, own)
+            graph = shared or graph_name(path, base)
+            if (resolved, graph) in read:
+                continue
+            read.add((resolved, graph))
+            if graph not in first:
+                first[graph] = (path, shared is not None)
+            elif apart and not (shared is not None and first[graph][1]):
+                raise one_graph(first[graph][0], path, graph)
+            found.append(SourceFile(path, graph))
     return found
+
+
+def one_graph(first: Path, second: Path, graph: URIRef) -> InputError:
+    """The error for ``second`` going into the graph ``first`` goes into."""
+    if graph == ONTOLOGY_GRAPH:  # a file named ontology.ttl, given as data
+        hint = "an ontology to infer with is given with --ontology; else rename it"
+    elif first.parent == second.parent:
+        hint = "rename one"
+    else:
+        hint = "rename one, or give a folder holding both"
+    return InputError(f"would share the graph <{graph}> with {first} (a data file's graph is its own, so that "
+                      f"each statement's file is known); {hint}", path=str(second))
 
 
 def _files(target: Path) -> list[Path]:
@@ -488,7 +521,7 @@ def version_triples() -> list[tuple[URIRef, URIRef, Node]]:
 def load_shapes(paths: Iterable[Path | str] | None = None, *, root: Path | None = None) -> tuple[Graph, Locator]:
     """The SHACL shapes graph (from ``shapes/`` unless other files are named)."""
     root = root or project_root()
-    files = discover(list(paths) if paths else [root / "shapes"], root=root)
+    files = discover(list(paths) if paths else [root / "shapes"], root=root, apart=False)
     shapes = Graph()
     locator = Locator()
     for source in files:

@@ -100,8 +100,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def load(args: argparse.Namespace, settings: Settings) -> int:
-    from ..app import load as load_store
-    from ..stores import OxigraphStore
+    from .allocator import preload
     from ..settings import StoreSpec
 
     try:
@@ -110,6 +109,12 @@ def load(args: argparse.Namespace, settings: Settings) -> int:
         spec = None
     if spec is None or spec.kind != "oxigraph":
         raise InputError(f"--store {args.store!r}: load fills an Oxigraph folder (oxigraph:PATH)")
+    # before the data is read or the build imported, as serve does: load executes itself again,
+    # once, when it has an allocator to preload (the lower peak: ``cli.allocator``)
+    preload(settings.allocator).report()
+    from ..app import load as load_store
+    from ..stores import OxigraphStore
+
     # The store is written while the graph is inferred and validated; only a conforming graph
     # becomes current.
     store = load_store(args.paths or None, spec.where)

@@ -84,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("load", help="parse, infer, validate and write the graph into an on-disk store")
     p.add_argument("paths", nargs="*", metavar="PATH", help="RDF files or folders (default: ontology/ and data/)")
     p.add_argument("--store", required=True, metavar="oxigraph:PATH", help="the store to fill (serve it with serve --store)")
+    add_setting(p, *next(setting for setting in describe() if setting[0] == "allocator"))
     p.set_defaults(handler=commands.load)
 
     p = sub.add_parser("push", help="copy the validated graph into a remote SPARQL 1.1 store, named graphs intact")
@@ -102,16 +103,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=commands.generate)
 
     p = sub.add_parser("serve", help="serve the graph as a SPARQL 1.1 endpoint and linked-data site")
-    for name, default, help_text in describe():
-        flag = "--" + name.replace("_", "-")
-        p.add_argument(flag, dest=name, type=boolean if isinstance(default, bool) else type(default),
-                       default=None, metavar=name.upper(),
-                       help=f"{help_text} (default: {default!r}; env ALLIANCE_KG_{name.upper()})")
+    for setting in describe():
+        add_setting(p, *setting)
     p.add_argument("--get", metavar="PATH", help="answer one GET of PATH in-process and exit (a smoke test: "
                                                    "exit 1 if the status is 400 or more); no socket is opened")
     p.add_argument("--accept", metavar="TYPE", help="Accept header for --get")
     p.set_defaults(handler=commands.serve)
     return parser
+
+
+def add_setting(p: argparse.ArgumentParser, name: str, default: object, help_text: str) -> None:
+    """The flag of a setting (``--max-rows`` for ``max_rows``): unset unless given, so that the
+    environment's value, or the default, holds otherwise (``Settings.load``)."""
+    p.add_argument("--" + name.replace("_", "-"), dest=name, default=None, metavar=name.upper(),
+                   type=boolean if isinstance(default, bool) else type(default),
+                   help=f"{help_text} (default: {default!r}; env ALLIANCE_KG_{name.upper()})")
 
 
 def boolean(text: str) -> bool:

@@ -2,7 +2,8 @@
 from memory, without a worker.
 
 The key holds everything a response depends on — the data version, the query text, the dataset
-parameters, the Accept header and the ``format`` parameter — so a reload (new version) makes
+parameters, the Accept header and the format parameter value that counts (of ``format=``,
+``output=`` and ``results=``: ``formats.format_asked``) — so a reload (new version) makes
 every old entry unreachable at once; they age out of the LRU. Bounded twice: by entries
 (``Settings.cache_entries``; 0 turns the cache off) and by bytes; a single result larger than an
 eighth of the byte budget is never kept (it would evict everything else for one query).

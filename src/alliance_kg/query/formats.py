@@ -3,8 +3,8 @@
 Two tables: one for result sets (SELECT, ASK) and one for graphs (CONSTRUCT, DESCRIBE, linked
 data pages). Negotiation uses werkzeug's ``MIMEAccept`` (wildcards, q-values, ``q=0``) on media
 ranges reduced to their type and subtype (``parse_accept``); a ``format=`` parameter we know
-overrides the Accept header. The first entry of each table is the default for a missing Accept
-header or ``*/*``.
+(or its aliases ``output=`` and ``results=``: ``format_asked``) overrides the Accept header. The
+first entry of each table is the default for a missing Accept header or ``*/*``.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ ALIASES: dict[str, tuple[str | None, str | None]] = {
 }
 #: ``format=`` short names: (for result sets, for graphs), among them every value SPARQLWrapper's
 #: ``setReturnFormat`` sends (``n3``, ``rdf+xml``, ``json-ld``, ``rdf``, ``tsv``, ...; it repeats
-#: them as ``output=`` and ``results=``, which we do not read).
+#: them as ``output=`` and ``results=``, read with the same table: ``format_asked``).
 FORMAT_NAMES: dict[str, tuple[str | None, str | None]] = {
     "json": (JSON_RESULTS, JSONLD),
     "xml": (XML_RESULTS, RDFXML),
@@ -90,6 +90,33 @@ FORMAT_NAMES: dict[str, tuple[str | None, str | None]] = {
 
 #: Longest Accept header we parse; anything longer is not a real client.
 MAX_ACCEPT_LENGTH = 4096
+
+
+#: The parameters that name a format, in the order they count: ``format`` (ours, and Virtuoso's),
+#: then ``output`` (sparqler's, Fuseki's) and ``results``. SPARQLWrapper sends all three, alike,
+#: not knowing which one an endpoint reads.
+FORMAT_PARAMETERS = ("format", "output", "results")
+
+
+def format_asked(given: Iterable[str]) -> str | None:
+    """The one format parameter value that counts, among ``given``: the values of
+    ``FORMAT_PARAMETERS`` in that order (``format=`` before ``output=`` before ``results=``, each
+    one's values as sent). The first value that names a format we know counts, even if a later
+    one names another (``format=`` wins) and even if this result cannot take it (a 406, as for
+    ``format=`` alone); values we do not know, and empty ones, are passed over, as an unknown
+    ``format=`` is (SPARQLWrapper sends ``format=tsv&format=text/tab-separated-values``, and an
+    empty value for ``*/*``). With no known value the Accept header decides, and the first
+    unknown value is returned to be named in its 406 (``_negotiate`` reads it as unknown again);
+    None when there is no value at all. The value returned, not the parameters sent, is what the
+    answer depends on: the result cache keys it (``query.cache.result_key``)."""
+    unknown = None
+    for value in given:
+        if not value:
+            continue
+        if _from_format_param(value, _RESULTS_COLUMN) != _UNKNOWN:
+            return value
+        unknown = unknown or value
+    return unknown
 
 
 def offered_for(form: str) -> list[str]:

@@ -9,7 +9,8 @@
 4. caps on query length (413); a graph named by the dataset parameters or FROM that we do not
    hold is an empty graph (never fetched), named in ``X-Unknown-Graphs``;
 5. If-None-Match (304), then the query runs with a deadline (503) and a row cap, which also
-   negotiates the format (406 lists the offered types).
+   negotiates the format: ``format=`` (or ``output=``, ``results=``, as SPARQLWrapper sends them
+   too), then Accept (406 lists the offered types).
 
 Each rule is a function of its own (``posted_params``, ``asked``, ``within_length``, ``answer``,
 ``Answered``): the Flask view below applies them to every request, and ``web.direct`` to a POST,
@@ -110,7 +111,13 @@ def asked(params: list[tuple[str, str]], method: str) -> Asked | None:
         if method == "POST" or default_graphs or named_graphs:
             raise BadRequest("missing query (send query=... form-encoded or a SPARQL query body)")
         return None
-    return Asked(queries[0], tuple(default_graphs), tuple(named_graphs), (values(params, "format") or [None])[0])
+    return Asked(queries[0], tuple(default_graphs), tuple(named_graphs), format_in(params))
+
+
+def format_in(params: list[tuple[str, str]]) -> str | None:
+    """The format asked for by ``format=``, or its aliases ``output=`` and ``results=``
+    (``formats.format_asked``: ``format=`` first; a value we do not know gives way)."""
+    return formats.format_asked(value for name in formats.FORMAT_PARAMETERS for value in values(params, name))
 
 
 def within_length(query: Asked, settings: Settings) -> Asked:
@@ -261,7 +268,7 @@ def _accept() -> str | None:
 def describe_or_page() -> Response:
     """GET /sparql without a query: the service description, or the query page for browsers."""
     offered = list(formats.GRAPH_TYPES) + [formats.HTML]
-    media_type = formats.negotiate_graph(offered, _accept(), request.args.get("format"))
+    media_type = formats.negotiate_graph(offered, _accept(), format_in(list(request.args.items(multi=True))))
     if media_type == formats.HTML:
         return _page()
     response = Response(formats.serialize_graph(catalog.service_description(), media_type),
