@@ -89,6 +89,9 @@ GETS = [
     ("get-graph-without-query", "default-graph-uri=" + quote("https://example.org/none"), {}),
     ("get-page", "query=" + quote(SELECT), {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}),
     ("get-page-formatted", "format=json&query=" + quote(SELECT), {"Accept": "text/html"}),
+    ("get-page-first", "query=" + quote(SELECT), {"Accept": "text/html, application/sparql-results+json"}),
+    ("get-results-before-html", "query=" + quote(SELECT), {"Accept": JSON + ", text/html"}),
+    ("get-results-above-html", "query=" + quote(SELECT), {"Accept": "text/html;q=0.5, text/csv"}),
 ]
 
 
@@ -175,7 +178,8 @@ def test_a_get_gets_what_flasks_view_gives(apps, name, query_string, headers):
     answered = name.startswith(("get-form-", "get-ask", "get-construct", "get-streamed", "get-description",
                                 "get-page", "get-language", "get-cookie", "get-foreign", "get-no-accept",
                                 "get-other", "get-if-modified", "get-range")) or name in (
-        "get-truncated", "get-unknown-graph", "get-dataset-from", "get-long-accept")
+        "get-truncated", "get-unknown-graph", "get-dataset-from", "get-long-accept", "get-results-before-html",
+        "get-results-above-html")
     assert (without[0] == "200 OK") is answered, without
     if answered and "query=" in query_string and not name.startswith("get-page"):
         assert ("Cache-Control", "public, max-age=300") in without[1]
@@ -239,7 +243,9 @@ class _Rest:
     ("GET", "/sparql", "", {}, False),  # the description
     ("GET", "/sparql", "format=json", {}, False),
     ("GET", "/sparql", "query=" + quote(SELECT), {"Accept": "text/html"}, False),  # the query page
-    ("GET", "/sparql", "query=" + quote(SELECT), {"Accept": "TEXT/HTML;q=0.1, */*"}, False),
+    ("GET", "/sparql", "query=" + quote(SELECT), {"Accept": "TEXT/HTML, */*;q=0.1"}, False),
+    ("GET", "/sparql", "query=" + quote(SELECT), {"Accept": "TEXT/HTML;q=0.1, */*"}, True),  # results preferred
+    ("GET", "/sparql", "query=" + quote(SELECT), {"Accept": JSON + ", text/html"}, True),  # named first
     ("GET", "/sparql", "query=" + quote(SELECT), {"If-None-Match": 'W/"x"'}, True),  # a 304 or the answer
     ("GET", "/sparql", "query=" + quote(SELECT), {"If-None-Match": 'W/"x"', "If-Modified-Since": "x"}, False),
     ("GET", "/sparql", "query=" + quote(SELECT), {"If-Match": 'W/"x"'}, False),

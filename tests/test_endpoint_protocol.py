@@ -445,6 +445,21 @@ def test_a_charset_other_than_utf8_is_not_acceptable(client):
     assert other.status_code == 200 and other.mimetype == "application/sparql-results+xml"
 
 
+@pytest.mark.parametrize("accept, media_type", [
+    ("application/sparql-results+json, text/html", "application/sparql-results+json"),  # results named first
+    ("text/csv, text/html", "text/csv"),
+    ("application/json, text/html", "application/sparql-results+json"),
+    ("text/html;q=0.5, application/sparql-results+xml", "application/sparql-results+xml"),
+    ("text/html;q=0.1, */*", "application/sparql-results+json"),
+    ("text/html, application/sparql-results+json", "text/html"),  # a browser: HTML named first
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "text/html"),
+    ("text/html, */*", "text/html"),
+])
+def test_html_gets_the_query_page_only_when_preferred_or_named_first(client, accept, media_type):
+    response = get(client, "ASK {}", headers={"Accept": accept})
+    assert response.status_code == 200 and response.mimetype == media_type
+
+
 def test_a_browser_with_a_charset_on_html_gets_the_query_page(client):
     response = get(client, SELECT, headers={"Accept": "text/html;charset=utf-8, */*;q=0.1"})
     assert response.status_code == 200 and response.mimetype == "text/html"

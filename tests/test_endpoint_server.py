@@ -68,6 +68,8 @@ def test_sparqlwrapper_n3_and_rdfxml_graphs(live_server, query, method):
 
 @pytest.mark.parametrize("path, accept, media_type", [
     ("/sparql?query=ASK%20%7B%7D", "application/sparql-results+json; charset=utf-8", "application/sparql-results+json"),
+    ("/sparql?query=ASK%20%7B%7D", "application/sparql-results+json, text/html", "application/sparql-results+json"),
+    ("/sparql?query=ASK%20%7B%7D", "text/html, application/sparql-results+json", "text/html"),
     ("/sparql?query=SELECT%20*%20%7B%3Fs%20%3Fp%20%3Fo%7D%20LIMIT%201", "text/csv; header=present", "text/csv"),
     ("/sparql", "text/turtle;charset=UTF-8", "text/turtle"),
     ("/.well-known/void", "text/turtle;charset=UTF-8", "text/turtle"),

@@ -269,12 +269,38 @@ def describe_or_page() -> Response:
 
 
 def _prefers_html() -> bool:
-    """A browser navigating: text/html asked for by name and preferred over the result formats
-    (its ranges read as the negotiation reads them, parameters aside)."""
-    accept = formats.parse_accept(request.headers.get("Accept"))
-    if not any(value == formats.HTML and q > 0 for value, q in accept):
+    return prefers_html(request.headers.get("Accept"))
+
+
+#: What a query's answer may be sent as: result sets, graphs and the names clients use for them.
+_ANSWER_TYPES = (*formats.RESULT_TYPES, *formats.GRAPH_TYPES, *formats.ALIASES)
+
+
+@functools.lru_cache(maxsize=256)
+def prefers_html(accept: str | None) -> bool:
+    """A browser navigating: text/html asked for by name, and either preferred strictly over
+    every type an answer may take or, at the same q, listed before any of them by name (a
+    wildcard lists none: ``text/html, */*`` is a browser's). A client that names a result type
+    as high as HTML and first (``application/sparql-results+json, text/html``) gets results.
+    The ranges are read as the negotiation reads them, parameters aside; an over-long header
+    is no browser's (``checked_accept`` refuses it). Both the Flask view and ``web.direct``
+    decide by it."""
+    if not accept or len(accept) > formats.MAX_ACCEPT_LENGTH or "html" not in accept.lower():
         return False
-    return accept.best_match([formats.HTML, *formats.RESULT_TYPES, *formats.GRAPH_TYPES]) == formats.HTML
+    ranges = formats.parse_accept(accept)
+    html = dict(ranges).get(formats.HTML, 0)
+    if html <= 0:
+        return False
+    best = max(ranges.quality(media_type) for media_type in _ANSWER_TYPES)
+    if html != best:
+        return html > best
+    # the same q: the order they were named in (werkzeug keeps it among ranges as specific)
+    for value, q in ranges:
+        if value == formats.HTML:
+            return True
+        if q == html and value in _ANSWER_TYPES:
+            return False
+    return True
 
 
 def _page() -> Response:
