@@ -83,6 +83,13 @@ def test_accept_parameters_and_json_for_graphs_over_http(live_server, path, acce
     assert response.headers["Content-Type"].split(";")[0] == media_type
 
 
+def test_a_description_over_http_names_its_licence_and_location(live_server):
+    response = requests.get(live_server.url + "/doc/city/koeln", headers={"Accept": "application/ld+json"}, timeout=10)
+    assert response.status_code == 200
+    assert response.headers["Content-Location"] == "/doc/city/koeln.jsonld"
+    assert response.links["license"]["url"] == "https://creativecommons.org/licenses/by/4.0/"
+
+
 def test_a_304_over_http_carries_vary_date_and_cache_control(live_server):
     params = {"query": "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 2"}
     first = requests.get(live_server.sparql, params=params, timeout=10)
