@@ -90,6 +90,15 @@ def test_a_description_over_http_names_its_licence_and_location(live_server):
     assert response.links["license"]["url"] == "https://creativecommons.org/licenses/by/4.0/"
 
 
+def test_a_browser_meets_a_404_over_http_as_a_page_and_a_program_as_text(live_server):
+    browser = requests.get(live_server.url + "/doc/city/nowhere", timeout=10,
+                           headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8", "Accept-Language": "zh"})
+    assert browser.status_code == 404 and browser.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert '<html lang="zh">' in browser.text and "此处没有内容" in browser.text
+    program = requests.get(live_server.url + "/doc/city/nowhere", timeout=10)
+    assert program.status_code == 404 and program.headers["Content-Type"] == "text/plain; charset=utf-8"
+
+
 def test_a_304_over_http_carries_vary_date_and_cache_control(live_server):
     params = {"query": "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 2"}
     first = requests.get(live_server.sparql, params=params, timeout=10)

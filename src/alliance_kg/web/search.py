@@ -85,7 +85,7 @@ def _found(default_limit: str) -> tuple[str, str, list[dict[str, Any]]]:
     """What was typed, the label language and the suggestions, from ``q`` and ``limit``."""
     text = request.args.get("q")
     if text is None:
-        raise BadRequest("give the beginning of a name as q, e.g. /suggest?q=Nürn")
+        raise BadRequest(f"give the beginning of a name as q, e.g. {request.script_root}{request.path}?q=Nürn")
     if len(text) > MAX_QUERY:
         raise BadRequest(f"q is longer than {MAX_QUERY} characters")
     limit = _limit(default_limit)
@@ -109,7 +109,11 @@ def suggest() -> Response:
 
 @bp.get("/search")
 def results() -> Response:
-    """The search box without JavaScript (or after Enter): the same matches as a page."""
-    text, lang, found = _found(str(MAX_LIMIT))
+    """The search box without JavaScript (or after Enter): the same matches as a page; with
+    nothing typed, the search form."""
+    if not request.args.get("q", "").strip():
+        text, found = None, []
+    else:
+        text, _, found = _found(str(MAX_LIMIT))
     return _vary(Response(render_template("search.html", q=text, suggestions=found),
                           content_type="text/html; charset=utf-8"))
