@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import gzip
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -11,7 +15,9 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
+import alliance_kg
 from alliance_kg.namespaces import GRAPH, SD
+from fixtures_server import ENDPOINT_DATA
 
 SELECT = "SELECT ?s WHERE { ?s a <https://schema.org/City> } ORDER BY ?s"
 CONSTRUCT = "CONSTRUCT { ?s a <https://schema.org/City> } WHERE { ?s a <https://schema.org/City> }"
@@ -282,6 +288,34 @@ def test_tab_inside_a_string_literal_comes_back_as_a_tab(client):
                                   "/no/such/page", "/sparql"])
 def test_every_response_says_nosniff(client, path):
     assert client.get(path).headers["X-Content-Type-Options"] == "nosniff"
+
+
+#: Prints, per graph format, the tag and a hash of the service description an app gives.
+_DESCRIBED = """
+import hashlib, sys
+from alliance_kg.app import create_app
+from alliance_kg.build.sources import load_dataset
+from alliance_kg.query import formats
+from alliance_kg.stores import InMemoryOxigraphStore
+app = create_app({"STORE": InMemoryOxigraphStore(load_dataset([sys.argv[1]]).dataset, "v1"), "TESTING": True,
+                  "query_workers": 1})
+for media_type in formats.GRAPH_TYPES:
+    response = app.test_client().get("/sparql", headers={"Accept": media_type})
+    print(media_type, response.headers["ETag"], hashlib.sha256(response.get_data()).hexdigest())
+app.extensions["alliance_kg"].executor.close()
+"""
+
+
+def test_the_service_description_is_the_same_bytes_in_every_serving_process():
+    """Its weak tag is the data version and the request: two processes (hash seeds apart, as
+    any two are) must send the same bytes under it, in every format."""
+    source = str(Path(alliance_kg.__file__).resolve().parents[1])
+    answers = [subprocess.run([sys.executable, "-c", _DESCRIBED, str(ENDPOINT_DATA)], capture_output=True, text=True,
+                              timeout=120, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed,
+                                   "PYTHONPATH": os.pathsep.join([source, os.environ.get("PYTHONPATH", "")])}).stdout
+               for seed in ("1", "2")]
+    assert len(answers[0].splitlines()) == 5 and answers[0] == answers[1]
 
 
 def test_get_without_query_is_the_service_description(client):

@@ -262,7 +262,7 @@ def describe_or_page() -> Response:
     media_type = formats.negotiate_graph(offered, _accept(), request.args.get("format"))
     if media_type == formats.HTML:
         return _page()
-    response = Response(formats.serialize_graph(catalog.service_description(), media_type),
+    response = Response(catalog.service_description_in(media_type),
                         content_type=formats.content_type(media_type))
     response.vary.add("Accept")
     return response
