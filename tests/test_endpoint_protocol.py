@@ -318,6 +318,25 @@ def test_the_service_description_is_the_same_bytes_in_every_serving_process():
     assert len(answers[0].splitlines()) == 5 and answers[0] == answers[1]
 
 
+@pytest.mark.parametrize("param", ["default-graph-uri", "named-graph-uri"])
+@pytest.mark.parametrize("value", ["not a uri", "memo", "https://example.org/a b", "https://example.org/<a>",
+                                   'https://example.org/"a"', "https://example.org/{a}", "https://example.org/a|b",
+                                   "https://example.org/a\\b", "https://example.org/a^b", "https://example.org/`a`", ""])
+def test_a_dataset_parameter_that_is_no_iri_is_400_naming_it(client, param, value):
+    for response in (client.get(f"/sparql?{param}={quote(value)}&query=" + quote("ASK { ?s ?p ?o }")),
+                     client.post("/sparql", data={param: value, "query": "ASK { ?s ?p ?o }"}, content_type=FORM)):
+        assert response.status_code == 400, response.get_data(as_text=True)
+        assert response.mimetype == "text/plain"
+        assert f"{param} must be an absolute IRI" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value", ["urn:x:nope", "https://example.org/k%C3%B6ln", "https://example.org/köln",
+                                   "file:///tmp/a%20b.ttl"])
+def test_a_dataset_parameter_that_is_an_iri_we_do_not_hold_is_an_empty_graph(client, value):
+    response = client.get(f"/sparql?default-graph-uri={quote(value)}&query=" + quote("ASK { ?s ?p ?o }"))
+    assert response.status_code == 200 and response.get_json()["boolean"] is False
+
+
 def test_get_without_query_is_the_service_description(client):
     response = client.get("/sparql", headers={"Accept": "text/turtle"})
     assert response.status_code == 200

@@ -99,6 +99,14 @@ def test_a_browser_meets_a_404_over_http_as_a_page_and_a_program_as_text(live_se
     assert program.status_code == 404 and program.headers["Content-Type"] == "text/plain; charset=utf-8"
 
 
+def test_a_graph_parameter_that_is_no_iri_is_400_over_http(live_server):
+    for response in (requests.get(live_server.sparql, params={"default-graph-uri": "not a uri", "query": "ASK {}"},
+                                  timeout=10),
+                     requests.post(live_server.sparql, data={"named-graph-uri": "not a uri", "query": "ASK {}"},
+                                   timeout=10)):
+        assert response.status_code == 400 and "must be an absolute IRI" in response.text
+
+
 def test_a_304_over_http_carries_vary_date_and_cache_control(live_server):
     params = {"query": "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 2"}
     first = requests.get(live_server.sparql, params=params, timeout=10)

@@ -6,8 +6,9 @@
 2. each of ``query``/``update`` at most once, never both (400); any ``update`` is refused (403);
 3. no query: GET answers the service description (or the query page for browsers); POST, or a
    GET with dataset parameters, is 400;
-4. caps on query length (413); a graph named by the dataset parameters or FROM that we do not
-   hold is an empty graph (never fetched), named in ``X-Unknown-Graphs``;
+4. caps on query length (413); a dataset parameter that is no absolute IRI is a 400; a graph
+   named by the dataset parameters or FROM that we do not hold is an empty graph (never
+   fetched), named in ``X-Unknown-Graphs``;
 5. If-None-Match (304), then the query runs with a deadline (503) and a row cap, which also
    negotiates the format (406 lists the offered types).
 
@@ -19,6 +20,7 @@ or a plain GET with a query, before Flask sees it.
 from __future__ import annotations
 
 import functools
+import re
 
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -108,7 +110,24 @@ def asked(params: list[tuple[str, str]], method: str) -> Asked | None:
         if method == "POST" or default_graphs or named_graphs:
             raise BadRequest("missing query (send query=... form-encoded or a SPARQL query body)")
         return None
+    for name, graphs in (("default-graph-uri", default_graphs), ("named-graph-uri", named_graphs)):
+        for graph in graphs:
+            graph_iri(name, graph)
     return Asked(queries[0], tuple(default_graphs), tuple(named_graphs), (values(params, "format") or [None])[0])
+
+
+#: An absolute IRI as SPARQL writes one between <>: a scheme, then none of the characters IRIREF
+#: excludes (spaces and controls, ``<>"{}|^`\``).
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\]*")
+
+
+def graph_iri(parameter: str, value: str) -> str:
+    """A dataset parameter's value, which must be an absolute IRI (400 naming the parameter):
+    anything else would name no graph, and the query would answer as if over an empty one."""
+    if not _IRI.fullmatch(value):
+        raise BadRequest(f"{parameter} must be an absolute IRI (a scheme such as https:, no spaces and none of "
+                         f"<>\"{{}}|^`\\), not {value[:200]!r}")
+    return value
 
 
 def within_length(query: Asked, settings: Settings) -> Asked:
