@@ -129,6 +129,15 @@ def test_a_gzip_download_is_the_same_dump(client):
     assert int(packed.headers["Content-Length"]) == len(packed.get_data()) < len(plain)
 
 
+def test_a_gzip_download_names_the_dump_in_its_header(client):
+    """The gzip header's name (FNAME, RFC 1952) is the dump's, not the temporary file's; no time."""
+    packed = client.get("/downloads/alliance-kg.nq", headers={"Accept-Encoding": "gzip"}).get_data()
+    flags, mtime = packed[3], packed[4:8]
+    assert flags & 0x08 and mtime == bytes(4)
+    name = packed[10:packed.index(b"\0", 10)]
+    assert name == b"alliance-kg.nq"
+
+
 def test_a_download_resumes_only_the_same_bytes(client):
     """Each encoding of a dump has a strong tag of its own (RFC 9110: If-Range compares
     strongly), so a resumed download gets the rest of the very bytes it began with, and anything

@@ -47,6 +47,27 @@ def test_description_by_extension(client):
     assert "Köln" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("path, accept, location", [
+    ("/doc/city/koeln", "text/turtle", "/doc/city/koeln.ttl"),
+    ("/doc/city/koeln", "application/ld+json", "/doc/city/koeln.jsonld"),
+    ("/doc/city/koeln", "application/trig", "/doc/city/koeln.trig"),
+    ("/doc/city/koeln?format=nt", "text/turtle", "/doc/city/koeln.nt"),
+    ("/doc/city/koeln.rdf", "text/turtle", "/doc/city/koeln.rdf"),
+    ("/doc/city/koeln", "text/html", "/doc/city/koeln.html"),
+    ("/graph/memo", "text/turtle", "/graph/memo?format=ttl"),
+    ("/graph/memo", "text/html", "/graph/memo?format=html"),
+])
+def test_a_description_names_its_licence_and_the_url_of_its_representation(client, path, accept, location):
+    response = client.get(path, headers={"Accept": accept, "Origin": "https://portal.example"})
+    assert response.status_code == 200
+    assert {"link", "content-location"} <= {name.strip().lower() for name in
+                                            response.headers["Access-Control-Expose-Headers"].split(",")}
+    assert response.headers["Link"] == '<https://creativecommons.org/licenses/by/4.0/>; rel="license"'
+    assert response.headers["Content-Location"] == location
+    again = client.get(location)  # the URL named gives this very representation
+    assert again.status_code == 200 and again.mimetype == response.mimetype
+
+
 def test_description_as_trig_keeps_named_graphs(client):
     response = client.get("/doc/city/koeln", headers={"Accept": "application/trig"})
     data = Dataset().parse(data=response.get_data(as_text=True), format="trig")

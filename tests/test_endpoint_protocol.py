@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import gzip
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -11,7 +15,9 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
+import alliance_kg
 from alliance_kg.namespaces import GRAPH, SD
+from fixtures_server import ENDPOINT_DATA
 
 SELECT = "SELECT ?s WHERE { ?s a <https://schema.org/City> } ORDER BY ?s"
 CONSTRUCT = "CONSTRUCT { ?s a <https://schema.org/City> } WHERE { ?s a <https://schema.org/City> }"
@@ -284,6 +290,53 @@ def test_every_response_says_nosniff(client, path):
     assert client.get(path).headers["X-Content-Type-Options"] == "nosniff"
 
 
+#: Prints, per graph format, the tag and a hash of the service description an app gives.
+_DESCRIBED = """
+import hashlib, sys
+from alliance_kg.app import create_app
+from alliance_kg.build.sources import load_dataset
+from alliance_kg.query import formats
+from alliance_kg.stores import InMemoryOxigraphStore
+app = create_app({"STORE": InMemoryOxigraphStore(load_dataset([sys.argv[1]]).dataset, "v1"), "TESTING": True,
+                  "query_workers": 1})
+for media_type in formats.GRAPH_TYPES:
+    response = app.test_client().get("/sparql", headers={"Accept": media_type})
+    print(media_type, response.headers["ETag"], hashlib.sha256(response.get_data()).hexdigest())
+app.extensions["alliance_kg"].executor.close()
+"""
+
+
+def test_the_service_description_is_the_same_bytes_in_every_serving_process():
+    """Its weak tag is the data version and the request: two processes (hash seeds apart, as
+    any two are) must send the same bytes under it, in every format."""
+    source = str(Path(alliance_kg.__file__).resolve().parents[1])
+    answers = [subprocess.run([sys.executable, "-c", _DESCRIBED, str(ENDPOINT_DATA)], capture_output=True, text=True,
+                              timeout=120, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed,
+                                   "PYTHONPATH": os.pathsep.join([source, os.environ.get("PYTHONPATH", "")])}).stdout
+               for seed in ("1", "2")]
+    assert len(answers[0].splitlines()) == 5 and answers[0] == answers[1]
+
+
+@pytest.mark.parametrize("param", ["default-graph-uri", "named-graph-uri"])
+@pytest.mark.parametrize("value", ["not a uri", "memo", "https://example.org/a b", "https://example.org/<a>",
+                                   'https://example.org/"a"', "https://example.org/{a}", "https://example.org/a|b",
+                                   "https://example.org/a\\b", "https://example.org/a^b", "https://example.org/`a`", ""])
+def test_a_dataset_parameter_that_is_no_iri_is_400_naming_it(client, param, value):
+    for response in (client.get(f"/sparql?{param}={quote(value)}&query=" + quote("ASK { ?s ?p ?o }")),
+                     client.post("/sparql", data={param: value, "query": "ASK { ?s ?p ?o }"}, content_type=FORM)):
+        assert response.status_code == 400, response.get_data(as_text=True)
+        assert response.mimetype == "text/plain"
+        assert f"{param} must be an absolute IRI" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value", ["urn:x:nope", "https://example.org/k%C3%B6ln", "https://example.org/köln",
+                                   "file:///tmp/a%20b.ttl"])
+def test_a_dataset_parameter_that_is_an_iri_we_do_not_hold_is_an_empty_graph(client, value):
+    response = client.get(f"/sparql?default-graph-uri={quote(value)}&query=" + quote("ASK { ?s ?p ?o }"))
+    assert response.status_code == 200 and response.get_json()["boolean"] is False
+
+
 def test_get_without_query_is_the_service_description(client):
     response = client.get("/sparql", headers={"Accept": "text/turtle"})
     assert response.status_code == 200
@@ -443,6 +496,21 @@ def test_a_charset_other_than_utf8_is_not_acceptable(client):
     assert refused.status_code == 406 and "text/csv" in refused.get_data(as_text=True)
     other = get(client, SELECT, headers={"Accept": "text/csv; charset=iso-8859-1, application/sparql-results+xml;q=0.1"})
     assert other.status_code == 200 and other.mimetype == "application/sparql-results+xml"
+
+
+@pytest.mark.parametrize("accept, media_type", [
+    ("application/sparql-results+json, text/html", "application/sparql-results+json"),  # results named first
+    ("text/csv, text/html", "text/csv"),
+    ("application/json, text/html", "application/sparql-results+json"),
+    ("text/html;q=0.5, application/sparql-results+xml", "application/sparql-results+xml"),
+    ("text/html;q=0.1, */*", "application/sparql-results+json"),
+    ("text/html, application/sparql-results+json", "text/html"),  # a browser: HTML named first
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "text/html"),
+    ("text/html, */*", "text/html"),
+])
+def test_html_gets_the_query_page_only_when_preferred_or_named_first(client, accept, media_type):
+    response = get(client, "ASK {}", headers={"Accept": accept})
+    assert response.status_code == 200 and response.mimetype == media_type
 
 
 def test_a_browser_with_a_charset_on_html_gets_the_query_page(client):

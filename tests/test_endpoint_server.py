@@ -98,6 +98,8 @@ def test_sparqlwrapper_n3_and_rdfxml_graphs(live_server, query, method):
 
 @pytest.mark.parametrize("path, accept, media_type", [
     ("/sparql?query=ASK%20%7B%7D", "application/sparql-results+json; charset=utf-8", "application/sparql-results+json"),
+    ("/sparql?query=ASK%20%7B%7D", "application/sparql-results+json, text/html", "application/sparql-results+json"),
+    ("/sparql?query=ASK%20%7B%7D", "text/html, application/sparql-results+json", "text/html"),
     ("/sparql?query=SELECT%20*%20%7B%3Fs%20%3Fp%20%3Fo%7D%20LIMIT%201", "text/csv; header=present", "text/csv"),
     ("/sparql", "text/turtle;charset=UTF-8", "text/turtle"),
     ("/.well-known/void", "text/turtle;charset=UTF-8", "text/turtle"),
@@ -109,6 +111,30 @@ def test_accept_parameters_and_json_for_graphs_over_http(live_server, path, acce
     response = requests.get(live_server.url + path, headers={"Accept": accept}, timeout=10)
     assert response.status_code == 200, response.text
     assert response.headers["Content-Type"].split(";")[0] == media_type
+
+
+def test_a_description_over_http_names_its_licence_and_location(live_server):
+    response = requests.get(live_server.url + "/doc/city/koeln", headers={"Accept": "application/ld+json"}, timeout=10)
+    assert response.status_code == 200
+    assert response.headers["Content-Location"] == "/doc/city/koeln.jsonld"
+    assert response.links["license"]["url"] == "https://creativecommons.org/licenses/by/4.0/"
+
+
+def test_a_browser_meets_a_404_over_http_as_a_page_and_a_program_as_text(live_server):
+    browser = requests.get(live_server.url + "/doc/city/nowhere", timeout=10,
+                           headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8", "Accept-Language": "zh"})
+    assert browser.status_code == 404 and browser.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert '<html lang="zh">' in browser.text and "此处没有内容" in browser.text
+    program = requests.get(live_server.url + "/doc/city/nowhere", timeout=10)
+    assert program.status_code == 404 and program.headers["Content-Type"] == "text/plain; charset=utf-8"
+
+
+def test_a_graph_parameter_that_is_no_iri_is_400_over_http(live_server):
+    for response in (requests.get(live_server.sparql, params={"default-graph-uri": "not a uri", "query": "ASK {}"},
+                                  timeout=10),
+                     requests.post(live_server.sparql, data={"named-graph-uri": "not a uri", "query": "ASK {}"},
+                                   timeout=10)):
+        assert response.status_code == 400 and "must be an absolute IRI" in response.text
 
 
 def test_a_304_over_http_carries_vary_date_and_cache_control(live_server):

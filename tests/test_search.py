@@ -15,7 +15,7 @@ from alliance_kg.app import create_app
 from alliance_kg.stores import InMemoryOxigraphStore
 from alliance_kg.web import labels
 from alliance_kg.web.labels import LabelIndex, folded
-from alliance_kg.web.search import prefixed
+from alliance_kg.web.search import prefixed, readable
 from alliance_kg.web.server import _build_labels
 
 KOELN = "https://w3id.org/alliance-kg/id/city/koeln"
@@ -64,6 +64,17 @@ def test_bad_parameters_are_a_clear_400(client, query, message):
 def test_search_page_lists_the_matches_without_javascript(client):
     page = client.get("/search", query_string={"q": "Nürn"}).get_data(as_text=True)
     assert 'href="/doc/city/nuernberg"' in page and "Nürnberg" in page
+
+
+def test_search_page_shows_identifiers_readably_without_escapes(client):
+    page = client.get("/search", query_string={"q": "Köln"}).get_data(as_text=True)
+    assert f'<code class="iri">{KOELN}</code>' in page
+    assert "\\/" not in page and "id:city" not in page
+
+
+def test_a_shown_identifier_is_the_iri_decoded():
+    assert readable("https://w3id.org/alliance-kg/id/city/k%C3%B6ln") == "https://w3id.org/alliance-kg/id/city/köln"
+    assert readable("https://example.org/a%FFb") == "https://example.org/a%FFb"  # not UTF-8: kept
 
 
 @pytest.mark.parametrize("typed, slug", [("Nürn", "city/nuernberg"), ("nuern", "city/nuernberg"),

@@ -225,6 +225,26 @@ def turtle(graph: Graph) -> str:
     return out.getvalue().decode("utf-8")
 
 
+def sorted_serialization(graph: Graph, media_type: str) -> bytes:
+    """``graph`` in ``media_type`` (an RDF one Oxigraph writes), written by Oxigraph in the order
+    of its triples' N-Triples forms, under those of the project's prefixes it uses: the same
+    graph gives the same bytes in every process. rdflib's writers follow the order of its sets,
+    which differs between processes with the hash seed. Blank nodes keep their labels, so they
+    must be labelled alike in every process too."""
+    fmt = ox.RdfFormat.from_media_type(media_type)
+    if fmt is None:
+        raise ValueError(f"no RDF format is written as {media_type}")
+    term = _converter()
+    written = sorted((str(triple), triple) for triple in (ox.Triple(term(s), term(p), term(o)) for s, p, o in graph))
+    triples = [triple for _, triple in written]
+    text = "\n".join(line for line, _ in written)
+    used = {prefix: namespace for prefix, namespace in PREFIXES.items() if f"<{namespace}" in text}
+    if fmt.supports_datasets:
+        return ox.serialize([ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples],
+                            format=fmt, prefixes=used)
+    return ox.serialize(triples, format=fmt, prefixes=used)
+
+
 def oxigraph_copy(dataset: Dataset) -> ox.Store:
     """An in-memory Oxigraph store holding the dataset's named graphs."""
     store = ox.Store()

@@ -13,7 +13,7 @@ from werkzeug.exceptions import NotFound
 
 from ..namespaces import SD, VOID
 from ..query import formats
-from ..rdf import utc_timestamp
+from ..rdf import sorted_serialization, utc_timestamp
 from ..stores import dumps
 from ..stores.dcat import DATES_QUERY, Download, catalog_graph, contributor_id
 from ..stores.void import ENDPOINT, LICENSE, Counts, counts_of, void_graph
@@ -32,6 +32,15 @@ def service_description() -> Graph:
     current = state()
     counts = _counts(current)
     return current.cached("service-description", lambda: _describe(current.store, counts))
+
+
+def service_description_in(media_type: str) -> bytes:
+    """The service description's bytes in one of ``formats.GRAPH_TYPES``: the same in every
+    serving process (``rdf.sorted_serialization``), as its weak tag, made of the data version
+    and the request, promises."""
+    current = state()
+    graph = service_description()  # outside the next cached(): its lock is not re-entrant
+    return current.cached(f"service-description:{media_type}", lambda: sorted_serialization(graph, media_type))
 
 
 def _counts(current) -> Counts:
@@ -65,9 +74,10 @@ def _describe(store, counts: Counts) -> Graph:
     g.add((dataset, SD.defaultGraph, default))
     g.add((default, RDF.type, SD.Graph))
     g.add((default, VOID.triples, Literal(store.triple_count(), datatype=XSD.integer)))
-    for name in sorted(store.graph_names()):
-        named = BNode()
-        graph = BNode()
+    for number, name in enumerate(sorted(store.graph_names())):
+        # labelled by their place in the sorted names: alike in every process, so are the bytes
+        named = BNode(f"namedGraph{number}")
+        graph = BNode(f"graph{number}")
         g.add((dataset, SD.namedGraph, named))
         g.add((named, RDF.type, SD.NamedGraph))
         g.add((named, SD.name, name))

@@ -9,9 +9,9 @@ Flask's request context, URL routing, hook calls and response finalisation cost 
 0.3 ms of CPU a request on this machine, as much as Oxigraph needs for most of the example
 queries; a query needs none of them. A GET whose If-None-Match holds its tag gets its 304 here
 too, without the query being run (an HTTP cache revalidating). Everything else goes on to
-Flask: a GET without a query (the service description), one whose Accept names HTML (the query
-page), one with another conditional header or a Range (``make_conditional``: 412, 206, dates),
-HEAD, and the other routes.
+Flask: a GET without a query (the service description), a browser's (its Accept prefers
+HTML: the query page), one with another conditional header or a Range (``make_conditional``:
+412, 206, dates), HEAD, and the other routes.
 ``tests/test_direct.py`` sends the same requests both ways and compares status, headers and
 body.
 """
@@ -32,7 +32,8 @@ from .headers import (CONDITIONAL_HEADERS, UNCACHEABLE, cacheable, etag_in, gzip
 from .metrics import metrics_of
 from .params import decode_form, refuse_longer
 from .requestlog import ANSWERED, HEADER, REQUEST_ID, request_id
-from .sparql import VARY, Asked, answer, asked, checked_accept, client_of, posted_params, within_length
+from .sparql import (VARY, Asked, answer, asked, checked_accept, client_of, posted_params, prefers_html,
+                     within_length)
 from .state import EXTENSION
 
 PATH = "/sparql"
@@ -85,9 +86,10 @@ class DirectQueries:
 
 
 def _plain(environ: dict[str, Any]) -> bool:
-    """A GET that neither asks for HTML (a browser: the query page, ``web.sparql._prefers_html``)
-    nor is conditional but for If-None-Match: what ``_got`` answers, once it has a query."""
-    return "html" not in environ.get("HTTP_ACCEPT", "").lower() and not any(
+    """A GET that is neither a browser's (the query page, ``web.sparql.prefers_html``, which
+    the Flask view decides by too) nor conditional but for If-None-Match: what ``_got``
+    answers, once it has a query."""
+    return not prefers_html(environ.get("HTTP_ACCEPT")) and not any(
         name in environ for name in CONDITIONAL_HEADERS)
 
 

@@ -63,9 +63,11 @@ class DumpFile:
             if not target.exists():
                 partial = target.with_name(target.name + ".partial")
                 # no time in its header (mtime 0): the same dump gives the same bytes in every
-                # generation, which is what its strong tag (``strong_tag``) promises
+                # generation, which is what its strong tag (``strong_tag``) promises; the name in
+                # it is the dump's (``gunzip -N`` restores it), not the file being written's
                 with self.path.open("rb") as source, partial.open("wb") as raw, \
-                        gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=GZIP_LEVEL, mtime=0) as sink:
+                        gzip.GzipFile(filename=self.path.name, fileobj=raw, mode="wb", compresslevel=GZIP_LEVEL,
+                                      mtime=0) as sink:
                     shutil.copyfileobj(source, sink, SEND_BYTES)
                 partial.rename(target)
         return target

@@ -27,10 +27,11 @@ ALLOWED_METHODS = "GET, HEAD, POST, OPTIONS"
 ALLOWED_HEADERS = ("Accept, Accept-Language, Content-Type, X-API-Key, X-Request-Id, If-None-Match, "
                    "If-Modified-Since, If-Match, If-Unmodified-Since, If-Range, Range")
 #: Response headers such a page may read beyond the CORS-safelisted ones: the tag, links and file
-#: name, a range's extent, when to come back (429, 503), the request id to quote in a report,
-#: and what an answer says of itself (cache, row cap, unknown graphs, the dump's citation).
-EXPOSED_HEADERS = ("ETag, Link, Content-Disposition, Content-Range, Accept-Ranges, Retry-After, X-Request-Id, "
-                   "X-Cache, X-Result-Truncated, X-Result-Limit, X-Unknown-Graphs, X-Citation")
+#: name, a description's own URL, a range's extent, when to come back (429, 503), the request id
+#: to quote in a report, and what an answer says of itself (cache, row cap, unknown graphs, the
+#: dump's citation).
+EXPOSED_HEADERS = ("ETag, Link, Content-Disposition, Content-Location, Content-Range, Accept-Ranges, Retry-After, "
+                   "X-Request-Id, X-Cache, X-Result-Truncated, X-Result-Limit, X-Unknown-Graphs, X-Citation")
 CACHE_CONTROL = "public, max-age=300"
 #: The methods whose responses carry an ETag and may be answered 304 (a POST is never cached).
 CONDITIONAL_METHODS = ("GET", "HEAD")

@@ -52,6 +52,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bundle_missing": {"en": "The workbench's scripts are not built, so editor, maps and result views are missing.",
                        "de": "Die Skripte der Arbeitsoberfläche sind nicht gebaut; Editor, Karten und Ergebnisansichten fehlen.",
                        "zh": "工作台脚本尚未构建，编辑器、地图和结果视图不可用。"},
+    # error pages (a browser's; the message itself stays the server's, in English)
+    "error_not_found": {"en": "Nothing here", "de": "Hier gibt es nichts", "zh": "此处没有内容"},
+    "error_other": {"en": "This request could not be answered", "de": "Diese Anfrage konnte nicht beantwortet werden",
+                    "zh": "无法响应此请求"},
+    "error_home": {"en": "Back to the home page", "de": "Zurück zur Startseite", "zh": "返回首页"},
     # home
     "home_title": {"en": "Chinese-German Industrial Cities Alliance", "de": "Chinesisch-Deutsche Industriestädteallianz",
                    "zh": "中德工业城市联盟"},

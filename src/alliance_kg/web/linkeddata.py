@@ -25,9 +25,11 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Identifier
 from werkzeug.exceptions import NotFound
 
-from ..namespaces import AKG, BASE, DCTERMS, ONTOLOGY, ONTOLOGY_GRAPH, PROV, RDF, RDFS, SCHEMA, SKOS, is_local, local_path
+from ..namespaces import (AKG, BASE, DCTERMS, ID, ONTOLOGY, ONTOLOGY_GRAPH, PROV, RDF, RDFS, SCHEMA, SKOS, is_local,
+                          local_path)
 from ..query import formats
 from . import citation, documentation, memo
+from .catalog import LICENSE_LINK
 from .i18n import t
 from .language import foreign, pick_label, pick_label_language, preferred_language, ui_language
 from .state import state
@@ -40,6 +42,9 @@ _IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 EXTENSIONS = {".ttl": formats.TURTLE, ".nt": formats.NTRIPLES, ".jsonld": formats.JSONLD,
               ".rdf": formats.RDFXML, ".trig": formats.TRIG, ".html": formats.HTML}
 PAGE_TYPES = [formats.HTML] + list(formats.GRAPH_TYPES)
+#: Each page type's extension (``/doc/...`` routes them) and ``format=`` name (every page reads it).
+_EXTENSION_OF = {media_type: extension for extension, media_type in EXTENSIONS.items()}
+_FORMAT_OF = {media_type: extension[1:] for extension, media_type in EXTENSIONS.items()}
 LABELS = (SKOS.prefLabel, RDFS.label, SCHEMA.name)
 
 
@@ -169,6 +174,20 @@ def _respond(body: bytes | str, media_type: str) -> Response:
     return response
 
 
+def _representation(response: Response, media_type: str, iri: URIRef | None = None) -> Response:
+    """A description says what it is (RFC 9110, 8.7: Content-Location, the URL of this very
+    representation, whatever was negotiated) and under which licence (as VoID and the downloads
+    do). A thing's description (``/doc/...``, ``iri`` under ``/id/``) is located by extension
+    (``/doc/city/koeln.ttl``), anything else by ``format=`` on its own path."""
+    response.headers["Link"] = LICENSE_LINK
+    if iri is not None and iri.startswith(ID):
+        location = f"{href(iri)}{_EXTENSION_OF[media_type]}"
+    else:
+        location = f"{request.script_root}{request.path}?format={_FORMAT_OF[media_type]}"
+    response.headers["Content-Location"] = location
+    return response
+
+
 def graph_document(graph: URIRef, subject: URIRef) -> Response:
     """A named graph's triples plus what is said about it (RDF), or its description page (HTML)."""
     media_type = _negotiate(None)
@@ -177,7 +196,7 @@ def graph_document(graph: URIRef, subject: URIRef) -> Response:
     text = (f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ GRAPH {_ref(graph)} {{ ?s ?p ?o }} }} UNION "
             f"{{ GRAPH ?d {{ {_ref(subject)} ?p ?o }} BIND({_ref(subject)} AS ?s) }} }}")
     reply = state().run(text, format=media_type)
-    response = _respond(reply.body, media_type)
+    response = _representation(_respond(reply.body, media_type), media_type)
     if reply.truncated:
         response.headers["X-Result-Truncated"] = "true"
     return response
@@ -196,14 +215,16 @@ def describe(iri: URIRef, forced: str | None, extra: dict[str, Any] | None = Non
                 data.graph(g).add((s, p, o))
             else:
                 data.add((s, p, o))
-        return _respond(formats.serialize_graph(data, media_type), media_type)
+        return _representation(_respond(formats.serialize_graph(data, media_type), media_type), media_type, iri)
     context = page_context(iri, quads)
     context.update(extra or {})
     select = lambda text: state().result(text, max_rows=None)  # noqa: E731
     if memo.is_source_document(iri, select):  # the memo: its text passage by passage
         context.update(memo.memo_context(iri, select, _labels, lambda named: pick_label(named, context["lang"]), href))
-        return _respond(render_template("memo.html", **context), formats.HTML)
-    return _respond(render_template("resource.html", **context), formats.HTML)
+        page = render_template("memo.html", **context)
+    else:
+        page = render_template("resource.html", **context)
+    return _representation(_respond(page, formats.HTML), formats.HTML, None if extra else iri)
 
 
 def _quads(iri: URIRef) -> list[tuple[Identifier, Identifier, Identifier, Identifier]]:

@@ -5,12 +5,13 @@ on every page and the editor's entity completion, answered from the label index
 Each suggestion carries the label in the reader's language (``language.py``), the name that
 matched (which may be in another language or script: "台州" finds Taizhou), the most specific
 type and the country, each with its own label, the page to open and the form to write the IRI
-in a query (a prefixed name where a project prefix fits).
+in a query (a prefixed name where a project prefix fits) and to show it (the IRI, decoded).
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
 from flask import Blueprint, Response, jsonify, render_template, request
 from rdflib import URIRef
@@ -42,6 +43,15 @@ def prefixed(iri: str) -> str:
     return f"{best[0]}:{local}"
 
 
+def readable(iri: str) -> str:
+    """The IRI as a reader reads it: whole, its percent-escapes decoded where they are UTF-8
+    (``.../id/city/koeln``), never with the backslashes of a prefixed name (``prefixed``)."""
+    try:
+        return unquote(iri, errors="strict")
+    except UnicodeDecodeError:  # escapes of other bytes than UTF-8's: kept as they are
+        return iri
+
+
 def _name(index: LabelIndex, iri: str | None, lang: str) -> dict[str, str] | None:
     if iri is None:
         return None
@@ -60,6 +70,7 @@ def suggestion(index: LabelIndex, entry: Entry, matched: str, lang: str) -> dict
         "type": _name(index, entry.type, lang),
         "country": _name(index, entry.country, lang),
         "sparql": prefixed(entry.iri),
+        "shown": readable(entry.iri),
     }
 
 
@@ -74,7 +85,7 @@ def _found(default_limit: str) -> tuple[str, str, list[dict[str, Any]]]:
     """What was typed, the label language and the suggestions, from ``q`` and ``limit``."""
     text = request.args.get("q")
     if text is None:
-        raise BadRequest("give the beginning of a name as q, e.g. /suggest?q=Nürn")
+        raise BadRequest(f"give the beginning of a name as q, e.g. {request.script_root}{request.path}?q=Nürn")
     if len(text) > MAX_QUERY:
         raise BadRequest(f"q is longer than {MAX_QUERY} characters")
     limit = _limit(default_limit)
@@ -98,7 +109,11 @@ def suggest() -> Response:
 
 @bp.get("/search")
 def results() -> Response:
-    """The search box without JavaScript (or after Enter): the same matches as a page."""
-    text, lang, found = _found(str(MAX_LIMIT))
+    """The search box without JavaScript (or after Enter): the same matches as a page; with
+    nothing typed, the search form."""
+    if not request.args.get("q", "").strip():
+        text, found = None, []
+    else:
+        text, _, found = _found(str(MAX_LIMIT))
     return _vary(Response(render_template("search.html", q=text, suggestions=found),
                           content_type="text/html; charset=utf-8"))

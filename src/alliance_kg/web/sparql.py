@@ -6,8 +6,9 @@
 2. each of ``query``/``update`` at most once, never both (400); any ``update`` is refused (403);
 3. no query: GET answers the service description (or the query page for browsers); POST, or a
    GET with dataset parameters, is 400;
-4. caps on query length (413); a graph named by the dataset parameters or FROM that we do not
-   hold is an empty graph (never fetched), named in ``X-Unknown-Graphs``;
+4. caps on query length (413); a dataset parameter that is no absolute IRI is a 400; a graph
+   named by the dataset parameters or FROM that we do not hold is an empty graph (never
+   fetched), named in ``X-Unknown-Graphs``;
 5. If-None-Match (304), then the query runs with a deadline (503) and a row cap, which also
    negotiates the format: ``format=`` (or ``output=``, ``results=``, as SPARQLWrapper sends them
    too), then Accept (406 lists the offered types).
@@ -20,6 +21,7 @@ or a plain GET with a query, before Flask sees it.
 from __future__ import annotations
 
 import functools
+import re
 
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -111,6 +113,9 @@ def asked(params: list[tuple[str, str]], method: str) -> Asked | None:
         if method == "POST" or default_graphs or named_graphs:
             raise BadRequest("missing query (send query=... form-encoded or a SPARQL query body)")
         return None
+    for name, graphs in (("default-graph-uri", default_graphs), ("named-graph-uri", named_graphs)):
+        for graph in graphs:
+            graph_iri(name, graph)
     return Asked(queries[0], tuple(default_graphs), tuple(named_graphs), format_in(params))
 
 
@@ -118,6 +123,20 @@ def format_in(params: list[tuple[str, str]]) -> str | None:
     """The format asked for by ``format=``, or its aliases ``output=`` and ``results=``
     (``formats.format_asked``: ``format=`` first; a value we do not know gives way)."""
     return formats.format_asked(value for name in formats.FORMAT_PARAMETERS for value in values(params, name))
+
+
+#: An absolute IRI as SPARQL writes one between <>: a scheme, then none of the characters IRIREF
+#: excludes (spaces and controls, ``<>"{}|^`\``).
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\]*")
+
+
+def graph_iri(parameter: str, value: str) -> str:
+    """A dataset parameter's value, which must be an absolute IRI (400 naming the parameter):
+    anything else would name no graph, and the query would answer as if over an empty one."""
+    if not _IRI.fullmatch(value):
+        raise BadRequest(f"{parameter} must be an absolute IRI (a scheme such as https:, no spaces and none of "
+                         f"<>\"{{}}|^`\\), not {value[:200]!r}")
+    return value
 
 
 def within_length(query: Asked, settings: Settings) -> Asked:
@@ -271,19 +290,45 @@ def describe_or_page() -> Response:
     media_type = formats.negotiate_graph(offered, _accept(), format_in(list(request.args.items(multi=True))))
     if media_type == formats.HTML:
         return _page()
-    response = Response(formats.serialize_graph(catalog.service_description(), media_type),
+    response = Response(catalog.service_description_in(media_type),
                         content_type=formats.content_type(media_type))
     response.vary.add("Accept")
     return response
 
 
 def _prefers_html() -> bool:
-    """A browser navigating: text/html asked for by name and preferred over the result formats
-    (its ranges read as the negotiation reads them, parameters aside)."""
-    accept = formats.parse_accept(request.headers.get("Accept"))
-    if not any(value == formats.HTML and q > 0 for value, q in accept):
+    return prefers_html(request.headers.get("Accept"))
+
+
+#: What a query's answer may be sent as: result sets, graphs and the names clients use for them.
+_ANSWER_TYPES = (*formats.RESULT_TYPES, *formats.GRAPH_TYPES, *formats.ALIASES)
+
+
+@functools.lru_cache(maxsize=256)
+def prefers_html(accept: str | None) -> bool:
+    """A browser navigating: text/html asked for by name, and either preferred strictly over
+    every type an answer may take or, at the same q, listed before any of them by name (a
+    wildcard lists none: ``text/html, */*`` is a browser's). A client that names a result type
+    as high as HTML and first (``application/sparql-results+json, text/html``) gets results.
+    The ranges are read as the negotiation reads them, parameters aside; an over-long header
+    is no browser's (``checked_accept`` refuses it). Both the Flask view and ``web.direct``
+    decide by it."""
+    if not accept or len(accept) > formats.MAX_ACCEPT_LENGTH or "html" not in accept.lower():
         return False
-    return accept.best_match([formats.HTML, *formats.RESULT_TYPES, *formats.GRAPH_TYPES]) == formats.HTML
+    ranges = formats.parse_accept(accept)
+    html = dict(ranges).get(formats.HTML, 0)
+    if html <= 0:
+        return False
+    best = max(ranges.quality(media_type) for media_type in _ANSWER_TYPES)
+    if html != best:
+        return html > best
+    # the same q: the order they were named in (werkzeug keeps it among ranges as specific)
+    for value, q in ranges:
+        if value == formats.HTML:
+            return True
+        if q == html and value in _ANSWER_TYPES:
+            return False
+    return True
 
 
 def _page() -> Response:
