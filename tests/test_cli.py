@@ -335,6 +335,17 @@ def test_query_table_and_formats(run_cli):
     assert len([l for l in result.out.splitlines() if l.strip()]) == 3
 
 
+def test_a_mistyped_query_format_is_exit_2_naming_flag_and_formats(run_cli):
+    """The endpoint passes over a ``format=`` it does not know for the Accept header; the
+    command line has no Accept header to fall back on, so a typo is a usage error."""
+    result = run_cli("query", "ASK { ?s ?p ?o }", "--format", "cvs")
+    assert result.code == EXIT_INPUT and result.out == ""
+    assert "usage: alliance-kg query" in result.err
+    assert "argument --format: 'cvs' is no format we know (did you mean csv?): use table (default), json" in result.err
+    for known in ("TSV", "text/csv", "application/sparql-results+json; charset=utf-8"):
+        assert run_cli("query", "ASK { ?s ?p ?o }", "--format", known).code == EXIT_OK, known
+
+
 def test_query_file(run_cli, tmp_path):
     path = tmp_path / "q.rq"
     path.write_text("ASK { ?s a ?type }", encoding="utf-8")

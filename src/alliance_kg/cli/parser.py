@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 
 from .. import __version__
 from ..build.diff import DIFF_FORMATS
@@ -73,10 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("query", help="run a SPARQL query (text or .rq file) on the local graph")
     p.add_argument("query", metavar="SPARQL|FILE")
-    p.add_argument(
-        "--format", default="table",
-        help="table (default), json, xml, csv, tsv for SELECT/ASK; turtle, nt, jsonld, xml, trig for graphs; or a media type",
-    )
+    p.add_argument("--format", default="table", type=query_format, help=QUERY_FORMATS + "; or a media type")
     p.add_argument("--data", action="append", metavar="PATH", help="query these files/folders instead of the shipped graph")
     p.add_argument("--output", "-o", metavar="FILE")
     p.set_defaults(handler=commands.query)
@@ -118,6 +116,23 @@ def add_setting(p: argparse.ArgumentParser, name: str, default: object, help_tex
     p.add_argument("--" + name.replace("_", "-"), dest=name, default=None, metavar=name.upper(),
                    type=boolean if isinstance(default, bool) else type(default),
                    help=f"{help_text} (default: {default!r}; env ALLIANCE_KG_{name.upper()})")
+
+
+#: The formats of ``query --format`` as its help and its refusal name them.
+QUERY_FORMATS = "table (default), json, xml, csv, tsv for SELECT/ASK; turtle, nt, jsonld, xml, trig for graphs"
+
+
+def query_format(text: str) -> str:
+    """A ``query --format`` value: ``table`` or one the endpoint's ``format=`` knows. The endpoint
+    passes over a value it does not know for the Accept header; a command line has none, so a
+    typo is refused here (argparse names the flag), with the name it is closest to."""
+    from ..query.formats import FORMAT_NAMES, names_a_format  # only when given: it imports the query layer
+
+    if text == "table" or names_a_format(text):
+        return text
+    close = difflib.get_close_matches(text.lower(), ["table", *FORMAT_NAMES], n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    raise argparse.ArgumentTypeError(f"{text!r} is no format we know{hint}: use {QUERY_FORMATS}; or a media type")
 
 
 def boolean(text: str) -> bool:
