@@ -438,6 +438,19 @@ def test_a_setting_out_of_range_is_exit_2_naming_flag_and_range(run_cli, monkeyp
     assert (result.code, result.err) == (EXIT_INPUT, f"alliance-kg: error: {variable}={value!r}: must be {allowed}\n")
 
 
+@pytest.mark.parametrize("flag,value,message", [
+    ("--http-server", "foo", "--http-server 'foo': use granian or waitress"),
+    ("--log-format", "xml", "--log-format 'xml': use text or json"),
+    ("--log-level", "loud", "--log-level 'loud': use DEBUG, INFO, WARNING, ERROR or CRITICAL"),
+])
+def test_serve_get_refuses_what_serve_refuses(run_cli, flag, value, message):
+    """The smoke request runs no server and configures no logging, but passes only on settings a
+    server would start with (both refuse them before the data is loaded)."""
+    for args in ((flag, value), (flag, value, "--get", "/healthz")):
+        result = run_cli("serve", *args)
+        assert (result.code, result.err) == (EXIT_INPUT, f"alliance-kg: error: {message}\n"), args
+
+
 def test_every_numeric_setting_has_bounds_that_hold_its_default():
     from dataclasses import fields
 
