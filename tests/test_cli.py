@@ -358,8 +358,15 @@ def test_query_errors_are_one_line_with_position(run_cli):
     result = run_cli("query", "SELECT * WHERE {")
     assert result.code == EXIT_INPUT
     assert "line 1, column" in result.err and "Traceback" not in result.err
-    update = run_cli("query", "INSERT DATA { <urn:a> <urn:b> <urn:c> }")
-    assert update.code == EXIT_VIOLATIONS and "read-only" in update.err
+
+
+@pytest.mark.parametrize("text", ["INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+                                  "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"])
+def test_a_refused_query_is_exit_2_like_any_unusable_input(run_cli, text):
+    """An update and SERVICE are refusals of the query given, as a syntax error is: exit 2
+    (exit 1 is for findings)."""
+    result = run_cli("query", text)
+    assert result.code == EXIT_INPUT and result.err.startswith("alliance-kg: query refused: ")
 
 
 def test_query_syntax_error_shows_the_line_with_a_caret(run_cli):
