@@ -369,6 +369,28 @@ def test_a_refused_query_is_exit_2_like_any_unusable_input(run_cli, text):
     assert result.code == EXIT_INPUT and result.err.startswith("alliance-kg: query refused: ")
 
 
+@pytest.mark.parametrize("text,message", [
+    ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "alliance-kg is read-only: SPARQL updates are not accepted"),
+    ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+     "SERVICE is not allowed: alliance-kg answers from its own dataset only (line 1, column 18)"),
+])
+def test_a_refusal_on_the_command_line_names_alliance_kg_not_an_endpoint(run_cli, text, message):
+    """The guard's refusals are the endpoint's; the command line words them for itself."""
+    assert run_cli("query", text).err == f"alliance-kg: query refused: {message}\n"
+
+
+def test_a_refusal_sent_back_by_a_query_worker_is_worded_alike():
+    """An error crosses the query workers' pipe as its message (``executor.error_from``) and is
+    still worded by who says it."""
+    from alliance_kg.errors import ForbiddenQuery, UpdateRefused
+    from alliance_kg.query.executor import _error_dict, error_from
+
+    for error in (UpdateRefused(), ForbiddenQuery.service("http://example.org/sparql")):
+        again = error_from(_error_dict(error))
+        assert type(again) is type(error) and str(again) == str(error) and "this endpoint" in str(error)
+        assert again.worded("alliance-kg") == str(error).replace("this endpoint", "alliance-kg")
+
+
 def test_query_syntax_error_shows_the_line_with_a_caret(run_cli):
     """Oxigraph's line and column (in characters, not bytes) and the client's line with a caret
     under the column, a Chinese character taking two cells."""

@@ -30,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"alliance-kg: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except QueryError as exc:
-        print(f"alliance-kg: query refused: {exc}", file=sys.stderr)
+        print(f"alliance-kg: query refused: {exc.worded('alliance-kg')}", file=sys.stderr)
         return EXIT_INPUT if exc.status < 500 else EXIT_VIOLATIONS  # the query given, refused: 4xx
     except AllianceKGError as exc:
         report = getattr(exc, "report", None)
