@@ -152,6 +152,18 @@ def test_wrong_flag_is_exit_2(run_cli):
 
 
 @pytest.mark.parametrize("args,message", [
+    (("validate", "--frmat", "junit"), "unrecognized arguments: --frmat (did you mean --format?)"),
+    (("validate", "--frmat=junit"), "unrecognized arguments: --frmat=junit (did you mean --format?)"),
+    (("serve", "--get", "/healthz", "extra"), "unrecognized arguments: extra"),
+])
+def test_a_wrong_flag_of_a_command_shows_that_commands_usage(run_cli, args, message):
+    result = run_cli(*args)
+    assert result.code == EXIT_INPUT and result.out == ""
+    assert result.err.startswith(f"usage: alliance-kg {args[0]} [-h]")
+    assert result.err.endswith(f"alliance-kg {args[0]}: error: {message}\n")
+
+
+@pytest.mark.parametrize("args,message", [
     (("--bogus",), "unrecognized arguments: --bogus"),
     (("--bogus", "validate"), "unrecognized arguments: --bogus"),
     ((), "the following arguments are required: COMMAND"),

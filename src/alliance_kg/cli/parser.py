@@ -25,6 +25,30 @@ class Parser(argparse.ArgumentParser):
         return parsed
 
 
+class CommandParser(argparse.ArgumentParser):
+    """A command's parser, which names a flag it does not know itself, with its own usage line and
+    the flag it is closest to: argparse hands a command's unknown arguments back up to the
+    top-level parser, whose error shows the top-level usage (``alliance-kg [-h] [--version]
+    COMMAND``). Everything after the command is the command's (the top level has only --help
+    and --version, read before it), so nothing is lost by refusing here."""
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}{self._close_match(extras)}")
+        return parsed, extras
+
+    def _close_match(self, extras: list[str]) -> str:
+        """" (did you mean --format?)" for the first unknown flag close to one of ours, else ""."""
+        flags = [option for action in self._actions for option in action.option_strings if option.startswith("--")]
+        for extra in extras:
+            if extra.startswith("--"):
+                close = difflib.get_close_matches(extra.split("=", 1)[0], flags, n=1)
+                if close:
+                    return f" (did you mean {close[0]}?)"
+        return ""
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Every command and flag; each command's ``handler`` is its function in ``commands``."""
     parser = Parser(
@@ -32,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Knowledge graph of the Chinese-German Industrial Cities Alliance: validate, build, query, serve.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")  # required: checked by Parser
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND",  # required: checked by Parser
+                                parser_class=CommandParser)
 
     p = sub.add_parser("validate", help="validate the shipped graph (or the given files/folders) against the shapes")
     p.add_argument("paths", nargs="*", metavar="PATH", help="RDF files or folders (default: ontology/ and data/)")
