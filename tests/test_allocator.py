@@ -43,15 +43,26 @@ def test_a_named_allocator_that_is_not_installed_is_refused(monkeypatch: pytest.
         library_for("jemalloc")
 
 
-@pytest.mark.parametrize("choice", ["bogus", "libmimalloc.so.2", "/no/such/libmalloc.so", ""])
+@pytest.mark.parametrize("choice", ["bogus", "libmimalloc.so.2", ""])
 def test_a_choice_that_names_no_library_is_refused(choice: str):
     with pytest.raises(InputError, match="use auto, system, mimalloc, jemalloc or the absolute path"):
         library_for(choice)
 
 
+def test_a_path_that_is_no_shared_library_is_refused_saying_why(tmp_path: Path):
+    """An absolute path is what was asked for: the message says what is wrong with the file."""
+    text = tmp_path / "notes.txt"
+    text.write_text("not a library", encoding="utf-8")
+    for path, why in [("/no/such/libmalloc.so", "no such file"), (str(tmp_path), "a folder, not a shared library"),
+                      (str(text), "not a shared library (no ELF file)")]:
+        with pytest.raises(InputError) as refused:
+            library_for(path)
+        assert str(refused.value) == f"--allocator {path!r}: {why}"
+
+
 def test_a_library_given_by_path_is_taken(tmp_path: Path):
     library = tmp_path / "libmine.so"
-    library.write_bytes(b"")
+    library.write_bytes(b"\x7fELF")  # the loader's judgement comes later: preload
     assert library_for(str(library)) == str(library)
 
 

@@ -152,6 +152,18 @@ def test_wrong_flag_is_exit_2(run_cli):
 
 
 @pytest.mark.parametrize("args,message", [
+    (("validate", "--frmat", "junit"), "unrecognized arguments: --frmat (did you mean --format?)"),
+    (("validate", "--frmat=junit"), "unrecognized arguments: --frmat=junit (did you mean --format?)"),
+    (("serve", "--get", "/healthz", "extra"), "unrecognized arguments: extra"),
+])
+def test_a_wrong_flag_of_a_command_shows_that_commands_usage(run_cli, args, message):
+    result = run_cli(*args)
+    assert result.code == EXIT_INPUT and result.out == ""
+    assert result.err.startswith(f"usage: alliance-kg {args[0]} [-h]")
+    assert result.err.endswith(f"alliance-kg {args[0]}: error: {message}\n")
+
+
+@pytest.mark.parametrize("args,message", [
     (("--bogus",), "unrecognized arguments: --bogus"),
     (("--bogus", "validate"), "unrecognized arguments: --bogus"),
     ((), "the following arguments are required: COMMAND"),
@@ -335,6 +347,17 @@ def test_query_table_and_formats(run_cli):
     assert len([l for l in result.out.splitlines() if l.strip()]) == 3
 
 
+def test_a_mistyped_query_format_is_exit_2_naming_flag_and_formats(run_cli):
+    """The endpoint passes over a ``format=`` it does not know for the Accept header; the
+    command line has no Accept header to fall back on, so a typo is a usage error."""
+    result = run_cli("query", "ASK { ?s ?p ?o }", "--format", "cvs")
+    assert result.code == EXIT_INPUT and result.out == ""
+    assert "usage: alliance-kg query" in result.err
+    assert "argument --format: 'cvs' is no format we know (did you mean csv?): use table (default), json" in result.err
+    for known in ("TSV", "text/csv", "application/sparql-results+json; charset=utf-8"):
+        assert run_cli("query", "ASK { ?s ?p ?o }", "--format", known).code == EXIT_OK, known
+
+
 def test_query_file(run_cli, tmp_path):
     path = tmp_path / "q.rq"
     path.write_text("ASK { ?s a ?type }", encoding="utf-8")
@@ -347,8 +370,37 @@ def test_query_errors_are_one_line_with_position(run_cli):
     result = run_cli("query", "SELECT * WHERE {")
     assert result.code == EXIT_INPUT
     assert "line 1, column" in result.err and "Traceback" not in result.err
-    update = run_cli("query", "INSERT DATA { <urn:a> <urn:b> <urn:c> }")
-    assert update.code == EXIT_VIOLATIONS and "read-only" in update.err
+
+
+@pytest.mark.parametrize("text", ["INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+                                  "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"])
+def test_a_refused_query_is_exit_2_like_any_unusable_input(run_cli, text):
+    """An update and SERVICE are refusals of the query given, as a syntax error is: exit 2
+    (exit 1 is for findings)."""
+    result = run_cli("query", text)
+    assert result.code == EXIT_INPUT and result.err.startswith("alliance-kg: query refused: ")
+
+
+@pytest.mark.parametrize("text,message", [
+    ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "alliance-kg is read-only: SPARQL updates are not accepted"),
+    ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+     "SERVICE is not allowed: alliance-kg answers from its own dataset only (line 1, column 18)"),
+])
+def test_a_refusal_on_the_command_line_names_alliance_kg_not_an_endpoint(run_cli, text, message):
+    """The guard's refusals are the endpoint's; the command line words them for itself."""
+    assert run_cli("query", text).err == f"alliance-kg: query refused: {message}\n"
+
+
+def test_a_refusal_sent_back_by_a_query_worker_is_worded_alike():
+    """An error crosses the query workers' pipe as its message (``executor.error_from``) and is
+    still worded by who says it."""
+    from alliance_kg.errors import ForbiddenQuery, UpdateRefused
+    from alliance_kg.query.executor import _error_dict, error_from
+
+    for error in (UpdateRefused(), ForbiddenQuery.service("http://example.org/sparql")):
+        again = error_from(_error_dict(error))
+        assert type(again) is type(error) and str(again) == str(error) and "this endpoint" in str(error)
+        assert again.worded("alliance-kg") == str(error).replace("this endpoint", "alliance-kg")
 
 
 def test_query_syntax_error_shows_the_line_with_a_caret(run_cli):
@@ -425,6 +477,19 @@ def test_a_setting_out_of_range_is_exit_2_naming_flag_and_range(run_cli, monkeyp
     monkeypatch.setenv(variable, value)
     result = run_cli("serve", "--get", "/healthz")
     assert (result.code, result.err) == (EXIT_INPUT, f"alliance-kg: error: {variable}={value!r}: must be {allowed}\n")
+
+
+@pytest.mark.parametrize("flag,value,message", [
+    ("--http-server", "foo", "--http-server 'foo': use granian or waitress"),
+    ("--log-format", "xml", "--log-format 'xml': use text or json"),
+    ("--log-level", "loud", "--log-level 'loud': use DEBUG, INFO, WARNING, ERROR or CRITICAL"),
+])
+def test_serve_get_refuses_what_serve_refuses(run_cli, flag, value, message):
+    """The smoke request runs no server and configures no logging, but passes only on settings a
+    server would start with (both refuse them before the data is loaded)."""
+    for args in ((flag, value), (flag, value, "--get", "/healthz")):
+        result = run_cli("serve", *args)
+        assert (result.code, result.err) == (EXIT_INPUT, f"alliance-kg: error: {message}\n"), args
 
 
 def test_every_numeric_setting_has_bounds_that_hold_its_default():

@@ -34,6 +34,11 @@ class InputError(AllianceKGError):
         return f"{where}: {self.message}" if where else self.message
 
 
+#: Who answers queries, as the refusals that name it say: the endpoint, to HTTP clients; the
+#: command line names itself instead (``QueryError.worded``).
+ENDPOINT = "this endpoint"
+
+
 class QueryError(AllianceKGError):
     """A query the service will not run; ``status`` is the HTTP status it maps to."""
 
@@ -49,6 +54,11 @@ class QueryError(AllianceKGError):
         if self.line is not None:
             return f"line {self.line}, column {self.column}: {self.message}"
         return self.message
+
+    def worded(self, speaker: str) -> str:
+        """The message as ``speaker`` (the command line: "alliance-kg") says it: the same, but
+        where a refusal names who answers (``ENDPOINT``), as ``UpdateRefused`` does."""
+        return str(self)
 
 
 class QuerySyntaxError(QueryError):
@@ -69,9 +79,28 @@ class UpdateRefused(QueryError):
 
     status = 403
 
+    def __init__(self, message: str = f"{ENDPOINT} is read-only: SPARQL updates are not accepted", *,
+                 line: int | None = None, column: int | None = None):
+        super().__init__(message, line=line, column=column)
+
+    def worded(self, speaker: str) -> str:
+        return str(self).replace(ENDPOINT, speaker, 1)
+
 
 class ForbiddenQuery(QueryError):
     """A query that would reach outside the dataset (SERVICE, remote FROM, LOAD)."""
+
+    @classmethod
+    def service(cls, iri: str | None = None, *, line: int | None = None,
+                column: int | None = None) -> ForbiddenQuery:
+        """The refusal of SERVICE (to ``iri``; at ``line`` and ``column`` of the query's text,
+        said at the message's end): one wording, whichever engine's path finds it."""
+        service = f"SERVICE <{iri}>" if iri else "SERVICE"
+        where = f" (line {line}, column {column})" if line is not None else ""
+        return cls(f"{service} is not allowed: {ENDPOINT} answers from its own dataset only{where}")
+
+    def worded(self, speaker: str) -> str:
+        return str(self).replace(ENDPOINT, speaker, 1)
 
 
 class QueryTimeout(QueryError):

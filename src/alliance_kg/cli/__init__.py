@@ -1,7 +1,8 @@
 """The ``alliance-kg`` command: a thin shell over the library for people and CI pipelines.
 
-Exit codes: 0 success (data conforms), 1 violations (or a refused query), 2 unusable input
-(a missing path, a file that does not parse, a wrong flag). Errors are one line on stderr,
+Exit codes: 0 success (data conforms), 1 violations or findings (and a query the engine did not
+finish: timed out, failed), 2 unusable input (a missing path, a file that does not parse, a
+wrong flag, a query refused: an update, SERVICE, bad syntax). Errors are one line on stderr,
 never a traceback. The settings are read once, here, and handed to the command.
 """
 
@@ -29,8 +30,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"alliance-kg: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except QueryError as exc:
-        print(f"alliance-kg: query refused: {exc}", file=sys.stderr)
-        return EXIT_INPUT if exc.status in (400, 413) else EXIT_VIOLATIONS
+        print(f"alliance-kg: query refused: {exc.worded('alliance-kg')}", file=sys.stderr)
+        return EXIT_INPUT if exc.status < 500 else EXIT_VIOLATIONS  # the query given, refused: 4xx
     except AllianceKGError as exc:
         report = getattr(exc, "report", None)
         if report is not None:

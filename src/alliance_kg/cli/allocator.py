@@ -61,10 +61,27 @@ def library_for(choice: str) -> str | None:
             raise InputError(f"--allocator {choice}: lib{choice} is not installed (Debian: apt-get install "
                              f"{KNOWN[choice][1]})")
         return found
-    if os.path.isabs(choice) and Path(choice).is_file():
-        return choice
+    if os.path.isabs(choice):
+        return shared_library(choice)
     raise InputError(f"--allocator {choice!r}: use auto, system, {', '.join(KNOWN)} or the absolute path of a "
                      f"malloc library")
+
+
+def shared_library(path: str) -> str:
+    """``path``, given by ``--allocator``, if it is a file in the format of shared libraries
+    (ELF); whether the loader can preload it, only the loader says (``preload``)."""
+    try:
+        with open(path, "rb") as file:
+            magic = file.read(4)
+    except FileNotFoundError:
+        raise InputError(f"--allocator {path!r}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"--allocator {path!r}: a folder, not a shared library") from None
+    except OSError as exc:
+        raise InputError(f"--allocator {path!r}: cannot be read ({exc.strerror})") from None
+    if magic != b"\x7fELF":
+        raise InputError(f"--allocator {path!r}: not a shared library (no ELF file)")
+    return path
 
 
 class Allocator(NamedTuple):

@@ -80,8 +80,9 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.get:
         library_for(settings.allocator)  # refused as serve refuses it; one request preloads nothing
         from ..app import create_app
-        from ..web.server import smoke
+        from ..web.server import refuse_unusable, smoke
 
+        refuse_unusable(settings)  # the rest of what serve refuses, though no server runs
         status, body = smoke(create_app({"SETTINGS": settings}), args.get, accept=args.accept)
         write(body, None)
         print(f"GET {args.get}: {status}", file=sys.stderr)  # the body is stdout's alone
@@ -90,10 +91,10 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     # allocator to preload
     allocator = preload(settings.allocator)
     from ..app import create_app
-    from ..web.server import configure_logging, http_server, serve as run_server
+    from ..web.server import configure_logging, refuse_unusable, serve as run_server
 
+    refuse_unusable(settings)  # before the data is loaded, as --get does
     configure_logging(settings)
-    http_server(settings)  # a wrong --http-server is refused before the data is loaded
     allocator.report()
     run_server(create_app({"SETTINGS": settings}), settings)
     return EXIT_OK

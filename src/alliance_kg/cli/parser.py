@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 
 from .. import __version__
 from ..build.diff import DIFF_FORMATS
@@ -24,6 +25,30 @@ class Parser(argparse.ArgumentParser):
         return parsed
 
 
+class CommandParser(argparse.ArgumentParser):
+    """A command's parser, which names a flag it does not know itself, with its own usage line and
+    the flag it is closest to: argparse hands a command's unknown arguments back up to the
+    top-level parser, whose error shows the top-level usage (``alliance-kg [-h] [--version]
+    COMMAND``). Everything after the command is the command's (the top level has only --help
+    and --version, read before it), so nothing is lost by refusing here."""
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}{self._close_match(extras)}")
+        return parsed, extras
+
+    def _close_match(self, extras: list[str]) -> str:
+        """" (did you mean --format?)" for the first unknown flag close to one of ours, else ""."""
+        flags = [option for action in self._actions for option in action.option_strings if option.startswith("--")]
+        for extra in extras:
+            if extra.startswith("--"):
+                close = difflib.get_close_matches(extra.split("=", 1)[0], flags, n=1)
+                if close:
+                    return f" (did you mean {close[0]}?)"
+        return ""
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Every command and flag; each command's ``handler`` is its function in ``commands``."""
     parser = Parser(
@@ -31,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Knowledge graph of the Chinese-German Industrial Cities Alliance: validate, build, query, serve.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")  # required: checked by Parser
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND",  # required: checked by Parser
+                                parser_class=CommandParser)
 
     p = sub.add_parser("validate", help="validate the shipped graph (or the given files/folders) against the shapes")
     p.add_argument("paths", nargs="*", metavar="PATH", help="RDF files or folders (default: ontology/ and data/)")
@@ -73,10 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("query", help="run a SPARQL query (text or .rq file) on the local graph")
     p.add_argument("query", metavar="SPARQL|FILE")
-    p.add_argument(
-        "--format", default="table",
-        help="table (default), json, xml, csv, tsv for SELECT/ASK; turtle, nt, jsonld, xml, trig for graphs; or a media type",
-    )
+    p.add_argument("--format", default="table", type=query_format, help=QUERY_FORMATS + "; or a media type")
     p.add_argument("--data", action="append", metavar="PATH", help="query these files/folders instead of the shipped graph")
     p.add_argument("--output", "-o", metavar="FILE")
     p.set_defaults(handler=commands.query)
@@ -118,6 +141,23 @@ def add_setting(p: argparse.ArgumentParser, name: str, default: object, help_tex
     p.add_argument("--" + name.replace("_", "-"), dest=name, default=None, metavar=name.upper(),
                    type=boolean if isinstance(default, bool) else type(default),
                    help=f"{help_text} (default: {default!r}; env ALLIANCE_KG_{name.upper()})")
+
+
+#: The formats of ``query --format`` as its help and its refusal name them.
+QUERY_FORMATS = "table (default), json, xml, csv, tsv for SELECT/ASK; turtle, nt, jsonld, xml, trig for graphs"
+
+
+def query_format(text: str) -> str:
+    """A ``query --format`` value: ``table`` or one the endpoint's ``format=`` knows. The endpoint
+    passes over a value it does not know for the Accept header; a command line has none, so a
+    typo is refused here (argparse names the flag), with the name it is closest to."""
+    from ..query.formats import FORMAT_NAMES, names_a_format  # only when given: it imports the query layer
+
+    if text == "table" or names_a_format(text):
+        return text
+    close = difflib.get_close_matches(text.lower(), ["table", *FORMAT_NAMES], n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    raise argparse.ArgumentTypeError(f"{text!r} is no format we know{hint}: use {QUERY_FORMATS}; or a media type")
 
 
 def boolean(text: str) -> bool:

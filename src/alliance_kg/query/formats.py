@@ -204,6 +204,13 @@ _UNKNOWN = "unknown"
 _KNOWN_TYPES = frozenset([*RESULT_TYPES, *GRAPH_TYPES, HTML])
 
 
+def names_a_format(value: str) -> bool:
+    """Whether ``value`` is a ``format=`` value we know: a short name, an alias or a media type of
+    our tables (for either column). The endpoint passes over one it does not know
+    (``_negotiate``); the command line refuses it."""
+    return _from_format_param(value, _RESULTS_COLUMN) != _UNKNOWN
+
+
 def _from_format_param(value: str, column: int) -> str | None:
     """The media type a ``format=`` value names for this column (None: a format this column does
     not have), or ``_UNKNOWN``. A ``+`` that reached us as a space (``rdf+xml`` unescaped in a

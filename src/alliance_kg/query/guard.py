@@ -243,8 +243,7 @@ def scan_tokens(text: str) -> PreparedQuery:
     for tok in toks:
         if tok.kind == "word" and tok.text.upper() == "SERVICE":
             line, column = _position(text, tok.start)
-            raise ForbiddenQuery("SERVICE is not allowed: this endpoint answers from its own dataset only "
-                                 f"(line {line}, column {column})")
+            raise ForbiddenQuery.service(line=line, column=column)
     keyword, i, graphs = _form_and_graphs(text, toks)
     regrouped = regroup(text, toks)
     written = None if regrouped == text else text
@@ -276,7 +275,7 @@ def _form(text: str, toks: list[Token], i: int) -> str:
     first = toks[i]
     keyword = first.text.upper() if first.kind == "word" else ""
     if keyword in UPDATES:
-        raise UpdateRefused("this endpoint is read-only: SPARQL updates are not accepted")
+        raise UpdateRefused()
     if keyword not in FORMS:
         _refuse(text, first.start, f"expected SELECT, ASK, CONSTRUCT or DESCRIBE, found {first.text!r}")
     return keyword

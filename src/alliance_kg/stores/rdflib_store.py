@@ -184,9 +184,7 @@ def _walk(root: CompValue) -> None:
         node = stack.pop()
         if isinstance(node, CompValue):
             if node.name == "ServiceGraphPattern":
-                raise ForbiddenQuery(
-                    f"SERVICE <{node.term}> is not allowed: this endpoint answers from its own dataset only"
-                )
+                raise ForbiddenQuery.service(str(node.term))
             if node.name == "Slice":
                 for key in ("start", "length"):
                     value = node.get(key)

@@ -31,11 +31,25 @@ from .state import EXTENSION
 log = logging.getLogger(__name__)
 
 
+def refuse_unusable(settings: Settings) -> None:
+    """Refuse the settings that only serving reads (the HTTP server, the log's format and level),
+    before the data is loaded. ``serve --get`` runs no server and configures no logging, but
+    refuses them too: its smoke test passes only on settings a server would start with."""
+    http_server(settings)
+    _check_logging(settings)
+
+
+def _check_logging(settings: Settings) -> None:
+    if settings.log_format not in ("text", "json"):
+        raise InputError(f"--log-format {settings.log_format!r}: use text or json")
+    if settings.log_level.upper() not in logging.getLevelNamesMapping():
+        raise InputError(f"--log-level {settings.log_level!r}: use DEBUG, INFO, WARNING, ERROR or CRITICAL")
+
+
 def configure_logging(settings: Settings) -> None:
     """Log lines on stderr at the configured level (the access log included), as text for a
     terminal or as one JSON object per line (``--log-format json``)."""
-    if settings.log_format not in ("text", "json"):
-        raise ValueError(f"--log-format {settings.log_format!r}: use text or json")
+    _check_logging(settings)
     handler = logging.StreamHandler(sys.stderr)
     if settings.log_format == "json":
         handler.setFormatter(JsonLines())

@@ -50,7 +50,6 @@ bp = Blueprint("sparql", __name__)
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
-READ_ONLY = "this endpoint is read-only: SPARQL updates are not accepted"
 #: Every answer's Vary, whether or not its size has it gzipped: a 304 (``not_modified``), sent
 #: before the answer exists, says the same.
 VARY = "Accept, Accept-Encoding"
@@ -84,7 +83,7 @@ def posted_params(query_string: bytes, mimetype: str, charset: str, body: Callab
     if charset not in ("utf-8", "utf8"):
         raise UnsupportedMediaType(f"only UTF-8 is accepted, not charset={charset}")
     if mimetype == SPARQL_UPDATE:
-        raise UpdateRefused(READ_ONLY)
+        raise UpdateRefused()
     if coding.strip().lower() not in ("", "identity"):
         raise UnsupportedMediaType(f"Content-Encoding {coding.strip()!r} is not accepted: send the body uncompressed")
     raw = body()
@@ -107,7 +106,7 @@ def asked(params: list[tuple[str, str]], method: str) -> Asked | None:
     if queries and updates:
         raise BadRequest("a request carries either a query or an update, not both")
     if updates:
-        raise UpdateRefused(READ_ONLY)
+        raise UpdateRefused()
     default_graphs, named_graphs = values(params, "default-graph-uri"), values(params, "named-graph-uri")
     if not queries:
         if method == "POST" or default_graphs or named_graphs:
