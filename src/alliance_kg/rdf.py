@@ -106,6 +106,22 @@ def typed_literal(lexical: str, datatype: str) -> Literal:
     return Literal(lexical, datatype=URIRef(datatype), normalize=False)
 
 
+def literal_as_written(lexical: str, language: str | None, datatype: str | None) -> Literal:
+    """The literal of this lexical form, language or datatype, as written (``typed_literal``)."""
+    if language:
+        return Literal(lexical, lang=language, normalize=False)
+    if datatype is None:
+        return Literal(lexical, normalize=False)
+    return typed_literal(lexical, datatype)
+
+
+def pickled_as_written(term: Literal) -> tuple[Callable[..., Literal], tuple[str, str | None, str | None]]:
+    """A ``pickle`` reduction of a literal that keeps it as written: rdflib's own rebuilds it
+    normalised, so ``"yes"^^xsd:boolean`` crossed a pipe as ``"false"`` and ``"01"`` as ``"1"``."""
+    datatype = term.datatype
+    return literal_as_written, (str(term), term.language, None if datatype is None else str(datatype))
+
+
 def from_ox_scoped() -> Callable[[object], Identifier]:
     """``from_ox`` with blank node labels scoped to one document (a file, a remote answer): the
     same label gives the same fresh rdflib blank node within it and never one of another's,
