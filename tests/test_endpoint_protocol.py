@@ -717,11 +717,12 @@ def test_a_graph_answer_writes_an_ill_typed_literal_as_written_in_every_format(b
     """``"yes"^^xsd:boolean`` (what validation exists to report) stays that term in a
     CONSTRUCT answer and a resource's description, in every graph format: rdflib's Turtle and
     TriG writers wrote it bare (``yes``, which no reader parses), its JSON-LD writer as false."""
+    from fixtures_server import build_store
+
     from alliance_kg.app import create_app
     from alliance_kg.namespaces import ID
     from alliance_kg.query import formats
     from alliance_kg.rdf import new_dataset, typed_literal
-    from fixtures_server import build_store
 
     dataset = new_dataset()
     subject, free = ID["city/x"], URIRef("urn:x:free")
