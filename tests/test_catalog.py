@@ -5,6 +5,9 @@ linked from the VoID."""
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -213,3 +216,47 @@ def test_a_key_is_built_once_however_many_ask_at_once(client):
     for asker in askers:
         asker.join()
     assert len(built) == 1 and len(got) == 8 and len({id(value) for value in got}) == 1
+
+
+#: Prints, per description and graph format, the tag and a hash of what an app gives, on the
+#: backend argv[2] names. The catalog's time and dumps are fixed: they are the generation's, and
+#: the dumps' own bytes are another test's.
+_DESCRIBED = """
+import dataclasses, hashlib, sys
+from alliance_kg.app import create_app
+from alliance_kg.build.sources import load_dataset
+from alliance_kg.query import formats
+from alliance_kg.stores import InMemoryOxigraphStore, RdflibStore
+from alliance_kg.web import catalog
+from alliance_kg.web.admin import RELOADER
+from alliance_kg.web.downloads import DumpFile
+from alliance_kg.stores.dcat import Download
+catalog._dump_file = lambda current, name: DumpFile(None, Download("text/turtle", 1, "00"))
+backend = {"oxigraph": InMemoryOxigraphStore, "rdflib": RdflibStore}[sys.argv[2]]
+app = create_app({"STORE": backend(load_dataset([sys.argv[1]]).dataset, "v1"), "TESTING": True, "query_workers": 1})
+reloader = app.extensions[RELOADER]
+reloader.current = dataclasses.replace(reloader.current, loaded_at="2017-03-09T00:00:00Z")
+for path in ("/.well-known/void", "/catalog"):
+    for media_type in [*formats.GRAPH_TYPES, "text/html"]:
+        response = app.test_client().get(path, headers={"Accept": media_type})
+        assert response.status_code == 200, (path, media_type, response.status_code)
+        print(path, media_type, response.headers["ETag"], hashlib.sha256(response.get_data()).hexdigest())
+app.extensions["alliance_kg"].executor.close()
+"""
+
+
+@pytest.mark.parametrize("backend", ["oxigraph", "rdflib"])
+def test_void_and_catalog_are_the_same_bytes_in_every_serving_process(backend):
+    """Their weak tag is the data version and the request: two processes (hash seeds apart, as
+    any two are) must send the same bytes under it, in every format they are offered in."""
+    from fixtures_server import ENDPOINT_DATA
+
+    import alliance_kg
+
+    source = str(Path(alliance_kg.__file__).resolve().parents[1])
+    answers = [subprocess.run([sys.executable, "-c", _DESCRIBED, str(ENDPOINT_DATA), backend], capture_output=True,
+                              text=True, timeout=120, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed,
+                                   "PYTHONPATH": os.pathsep.join([source, os.environ.get("PYTHONPATH", "")])}).stdout
+               for seed in ("1", "2")]
+    assert len(answers[0].splitlines()) == 12 and answers[0] == answers[1]

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, XSD
 
 import alliance_kg
 from alliance_kg.namespaces import GRAPH, SD
@@ -710,3 +710,34 @@ def test_every_custom_header_the_server_sets_is_exposed():
     assert {"Retry-After", "X-Cache", "X-Request-Id", "X-Citation"} <= sent
     exposed = {name.strip() for name in headers.EXPOSED_HEADERS.split(",")}
     assert sent <= exposed
+
+
+@pytest.mark.parametrize("backend", ["memory", "rdflib", "oxigraph"])
+def test_a_graph_answer_writes_an_ill_typed_literal_as_written_in_every_format(backend, request, tmp_path_factory):
+    """``"yes"^^xsd:boolean`` (what validation exists to report) stays that term in a
+    CONSTRUCT answer and a resource's description, in every graph format: rdflib's Turtle and
+    TriG writers wrote it bare (``yes``, which no reader parses), its JSON-LD writer as false."""
+    from fixtures_server import build_store
+
+    from alliance_kg.app import create_app
+    from alliance_kg.namespaces import ID
+    from alliance_kg.query import formats
+    from alliance_kg.rdf import new_dataset, typed_literal
+
+    dataset = new_dataset()
+    subject, free = ID["city/x"], URIRef("urn:x:free")
+    dataset.graph(URIRef(GRAPH + "test")).add((subject, free, typed_literal("yes", str(XSD.boolean))))
+    store = build_store(backend, dataset, "ill-typed-v1", request, tmp_path_factory, "ill-typed")
+    app = create_app({"STORE": store, "TESTING": True, "query_workers": 1})
+    try:
+        client = app.test_client()
+        for media_type in formats.GRAPH_TYPES:
+            for response in (get(client, "CONSTRUCT WHERE { ?s ?p ?o }", headers={"Accept": media_type}),
+                             client.get("/doc/city/x", headers={"Accept": media_type})):
+                assert response.status_code == 200 and response.mimetype == media_type
+                read = list(ox.parse(response.get_data(), format=ox.RdfFormat.from_media_type(media_type)))
+                written = {(q.predicate.value, q.object.value, q.object.datatype.value) for q in read
+                           if q.predicate.value == str(free)}
+                assert written == {(str(free), "yes", str(XSD.boolean))}, (media_type, response.get_data(as_text=True))
+    finally:
+        app.extensions["alliance_kg"].executor.close()

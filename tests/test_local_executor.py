@@ -262,3 +262,23 @@ def test_syntax_errors_are_explained_from_many_threads_at_once():
     finally:
         sys.setswitchinterval(previous)
     assert outcomes == ["explained"] * len(texts)
+
+
+def test_a_literal_crosses_the_worker_pipe_as_written():
+    """rdflib's own pickling rebuilds a literal normalised: ``"yes"^^xsd:boolean`` came out of
+    a query worker as ``"false"`` (and every page and answer built from its rows said so)."""
+    from multiprocessing import Pipe
+
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import XSD
+
+    from alliance_kg.query.executor import receive, send
+    from alliance_kg.rdf import typed_literal
+
+    sent = [typed_literal("yes", str(XSD.boolean)), typed_literal("01", str(XSD.integer)),
+            Literal("Köln", lang="de"), Literal("plain"), URIRef("urn:x:a")]
+    ours, theirs = Pipe()
+    send(ours, sent)
+    got = receive(theirs)
+    assert [(str(t), getattr(t, "datatype", None), getattr(t, "language", None)) for t in got] == \
+        [(str(t), getattr(t, "datatype", None), getattr(t, "language", None)) for t in sent]

@@ -106,6 +106,22 @@ def typed_literal(lexical: str, datatype: str) -> Literal:
     return Literal(lexical, datatype=URIRef(datatype), normalize=False)
 
 
+def literal_as_written(lexical: str, language: str | None, datatype: str | None) -> Literal:
+    """The literal of this lexical form, language or datatype, as written (``typed_literal``)."""
+    if language:
+        return Literal(lexical, lang=language, normalize=False)
+    if datatype is None:
+        return Literal(lexical, normalize=False)
+    return typed_literal(lexical, datatype)
+
+
+def pickled_as_written(term: Literal) -> tuple[Callable[..., Literal], tuple[str, str | None, str | None]]:
+    """A ``pickle`` reduction of a literal that keeps it as written: rdflib's own rebuilds it
+    normalised, so ``"yes"^^xsd:boolean`` crossed a pipe as ``"false"`` and ``"01"`` as ``"1"``."""
+    datatype = term.datatype
+    return literal_as_written, (str(term), term.language, None if datatype is None else str(datatype))
+
+
 def from_ox_scoped() -> Callable[[object], Identifier]:
     """``from_ox`` with blank node labels scoped to one document (a file, a remote answer): the
     same label gives the same fresh rdflib blank node within it and never one of another's,
@@ -227,22 +243,35 @@ def turtle(graph: Graph) -> str:
 
 def sorted_serialization(graph: Graph, media_type: str) -> bytes:
     """``graph`` in ``media_type`` (an RDF one Oxigraph writes), written by Oxigraph in the order
-    of its triples' N-Triples forms, under those of the project's prefixes it uses: the same
-    graph gives the same bytes in every process. rdflib's writers follow the order of its sets,
-    which differs between processes with the hash seed. Blank nodes keep their labels, so they
-    must be labelled alike in every process too."""
+    of its statements' N-Triples (N-Quads) forms, under those of its prefixes and the project's
+    it uses: the same graph gives the same bytes in every process. rdflib's writers follow the
+    order of its sets, which differs between processes with the hash seed (and its Turtle writer
+    writes an ill-typed ``"yes"^^xsd:boolean`` bare, as no Turtle reader reads it); Oxigraph
+    writes every literal as it is. Blank nodes keep their labels, so they must be labelled alike
+    in every process too. A dataset keeps its graphs in a format of datasets (TriG) and is the
+    union of its graphs in one of graphs; a graph is the default graph in a format of datasets."""
     fmt = ox.RdfFormat.from_media_type(media_type)
     if fmt is None:
         raise ValueError(f"no RDF format is written as {media_type}")
     term = _converter()
-    written = sorted((str(triple), triple) for triple in (ox.Triple(term(s), term(p), term(o)) for s, p, o in graph))
-    triples = [triple for _, triple in written]
+    if isinstance(graph, Dataset):
+        quads = [ox.Quad(term(s), term(p), term(o), _graph_name(g, term)) for s, p, o, g in graph.quads()]
+    else:
+        quads = [ox.Quad(term(s), term(p), term(o), ox.DefaultGraph()) for s, p, o in graph]
+    statements: Iterable = (quads if fmt.supports_datasets
+                            else dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
+    written = sorted((str(statement), statement) for statement in statements)
     text = "\n".join(line for line, _ in written)
-    used = {prefix: namespace for prefix, namespace in PREFIXES.items() if f"<{namespace}" in text}
-    if fmt.supports_datasets:
-        return ox.serialize([ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples],
-                            format=fmt, prefixes=used)
-    return ox.serialize(triples, format=fmt, prefixes=used)
+    bound = {**{prefix: str(namespace) for prefix, namespace in sorted(graph.namespaces())}, **PREFIXES}
+    used = {prefix: namespace for prefix, namespace in bound.items() if f"<{namespace}" in text}
+    return ox.serialize([statement for _, statement in written], format=fmt, prefixes=used)
+
+
+def _graph_name(name, term: Callable[[Identifier], object]):
+    """An rdflib dataset's graph (or its name) as Oxigraph names it: its default graph as the
+    default graph."""
+    name = getattr(name, "identifier", name)
+    return ox.DefaultGraph() if name is None or name == DATASET_DEFAULT_GRAPH_ID else term(name)
 
 
 def oxigraph_copy(dataset: Dataset) -> ox.Store:

@@ -30,7 +30,9 @@ the benchmark's mix, half the throughput at concurrency 1).
 
 from __future__ import annotations
 
+import copyreg
 import gc
+import io
 import logging
 import multiprocessing
 import os
@@ -47,8 +49,11 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any, Callable, Collection, Iterator, TypeVar
 
+from rdflib import Literal
+
 from .. import errors
 from ..errors import QueryAborted, QueryError, QueryTimeout
+from ..rdf import pickled_as_written
 from ..settings import Settings
 from ..stores.base import Answer, Deferred, PreparedQuery, QueryResult, Store
 from . import compression, formats
@@ -270,10 +275,19 @@ def error_from(data: dict[str, Any]) -> QueryError:
     return kind(data["message"], line=data.get("line"), column=data.get("column"))
 
 
+#: How ``send`` pickles: rdflib literals as written (``rdf.pickled_as_written``), the rest as usual.
+_PICKLED = {**copyreg.dispatch_table, Literal: pickled_as_written}
+
+
 def send(conn: Connection, message: Any) -> None:
-    """``message`` down the pipe. ``Connection.send`` pickles through ``ForkingPickler`` (able
-    to pass descriptors, which no message here holds) at a few microseconds more a message."""
-    conn.send_bytes(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
+    """``message`` down the pipe, its literals as written. ``Connection.send`` pickles through
+    ``ForkingPickler`` (able to pass descriptors, which no message here holds) at a few
+    microseconds more a message."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _PICKLED
+    pickler.dump(message)
+    conn.send_bytes(buffer.getbuffer())
 
 
 def receive(conn: Connection) -> Any:

@@ -16,13 +16,13 @@ import json
 from typing import Iterable
 from xml.sax.saxutils import escape, quoteattr
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from ..errors import NotAcceptable
-from ..rdf import bind_prefixes
+from ..rdf import sorted_serialization
 from ..stores.base import QueryResult
 
 JSON_RESULTS = "application/sparql-results+json"
@@ -43,7 +43,7 @@ RESULT_TYPES: dict[str, str] = {
     CSV: "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
     TSV: "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
 }
-#: Graph media types, default first: media type -> (rdflib serializer, W3C format IRI).
+#: Graph media types, default first: media type -> (rdflib format name, W3C format IRI).
 GRAPH_TYPES: dict[str, tuple[str, str]] = {
     TURTLE: ("turtle", "http://www.w3.org/ns/formats/Turtle"),
     NTRIPLES: ("nt", "http://www.w3.org/ns/formats/N-Triples"),
@@ -242,16 +242,14 @@ def serialize(result: QueryResult, media_type: str) -> bytes:
 
 
 def serialize_graph(graph: Graph, media_type: str) -> bytes:
-    """A graph (or dataset, for TriG) in one of ``GRAPH_TYPES``."""
+    """A graph (or dataset, for TriG) in one of ``GRAPH_TYPES``, written by Oxigraph as
+    ``rdf.sorted_serialization`` writes it: every literal as written (rdflib's Turtle and TriG
+    writers wrote an ill-typed ``"yes"^^xsd:boolean`` bare, as ``yes`` or ``false``, and its
+    JSON-LD writer as ``false``), in the same order in every process, and as the Oxigraph
+    backend writes its own answers."""
     if media_type not in GRAPH_TYPES:
         raise NotAcceptable(f"{media_type} cannot carry a graph", offered=list(GRAPH_TYPES))
-    fmt = GRAPH_TYPES[media_type][0]
-    if fmt == "trig" and not isinstance(graph, Dataset):
-        wrapper = Dataset()
-        for triple in graph:
-            wrapper.add(triple)
-        graph = wrapper
-    return bind_prefixes(graph).serialize(format=fmt, encoding="utf-8")
+    return sorted_serialization(graph, media_type)
 
 
 # --- result-set writers (rdflib has no TSV writer and its CSV writer differs from the spec) ---

@@ -90,14 +90,14 @@ def _describe(store, counts: Counts) -> Graph:
 @bp.route("/.well-known/void")
 def void() -> Response:
     """VoID description of the dataset (licence, endpoint, dumps, subsets), by conneg (HTML, as
-    the home page's link asks for it: its Turtle, readable, as the catalog does)."""
+    the home page's link asks for it: its Turtle, readable, as the catalog does); the same bytes
+    in every serving process, as the service description (``rdf.sorted_serialization``)."""
     current = state()
     offered = [*formats.GRAPH_TYPES, formats.HTML]
     media_type = formats.negotiate_graph(offered, request.headers.get("Accept"), request.args.get("format"))
     shown = formats.TURTLE if media_type == formats.HTML else media_type
     counts = _counts(current)
-    body = current.cached(f"void:{shown}", lambda: formats.serialize_graph(
-        void_graph(counts, dumps.DUMPS), shown))
+    body = current.cached(f"void:{shown}", lambda: sorted_serialization(void_graph(counts, dumps.DUMPS), shown))
     response = Response(body, content_type=formats.content_type("text/plain" if media_type == formats.HTML else shown))
     response.vary.add("Accept")
     response.headers["Link"] = LICENSE_LINK
@@ -106,13 +106,15 @@ def void() -> Response:
 
 @bp.route("/catalog")
 def catalog() -> Response:
-    """The DCAT-AP record for open-data portals, by conneg (HTML: its Turtle, readable)."""
+    """The DCAT-AP record for open-data portals, by conneg (HTML: its Turtle, readable); the same
+    bytes in every serving process (``rdf.sorted_serialization``; its blank nodes are labelled
+    by what they are: ``stores.dcat``)."""
     current = state()
     offered = [*formats.GRAPH_TYPES, formats.HTML]
     media_type = formats.negotiate_graph(offered, request.headers.get("Accept"), request.args.get("format"))
     shown = formats.TURTLE if media_type == formats.HTML else media_type
     downloads = {name: _dump_file(current, name).download for name in dumps.DUMPS}  # written once each
-    body = current.cached(f"catalog:{shown}", lambda: formats.serialize_graph(_catalog(current, downloads), shown))
+    body = current.cached(f"catalog:{shown}", lambda: sorted_serialization(_catalog(current, downloads), shown))
     response = Response(body, content_type=formats.content_type("text/plain" if media_type == formats.HTML else shown))
     response.vary.add("Accept")
     response.headers["Link"] = LICENSE_LINK
