@@ -299,11 +299,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "severity": {"en": "Severity", "de": "Schwere", "zh": "级别"},
     "rule": {"en": "Rule", "de": "Regel", "zh": "规则"},
     "applies_to": {"en": "Applies to", "de": "Gilt für", "zh": "适用于"},
-    "ontology_description": {"en": "The alliance ontology: every class and property with labels and definitions in German and "
-                                   "English, the terms it reuses, and the shapes that constrain them.",
+    "ontology_description": {"en": "The alliance ontology: every class and property with labels and definitions in German, "
+                                   "English and Chinese, the terms it reuses, and the shapes that constrain them.",
                              "de": "Die Allianz-Ontologie: jede Klasse und Eigenschaft mit Bezeichnungen und Definitionen auf "
-                                   "Deutsch und Englisch, die wiederverwendeten Begriffe und die Regeln, die sie einschränken.",
-                             "zh": "联盟本体：每个类和属性及其德语和英语的标签与定义、复用的外部术语，以及约束它们的形状。"},
+                                   "Deutsch, Englisch und Chinesisch, die wiederverwendeten Begriffe und die Regeln, die sie "
+                                   "einschränken.",
+                             "zh": "联盟本体：每个类和属性及其德语、英语和中文的标签与定义、复用的外部术语，以及约束它们的形状。"},
     "label": {"en": "Label", "de": "Bezeichnung", "zh": "标签"},
     "term": {"en": "Term", "de": "Begriff", "zh": "术语"},
     "version": {"en": "version", "de": "Version", "zh": "版本"},
