@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 from pathlib import Path
 
 import pytest
 
-from alliance_kg.web.i18n import MESSAGES, SCRIPT_KEYS
+from alliance_kg.web.i18n import MESSAGES, SCRIPT_KEYS, number
 from alliance_kg.web.language import COOKIE, UI_LANGUAGES
 
 
@@ -252,3 +253,42 @@ def test_an_example_without_the_page_language_falls_back_to_english_and_says_so(
     assert (shown["02-both"]["title"], shown["02-both"]["description"], shown["02-both"]["title_lang"]) == \
         ("Beide", "Zweimal.", "")
     assert localized(load_examples(tmp_path), "en", "en")[1]["title"] == "Both"
+
+
+# --- numbers and the starter query ----------------------------------------------------------------
+
+@pytest.mark.parametrize("lang, written", [
+    ("en", ("10,000", "1,872", "30", "2.5", "0.25")),
+    ("de", ("10.000", "1.872", "30", "2,5", "0,25")),
+    ("zh", ("10,000", "1,872", "30", "2.5", "0.25")),
+])
+def test_numbers_are_written_as_the_page_language_writes_them(lang, written):
+    """As the scripts' Intl.NumberFormat writes them: digits grouped, no decimals on a whole number."""
+    assert tuple(number(value, lang) for value in (10000, 1872, 30.0, 2.5, 0.25)) == written
+
+
+@pytest.mark.parametrize("lang, limits", [
+    ("en", "capped at 10,000 rows; a query stops after 30 s."),
+    ("de", "höchstens 10.000 Zeilen; eine Abfrage bricht nach 30 s ab."),
+    ("zh", "结果最多 10,000 行；查询超过 30 秒即中止。"),
+])
+def test_query_page_states_its_limits_in_the_page_languages_numbers(shipped_memory_client, lang, limits):
+    assert limits in html(shipped_memory_client, f"/sparql?lang={lang}")
+
+
+@pytest.mark.parametrize("lang, comment", [
+    ("en", "# The alliance's members"), ("de", "# Die Mitglieder der Allianz"), ("zh", "# 联盟的成员"),
+])
+def test_the_starter_query_asks_for_the_members_in_the_page_language(shipped_memory_client, lang, comment):
+    """The editor starts with the members, labelled in the page's language (the German ones, which
+    have no Chinese name, in English on a Chinese page) and commented in it."""
+    page = html(shipped_memory_client, f"/sparql?lang={lang}")
+    starter = unescape(re.search(r'<textarea id="query-text"[^>]*>(.*?)</textarea>', page, re.S).group(1))
+    assert starter == messages_block(page, "akg-config")["starter"], "the editor and the script start alike"
+    assert comment in starter and ("Strg+Leertaste" in starter) == (lang == "de")
+    assert re.findall(r'langMatches\(lang\(\?\w+\), "(\w+)"\)', starter)[0] == lang
+    answer = shipped_memory_client.post("/sparql", data={"query": starter}, headers={"Accept": "application/sparql-results+json"})
+    rows = answer.get_json()["results"]["bindings"]
+    assert len(rows) == 24 and all(row.get("label", {}).get("value") for row in rows)
+    languages = {row["label"].get("xml:lang") for row in rows}
+    assert languages == ({"zh", "en"} if lang == "zh" else {lang})
