@@ -1,5 +1,5 @@
 """/ontology and /shapes as documentation pages: every term of our namespace with its labels and
-definitions in German and English, the reused external terms with the reason, the shapes that
+definitions in German, English and Chinese, the reused external terms with the reason, the shapes that
 constrain each term, an overview diagram; the shapes in plain words with severities."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from html import unescape
 
 import pytest
 from rdflib import Graph, Literal
-from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from alliance_kg.namespaces import AKG
+from alliance_kg.namespaces import AKG, ONTOLOGY as ONTOLOGY_IRI
 
 from factsupport import ROOT
 
@@ -47,9 +47,9 @@ def test_the_ontology_declares_terms():
 
 
 @pytest.mark.parametrize("term", TERMS, ids=lambda t: t.split("#")[-1])
-def test_every_term_appears_with_labels_and_definitions_in_german_and_english(ontology_page, term):
+def test_every_term_appears_with_labels_and_definitions_in_german_english_and_chinese(ontology_page, term):
     text = section(ontology_page, term.split("#")[-1])
-    for lang in ("de", "en"):
+    for lang in ("de", "en", "zh"):
         definition = next(o for o in ONTOLOGY.objects(term, SKOS.definition) if isinstance(o, Literal) and o.language == lang)
         label = next(o for o in ONTOLOGY.objects(term, RDFS.label) if o.language == lang)
         assert str(definition) in text and str(label) in text
@@ -127,20 +127,37 @@ def html(client, path: str) -> str:
     return response.get_data(as_text=True)
 
 
-def test_ontology_labels_follow_the_page_language_and_a_fallback_says_its_own(shipped_memory_client):
-    """The ontology has German and English labels: a German page shows the German one, a
-    Chinese page falls back to English and marks it so (lang="en"), and the reader's language
-    comes first where a term's labels and definitions are listed."""
+def test_ontology_labels_follow_the_page_language(shipped_memory_client):
+    """The ontology has German, English and Chinese labels: each page shows its own, none falls
+    back to another language (which would be marked lang="en"), and the reader's language comes
+    first where a term's labels and definitions are listed."""
     german = html(shipped_memory_client, "/ontology?lang=de")
     chinese = html(shipped_memory_client, "/ontology?lang=zh")
     english = html(shipped_memory_client, "/ontology?lang=en")
     assert '<code>akg:District</code> — Stadtbezirk</h3>' in german
-    assert '<code>akg:District</code> — <span lang="en">District</span></h3>' in chinese
-    assert '<h1><span lang="en">Ontology of the Chinese-German' in chinese
-    assert "(Allianz-Ontologie: Ereignisse)" in german
-    de, en = '<span lang="de">Stadtbezirk</span>', '<span lang="en">District</span>'
+    assert '<code>akg:District</code> — 市辖区</h3>' in chinese
+    assert '<h1>中德工业城市联盟知识图谱本体</h1>' in chinese
+    assert "(Allianz-Ontologie: Ereignisse)" in german and "(联盟本体：事件)" in chinese
+    assert not re.search(r'<h3 id="h-\w+"><code>[^<]*</code> — <span lang=', chinese)
+    de, en, zh = '<span lang="de">Stadtbezirk</span>', '<span lang="en">District</span>', '<span lang="zh">市辖区</span>'
     assert section(german, "District").index(de) < section(german, "District").index(en)
     assert section(english, "District").index(en) < section(english, "District").index(de)
+    assert section(chinese, "District").index(zh) < section(chinese, "District").index(de)
+
+
+def test_the_ontology_and_its_modules_have_a_label_in_every_interface_language():
+    documents = [ONTOLOGY_IRI, *ONTOLOGY.objects(ONTOLOGY_IRI, OWL.imports)]
+    assert len(documents) > 1, "no modules found"
+    for document in documents:
+        assert {o.language for o in ONTOLOGY.objects(document, RDFS.label)} >= {"de", "en", "zh"}, document
+    assert {o.language for o in ONTOLOGY.objects(ONTOLOGY_IRI, DCTERMS.title)} >= {"de", "en", "zh"}
+
+
+def test_every_reused_term_says_why_in_every_interface_language():
+    reused = set(ONTOLOGY.subjects(SKOS.scopeNote, None))
+    assert reused, "no reused terms found"
+    for term in reused:
+        assert {o.language for o in ONTOLOGY.objects(term, SKOS.scopeNote)} >= {"de", "en", "zh"}, term
 
 
 @pytest.mark.parametrize("lang, applies, rule, violation", [

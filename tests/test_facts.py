@@ -237,3 +237,20 @@ def test_ocr_corrections_pair_a_misreading_with_the_words_of_the_corrected_text(
         assert str(printed) not in str(text), (source, printed)
     passages = {s for (s,) in rows("SELECT ?p WHERE { ?p a akg:Passage }")}
     assert passages <= {s for s, _, _, _ in found}, "every paragraph had misreadings"
+
+
+def test_named_graphs_roles_and_topics_are_labelled_in_chinese_too():
+    """What the project names itself (its graphs, the roles agents play, the alliance's topics)
+    has a label for each interface language, so a Chinese page lists them in Chinese."""
+    named = rows("""
+        SELECT ?s WHERE {
+            ?s a ?kind . VALUES ?kind { <http://www.w3.org/ns/sparql-service-description#Graph> org:Role skos:Concept skos:ConceptScheme }
+        }""")
+    assert len(named) >= 20, "no graphs, roles or topics found"
+    unlabelled = rows("""
+        SELECT DISTINCT ?s ?lang WHERE {
+            ?s a ?kind . VALUES ?kind { <http://www.w3.org/ns/sparql-service-description#Graph> org:Role skos:Concept skos:ConceptScheme }
+            VALUES ?lang { "de" "en" "zh" }
+            FILTER NOT EXISTS { ?s rdfs:label ?l FILTER (LANG(?l) = ?lang) }
+        }""")
+    assert unlabelled == []

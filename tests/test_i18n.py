@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 from pathlib import Path
 
 import pytest
 
-from alliance_kg.web.i18n import MESSAGES, SCRIPT_KEYS
+from alliance_kg.web.i18n import MESSAGES, SCRIPT_KEYS, number
 from alliance_kg.web.language import COOKIE, UI_LANGUAGES
 
 
@@ -84,7 +85,7 @@ ENGLISH = {
     "/doc/city/koeln": ("— Alliance knowledge graph", "Its statements as a table", "What points to it",
                         ">Where<", ">Timeline<", "Place and time", "(passage)", "data version",
                         "retrieved", "Licence:", "(coordinates:"),
-    "/ontology": ("with labels and definitions in German and English", "· version ", ">licence<", "Also as",
+    "/ontology": ("with labels and definitions in German, English", "· version ", ">licence<", "Also as",
                   "Boxes: our classes", "Classes of the alliance ontology and how they connect", "<dt>Label</dt>",
                   '<th scope="col">Term</th>'),
     "/shapes": ("in plain words, with the severity", "Every record is checked", "Also as", "every org:Membership",
@@ -103,7 +104,7 @@ TRANSLATED = {
         "/doc/city/koeln": ("<title>Köln — Wissensgraph der Allianz</title>", "Aussagen als Tabelle",
                             "Was darauf verweist", 'aria-label="Ort und Zeit"', ">Zeitleiste<", "(Textstelle)",
                             "Datenversion", "abgerufen am", "Lizenz:"),
-        "/ontology": ("Bezeichnungen und Definitionen auf Deutsch und Englisch", "· Version ", ">Lizenz<", "Auch als",
+        "/ontology": ("Bezeichnungen und Definitionen auf Deutsch, Englisch und Chinesisch", "· Version ", ">Lizenz<", "Auch als",
                       "Kästen: unsere Klassen", "<title>Die Klassen der Allianz-Ontologie und wie sie zusammenhängen</title>",
                       "<dt>Bezeichnung</dt>", '<th scope="col">Begriff</th>'),
         "/shapes": ("in einfachen Worten", "Jeder Datensatz wird gegen diese SHACL-Regeln geprüft",
@@ -117,7 +118,7 @@ TRANSLATED = {
                     'aria-label="查询结果"', "结果格式"),
         "/doc/city/koeln": ("— 联盟知识图谱</title>", "以表格列出其陈述", "哪些资源指向它", 'aria-label="地点与时间"',
                             ">时间线<", "（原文段落）", "载于:", "数据版本", "访问于", "许可协议:"),
-        "/ontology": ("德语和英语的标签与定义", "· 版本 ", ">许可协议<", "其他格式", "方框：本体自己的类",
+        "/ontology": ("德语、英语和中文的标签与定义", "· 版本 ", ">许可协议<", "其他格式", "方框：本体自己的类",
                       "<title>联盟本体的类及其关系</title>", "<dt>标签</dt>", '<th scope="col">术语</th>'),
         "/shapes": ("以通俗的文字说明", "每条记录在对外提供之前", "每个 org:Membership", "要求：至少 1 个 org:member；其中恰好 1 个为 IRI",
                     "IRI 或节点本身：", ">违规<", ">警告<", ">提示<", "要求：没有 wgs84:lat"),
@@ -252,3 +253,42 @@ def test_an_example_without_the_page_language_falls_back_to_english_and_says_so(
     assert (shown["02-both"]["title"], shown["02-both"]["description"], shown["02-both"]["title_lang"]) == \
         ("Beide", "Zweimal.", "")
     assert localized(load_examples(tmp_path), "en", "en")[1]["title"] == "Both"
+
+
+# --- numbers and the starter query ----------------------------------------------------------------
+
+@pytest.mark.parametrize("lang, written", [
+    ("en", ("10,000", "1,872", "30", "2.5", "0.25")),
+    ("de", ("10.000", "1.872", "30", "2,5", "0,25")),
+    ("zh", ("10,000", "1,872", "30", "2.5", "0.25")),
+])
+def test_numbers_are_written_as_the_page_language_writes_them(lang, written):
+    """As the scripts' Intl.NumberFormat writes them: digits grouped, no decimals on a whole number."""
+    assert tuple(number(value, lang) for value in (10000, 1872, 30.0, 2.5, 0.25)) == written
+
+
+@pytest.mark.parametrize("lang, limits", [
+    ("en", "capped at 10,000 rows; a query stops after 30 s."),
+    ("de", "höchstens 10.000 Zeilen; eine Abfrage bricht nach 30 s ab."),
+    ("zh", "结果最多 10,000 行；查询超过 30 秒即中止。"),
+])
+def test_query_page_states_its_limits_in_the_page_languages_numbers(shipped_memory_client, lang, limits):
+    assert limits in html(shipped_memory_client, f"/sparql?lang={lang}")
+
+
+@pytest.mark.parametrize("lang, comment", [
+    ("en", "# The alliance's members"), ("de", "# Die Mitglieder der Allianz"), ("zh", "# 联盟的成员"),
+])
+def test_the_starter_query_asks_for_the_members_in_the_page_language(shipped_memory_client, lang, comment):
+    """The editor starts with the members, labelled in the page's language (the German ones, which
+    have no Chinese name, in English on a Chinese page) and commented in it."""
+    page = html(shipped_memory_client, f"/sparql?lang={lang}")
+    starter = unescape(re.search(r'<textarea id="query-text"[^>]*>(.*?)</textarea>', page, re.S).group(1))
+    assert starter == messages_block(page, "akg-config")["starter"], "the editor and the script start alike"
+    assert comment in starter and ("Strg+Leertaste" in starter) == (lang == "de")
+    assert re.findall(r'langMatches\(lang\(\?\w+\), "(\w+)"\)', starter)[0] == lang
+    answer = shipped_memory_client.post("/sparql", data={"query": starter}, headers={"Accept": "application/sparql-results+json"})
+    rows = answer.get_json()["results"]["bindings"]
+    assert len(rows) == 24 and all(row.get("label", {}).get("value") for row in rows)
+    languages = {row["label"].get("xml:lang") for row in rows}
+    assert languages == ({"zh", "en"} if lang == "zh" else {lang})

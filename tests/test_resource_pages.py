@@ -130,7 +130,7 @@ def test_a_page_reads_its_sources_in_one_query_whatever_its_number_of_graphs(shi
     assert len([q for q in asked if "prov#wasDerivedFrom" in q]) == 1
 
 
-@pytest.mark.parametrize("lang, heading", [("de", "Redaktioneller Kontext (nicht aus der Vorlage)"), ("zh", EDITORIAL)])
+@pytest.mark.parametrize("lang, heading", [("de", "Redaktioneller Kontext (nicht aus der Vorlage)"), ("zh", "编辑补充的背景（非出自原始文件）")])
 def test_own_sources_are_the_same_in_every_page_language(shipped_memory_client, lang, heading):
     listed = graph_sources(page(shipped_memory_client, f"/doc/district/baoan?lang={lang}"), heading)
     assert cited(listed) == set(BAOAN_PAGES)

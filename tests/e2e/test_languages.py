@@ -1,7 +1,8 @@
-"""The scripts speak the page's language: the query page's tabs, pager, buttons and status, the
-resource page's timeline (its property labels picked in the page's language, falling back to
-English), the maps' controls. Texts come from the server (alliance_kg.web.i18n), so these check
-that the scripts ask for them, not the wording."""
+"""The scripts speak the page's language: the query page's tabs, pager, buttons and status (its
+counts and seconds written as the language writes numbers), the resource page's timeline (its
+property labels picked in the page's language, falling back to English), the maps' controls.
+Texts come from the server (alliance_kg.web.i18n), so these check that the scripts ask for them,
+not the wording."""
 
 from __future__ import annotations
 
@@ -71,6 +72,27 @@ def test_query_page_pager_and_errors_speak_the_page_language(page: Page, lang: s
     expect(page.locator(".ask-answer .ask-word")).to_have_text(words["yes"])
 
 
+#: 2,000 rows whatever the data: four digits' worth of VALUES.
+TWO_THOUSAND = """SELECT ?a ?b ?c ?d WHERE {
+  VALUES ?a { 0 1 2 3 4 5 6 7 8 9 } VALUES ?b { 0 1 2 3 4 5 6 7 8 9 }
+  VALUES ?c { 0 1 2 3 4 5 6 7 8 9 } VALUES ?d { 0 1 }
+}"""
+
+NUMBERS = {
+    "en": (re.compile(r"^SELECT: 2,000 rows in \d+\.\d\d s$"), "Rows 1–25 of 2,000"),
+    "de": (re.compile(r"^SELECT: 2\.000 Zeilen in \d+,\d\d s$"), "Zeilen 1–25 von 2.000"),
+    "zh": (re.compile(r"^SELECT：2,000 行，用时 \d+\.\d\d 秒$"), "第 1–25 行，共 2,000 行"),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(NUMBERS))
+def test_query_page_writes_counts_and_seconds_as_the_page_language_does(page: Page, lang: str):
+    status, pager = NUMBERS[lang]
+    open_query(page, lang, TWO_THOUSAND, view="table")
+    expect(page.locator("#query-status")).to_have_text(status)
+    expect(page.locator("nav.pager .range")).to_have_text(pager)
+
+
 def test_resource_timeline_labels_properties_in_the_page_language(page: Page):
     page.goto(page.base + "/doc/city/koeln?lang=de")
     timeline = page.locator("#resource-timeline")
@@ -82,11 +104,15 @@ def test_resource_timeline_labels_properties_in_the_page_language(page: Page):
     expect(page.locator("#resource-map .leaflet-control-zoom-in")).to_have_attribute("title", "Vergrößern")
 
 
-def test_resource_timeline_falls_back_to_english_and_says_so(page: Page):
+def test_resource_timeline_labels_properties_in_chinese_on_a_chinese_page(page: Page):
+    """The ontology labels its terms in Chinese too: no English label, and so no lang="en", on a
+    Chinese page's timeline."""
     page.goto(page.base + "/doc/city/koeln?lang=zh")
-    holds = page.locator("#resource-timeline .what[data-property$='#knownToHoldAsOf']").first
-    expect(holds).to_have_text("known to hold as of：")  # the ontology has no Chinese label
-    expect(holds.locator("span")).to_have_attribute("lang", "en")
+    timeline = page.locator("#resource-timeline")
+    holds = timeline.locator(".what[data-property$='#knownToHoldAsOf']").first
+    expect(holds).to_have_text("截至此日期已知有效：")
+    expect(holds.locator("span")).not_to_have_attribute("lang", re.compile("."))
+    expect(timeline).not_to_contain_text("known to hold as of")
 
 
 def test_home_page_maps_speak_the_page_language(page: Page):

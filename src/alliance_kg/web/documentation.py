@@ -1,6 +1,6 @@
 """The ontology and the shapes as pages a researcher reads, the way pyLODE or Widoco document an
 ontology: ``/ontology`` (HTML) lists every class and property of our namespace with its labels
-and definitions in German and English, super-classes and -properties, domain and range, the
+and definitions in German, English and Chinese, super-classes and -properties, domain and range, the
 reason it exists (``rdfs:comment``), the shapes that constrain it, the external terms the graph
 reuses and why (``ontology/reuse.ttl``), and an overview diagram; ``/shapes`` (HTML) says per
 shape, in plain words, what a valid record must have and how severe each rule is.

@@ -77,6 +77,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "home_members_count": {"en": "{count} in {country}", "de": "{count} in {country}", "zh": "{country} {count} 个"},
     "list_separator": {"en": ", ", "de": ", ", "zh": "，"},
     "full_stop": {"en": ".", "de": ".", "zh": "。"},
+    # How numbers are written (``number``; the scripts ask Intl.NumberFormat, which agrees).
+    "digit_group": {"en": ",", "de": ".", "zh": ","},
+    "decimal_mark": {"en": ".", "de": ",", "zh": "."},
     "home_members_in": {"en": "Members in {country}", "de": "Mitglieder in {country}", "zh": "{country}的成员"},
     "country_germany": {"en": "Germany", "de": "Deutschland", "zh": "德国"},
     "country_china": {"en": "China", "de": "China", "zh": "中国"},
@@ -126,6 +129,16 @@ MESSAGES: dict[str, dict[str, str]] = {
                          "Ergebnisse haben höchstens {rows} Zeilen; eine Abfrage bricht nach {timeout} s ab.",
                    "zh": "{graphs} 个命名图中共有 {triples} 条陈述，默认图是它们的并集。"
                          "结果最多 {rows} 行；查询超过 {timeout} 秒即中止。"},
+    # The comments of the query the editor starts with (pages.starter).
+    "starter_members": {"en": "The alliance's members (org:memberOf is inferred from each org:Membership).",
+                        "de": "Die Mitglieder der Allianz (org:memberOf wird aus jeder org:Membership erschlossen).",
+                        "zh": "联盟的成员（org:memberOf 由每个 org:Membership 推理得出）。"},
+    "starter_fallback": {"en": "Each member's English name.",
+                         "de": "Der deutsche Name jedes Mitglieds, der englische, wo es keinen deutschen hat.",
+                         "zh": "每个成员的中文名称；没有中文名称的，用英文名称。"},
+    "starter_keys": {"en": "Ctrl+Enter runs the query; Ctrl+Space completes the graph's own terms.",
+                     "de": "Strg+Enter führt die Abfrage aus; Strg+Leertaste vervollständigt die eigenen Begriffe des Graphen.",
+                     "zh": "Ctrl+Enter 运行查询；Ctrl+Space 补全图谱自身的术语。"},
     "example_start": {"en": "Start from an example query", "de": "Mit einer Beispielabfrage beginnen", "zh": "从示例查询开始"},
     "keys_run": {"en": "runs", "de": "ausführen", "zh": "运行"},
     "keys_complete": {"en": "completes", "de": "vervollständigen", "zh": "补全"},
@@ -299,11 +312,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "severity": {"en": "Severity", "de": "Schwere", "zh": "级别"},
     "rule": {"en": "Rule", "de": "Regel", "zh": "规则"},
     "applies_to": {"en": "Applies to", "de": "Gilt für", "zh": "适用于"},
-    "ontology_description": {"en": "The alliance ontology: every class and property with labels and definitions in German and "
-                                   "English, the terms it reuses, and the shapes that constrain them.",
+    "ontology_description": {"en": "The alliance ontology: every class and property with labels and definitions in German, "
+                                   "English and Chinese, the terms it reuses, and the shapes that constrain them.",
                              "de": "Die Allianz-Ontologie: jede Klasse und Eigenschaft mit Bezeichnungen und Definitionen auf "
-                                   "Deutsch und Englisch, die wiederverwendeten Begriffe und die Regeln, die sie einschränken.",
-                             "zh": "联盟本体：每个类和属性及其德语和英语的标签与定义、复用的外部术语，以及约束它们的形状。"},
+                                   "Deutsch, Englisch und Chinesisch, die wiederverwendeten Begriffe und die Regeln, die sie "
+                                   "einschränken.",
+                             "zh": "联盟本体：每个类和属性及其德语、英语和中文的标签与定义、复用的外部术语，以及约束它们的形状。"},
     "label": {"en": "Label", "de": "Bezeichnung", "zh": "标签"},
     "term": {"en": "Term", "de": "Begriff", "zh": "术语"},
     "version": {"en": "version", "de": "Version", "zh": "版本"},
@@ -411,10 +425,21 @@ def t(key: str, lang: str | None = None) -> str:
     return texts.get(lang or ui_language()) or texts["en"]
 
 
+def number(value: float, lang: str | None = None) -> str:
+    """``value`` as ``lang`` (default: the reader's) writes numbers, the way the scripts'
+    Intl.NumberFormat does: digits grouped in threes, at most three decimals, none when whole
+    ("10,000" and "30" in English, "10.000" and "2,5" in German)."""
+    text = f"{value:,.3f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
+    return text.translate({ord(","): t("digit_group", lang), ord("."): t("decimal_mark", lang)})
+
+
 def tf(key: str, **values: object) -> Markup:
     """The interface text ``key`` with its ``{placeholders}`` filled: the text is escaped, and so
-    is each value unless it is markup already (a link or ``<code>`` a template built)."""
-    return Markup.escape(t(key)).format(**values)
+    is each value unless it is markup already (a link or ``<code>`` a template built); numbers
+    (counts, seconds) are written as the reader's language writes them (``number``)."""
+    shown = {name: number(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+             for name, value in values.items()}
+    return Markup.escape(t(key)).format(**shown)
 
 
 def script_messages(entry: str = "site") -> dict[str, str]:

@@ -135,7 +135,7 @@ def ontology_page() -> dict[str, Any]:
             "reused": documentation.reused_terms(graph),
             "diagram": documentation.overview_svg(terms, lang, t("overview_svg_title", ui)),
             # the reader's language first among those every term is described in
-            "languages": sorted(("de", "en"), key=lambda code: code != base),
+            "languages": sorted(("de", "en", "zh"), key=lambda code: code != base),
             "curie": documentation.curie, "picked": picked}
 
 

@@ -34,17 +34,28 @@ ALLIANCE = ID["organization/chinesisch-deutsche-industriestaedteallianz"]
 #: The source of every fact: its page shows the corrected text passage by passage.
 MEMO = ID["document/memo-2017-03-09"]
 
-#: What the editor holds before a researcher types: every project prefix and a first question.
-STARTER = prefix_declarations() + """
 
-# The alliance's members (org:memberOf is inferred from each org:Membership).
-# Ctrl+Enter runs the query; Ctrl+Space completes the graph's own terms.
-SELECT ?member ?label WHERE {
-  ?alliance a akg:Alliance .
-  ?member org:memberOf ?alliance ;
+
+def starter(lang: str) -> str:
+    """What the editor holds before a researcher types: every project prefix and a first question,
+    in ``lang``: its comments, and the members' labels in that language. Not every member has a
+    label in every language (the German cities have no Chinese one), so in a language other than
+    English a member without one is named in English rather than left out."""
+    if lang == "en":
+        members = """  ?member org:memberOf ?alliance ;
       rdfs:label ?label .
-  FILTER (langMatches(lang(?label), "en"))
-}
+  FILTER (langMatches(lang(?label), "en"))"""
+        comments = (t("starter_members", lang), t("starter_keys", lang))
+    else:
+        members = f"""  ?member org:memberOf ?alliance .
+  OPTIONAL {{ ?member rdfs:label ?own FILTER (langMatches(lang(?own), "{lang}")) }}
+  OPTIONAL {{ ?member rdfs:label ?english FILTER (langMatches(lang(?english), "en")) }}
+  BIND (COALESCE(?own, ?english) AS ?label)"""
+        comments = (t("starter_members", lang), t("starter_fallback", lang), t("starter_keys", lang))
+    return prefix_declarations() + "\n\n" + "".join(f"# {line}\n" for line in comments) + f"""SELECT ?member ?label WHERE {{
+  ?alliance a akg:Alliance .
+{members}
+}}
 ORDER BY ?label
 """
 
@@ -99,7 +110,7 @@ def ui_config() -> dict[str, Any]:
         "code": url_for("snippets.code"),
         "static": url_for("static", filename=""),
         "prefixes": PREFIXES,
-        "starter": STARTER,
+        "starter": starter(ui_language()),
         "lang": ui_language(),
         "messages": script_messages(),
         "formats": {

@@ -1,7 +1,7 @@
 // The home page: the alliance's members on two maps (Germany, China) and in lists by country,
 // both from one SPARQL query to this server's endpoint.
 
-import { config, hrefFor, msg, prefixBlock } from "./lib/config.js";
+import { config, formatNumber, hrefFor, msg, prefixBlock } from "./lib/config.js";
 import { describeIris } from "./lib/lookup.js";
 import { pointMap } from "./lib/map.js";
 import { select } from "./lib/sparql.js";
@@ -111,7 +111,7 @@ function draw(root, members) {
           ),
         ),
       );
-      list.closest("section")?.querySelector(".count")?.replaceChildren(String(mine.length));
+      list.closest("section")?.querySelector(".count")?.replaceChildren(formatNumber(mine.length));
     }
   }
 }

@@ -2,7 +2,7 @@
 // permalink. The page's state lives in its URL (?query=...&view=...), so a result can be
 // shared, bookmarked and reloaded; without JavaScript the form still submits to /sparql.
 
-import { config, hrefFor, msg, plural, prefixBlock } from "./lib/config.js";
+import { config, formatNumber, hrefFor, msg, plural, prefixBlock } from "./lib/config.js";
 import { queryEditor, setText, showError, turtleViewer } from "./lib/editor.js";
 import { clearHistory, forget, history as pastQueries, remember, save, saved } from "./lib/history.js";
 import { describeIris, irisIn } from "./lib/lookup.js";
@@ -21,7 +21,7 @@ SELECT ?member ?label WHERE {
   ?alliance a akg:Alliance .
   ?member org:memberOf ?alliance ;
       rdfs:label ?label .
-  FILTER (langMatches(lang(?label), "en"))
+  FILTER (langMatches(lang(?label), "${config.lang || "en"}"))
 }
 ORDER BY ?label`;
 
@@ -208,7 +208,7 @@ class Workbench {
     const started = performance.now();
     try {
       const result = await runQuery(query, { signal: this.controller.signal });
-      const seconds = ((performance.now() - started) / 1000).toFixed(2);
+      const seconds = formatNumber((performance.now() - started) / 1000, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
       this.render(result, query);
       const size =
         result.kind === "bindings"
@@ -222,12 +222,12 @@ class Workbench {
     } catch (err) {
       if (err.name === "AbortError") return;
       this.renderError(err);
-      this.setStatus(err.line ? msg("status_error_at", { line: err.line, column: err.column }) : msg("status_error"));
+      this.setStatus(err.line ? msg("status_error_at", { line: String(err.line), column: String(err.column) }) : msg("status_error"));
     }
   }
 
   renderError(err) {
-    const place = { line: err.line, column: err.column, status: err.status };
+    const place = { line: String(err.line), column: String(err.column), status: String(err.status) };
     const title =
       err.status === 400
         ? msg(err.line ? "error_syntax_at" : "error_syntax", place)

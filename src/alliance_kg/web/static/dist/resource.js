@@ -1,4 +1,4 @@
-import{c as L,f as h,g as I,h as S,i as v,k as R}from"./chunks/chunk-HKNJWI4Y.js";import{c as E,d as u,f as w,g as b,h as y,k as i}from"./chunks/chunk-54KIWUIZ.js";var A=["date","dateTime","gYear","gYearMonth"].map(e=>`xsd:${e}`).join(", ");function F(e){return`${y(["wgs84"])}
+import{c as L,f as h,g as I,h as S,i as v,k as R}from"./chunks/chunk-MG4OGEQK.js";import{c as E,e as u,g as w,h as b,i as y,l as i}from"./chunks/chunk-WM2E35R4.js";var A=["date","dateTime","gYear","gYearMonth"].map(e=>`xsd:${e}`).join(", ");function F(e){return`${y(["wgs84"])}
 SELECT ?place ?lat ?long ?via WHERE {
   {
     BIND (${h(e)} AS ?place)

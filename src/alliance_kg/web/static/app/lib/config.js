@@ -27,10 +27,40 @@ export const config = {
   messages: { ...given.messages, ...block("akg-messages", {}) },
 };
 
-/** The interface text `key` in the page's language, its `{name}` placeholders filled from `values`. */
+/** The page's language, as its <html lang> says (the server sets it to the interface language). */
+export function pageLanguage() {
+  return document.documentElement.lang || config.lang || "en";
+}
+
+const numberFormats = new Map();
+
+/**
+ * `value` written the way the page's language writes numbers: "10,000" on an English page,
+ * "10.000" on a German one; `options` as Intl.NumberFormat takes them (fraction digits).
+ */
+export function formatNumber(value, options = {}) {
+  const key = JSON.stringify(options);
+  if (!numberFormats.has(key)) {
+    let format;
+    try {
+      format = new Intl.NumberFormat(pageLanguage(), options);
+    } catch {
+      format = new Intl.NumberFormat("en", options); // a lang attribute Intl does not know
+    }
+    numberFormats.set(key, format);
+  }
+  return numberFormats.get(key).format(value);
+}
+
+/**
+ * The interface text `key` in the page's language, its `{name}` placeholders filled from
+ * `values`. Numbers (counts) are written in the page's language (`formatNumber`); a value that
+ * must stay as it is (a line number the editor shows) is passed as a string.
+ */
 export function msg(key, values = {}) {
   const text = config.messages?.[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
+  const shown = (value) => (typeof value === "number" ? formatNumber(value) : String(value));
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? shown(values[name]) : whole));
 }
 
 /** `msg(one)` for a count of 1, else `msg(other)`, with `{count}` filled. */

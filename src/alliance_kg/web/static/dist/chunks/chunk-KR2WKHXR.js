@@ -1,2 +1,0 @@
-import{c as o}from"./chunk-54KIWUIZ.js";async function s(t,{limit:e=8,signal:a}={}){let i=`${o.suggest}?${new URLSearchParams({q:t,limit:String(e)})}`,n=await fetch(i,{signal:a,headers:{Accept:"application/json"}});if(!n.ok)throw new Error(`suggestions failed: ${n.status}`);return(await n.json()).suggestions}function c(t){let e=[];return t.matched&&t.matched!==t.label&&e.push(t.matched),t.type&&e.push(t.type.label),t.country&&e.push(t.country.label),e.join(" \xB7 ")}export{s as a,c as b};
-//# sourceMappingURL=chunk-KR2WKHXR.js.map
