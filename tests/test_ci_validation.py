@@ -19,36 +19,13 @@ from alliance_kg.build.sources import load_shapes
 from alliance_kg.build.validation import InvalidShapes, check_shapes
 from alliance_kg.cli import EXIT_INPUT, EXIT_OK, EXIT_VIOLATIONS
 from alliance_kg.namespaces import ONTOLOGY, ONTOLOGY_GRAPH
+from foreign_network import ONTOLOGY as ONTOLOGY_TEXT
+from foreign_network import SHAPES as SHAPES_TEXT
 
 HERE = Path(__file__).parent
 SARIF_SCHEMA = json.loads((HERE / "fixtures" / "sarif" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 NONCONFORMING = HERE / "fixtures" / "endpoint-invalid" / "nonconforming.ttl"
 
-# Another network: its own ontology (whoever has a mayor is a place), shapes (a place has a
-# name) and IRIs.
-FOREIGN_ONTOLOGY = """\
-@prefix ex: <https://example.org/net/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-
-ex:Town
-    rdfs:subClassOf ex:Place .
-
-ex:mayor
-    rdfs:domain ex:Place .
-"""
-FOREIGN_SHAPES = """\
-@prefix ex: <https://example.org/net/> .
-@prefix sh: <http://www.w3.org/ns/shacl#> .
-
-ex:PlaceShape
-    a sh:NodeShape ;
-    sh:targetClass ex:Place ;
-    sh:property [
-        sh:path ex:name ;
-        sh:minCount 1 ;
-        sh:message "a place has a name"
-    ] .
-"""
 FOREIGN_DATA = """\
 @prefix ex: <https://example.org/net/> .
 
@@ -76,7 +53,7 @@ ex:NameShape
 
 @pytest.fixture
 def network(tmp_path: Path) -> Path:
-    for name, text in (("ontology.ttl", FOREIGN_ONTOLOGY), ("shapes.ttl", FOREIGN_SHAPES), ("data.ttl", FOREIGN_DATA)):
+    for name, text in (("ontology.ttl", ONTOLOGY_TEXT), ("shapes.ttl", SHAPES_TEXT), ("data.ttl", FOREIGN_DATA)):
         (tmp_path / name).write_text(text, encoding="utf-8")
     return tmp_path
 
@@ -103,7 +80,7 @@ def test_an_ontology_file_of_any_name_is_the_ontology(network, tmp_path, into):
 
     vocabulary = tmp_path / "vocab"
     vocabulary.mkdir()
-    (vocabulary / "terms.ttl").write_text(FOREIGN_ONTOLOGY, encoding="utf-8")
+    (vocabulary / "terms.ttl").write_text(ONTOLOGY_TEXT, encoding="utf-8")
 
     def graphs(ontology: Path) -> tuple[set, set]:
         dataset = unvalidated([network / "data.ttl"], ontology=[ontology], into=into).dataset
@@ -169,7 +146,7 @@ def test_broken_shape_is_exit_2_with_file_and_line(run_cli, network):
 
 
 def test_broken_blank_node_shape_is_reported_at_its_named_shape(network):
-    (network / "broken.ttl").write_text(FOREIGN_SHAPES.replace("sh:minCount 1", "sh:minCount 1.5"), encoding="utf-8")
+    (network / "broken.ttl").write_text(SHAPES_TEXT.replace("sh:minCount 1", "sh:minCount 1.5"), encoding="utf-8")
     shapes, locator = load_shapes([network / "broken.ttl"])
     with pytest.raises(InvalidShapes) as caught:
         check_shapes(shapes, locator)

@@ -11,28 +11,8 @@ import pytest
 
 from alliance_kg.build.pipeline import validated
 from alliance_kg.build.places import written_subjects
+from foreign_network import ONTOLOGY, SHAPES
 
-# whoever has a mayor is a place; a place has a name
-ONTOLOGY = """\
-@prefix ex: <https://example.org/net/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-
-ex:mayor
-    rdfs:domain ex:Place .
-"""
-SHAPES = """\
-@prefix ex: <https://example.org/net/> .
-@prefix sh: <http://www.w3.org/ns/shacl#> .
-
-ex:PlaceShape
-    a sh:NodeShape ;
-    sh:targetClass ex:Place ;
-    sh:property [
-        sh:path ex:name ;
-        sh:minCount 1 ;
-        sh:message "a place has a name"
-    ] .
-"""
 TOWN = "https://example.org/net/town/t"
 
 # (file name, text, line of the town without a name)

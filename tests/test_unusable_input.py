@@ -15,30 +15,11 @@ import pytest
 from alliance_kg.build.pipeline import validated
 from alliance_kg.cli import EXIT_INPUT, EXIT_OK
 from alliance_kg.errors import InputError
+from foreign_network import ONTOLOGY, SHAPES
 
 HERE = Path(__file__).parent
 SARIF_SCHEMA = json.loads((HERE / "fixtures" / "sarif" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 
-ONTOLOGY = """\
-@prefix ex: <https://example.org/net/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-
-ex:mayor
-    rdfs:domain ex:Place .
-"""
-SHAPES = """\
-@prefix ex: <https://example.org/net/> .
-@prefix sh: <http://www.w3.org/ns/shacl#> .
-
-ex:PlaceShape
-    a sh:NodeShape ;
-    sh:targetClass ex:Place ;
-    sh:property [
-        sh:path ex:name ;
-        sh:minCount 1 ;
-        sh:message "a place has a name"
-    ] .
-"""
 GOOD = """\
 @prefix ex: <https://example.org/net/> .
 

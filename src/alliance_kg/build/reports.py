@@ -186,13 +186,19 @@ def as_sarif(report: Report) -> str:
             })
     results = [_sarif_result(f, rules, comparison.state(f) if comparison else None) for f in report.findings]
     results += [_sarif_result(f, rules, "absent") for f in fixed]
-    run = {
+    return _sarif_log(descriptors, results)
+
+
+def _sarif_log(descriptors: list[dict], results: list[dict], **run: object) -> str:
+    """A SARIF log of one run of ours: its rules, its results and what else the run says."""
+    body = {
         "tool": {"driver": {"name": "alliance-kg", "version": __version__,
                             "informationUri": "https://w3id.org/alliance-kg/", "rules": descriptors}},
+        **run,
         "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().resolve().as_uri() + "/"}},
         "results": results,
     }
-    return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [body]}, indent=2, ensure_ascii=False) + "\n"
 
 
 FORMATTERS: dict[str, Callable[[Report], str]] = {
@@ -298,17 +304,10 @@ def error_sarif(error: InputError) -> str:
                 location["region"] = {"startLine": p.line, **({"startColumn": p.column} if p.column else {})}
             result["locations"] = [{"physicalLocation": location}]
         results.append(result)
-    run = {
-        "tool": {"driver": {"name": "alliance-kg", "version": __version__,
-                            "informationUri": "https://w3id.org/alliance-kg/", "rules": descriptors}},
-        "invocations": [{"executionSuccessful": False,
-                         "toolExecutionNotifications": [{"level": "error", "message": {"text": str(error)}}]}],
-        "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().resolve().as_uri() + "/"}},
-        # Oxigraph, the JSON and XML parsers count columns in characters
-        "columnKind": "unicodeCodePoints",
-        "results": results,
-    }
-    return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2, ensure_ascii=False) + "\n"
+    notification = {"level": "error", "message": {"text": str(error)}}
+    # Oxigraph, the JSON and XML parsers count columns in characters
+    return _sarif_log(descriptors, results, columnKind="unicodeCodePoints",
+                      invocations=[{"executionSuccessful": False, "toolExecutionNotifications": [notification]}])
 
 
 #: The reports an input error is written in, by ``--format`` (text and Turtle: none).
