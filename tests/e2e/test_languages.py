@@ -11,19 +11,7 @@ from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Page, expect
-
-BY_COUNTRY = """PREFIX akg: <https://w3id.org/alliance-kg/ontology#>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX schema: <https://schema.org/>
-SELECT ?country (COUNT(DISTINCT ?member) AS ?members) WHERE {
-  ?alliance a akg:Alliance .
-  ?membership org:organization ?alliance ;
-      org:member ?member .
-  ?member schema:containedInPlace ?country .
-  ?country a schema:Country .
-}
-GROUP BY ?country
-ORDER BY ?members"""
+from test_workbench import BY_COUNTRY
 
 QUERY_PAGE = {
     "de": {"table": "Tabelle", "map": "Karte", "rows": "2 Zeilen", "copy": "Link kopieren", "download": "Herunterladen:",
