@@ -64,7 +64,7 @@ def test_home_page_offers_bibtex_and_csl_json(shipped_memory_client):
 @pytest.mark.parametrize("lang, start", [
     ("de", "Köln. In: Chinesisch-Deutsche Industriestädteallianz — Wissensgraph (Datenversion "),
     # the dataset's description has no Chinese title: the English one, not a made-up name
-    ("zh", "Cologne. 载于: Chinese-German Industrial Cities Alliance knowledge graph (数据版本 "),
+    ("zh", "科隆. 载于: Chinese-German Industrial Cities Alliance knowledge graph (数据版本 "),
     ("en", "Cologne. In: Chinese-German Industrial Cities Alliance knowledge graph (data version "),
 ])
 def test_a_pages_citation_names_the_dataset_in_the_page_language_where_it_has_a_title(shipped_memory_client, lang, start):

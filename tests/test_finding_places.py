@@ -2,8 +2,9 @@
 
 The audit's data: the shipped data with the alliance's ``akg:membershipFree`` written as the
 ill-typed ``"yes"^^xsd:boolean`` (in memo/costs.ttl; the alliance is first described in
-context/editorial.ttl), a second German label for Bottrop (in memo/members.ttl; Bottrop is first
-described in geo/geonames.ttl) and Aachen's membership without its member. Each finding names
+context/editorial.ttl), a second German label for Köln's membership (in memo/members.ttl; the
+membership is first described, without labels, in memo/accession.ttl) and Aachen's membership
+without its member. Each finding names
 the file and line where its triple is written (or, for the missing member, where the
 membership is described), in every report format and on every path that validates."""
 
@@ -29,6 +30,7 @@ from alliance_kg.rdf import named_quads, shown, turtle, typed_literal
 
 ALLIANCE = "https://w3id.org/alliance-kg/id/organization/chinesisch-deutsche-industriestaedteallianz"
 BOTTROP = "https://w3id.org/alliance-kg/id/city/bottrop"
+KOELN = "https://w3id.org/alliance-kg/id/membership/koeln"
 AACHEN = "https://w3id.org/alliance-kg/id/membership/aachen"
 FREE = "https://w3id.org/alliance-kg/ontology#membershipFree"
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -37,7 +39,12 @@ MEMBER = "http://www.w3.org/ns/org#member"
 EDITS = {
     "memo/costs.ttl": [("akg:membershipFree true ;",
                         'akg:membershipFree "yes"^^<http://www.w3.org/2001/XMLSchema#boolean> ;')],
+    # Bottrop's second label only for the reports' values: a finding without a value (at most one
+    # label per language) is placed at the subject's first label, and Bottrop's first is its
+    # Chinese one in geo/geonames.ttl; Köln's membership has its labels in one file only.
     "memo/members.ttl": [('rdfs:label "Bottrop"@de , "Bottrop"@en ;', 'rdfs:label "Bottrop"@de , "Bottropp"@de, "Bottrop"@en ;'),
+                         ('"Mitgliedschaft von Köln in der Chinesisch-Deutschen Industriestädteallianz"@de ,',
+                          '"Mitgliedschaft von Köln in der Chinesisch-Deutschen Industriestädteallianz"@de , "Mitgliedschaft Kölns"@de ,'),
                          ("    org:member city:aachen ;\n", "")],
 }
 
@@ -64,10 +71,10 @@ def audit(tmp_path_factory, repo_root) -> tuple[Path, dict[tuple[str, str], tupl
     costs, members = data / "memo/costs.ttl", data / "memo/members.ttl"
     # the bad value's and the second label's focus nodes are described in files read before these
     assert line_of(data / "context/editorial.ttl", "organization:chinesisch-deutsche-industriestaedteallianz")
-    assert line_of(data / "geo/geonames.ttl", "city:bottrop")
+    assert line_of(data / "memo/accession.ttl", "membership:koeln")
     expected = {
         (ALLIANCE, FREE): (str(costs), line_of(costs, "akg:membershipFree")),
-        (BOTTROP, LABEL): (str(members), line_of(members, '"Bottropp"@de')),
+        (KOELN, LABEL): (str(members), line_of(members, '"Mitgliedschaft Kölns"@de')),
         (AACHEN, MEMBER): (str(members), line_of(members, "membership:aachen")),
     }
     return data, expected
@@ -143,7 +150,7 @@ def test_line_based_files_point_at_the_line_of_the_statement(audit, tmp_path):
 
     expected = {
         (ALLIANCE, FREE): (str(dump), line_with(f"<{ALLIANCE}> <{FREE}> \"yes\"")),
-        (BOTTROP, LABEL): (str(dump), line_with(f"<{BOTTROP}> <{LABEL}>")),
+        (KOELN, LABEL): (str(dump), line_with(f"<{KOELN}> <{LABEL}>")),
         (AACHEN, MEMBER): (str(dump), line_with(f"<{AACHEN}>")),
     }
     assert_placed(places(f.as_dict() for f in validated([dump], engine="pyshacl").report.findings), expected)

