@@ -39,9 +39,10 @@ MEMBER = "http://www.w3.org/ns/org#member"
 EDITS = {
     "memo/costs.ttl": [("akg:membershipFree true ;",
                         'akg:membershipFree "yes"^^<http://www.w3.org/2001/XMLSchema#boolean> ;')],
-    # Bottrop's second label only for the reports' values: a finding without a value (at most one
-    # label per language) is placed at the subject's first label, and Bottrop's first is its
-    # Chinese one in geo/geonames.ttl; Köln's membership has its labels in one file only.
+    # Bottrop's second German label: a finding without a value (at most one label per language)
+    # is placed at the label line of the file that describes the city (memo/members.ttl), not at
+    # its first label anywhere (its Chinese one, in geo/geonames.ttl, read first); Köln's
+    # membership has its labels in one file only.
     "memo/members.ttl": [('rdfs:label "Bottrop"@de , "Bottrop"@en ;', 'rdfs:label "Bottrop"@de , "Bottropp"@de, "Bottrop"@en ;'),
                          ('"Mitgliedschaft von Köln in der Chinesisch-Deutschen Industriestädteallianz"@de ,',
                           '"Mitgliedschaft von Köln in der Chinesisch-Deutschen Industriestädteallianz"@de , "Mitgliedschaft Kölns"@de ,'),
@@ -70,11 +71,13 @@ def audit(tmp_path_factory, repo_root) -> tuple[Path, dict[tuple[str, str], tupl
         path.write_text(text, encoding="utf-8")
     costs, members = data / "memo/costs.ttl", data / "memo/members.ttl"
     # the bad value's and the second label's focus nodes are described in files read before these
+    assert line_of(data / "geo/geonames.ttl", '"博特罗普"@zh')
     assert line_of(data / "context/editorial.ttl", "organization:chinesisch-deutsche-industriestaedteallianz")
     assert line_of(data / "memo/accession.ttl", "membership:koeln")
     expected = {
         (ALLIANCE, FREE): (str(costs), line_of(costs, "akg:membershipFree")),
         (KOELN, LABEL): (str(members), line_of(members, '"Mitgliedschaft Kölns"@de')),
+        (BOTTROP, LABEL): (str(members), line_of(members, '"Bottropp"@de')),
         (AACHEN, MEMBER): (str(members), line_of(members, "membership:aachen")),
     }
     return data, expected
@@ -249,8 +252,10 @@ def test_a_missing_statement_is_placed_where_the_focus_is_described_as_its_class
     files = [(first, "turtle", {"ex": ex}), (typed, "turtle", {"ex": ex})]
     m = URIRef(ex + "m")
     missing = Asked(m, URIRef(ex + "member"), None, (URIRef(ex + "Membership"),))
-    untyped = Asked(m, URIRef(ex + "member"))
-    assert where(files, [missing, untyped], lambda node: (str(first), 2)) == [(str(typed), 3), (str(first), 2)]
+    untyped = Asked(m, URIRef(ex + "member"))  # a shape with no target class: where m is typed at all
+    nowhere_typed = Asked(URIRef(ex + "r"), URIRef(ex + "member"))  # typed nowhere: its first place
+    assert where(files, [missing, untyped, nowhere_typed], lambda node: (str(first), 2)) == [
+        (str(typed), 3), (str(typed), 3), (str(first), 2)]
 
 
 def test_a_baseline_from_before_typed_values_still_matches_them():

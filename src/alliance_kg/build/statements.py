@@ -49,30 +49,34 @@ class Asked:
 
 def where(files: Sequence[File], asked: Sequence[Asked],
           first_place: Callable[[URIRef], Place | None]) -> list[Place | None]:
-    """The place of each ``asked``: the line writing its value for its predicate, else the first
-    line writing the predicate for the subject; for a statement written nowhere (a missing
-    property), the subject's first group in the first file that gives it one of the classes,
-    else its first group in any file, as this reading found them (what ``first_place`` would
+    """The place of each ``asked``: the line writing its value for its predicate, else the line
+    writing the predicate for the subject in the file that gives it one of the classes (else any
+    class: the file that describes it), else the first line writing the predicate for it
+    anywhere; for a statement written nowhere (a missing property), the subject's first group in
+    the first file that gives it one of the classes (else any), else its first group in any file, as this reading found them (what ``first_place`` would
     find: asked only for a subject not found so, it reads the line-based files once more)."""
     wanted: set[Key] = set()
     for a in asked:
         wanted.add((a.focus, a.predicate, a.value))
         wanted.update((a.focus, _TYPE, c) for c in a.classes)
+        wanted.add((a.focus, _TYPE, None))  # where it is typed at all: where it is described
     found = find(files, wanted)
     first: dict[URIRef, Place] = {}
     for (subject, file), line in found.groups.items():  # files in order, so the first is the first file's
         first.setdefault(subject, (file, line))
     places: list[Place | None] = []
     for a in asked:
+        typed = next((t for t in (found.statements.get((a.focus, _TYPE, kind)) for kind in a.classes) if t),
+                     None) or found.statements.get((a.focus, _TYPE, None))
         place = None
         if a.predicate is not None:
-            place = found.statements.get((a.focus, a.predicate, a.value)) or found.statements.get(
-                (a.focus, a.predicate, None))
-        for kind in a.classes if place is None else ():
-            typed = found.statements.get((a.focus, _TYPE, kind))
-            if typed is not None:
-                place = (typed[0], found.groups.get((a.focus, typed[0]), typed[1]))
-                break
+            place = found.statements.get((a.focus, a.predicate, a.value)) if a.value is not None else None
+            # no value to match (a label not unique per language, say): the predicate's line in
+            # the file that gives the focus its class, where it is described, before the first
+            in_typed = typed and found.written_in.get((a.focus, a.predicate, typed[0]))
+            place = place or (in_typed and (typed[0], in_typed)) or found.statements.get((a.focus, a.predicate, None))
+        if place is None and typed is not None:
+            place = (typed[0], found.groups.get((a.focus, typed[0]), typed[1]))
         places.append(place or first.get(a.focus) or first_place(a.focus))
     return places
 
@@ -86,6 +90,8 @@ class Found:
 
     statements: dict[Key, Place] = field(default_factory=dict)
     groups: dict[tuple[URIRef, str], int] = field(default_factory=dict)
+    #: The first line writing the predicate for the subject in each file: (s, p, file) -> line.
+    written_in: dict[tuple[URIRef, URIRef, str], int] = field(default_factory=dict)
 
 
 def find(files: Iterable[File], wanted: Iterable[Key]) -> Found:
@@ -146,6 +152,7 @@ def _lines(path: Path, asked: dict[URIRef, dict[URIRef, set[Node]]], found: Foun
                 continue
             predicate, values = entry
             statements.setdefault((subject, predicate, None), (name, number))
+            found.written_in.setdefault((subject, predicate, name), number)
             value_text = line[stop + 1:].lstrip()
             for value, form in values:
                 if form is not None and value_text.startswith(form) and (
@@ -255,6 +262,7 @@ class _Group:
                 self.predicate = _name(text, self.prefixes) if kind in ("word", "iri") else None
                 if self.predicate in self.predicates:
                     self.found.statements.setdefault((self.subject, self.predicate, None), (self.name, number))
+                    self.found.written_in.setdefault((self.subject, self.predicate, self.name), number)
                 continue
             values = self.predicates.get(self.predicate) if self.predicate is not None else None
             if values:
