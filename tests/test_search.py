@@ -15,7 +15,8 @@ from alliance_kg.app import create_app
 from alliance_kg.stores import InMemoryOxigraphStore
 from alliance_kg.web import labels
 from alliance_kg.web.labels import LabelIndex, folded
-from alliance_kg.web.search import prefixed, readable
+from alliance_kg.web.linkeddata import decoded as readable
+from alliance_kg.web.search import prefixed
 from alliance_kg.web.server import _build_labels
 
 KOELN = "https://w3id.org/alliance-kg/id/city/koeln"

@@ -81,13 +81,20 @@ def test_query_page_writes_counts_and_seconds_as_the_page_language_does(page: Pa
     expect(page.locator("nav.pager .range")).to_have_text(pager)
 
 
-def test_resource_timeline_labels_properties_in_the_page_language(page: Page):
-    page.goto(page.base + "/doc/city/koeln?lang=de")
+def koelns_timeline_says(page: Page, lang: str, holds_text: str):
+    """Köln's page in ``lang``: its timeline's "known to hold as of" in that language, with no
+    fallback (``lang=``) and no English; the timeline, for more checks."""
+    page.goto(page.base + f"/doc/city/koeln?lang={lang}")
     timeline = page.locator("#resource-timeline")
     holds = timeline.locator(".what[data-property$='#knownToHoldAsOf']").first
-    expect(holds).to_have_text("bekanntermaßen gültig am: ")
+    expect(holds).to_have_text(holds_text)
     expect(holds.locator("span")).not_to_have_attribute("lang", re.compile("."))
     expect(timeline).not_to_contain_text("known to hold as of")
+    return timeline
+
+
+def test_resource_timeline_labels_properties_in_the_page_language(page: Page):
+    timeline = koelns_timeline_says(page, "de", "bekanntermaßen gültig am: ")
     expect(timeline.locator("time[datetime='2017-04-24']")).to_have_text("24. April 2017")
     expect(page.locator("#resource-map .leaflet-control-zoom-in")).to_have_attribute("title", "Vergrößern")
 
@@ -95,12 +102,7 @@ def test_resource_timeline_labels_properties_in_the_page_language(page: Page):
 def test_resource_timeline_labels_properties_in_chinese_on_a_chinese_page(page: Page):
     """The ontology labels its terms in Chinese too: no English label, and so no lang="en", on a
     Chinese page's timeline."""
-    page.goto(page.base + "/doc/city/koeln?lang=zh")
-    timeline = page.locator("#resource-timeline")
-    holds = timeline.locator(".what[data-property$='#knownToHoldAsOf']").first
-    expect(holds).to_have_text("截至此日期已知有效：")
-    expect(holds.locator("span")).not_to_have_attribute("lang", re.compile("."))
-    expect(timeline).not_to_contain_text("known to hold as of")
+    koelns_timeline_says(page, "zh", "截至此日期已知有效：")
 
 
 def test_home_page_maps_speak_the_page_language(page: Page):

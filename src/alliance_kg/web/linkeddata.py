@@ -386,18 +386,19 @@ def _short(term: Identifier) -> str:
         return f"CC {kind.upper()} {version}" if kind else f"CC0 {version}" if dedication == "zero" else f"PDM {version}"
     for cut in ("#", "/"):
         if cut in text.rstrip(cut):
-            return _decoded(text.rstrip(cut).rsplit(cut, 1)[-1])
-    return _decoded(text)
+            return decoded(text.rstrip(cut).rsplit(cut, 1)[-1])
+    return decoded(text)
 
 
 def _readable(term: Identifier) -> str:
     """An IRI to show whole (a source's address), percent-decoded; its link keeps the encoding."""
     licence = _CREATIVE_COMMONS.match(str(term))
-    return _short(term) if licence else _decoded(str(term))
+    return _short(term) if licence else decoded(str(term))
 
 
-def _decoded(text: str) -> str:
-    """``%E5%AE%9D`` as 宝; text whose escapes are no UTF-8 stays as it is."""
+def decoded(text: str) -> str:
+    """An IRI as a reader reads it: ``%E5%AE%9D`` as 宝; text whose escapes are no UTF-8 stays
+    as it is (resource pages and search results show IRIs so)."""
     try:
         return unquote(text, errors="strict")
     except UnicodeDecodeError:

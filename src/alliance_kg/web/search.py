@@ -11,7 +11,6 @@ in a query (a prefixed name where a project prefix fits) and to show it (the IRI
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import unquote
 
 from flask import Blueprint, Response, jsonify, render_template, request
 from rdflib import URIRef
@@ -20,7 +19,7 @@ from werkzeug.exceptions import BadRequest
 from ..namespaces import PREFIXES
 from .labels import Entry, LabelIndex
 from .language import pick_label, preferred_language
-from .linkeddata import href
+from .linkeddata import decoded, href
 from .state import state
 
 bp = Blueprint("search", __name__)
@@ -43,15 +42,6 @@ def prefixed(iri: str) -> str:
     return f"{best[0]}:{local}"
 
 
-def readable(iri: str) -> str:
-    """The IRI as a reader reads it: whole, its percent-escapes decoded where they are UTF-8
-    (``.../id/city/koeln``), never with the backslashes of a prefixed name (``prefixed``)."""
-    try:
-        return unquote(iri, errors="strict")
-    except UnicodeDecodeError:  # escapes of other bytes than UTF-8's: kept as they are
-        return iri
-
-
 def _name(index: LabelIndex, iri: str | None, lang: str) -> dict[str, str] | None:
     if iri is None:
         return None
@@ -70,7 +60,7 @@ def suggestion(index: LabelIndex, entry: Entry, matched: str, lang: str) -> dict
         "type": _name(index, entry.type, lang),
         "country": _name(index, entry.country, lang),
         "sparql": prefixed(entry.iri),
-        "shown": readable(entry.iri),
+        "shown": decoded(entry.iri),
     }
 
 
