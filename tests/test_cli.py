@@ -347,6 +347,15 @@ def test_query_table_and_formats(run_cli):
     assert len([l for l in result.out.splitlines() if l.strip()]) == 3
 
 
+def test_query_table_names_iris_as_they_read_back(run_cli):
+    """A cell holds a prefixed name only where it reads back as the IRI (``rdf.prefixed_name``):
+    ``akg:District``, but ``<.../id/city/koeln>``, whose local part holds a slash."""
+    result = run_cli("query", "SELECT ?class ?city WHERE { VALUES (?class ?city) { "
+                              "(<https://w3id.org/alliance-kg/ontology#District> <https://w3id.org/alliance-kg/id/city/koeln>) } }")
+    assert result.code == EXIT_OK, result.err
+    assert result.out.splitlines()[2] == "akg:District | <https://w3id.org/alliance-kg/id/city/koeln>"
+
+
 def test_a_mistyped_query_format_is_exit_2_naming_flag_and_formats(run_cli):
     """The endpoint passes over a ``format=`` it does not know for the Accept header; the
     command line has no Accept header to fall back on, so a typo is a usage error."""

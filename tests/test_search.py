@@ -16,7 +16,6 @@ from alliance_kg.stores import InMemoryOxigraphStore
 from alliance_kg.web import labels
 from alliance_kg.web.labels import LabelIndex, folded
 from alliance_kg.web.linkeddata import decoded as readable
-from alliance_kg.web.search import prefixed
 from alliance_kg.web.server import _build_labels
 
 KOELN = "https://w3id.org/alliance-kg/id/city/koeln"
@@ -173,12 +172,6 @@ def test_a_key_is_the_folded_text_from_a_word_start_on(label):
                 expected.add((key, match.start() == 0))
     assert set(labels._keys(label)) == expected
     assert label.strip("-! ") == "" or expected
-
-
-def test_prefixed_names_escape_what_a_local_name_cannot_hold():
-    assert prefixed("https://w3id.org/alliance-kg/id/city/koeln") == "id:city\\/koeln"
-    assert prefixed("https://w3id.org/alliance-kg/ontology#District") == "akg:District"
-    assert prefixed("urn:x") == "<urn:x>"
 
 
 def test_an_empty_index_suggests_nothing():

@@ -7,9 +7,10 @@ from __future__ import annotations
 import io
 import re
 import time
+import typing
 import warnings
 from itertools import islice
-from typing import Callable, Iterable, Iterator, TypeVar
+from typing import Callable, Iterable, Iterator, Mapping, TypeVar
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Literal, URIRef
@@ -184,21 +185,63 @@ _SHORT_FORMS = {
     str(XSD.decimal): re.compile(r"[+-]?[0-9]*\.[0-9]+"),
     str(XSD.double): re.compile(r"[+-]?(?:[0-9]+\.[0-9]*|\.?[0-9]+)[eE][+-]?[0-9]+"),
 }
-_LOCAL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+# The terminals of a prefixed name's local part, shared by SPARQL 1.1 (section 19.8) and Turtle
+# (section 6.5): the query guard tokenises with them, ``prefixed_name`` writes with them.
+PN_CHARS_BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
+                 "\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF")
+PN_CHARS_U = PN_CHARS_BASE + "_"
+PN_CHARS = PN_CHARS_U + r"\-0-9\u00B7\u0300-\u036F\u203F-\u2040"
+PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+PN_LOCAL = f"(?:[{PN_CHARS_U}:0-9]|{PLX})(?:(?:[{PN_CHARS}.:]|{PLX})*(?:[{PN_CHARS}:]|{PLX}))?"
+_PN_LOCAL = re.compile(PN_LOCAL)
+#: Characters a local part holds only escaped (PN_LOCAL_ESC). ``-`` and ``.`` stand bare in the
+#: middle; first (``.`` last too) they would need an escape not every reader takes (rdflib's
+#: Turtle parser refuses ``x\.``), so such a local part makes no name.
+_ESCAPED = frozenset("~!$&'()*+,;=/?#@%")
+
+#: How ``prefixed_name`` writes the part after the prefix, and what it gives when it cannot.
+LocalForm = typing.Literal["plain", "escaped", "shown"]
 
 
-def compact(iri: str) -> str:
-    """``xsd:boolean`` for an IRI in one of the project's namespaces (the longest that fits),
-    else ``<iri>``."""
-    best = ""
-    for prefix, namespace in PREFIXES.items():
-        if (iri.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, ""))
-                and _LOCAL_NAME.fullmatch(iri[len(namespace):])):
-            best = prefix
-    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else f"<{iri}>"
+def prefixed_name(iri: str, *, local: LocalForm = "plain", prefixes: Mapping[str, str] = PREFIXES) -> str:
+    """``iri`` as a prefixed name of the longest namespace of ``prefixes`` it is in whose local
+    part can be written in the form ``local`` asks for (an empty local part never is):
+
+    - ``plain``: a PN_LOCAL as it stands (``xsd:boolean``), so that Turtle and SPARQL read the
+      same IRI back, as reports and typed literals need; else ``<iri>``.
+    - ``escaped``: a PN_LOCAL with backslash escapes where needed (``id:city\\/koeln``), as a
+      query a person edits wants it; else ``<iri>`` (a space, ``|``, a ``.`` at the end: what
+      no escape every reader takes makes a name character).
+    - ``shown``: the local part as it is (``id:city/koeln``), for people reading a page, not
+      for a parser; else the IRI bare, as no syntax is meant.
+
+    One function for the three, because the choice of namespace and the grammar are the same;
+    only what a reader of the name can take differs."""
+    best: tuple[int, str] | None = None  # the namespace's length, the name
+    for prefix, namespace in prefixes.items():
+        if iri.startswith(namespace) and (best is None or len(namespace) > best[0]):
+            written = _local_part(iri[len(namespace):], local)
+            if written is not None:
+                best = (len(namespace), f"{prefix}:{written}")
+    if best is not None:
+        return best[1]
+    return iri if local == "shown" else f"<{iri}>"
 
 
-def typed_turtle(lexical: str, datatype: str, name: Callable[[str], str] = compact) -> str:
+def _local_part(text: str, local: LocalForm) -> str | None:
+    """``text`` written as a local part in the form ``local``, or ``None`` if it cannot be."""
+    if not text:
+        return None
+    if local == "shown":
+        return text
+    if local == "escaped":
+        text = "".join("\\" + c if c in _ESCAPED else c for c in text)
+    elif "\\" in text:  # plain: a backslash would be read as an escape, naming another IRI
+        return None
+    return text if _PN_LOCAL.fullmatch(text) else None
+
+
+def typed_turtle(lexical: str, datatype: str, name: Callable[[str], str] = prefixed_name) -> str:
     """A typed literal in Turtle as written: the short form only when the lexical form is one
     (``true``), else quoted with its datatype (``"yes"^^xsd:boolean``, ``"1"^^xsd:boolean``)."""
     short = _SHORT_FORMS.get(datatype)
@@ -217,7 +260,7 @@ def shown(term: Node | None) -> str | None:
         datatype = term.datatype
         if datatype is None or term.language or str(datatype) == _XSD_STRING:
             return str(term)
-        return f"{ox.Literal(str(term))}^^{compact(str(datatype))}"
+        return f"{ox.Literal(str(term))}^^{prefixed_name(str(datatype))}"
     if isinstance(term, URIRef):
         return str(term)
     return term.n3()

@@ -40,6 +40,7 @@ from rdflib import URIRef
 
 from ..errors import ForbiddenQuery, QuerySyntaxError, QueryTooComplex, UpdateRefused, pointer
 from ..namespaces import QUERY_BASE
+from ..rdf import PN_CHARS, PN_CHARS_BASE, PN_CHARS_U, PN_LOCAL
 from ..stores.base import PreparedQuery
 
 FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
@@ -54,14 +55,8 @@ REGROUP_FROM = 64
 
 # The terminals of the SPARQL 1.1 grammar (section 19.8), as far as the guard needs them. Order
 # matters: long strings before short ones, IRIs before the less-than operator, prefixed names
-# before bare words.
-_PN_CHARS_BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
-                  "\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF")
-_PN_CHARS_U = _PN_CHARS_BASE + "_"
-_PN_CHARS = _PN_CHARS_U + r"\-0-9\u00B7\u0300-\u036F\u203F-\u2040"
-_PN_PREFIX = f"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
-_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
-_PN_LOCAL = (f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?")
+# before bare words. The characters of names are ``rdf``'s, which writes prefixed names with them.
+_PN_PREFIX = f"[{PN_CHARS_BASE}](?:[{PN_CHARS}.]*[{PN_CHARS}])?"
 # White space and bare words first: they are most of a query. A bare word followed by a colon
 # is a prefixed name (``SERVICE:x`` is no keyword), hence the lookahead. The white space and
 # comments after a token are part of its match (half as many matches for the loop to read);
@@ -71,13 +66,13 @@ _TOKEN = re.compile(
     r"""(?:
     (?P<ws>[\ \t\r\n]+)
   | (?P<word>[A-Za-z_][A-Za-z0-9_]*(?![A-Za-z0-9_.\-\u00B7\u0300-\u036F\u203F-\u2040]*:))
-  | (?P<var>[?$][""" + _PN_CHARS_U + r"""0-9][""" + _PN_CHARS_U + r"""0-9\u00B7\u0300-\u036F\u203F-\u2040]*)
+  | (?P<var>[?$][""" + PN_CHARS_U + r"""0-9][""" + PN_CHARS_U + r"""0-9\u00B7\u0300-\u036F\u203F-\u2040]*)
   | (?P<comment>\#[^\r\n]*)
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
               |'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*")
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<pname>(?:""" + _PN_PREFIX + r""")?:(?:""" + _PN_LOCAL + r""")?)
-  | (?P<bnode>_:[""" + _PN_CHARS_U + r"""0-9](?:[""" + _PN_CHARS + r""".]*[""" + _PN_CHARS + r"""])?)
+  | (?P<pname>(?:""" + _PN_PREFIX + r""")?:(?:""" + PN_LOCAL + r""")?)
+  | (?P<bnode>_:[""" + PN_CHARS_U + r"""0-9](?:[""" + PN_CHARS + r""".]*[""" + PN_CHARS + r"""])?)
   | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
   | (?P<number>[+-]?(?:[0-9]+\.?[0-9]*(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?))
   | (?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\].,;*+\-/=<>!^|?])

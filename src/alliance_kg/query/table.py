@@ -10,7 +10,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from ..errors import NotAcceptable, QueryError
-from ..namespaces import PREFIXES
+from ..rdf import prefixed_name
 from ..settings import Settings
 from ..stores.base import QueryResult, Store
 from .formats import negotiate_result, serialize
@@ -32,14 +32,13 @@ def answer_for_terminal(store: Store, text: str, fmt: str, settings: Settings) -
     return answer(store, prepared, media_type)[0]
 
 
-def _compact(node: Node | None) -> str:
+def _cell(node: Node | None) -> str:
+    """A term as a table shows it: an IRI as a prefixed name where one reads back as it (else
+    ``<iri>``), a literal by its text and language, a blank node as ``_:b``."""
     if node is None:
         return ""
     if isinstance(node, URIRef):
-        for prefix, namespace in PREFIXES.items():
-            if str(node).startswith(namespace) and "/" not in str(node)[len(namespace):]:
-                return f"{prefix}:{str(node)[len(namespace):]}"
-        return f"<{node}>"
+        return prefixed_name(str(node))
     if isinstance(node, Literal):
         return f"{node}@{node.language}" if node.language else str(node)
     return node.n3()
@@ -52,7 +51,7 @@ def render_table(result: QueryResult) -> str:
     if result.form != "SELECT":
         return serialize(result, "text/turtle").decode("utf-8")
     header = list(result.variables)
-    body = [[_cut(_compact(cell)) for cell in row] for row in result.rows]
+    body = [[_cut(_cell(cell)) for cell in row] for row in result.rows]
     widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(header)]
     line = lambda cells: " | ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
     out = [line(header), "-+-".join("-" * w for w in widths)] + [line(r) for r in body]

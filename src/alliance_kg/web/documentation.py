@@ -24,6 +24,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from ..namespaces import AKG, BASE, ONTOLOGY, ONTOLOGY_GRAPH, PREFIXES, SH
+from ..rdf import prefixed_name
 from .i18n import t
 from .language import foreign, pick_label, pick_label_language
 
@@ -32,15 +33,14 @@ CLASS_TYPES = (OWL.Class, RDFS.Class)
 PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
 
 
+#: The prefixes of the pages: the project's, and ``akgsh:`` for the shapes, which queries and
+#: data never name but the pages name on every line.
+_PAGE_PREFIXES = {**PREFIXES, "akgsh": SHAPES_NS}
+
+
 def curie(term: Any) -> str:
-    """A prefixed name for display (``akg:District``), else the IRI."""
-    text = str(term)
-    best = max(((p, ns) for p, ns in PREFIXES.items() if text.startswith(ns)), key=lambda pn: len(pn[1]), default=None)
-    if best is not None and len(text) > len(best[1]):
-        return f"{best[0]}:{text[len(best[1]):]}"
-    if text.startswith(SHAPES_NS):
-        return "akgsh:" + text[len(SHAPES_NS):]
-    return text
+    """A prefixed name for display (``akg:District``, ``akgsh:DistrictShape``), else the IRI."""
+    return prefixed_name(str(term), local="shown", prefixes=_PAGE_PREFIXES)
 
 
 def texts(graph: Graph, subject: Any, prop: URIRef) -> dict[str, str]:

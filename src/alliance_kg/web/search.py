@@ -16,7 +16,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from rdflib import URIRef
 from werkzeug.exceptions import BadRequest
 
-from ..namespaces import PREFIXES
+from ..rdf import prefixed_name
 from .labels import Entry, LabelIndex
 from .language import pick_label, preferred_language
 from .linkeddata import decoded, href
@@ -26,20 +26,6 @@ bp = Blueprint("search", __name__)
 
 MAX_QUERY = 200
 MAX_LIMIT = 50
-#: Characters PN_LOCAL cannot hold unescaped (SPARQL 1.1 grammar, PN_LOCAL_ESC).
-_LOCAL_ESCAPES = "/~!$&'()*+,;=?#@%"
-
-
-def prefixed(iri: str) -> str:
-    """The IRI as a query writes it: ``id:city\\/koeln`` (longest matching prefix), else ``<iri>``."""
-    best = max(((p, ns) for p, ns in PREFIXES.items() if iri.startswith(ns)), key=lambda pn: len(pn[1]),
-               default=None)
-    if best is None or len(iri) == len(best[1]):
-        return f"<{iri}>"
-    local = "".join("\\" + c if c in _LOCAL_ESCAPES else c for c in iri[len(best[1]):])
-    if not (local[0].isalnum() or local[0] == "_") or local.endswith("."):
-        return f"<{iri}>"
-    return f"{best[0]}:{local}"
 
 
 def _name(index: LabelIndex, iri: str | None, lang: str) -> dict[str, str] | None:
@@ -59,7 +45,7 @@ def suggestion(index: LabelIndex, entry: Entry, matched: str, lang: str) -> dict
         "matched": matched,
         "type": _name(index, entry.type, lang),
         "country": _name(index, entry.country, lang),
-        "sparql": prefixed(entry.iri),
+        "sparql": prefixed_name(entry.iri, local="escaped"),
         "shown": decoded(entry.iri),
     }
 
