@@ -173,6 +173,36 @@ def test_a_wrong_flag_before_the_command_is_named(run_cli, args, message):
     assert result.code == EXIT_INPUT and message in result.err
 
 
+@pytest.mark.parametrize("args,message", [
+    (("serve", "--por", "7201", "--get", "/healthz"), "alliance-kg serve: error: unrecognized arguments: --por 7201 "
+                                                       "(did you mean --port?)"),
+    (("serve", "--query-time=5", "--get", "/healthz"), "alliance-kg serve: error: unrecognized arguments: "
+                                                        "--query-time=5 (did you mean --query-timeout?)"),
+    (("validate", "--out", "report.txt"), "alliance-kg validate: error: unrecognized arguments: --out "
+                                          "(did you mean --output?)"),
+    (("query", "ASK { ?s ?p ?o }", "--form", "csv"), "alliance-kg query: error: unrecognized arguments: --form csv "
+                                                     "(did you mean --format?)"),
+    (("--vers",), "alliance-kg: error: unrecognized arguments: --vers"),
+])
+def test_an_abbreviated_flag_is_refused_naming_it_not_taken_for_the_flag(run_cli, args, message):
+    """argparse takes ``--por`` for ``--port`` unless told not to: a CI script's typo would run
+    with a guess, and a flag added later could change what an abbreviation means."""
+    result = run_cli(*args)
+    assert (result.code, result.out) == (EXIT_INPUT, "")
+    assert result.err.endswith(message + "\n"), result.err
+
+
+def test_every_parser_takes_flags_only_spelt_in_full():
+    import argparse
+
+    from alliance_kg.cli import build_parser
+
+    parser = build_parser()
+    [commands] = [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
+    assert len(commands.choices) >= 8
+    assert [name for name, p in {"": parser, **commands.choices}.items() if p.allow_abbrev] == []
+
+
 @pytest.mark.parametrize("suffix,body,line", [
     (".nt", "<http://e/a> <http://e/b> <http://e/c> .\n<http://e/a> <http://e/b> .\n", 2),
     (".jsonld", '{\n  "@id": \n', 3),

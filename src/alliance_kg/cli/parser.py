@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+from typing import Any
 
 from .. import __version__
 from ..build.diff import DIFF_FORMATS
@@ -13,8 +14,19 @@ from ..settings import describe, parse_bool
 from . import commands
 
 
-class Parser(argparse.ArgumentParser):
-    """argparse's parser, the command required after the flags are read: argparse checks a
+class ExactParser(argparse.ArgumentParser):
+    """argparse's parser, taking flags only as spelt in full: argparse would take ``--por`` for
+    ``--port`` (and ``--out`` for ``--output``), so a typo in a CI script ran with a guess, and
+    a flag added later could change what an old abbreviation meant. A flag it does not know is
+    refused naming it (exit 2)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
+
+
+class Parser(ExactParser):
+    """The top-level parser, the command required after the flags are read: argparse checks a
     required command before it names an unknown flag, so ``alliance-kg --bogus`` would say the
     command is missing instead of naming ``--bogus``."""
 
@@ -25,7 +37,7 @@ class Parser(argparse.ArgumentParser):
         return parsed
 
 
-class CommandParser(argparse.ArgumentParser):
+class CommandParser(ExactParser):
     """A command's parser, which names a flag it does not know itself, with its own usage line and
     the flag it is closest to: argparse hands a command's unknown arguments back up to the
     top-level parser, whose error shows the top-level usage (``alliance-kg [-h] [--version]
