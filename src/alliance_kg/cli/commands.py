@@ -4,8 +4,11 @@ Each returns the exit code; errors are raised and mapped once, in ``cli.main``."
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from ..errors import InputError, unwritable
 from ..settings import Settings
@@ -57,6 +60,7 @@ def build(args: argparse.Namespace, settings: Settings) -> int:
 
 def query(args: argparse.Namespace, settings: Settings) -> int:
     from ..build.pipeline import unvalidated
+    from ..query.executor import Executor
     from ..query.table import answer_for_terminal
     from ..stores import InMemoryOxigraphStore
 
@@ -70,8 +74,31 @@ def query(args: argparse.Namespace, settings: Settings) -> int:
     graph = unvalidated(args.data or None, into="oxigraph")
     assert graph.store is not None
     store = InMemoryOxigraphStore(graph.store, graph.version)
-    write(answer_for_terminal(store, text, args.format, settings), args.output)
+    with quiet_executor(settings):
+        # one worker, which the deadline can stop (a thread cannot be), as the server's are
+        executor = Executor(store, workers=1, timeout=settings.query_timeout)
+        try:
+            answer = answer_for_terminal(executor, text, args.format, settings)
+        finally:
+            executor.close()
+    write(answer, args.output)
     return EXIT_OK
+
+
+@contextmanager
+def quiet_executor(settings: Settings) -> Iterator[None]:
+    """The query worker's log kept off stderr (unless ``ALLIANCE_KG_DEBUG``): it tells a
+    server's operator that a query was stopped or failed, with the engine's traceback, where
+    the command line says so itself, in one line."""
+    from ..query.executor import log
+
+    handler = logging.NullHandler()
+    if not settings.debug:
+        log.addHandler(handler)
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
 
 
 def serve(args: argparse.Namespace, settings: Settings) -> int:

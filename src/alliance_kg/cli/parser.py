@@ -114,12 +114,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="table", type=query_format, help=QUERY_FORMATS + "; or a media type")
     p.add_argument("--data", action="append", metavar="PATH", help="query these files/folders instead of the shipped graph")
     p.add_argument("--output", "-o", metavar="FILE")
+    add_settings(p, "query_timeout")
     p.set_defaults(handler=commands.query)
 
     p = sub.add_parser("load", help="parse, infer, validate and write the graph into an on-disk store")
     p.add_argument("paths", nargs="*", metavar="PATH", help="RDF files or folders (default: ontology/ and data/)")
     p.add_argument("--store", required=True, metavar="oxigraph:PATH", help="the store to fill (serve it with serve --store)")
-    add_setting(p, *next(setting for setting in describe() if setting[0] == "allocator"))
+    add_settings(p, "allocator")
     p.set_defaults(handler=commands.load)
 
     p = sub.add_parser("push", help="copy the validated graph into a remote SPARQL 1.1 store, named graphs intact")
@@ -153,6 +154,13 @@ def add_setting(p: argparse.ArgumentParser, name: str, default: object, help_tex
     p.add_argument("--" + name.replace("_", "-"), dest=name, default=None, metavar=name.upper(),
                    type=boolean if isinstance(default, bool) else type(default),
                    help=f"{help_text} (default: {default!r}; env ALLIANCE_KG_{name.upper()})")
+
+
+def add_settings(p: argparse.ArgumentParser, *names: str) -> None:
+    """The flags of the settings ``names``, for a command that reads only those (``serve`` reads all)."""
+    described = {setting[0]: setting for setting in describe()}
+    for name in names:
+        add_setting(p, *described[name])
 
 
 #: The formats of ``query --format`` as its help and its refusal name them.

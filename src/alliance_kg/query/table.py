@@ -1,7 +1,8 @@
 """``alliance-kg query``: the guarded query path of the endpoint, printed for a terminal.
 
-The CLI runs the very same ``prepare``/``execute`` and ``formats`` code as the server, so a
-query that works here works on the endpoint, with the same refusals.
+The CLI runs the very same ``prepare``/``execute`` and ``formats`` code as the server, in a
+query worker (``executor``) as the server's pool does, so a query that works here works on the
+endpoint, with the same refusals and the same deadline (``--query-timeout``).
 """
 
 from __future__ import annotations
@@ -12,24 +13,23 @@ from rdflib.term import Node
 from ..errors import NotAcceptable, QueryError
 from ..rdf import prefixed_name
 from ..settings import Settings
-from ..stores.base import QueryResult, Store
-from .formats import negotiate_result, serialize
-from .prepare import answer, execute, prepare
+from ..stores.base import QueryResult
+from .executor import Executor, Job
+from .formats import serialize
 
 #: Widest a table cell gets before it is cut (the other formats are never cut).
 MAX_CELL = 60
 
 
-def answer_for_terminal(store: Store, text: str, fmt: str, settings: Settings) -> str | bytes:
-    """Run ``text`` on ``store``; ``table`` is for people, every other format is the protocol's."""
-    prepared = prepare(text, max_length=settings.max_query_length)
+def answer_for_terminal(executor: Executor, text: str, fmt: str, settings: Settings) -> str | bytes:
+    """Run ``text`` on ``executor``'s store within its deadline; ``table`` is for people, every
+    other format is the protocol's."""
     if fmt == "table":
-        return render_table(execute(store, prepared))
+        return render_table(executor.result(Job(text, max_length=settings.max_query_length)))
     try:
-        media_type = negotiate_result(prepared.form, None, fmt)
+        return executor.run(Job(text, format=fmt, max_length=settings.max_query_length)).body
     except NotAcceptable as exc:
         raise QueryError(f"{exc}; --format table prints a table") from None
-    return answer(store, prepared, media_type)[0]
 
 
 def _cell(node: Node | None) -> str:
