@@ -21,9 +21,8 @@ from .build.sources import load_shapes
 from .namespaces import INFERRED_GRAPH
 from .scratch import scratch_folder
 from .settings import Settings, project_root
-from .stores import InMemoryOxigraphStore, OxigraphStore, RdflibStore, Store
+from .stores import InMemoryOxigraphStore, OxigraphStore, RdflibStore, Store, open_built
 from .stores.oxigraph import Writing
-from .stores.sparql import SparqlStore
 from .web import create_app as create_web_app
 
 
@@ -34,10 +33,9 @@ def open_store(settings: Settings) -> Store:
     that do not parse, ``ValidationFailed`` for data that does not conform, ``ValueError`` for
     an unknown store."""
     spec = settings.store_spec
-    if spec.kind == "oxigraph":
-        return OxigraphStore(spec.where)
-    if spec.kind == "sparql":
-        return SparqlStore(spec.where, timeout=settings.query_timeout)
+    built = open_built(spec, timeout=settings.query_timeout)
+    if built is not None:
+        return built
     if spec.kind == "rdflib":
         graph = conforming(settings.data_paths or None)
         return RdflibStore(graph.dataset, graph.version)

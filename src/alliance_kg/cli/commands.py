@@ -8,10 +8,13 @@ import logging
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from ..errors import InputError, unwritable
 from ..settings import Settings
+
+if TYPE_CHECKING:  # the stores are imported by the commands that use them
+    from ..stores.base import Store
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 70
 
@@ -59,10 +62,8 @@ def build(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def query(args: argparse.Namespace, settings: Settings) -> int:
-    from ..build.pipeline import unvalidated
     from ..query.executor import Executor
     from ..query.table import answer_for_terminal
-    from ..stores import InMemoryOxigraphStore
 
     writable(args.output)
     text = args.query
@@ -71,9 +72,7 @@ def query(args: argparse.Namespace, settings: Settings) -> int:
         if not candidate.is_file():
             raise InputError("no such query file", path=text)
         text = candidate.read_text(encoding="utf-8")
-    graph = unvalidated(args.data or None, into="oxigraph")
-    assert graph.store is not None
-    store = InMemoryOxigraphStore(graph.store, graph.version)
+    store = queried_store(args.data, settings)
     with quiet_executor(settings):
         # one worker, which the deadline can stop (a thread cannot be), as the server's are
         executor = Executor(store, workers=1, timeout=settings.query_timeout)
@@ -83,6 +82,28 @@ def query(args: argparse.Namespace, settings: Settings) -> int:
             executor.close()
     write(answer, args.output)
     return EXIT_OK
+
+
+def queried_store(data: list[str] | None, settings: Settings) -> Store:
+    """The store ``query`` asks: the one ``--store`` names if it holds a graph built before (an
+    Oxigraph folder, a SPARQL endpoint), else the files (``--data``, else the shipped graph)
+    parsed and inferred now but not validated (a query may look for what is wrong), in Oxigraph
+    in memory or, with ``--store rdflib``, in rdflib."""
+    from ..build.pipeline import unvalidated
+    from ..stores import InMemoryOxigraphStore, RdflibStore, open_built
+
+    spec = settings.store_spec
+    if data and spec.where:  # a store with a place is one built before
+        raise InputError(f"--data names files to query, --store {settings.store} a store built before: give one")
+    built = open_built(spec, timeout=settings.query_timeout)
+    if built is not None:
+        return built
+    if spec.kind == "rdflib":
+        graph = unvalidated(data or None)
+        return RdflibStore(graph.dataset, graph.version)
+    graph = unvalidated(data or None, into="oxigraph")
+    assert graph.store is not None
+    return InMemoryOxigraphStore(graph.store, graph.version)
 
 
 @contextmanager

@@ -109,12 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="output folder (default: dist/)")
     p.set_defaults(handler=commands.build)
 
-    p = sub.add_parser("query", help="run a SPARQL query (text or .rq file) on the local graph")
+    p = sub.add_parser("query", help="run a SPARQL query (text or .rq file) on the local graph, or on the store "
+                                     "--store names")
     p.add_argument("query", metavar="SPARQL|FILE")
     p.add_argument("--format", default="table", type=query_format, help=QUERY_FORMATS + "; or a media type")
     p.add_argument("--data", action="append", metavar="PATH", help="query these files/folders instead of the shipped graph")
     p.add_argument("--output", "-o", metavar="FILE")
-    add_settings(p, "query_timeout")
+    add_settings(p, "store", "query_timeout")
     p.set_defaults(handler=commands.query)
 
     p = sub.add_parser("load", help="parse, infer, validate and write the graph into an on-disk store")
