@@ -1,9 +1,11 @@
 """The ``alliance-kg`` command: a thin shell over the library for people and CI pipelines.
 
-Exit codes: 0 success (data conforms), 1 violations or findings (and a query the engine did not
-finish: timed out, failed), 2 unusable input (a missing path, a file that does not parse, a
-wrong flag, a query refused: an update, SERVICE, bad syntax). Errors are one line on stderr,
-never a traceback. The settings are read once, here, and handed to the command.
+Exit codes: 0 success (data conforms), 1 violations or findings, 2 unusable input (a missing
+path, a file that does not parse, a wrong flag, a query refused: an update, SERVICE, bad
+syntax), 69 a query not answered (what the endpoint answers with a 5xx: it ran past
+--query-timeout, the engine failed on it, the SPARQL store of --store sparql:URL failed or did
+not answer), 70 an internal error (a bug). Errors are one line on stderr, never a traceback.
+The settings are read once, here, and handed to the command.
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ from typing import Sequence
 
 from ..errors import AllianceKGError, InputError, QueryError
 from ..settings import Settings, describe
-from .commands import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_VIOLATIONS
+from .commands import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_UNAVAILABLE, EXIT_VIOLATIONS
 from .parser import build_parser
 
-__all__ = ["EXIT_INPUT", "EXIT_INTERNAL", "EXIT_OK", "EXIT_VIOLATIONS", "build_parser", "main"]
+__all__ = ["EXIT_INPUT", "EXIT_INTERNAL", "EXIT_OK", "EXIT_UNAVAILABLE", "EXIT_VIOLATIONS", "build_parser", "main"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -30,8 +32,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"alliance-kg: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except QueryError as exc:
-        print(f"alliance-kg: query refused: {exc.worded('alliance-kg')}", file=sys.stderr)
-        return EXIT_INPUT if exc.status < 500 else EXIT_VIOLATIONS  # the query given, refused: 4xx
+        if exc.status < 500:  # the query given, refused
+            print(f"alliance-kg: query refused: {exc.worded('alliance-kg')}", file=sys.stderr)
+            return EXIT_INPUT
+        print(f"alliance-kg: query not answered: {exc.worded('alliance-kg')}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
     except AllianceKGError as exc:
         report = getattr(exc, "report", None)
         if report is not None:

@@ -17,6 +17,9 @@ if TYPE_CHECKING:  # the stores are imported by the commands that use them
     from ..stores.base import Store
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 70
+#: A query not answered by no fault of its text (sysexits' EX_UNAVAILABLE, beside EX_SOFTWARE's
+#: 70): the endpoint's 5xx. A script tells it from findings (1) and may try again later.
+EXIT_UNAVAILABLE = 69
 
 
 def validate(args: argparse.Namespace, settings: Settings) -> int:
