@@ -13,7 +13,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, Literal, URIRef
 
 import alliance_kg
 from alliance_kg.cli import EXIT_INPUT, EXIT_OK, EXIT_VIOLATIONS
@@ -384,6 +384,19 @@ def test_query_table_names_iris_as_they_read_back(run_cli):
                               "(<https://w3id.org/alliance-kg/ontology#District> <https://w3id.org/alliance-kg/id/city/koeln>) } }")
     assert result.code == EXIT_OK, result.err
     assert result.out.splitlines()[2] == "akg:District | <https://w3id.org/alliance-kg/id/city/koeln>"
+
+
+def test_query_store_asks_an_oxigraph_folder_not_the_files(run_cli, tmp_path):
+    """``--store oxigraph:PATH`` answers from the folder (as written by load), not the shipped graph."""
+    from alliance_kg.rdf import new_dataset
+    from alliance_kg.stores import oxigraph
+
+    dataset = new_dataset()
+    dataset.graph(URIRef("https://w3id.org/alliance-kg/graph/x")).add((URIRef("urn:s"), URIRef("urn:p"), Literal("o")))
+    oxigraph.write(tmp_path / "store", dataset, "v1")
+    result = run_cli("query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--store", f"oxigraph:{tmp_path / 'store'}",
+                     "--format", "csv")
+    assert (result.code, result.out.split()) == (EXIT_OK, ["n", "1"]), result.err
 
 
 def test_a_mistyped_query_format_is_exit_2_naming_flag_and_formats(run_cli):
