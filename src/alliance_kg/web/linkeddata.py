@@ -30,6 +30,7 @@ from ..namespaces import (AKG, BASE, DCTERMS, ID, ONTOLOGY, ONTOLOGY_GRAPH, PROV
 from ..query import formats
 from . import citation, documentation, memo
 from .catalog import LICENSE_LINK
+from .collation import sort_key
 from .i18n import t
 from .language import foreign, pick_label, pick_label_language, preferred_language, ui_language
 from .state import state
@@ -352,7 +353,14 @@ def page_context(iri: URIRef, quads: list) -> dict[str, Any]:
         return {"subject": node(s), "predicate": node(p), "object": node(o), "graph": node(g),
                 "sources": [source(*found) for found in cited]}
 
-    ordered = sorted(quads, key=lambda q: (str(q[1]), str(q[2]), str(q[0]), str(q[3])))
+    def shown(term: Identifier) -> tuple:
+        """Where ``term`` goes in a list on this page: by what the page shows of it, as a reader
+        of its language looks that up (``collation``), then by the term itself."""
+        return sort_key(str(term) if isinstance(term, Literal) else named(term)), str(term)
+
+    # Each table by property, then value (or subject), as shown: a Chinese page's members of
+    # the alliance in pinyin order, a German page's with Köln under K.
+    ordered = sorted(quads, key=lambda q: (shown(q[1]), shown(q[2]), shown(q[0]), str(q[3])))
     types = list(dict.fromkeys(o for s, p, o, g in ordered if s == iri and p == RDF.type))
     label, label_lang = pick_label_language(labels.get(iri, {}), lang)
     return {
@@ -364,7 +372,8 @@ def page_context(iri: URIRef, quads: list) -> dict[str, Any]:
         "types": [node(o) for o in types],
         "outgoing": [statement(*q) for q in ordered if q[0] == iri],
         "incoming": [statement(*q) for q in ordered if q[0] != iri],
-        "sources": [{"graph": node(g), "passages": [source(*found) for found in sources[g]]} for g in sorted(sources)],
+        "sources": [{"graph": node(g), "passages": [source(*found) for found in sources[g]]}
+                    for g in sorted(sources, key=shown)],
         "alternates": [{"media_type": m, "href": f"{request.base_url}?format={n}"}
                        for m, n in ((formats.TURTLE, "turtle"), (formats.JSONLD, "jsonld"),
                                     (formats.NTRIPLES, "nt"), (formats.RDFXML, "rdfxml"), (formats.TRIG, "trig"))],
