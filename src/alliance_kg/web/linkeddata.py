@@ -320,6 +320,7 @@ def page_context(iri: URIRef, quads: list) -> dict[str, Any]:
     labels = _labels(terms)
     corrections = _corrections(terms - set(labels))
     lang = preferred_language({l for per in labels.values() for l in per})
+    ui = ui_language()
 
     def named(term: Identifier) -> str:
         return pick_label(labels.get(term, {}), lang) or corrections.get(term) or _short(term)
@@ -342,10 +343,10 @@ def page_context(iri: URIRef, quads: list) -> dict[str, Any]:
 
     def source(term: Identifier, text: str) -> dict[str, str]:
         """A passage (its text, quoted) or another source: a link by its label, or a sentence."""
-        if isinstance(term, Literal):
-            return {"iri": "", "href": "", "text": "", "label": str(term)}
+        if isinstance(term, Literal):  # a sentence in its own language (lang= where the page's differs)
+            return {"iri": "", "href": "", "text": "", "label": str(term), "lang": foreign(term.language or "", ui)}
         shown = pick_label(labels.get(term, {}), lang) or _readable(term)
-        return {"iri": str(term), "href": href(term) or "", "text": text, "label": shown}
+        return {"iri": str(term), "href": href(term) or "", "text": text, "label": shown, "lang": ""}
 
     def statement(s, p, o, g) -> dict[str, Any]:
         """A statement with its sources: ours for our own, the graph's for another's about us."""
@@ -378,7 +379,7 @@ def page_context(iri: URIRef, quads: list) -> dict[str, Any]:
                        for m, n in ((formats.TURTLE, "turtle"), (formats.JSONLD, "jsonld"),
                                     (formats.NTRIPLES, "nt"), (formats.RDFXML, "rdfxml"), (formats.TRIG, "trig"))],
         "endpoint": request.script_root + "/sparql",
-        "citation": citation.line(state().store.version, str(iri), label or _short(iri), lang=ui_language()),
+        "citation": citation.line(state().store.version, str(iri), label or _short(iri), lang=ui),
     }
 
 
