@@ -8,7 +8,8 @@ path (``namespaces.local_path``).
 - ``/graph/{name}`` is a named graph: its triples and its description;
 - ``/ontology`` is the ontology document (terms are hash IRIs ``/ontology#Term``); its modules
   and version IRI (``/ontology/...``) are described like any other resource;
-- ``/shapes`` is the SHACL shapes graph the data is validated with (terms ``/shapes#Shape``).
+- ``/shapes`` is the SHACL shapes graph the data is validated with (terms ``/shapes#Shape``);
+  its Turtle form is the shapes files as written, comments and all.
 
 All data comes through the guarded query pool, like any client's query.
 """
@@ -33,7 +34,7 @@ from .catalog import LICENSE_LINK
 from .collation import sort_key
 from .i18n import t
 from .language import foreign, pick_label, pick_label_language, preferred_language, ui_language
-from .state import state
+from .state import Shapes, state
 
 bp = Blueprint("linkeddata", __name__)
 
@@ -110,11 +111,16 @@ def _ontology_graph() -> Graph:
         f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {_ref(ONTOLOGY_GRAPH)} {{ ?s ?p ?o }} }}", max_rows=None).graph)
 
 
-def _shapes_graph() -> Graph | None:
+def _shapes() -> Shapes | None:
     current = state()
     if current.read_shapes is None:
         return None
-    return current.cached("shapes-graph", lambda: current.read_shapes(current.settings))
+    return current.cached("shapes", lambda: current.read_shapes(current.settings))
+
+
+def _shapes_graph() -> Graph | None:
+    shapes = _shapes()
+    return shapes.graph if shapes else None
 
 
 def ontology_page() -> dict[str, Any]:
@@ -156,8 +162,11 @@ def shapes() -> Response:
     if media_type == formats.HTML:  # the rules in plain words, per shape
         rules = documentation.shape_rules(_shapes_graph(), ui_language())
         return _respond(render_template("shapes.html", shapes=rules), formats.HTML)
-    graph = _shapes_graph()  # outside the next cached(): its lock is not re-entrant
-    body = current.cached(f"shapes:{media_type}", lambda: formats.serialize_graph(graph, media_type))
+    read = _shapes()  # outside the next cached(): its lock is not re-entrant
+    assert read is not None
+    if media_type == formats.TURTLE and read.turtle is not None:  # the files as written, comments and all
+        return _respond(read.turtle.encode("utf-8"), media_type)
+    body = current.cached(f"shapes:{media_type}", lambda: formats.serialize_graph(read.graph, media_type))
     return _respond(body, media_type)
 
 
