@@ -122,12 +122,15 @@ async function showTimeline(root, iri) {
     groups.set(key, group);
   }
   const sorted = [...groups.values()].sort((a, b) => a.date.localeCompare(b.date));
-  const link = (i) => el("a", { href: hrefFor(i) }, info.get(i)?.label || compact(i, { strict: false }) || i);
+  const shown = (i) => info.get(i)?.label || compact(i, { strict: false }) || i;
+  const link = (i) => el("a", { href: hrefFor(i) }, shown(i));
+  // Names of one entry as every list on the page sorts them (web/collation.py; Chinese by pinyin).
+  const collator = new Intl.Collator(config.lang);
   const list = el(
     "ol",
     { class: "timeline" },
     sorted.map((g) => {
-      const items = [...g.items];
+      const items = [...g.items].sort((a, b) => collator.compare(shown(a), shown(b)));
       const what = g.plabel || humanise(g.property);
       // A label that fell back to another language says so (lang=), for screen readers.
       const whatLang = g.plabel && g.plang && g.plang.split("-")[0] !== config.lang ? g.plang : null;
