@@ -121,6 +121,26 @@ def test_shapes_as_turtle_are_still_served(shipped_memory_client):
     assert response.status_code == 200 and "sh:NodeShape" in response.get_data(as_text=True)
 
 
+def test_shapes_as_turtle_are_the_files_as_written_and_the_same_graph(shipped_memory_client):
+    """A researcher reads the shapes as they were written, nested ``[ ]`` and comments, not
+    Oxigraph's flat ``_:`` labels; the text is the files', so the bytes stay the same from one
+    start to the next; and it is the very graph the other formats carry."""
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    from alliance_kg.settings import project_root
+
+    text = shipped_memory_client.get("/shapes", headers={"Accept": "text/turtle"}).get_data(as_text=True)
+    files = sorted((project_root() / "shapes").glob("*.ttl"))
+    assert files and all(f"# ---- shapes/{f.name} ----\n\n{f.read_text(encoding='utf-8').rstrip()}\n" in text
+                         for f in files)
+    assert "sh:property [" in text and "_:" not in text
+    assert "# Every named graph says where its triples come from." in text  # a comment of shapes/documents.ttl
+    flat = shipped_memory_client.get("/shapes", headers={"Accept": "application/n-triples"}).get_data(as_text=True)
+    assert "_:" in flat  # other formats are written from the graph, as before
+    assert isomorphic(Graph().parse(data=text, format="turtle"), Graph().parse(data=flat, format="nt"))
+
+
 def html(client, path: str) -> str:
     response = client.get(path, headers={"Accept": "text/html"})
     assert response.status_code == 200 and response.mimetype == "text/html"

@@ -50,13 +50,32 @@ def test_german_members_sort_by_letters_with_umlauts_among_them(shipped_memory_c
                      "Rüsselsheim", "Wuppertal"]
 
 
-def test_a_chinese_label_sorts_by_its_romanised_label_and_a_latin_one_by_itself():
-    from alliance_kg.web.pages import _sort_key
+#: The German members on a Chinese page, in the pinyin order of their Chinese labels (as ICU's
+#: Chinese collation, a browser's ``Intl.Collator("zh")``, orders them): 科隆 (kē) before
+#: 克尔斯特尔巴赫 (kè), 吕 (lǚ) before 罗 (luó); not Cologne's and Nuremberg's English order.
+GERMAN_IN_PINYIN = ["博特罗普", "科隆", "克尔斯特尔巴赫", "吕塞尔斯海姆", "罗因海姆", "美因茨", "纽伦堡", "伍珀塔尔",
+                    "亚琛", "因戈尔施塔特"]
 
-    assert _sort_key("云浮", "zh", {"en": "Yunfu", "zh": "云浮"}) > _sort_key("佛山", "zh", {"en": "Foshan", "zh": "佛山"})
-    assert _sort_key("宝安区", "zh", {"de": "Bao'an", "zh": "宝安区"})[0] == "baoan"  # German when no English
-    assert _sort_key("台州", "zh", {"zh": "台州"})[0] == "台州"  # no romanised label: the shown one
-    assert _sort_key("Nürnberg", "de", {"de": "Nürnberg"})[0] == "nurnberg"
+
+def test_german_members_on_a_chinese_page_are_in_the_pinyin_order_of_their_chinese_labels(shipped_memory_client):
+    assert [label(e) for e in entries(shipped_memory_client, "zh", "germany")] == GERMAN_IN_PINYIN
+
+
+def test_german_members_on_an_english_page_sort_by_their_english_labels(shipped_memory_client):
+    assert [label(e) for e in entries(shipped_memory_client, "en", "germany")] == [
+        "Aachen", "Bottrop", "Cologne", "Ingolstadt", "Kelsterbach", "Mainz", "Nuremberg", "Raunheim", "Rüsselsheim",
+        "Wuppertal"]
+
+
+def test_a_label_sorts_by_its_pinyin_character_by_character_or_by_its_letters():
+    from alliance_kg.web.collation import sort_key
+
+    assert sort_key("佛山") < sort_key("云浮")  # fó before yún, not by code point
+    assert sort_key("科隆") < sort_key("克尔斯特尔巴赫")  # kē before kè: a character's tone before the next one
+    assert sort_key("吕塞尔斯海姆") < sort_key("罗因海姆")  # lǚ files with lu, before luó
+    assert sort_key("台州") < sort_key("泰州")  # tāi before tài: the same letters, told apart
+    assert sort_key("Köln") < sort_key("Kz") and sort_key("Nürnberg") < sort_key("Nz")  # umlauts among their letters
+    assert sort_key("Kelsterbach") < sort_key("Köln") < sort_key("Mainz")
 
 
 @pytest.mark.parametrize("lang", ["de", "en", "zh"])

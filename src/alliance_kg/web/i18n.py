@@ -292,6 +292,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "resources_count": {"en": "{count} resources", "de": "{count} Ressourcen", "zh": "{count} 个资源"},
     "map_where": {"en": "Map: where {label} is", "de": "Karte: wo {label} liegt", "zh": "地图：{label} 的位置"},
     "colon": {"en": ": ", "de": ": ", "zh": "："},
+    # A resource page's timeline: a date of what the resource points to, worded as that one's.
+    "timeline_founded": {"en": "{name} was founded", "de": "{name} gegründet", "zh": "{name}成立"},
+    "timeline_not_own": {"en": "not this resource's date", "de": "kein Datum dieser Ressource",
+                         "zh": "并非此资源自身的日期"},
+    # ... and a membership that began with the founding of what it is a membership in.
+    "timeline_founding_member": {"en": "founding member of {name}", "de": "Gründungsmitglied: {name}",
+                                 "zh": "创始成员：{name}"},
     # ontology and shapes
     "ontology_title": {"en": "The alliance ontology", "de": "Die Allianz-Ontologie", "zh": "联盟本体"},
     "classes": {"en": "Classes", "de": "Klassen", "zh": "类"},
@@ -412,7 +419,8 @@ SCRIPT_KEYS: dict[str, tuple[str, ...]] = {
         "sort_by", "table_caption", "result_pages", "first_page", "previous_page", "next_page", "last_page",
         "rows_range", "no_rows", "rows_per_page", "result_table",
     ),
-    "resource": ("this_resource", "resources_count", "map_where", "list_separator", "colon"),
+    "resource": ("this_resource", "resources_count", "map_where", "list_separator", "colon", "timeline_founded",
+                 "timeline_not_own", "timeline_founding_member"),
     "home": ("country_germany", "country_china", "members_failed", "home_members_total", "home_members_count",
              "list_separator", "full_stop", "home_map_label", "member_city", "member_district", "district",
              "district_title", "ambiguous", "ambiguous_title", "no_coordinates", "no_coordinates_title"),

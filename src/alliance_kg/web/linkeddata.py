@@ -8,7 +8,8 @@ path (``namespaces.local_path``).
 - ``/graph/{name}`` is a named graph: its triples and its description;
 - ``/ontology`` is the ontology document (terms are hash IRIs ``/ontology#Term``); its modules
   and version IRI (``/ontology/...``) are described like any other resource;
-- ``/shapes`` is the SHACL shapes graph the data is validated with (terms ``/shapes#Shape``).
+- ``/shapes`` is the SHACL shapes graph the data is validated with (terms ``/shapes#Shape``);
+  its Turtle form is the shapes files as written, comments and all.
 
 All data comes through the guarded query pool, like any client's query.
 """
@@ -30,9 +31,10 @@ from ..namespaces import (AKG, BASE, DCTERMS, ID, ONTOLOGY, ONTOLOGY_GRAPH, PROV
 from ..query import formats
 from . import citation, documentation, memo
 from .catalog import LICENSE_LINK
+from .collation import sort_key
 from .i18n import t
 from .language import foreign, pick_label, pick_label_language, preferred_language, ui_language
-from .state import state
+from .state import Shapes, state
 
 bp = Blueprint("linkeddata", __name__)
 
@@ -109,11 +111,16 @@ def _ontology_graph() -> Graph:
         f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {_ref(ONTOLOGY_GRAPH)} {{ ?s ?p ?o }} }}", max_rows=None).graph)
 
 
-def _shapes_graph() -> Graph | None:
+def _shapes() -> Shapes | None:
     current = state()
     if current.read_shapes is None:
         return None
-    return current.cached("shapes-graph", lambda: current.read_shapes(current.settings))
+    return current.cached("shapes", lambda: current.read_shapes(current.settings))
+
+
+def _shapes_graph() -> Graph | None:
+    shapes = _shapes()
+    return shapes.graph if shapes else None
 
 
 def ontology_page() -> dict[str, Any]:
@@ -155,8 +162,11 @@ def shapes() -> Response:
     if media_type == formats.HTML:  # the rules in plain words, per shape
         rules = documentation.shape_rules(_shapes_graph(), ui_language())
         return _respond(render_template("shapes.html", shapes=rules), formats.HTML)
-    graph = _shapes_graph()  # outside the next cached(): its lock is not re-entrant
-    body = current.cached(f"shapes:{media_type}", lambda: formats.serialize_graph(graph, media_type))
+    read = _shapes()  # outside the next cached(): its lock is not re-entrant
+    assert read is not None
+    if media_type == formats.TURTLE and read.turtle is not None:  # the files as written, comments and all
+        return _respond(read.turtle.encode("utf-8"), media_type)
+    body = current.cached(f"shapes:{media_type}", lambda: formats.serialize_graph(read.graph, media_type))
     return _respond(body, media_type)
 
 
@@ -319,6 +329,7 @@ def page_context(iri: URIRef, quads: list) -> dict[str, Any]:
     labels = _labels(terms)
     corrections = _corrections(terms - set(labels))
     lang = preferred_language({l for per in labels.values() for l in per})
+    ui = ui_language()
 
     def named(term: Identifier) -> str:
         return pick_label(labels.get(term, {}), lang) or corrections.get(term) or _short(term)
@@ -341,10 +352,10 @@ def page_context(iri: URIRef, quads: list) -> dict[str, Any]:
 
     def source(term: Identifier, text: str) -> dict[str, str]:
         """A passage (its text, quoted) or another source: a link by its label, or a sentence."""
-        if isinstance(term, Literal):
-            return {"iri": "", "href": "", "text": "", "label": str(term)}
+        if isinstance(term, Literal):  # a sentence in its own language (lang= where the page's differs)
+            return {"iri": "", "href": "", "text": "", "label": str(term), "lang": foreign(term.language or "", ui)}
         shown = pick_label(labels.get(term, {}), lang) or _readable(term)
-        return {"iri": str(term), "href": href(term) or "", "text": text, "label": shown}
+        return {"iri": str(term), "href": href(term) or "", "text": text, "label": shown, "lang": ""}
 
     def statement(s, p, o, g) -> dict[str, Any]:
         """A statement with its sources: ours for our own, the graph's for another's about us."""
@@ -352,7 +363,14 @@ def page_context(iri: URIRef, quads: list) -> dict[str, Any]:
         return {"subject": node(s), "predicate": node(p), "object": node(o), "graph": node(g),
                 "sources": [source(*found) for found in cited]}
 
-    ordered = sorted(quads, key=lambda q: (str(q[1]), str(q[2]), str(q[0]), str(q[3])))
+    def shown(term: Identifier) -> tuple:
+        """Where ``term`` goes in a list on this page: by what the page shows of it, as a reader
+        of its language looks that up (``collation``), then by the term itself."""
+        return sort_key(str(term) if isinstance(term, Literal) else named(term)), str(term)
+
+    # Each table by property, then value (or subject), as shown: a Chinese page's members of
+    # the alliance in pinyin order, a German page's with Köln under K.
+    ordered = sorted(quads, key=lambda q: (shown(q[1]), shown(q[2]), shown(q[0]), str(q[3])))
     types = list(dict.fromkeys(o for s, p, o, g in ordered if s == iri and p == RDF.type))
     label, label_lang = pick_label_language(labels.get(iri, {}), lang)
     return {
@@ -364,12 +382,13 @@ def page_context(iri: URIRef, quads: list) -> dict[str, Any]:
         "types": [node(o) for o in types],
         "outgoing": [statement(*q) for q in ordered if q[0] == iri],
         "incoming": [statement(*q) for q in ordered if q[0] != iri],
-        "sources": [{"graph": node(g), "passages": [source(*found) for found in sources[g]]} for g in sorted(sources)],
+        "sources": [{"graph": node(g), "passages": [source(*found) for found in sources[g]]}
+                    for g in sorted(sources, key=shown)],
         "alternates": [{"media_type": m, "href": f"{request.base_url}?format={n}"}
                        for m, n in ((formats.TURTLE, "turtle"), (formats.JSONLD, "jsonld"),
                                     (formats.NTRIPLES, "nt"), (formats.RDFXML, "rdfxml"), (formats.TRIG, "trig"))],
         "endpoint": request.script_root + "/sparql",
-        "citation": citation.line(state().store.version, str(iri), label or _short(iri), lang=ui_language()),
+        "citation": citation.line(state().store.version, str(iri), label or _short(iri), lang=ui),
     }
 
 

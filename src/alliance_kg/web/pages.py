@@ -7,7 +7,6 @@ The pages' JavaScript and CSS are the bundle ``static/dist/`` built from ``front
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from rdflib.namespace import XSD
 from ..namespaces import BASE, ID, PREFIXES, prefix_declarations
 from ..stores.void import LICENSE
 from . import citation
+from .collation import sort_key
 from .examples import localized
 from .i18n import script_messages, t, tf
 from .language import foreign, pick_label_language, preferred_language, switched, ui_language
@@ -134,8 +134,9 @@ def _template_globals() -> dict[str, Any]:
 
 
 def members() -> list[dict[str, Any]]:
-    """The alliance's members, one dict each, labelled in the page's language and sorted for
-    it (``_sort_key``); read from the store once per generation, not on every visit
+    """The alliance's members, one dict each, labelled in the page's language and sorted as a
+    reader of it looks the shown labels up (``collation.sort_key``: a Chinese page by pinyin,
+    German cities too); read from the store once per generation, not on every visit
     (``_member_facts``).
 
     Besides the store's facts, each says what its list entry shows: ``district_tag`` is false
@@ -146,35 +147,9 @@ def members() -> list[dict[str, Any]]:
     for facts, labels in state().cached("members", _member_facts):
         label, label_lang = pick_label_language(labels, preferred_language(labels))
         label = label or facts["iri"].rsplit("/", 1)[-1]
-        found.append((_sort_key(label, label_lang, labels),
-                      {**facts, "href": page_href(facts["iri"]), "label": label, "label_lang": label_lang,
-                       "district_tag": facts["district"] and not label.casefold().endswith(district_word)}))
-    return [member for _, member in sorted(found, key=lambda pair: pair[0])]
-
-
-def _sort_key(label: str, label_lang: str, labels: dict[str, str]) -> tuple[str, str]:
-    """Where a member shown as ``label`` (in ``label_lang``; all its ``labels`` by language)
-    goes in a list.
-
-    Latin labels sort by their letters, case and accents aside (Nürnberg with the Ns). Chinese
-    readers look names up by their pinyin, not by code point (which puts 云浮 before 佛山): a
-    Chinese label (shown on a Chinese page, the only one that prefers it) sorts by the member's
-    romanised label (English, else German),
-    which for every Chinese member of this graph is its pinyin without tones — Bao'an (宝安区),
-    Foshan, Guiyang, Jiangmen, Jiaozuo, Jieyang, Liuzhou, Ma'anshan, Nanchang, Nanning, Taizhou
-    (台州), Yunfu, Zhaoqing, Zhuzhou; the syllable apostrophe is ignored. A member without one
-    sorts by its shown label. The shown label breaks ties (台州 and 泰州 are both Taizhou)."""
-    romanised = label
-    if label_lang.split("-")[0].lower() == "zh":
-        romanised = labels.get("en") or labels.get("de") or label
-    return _folded(romanised), label
-
-
-def _folded(text: str) -> str:
-    """``text`` compared as a reader would: no case, accents or apostrophes (ü as u, Ma'anshan as
-    Maanshan)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c) and c not in "'’ʼ")
+        found.append({**facts, "href": page_href(facts["iri"]), "label": label, "label_lang": label_lang,
+                      "district_tag": facts["district"] and not label.casefold().endswith(district_word)})
+    return sorted(found, key=lambda member: sort_key(member["label"]))
 
 
 def _member_facts() -> list[tuple[dict[str, Any], dict[str, str]]]:

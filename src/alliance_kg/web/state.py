@@ -31,8 +31,20 @@ EXTENSION = "alliance_kg"
 
 #: Builds or opens the configured store; raises on bad data (``InputError``, ``ValidationFailed``).
 OpenStore = Callable[[Settings], Store]
-#: The SHACL shapes graph the data is validated with (served at /shapes).
-ReadShapes = Callable[[Settings], Graph]
+
+
+@dataclass(frozen=True)
+class Shapes:
+    """The SHACL shapes the data is validated with, as /shapes serves them: the graph, and its
+    files' text as written (Turtle with its comments and nested ``[ ]``), which is the Turtle
+    form; None where a file is in another format, and the graph is written instead."""
+
+    graph: Graph
+    turtle: str | None = None
+
+
+#: Reads the shapes (served at /shapes).
+ReadShapes = Callable[[Settings], Shapes]
 
 
 @dataclass

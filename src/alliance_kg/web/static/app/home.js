@@ -70,7 +70,10 @@ async function fromEndpoint(root) {
       long: row.long ? Number(row.long.value) : null,
     };
   });
-  members.sort((a, b) => a.label.localeCompare(b.label));
+  // As the server sorts them (web/collation.py): ICU's collation for the page's language, which
+  // for Chinese is pinyin, and files German umlauts with their letters.
+  const collator = new Intl.Collator(config.lang);
+  members.sort((a, b) => collator.compare(a.label, b.label));
   const counts = COUNTRIES.map((c) => msg("home_members_count", { count: members.filter((m) => m.country === c.key).length, country: c.title }));
   status.textContent = msg("home_members_total", { count: members.length }) + counts.join(msg("list_separator")) + msg("full_stop");
   return members;
