@@ -1,7 +1,8 @@
 """A finding names the file and line of its focus node in every format we read, not only in
 Turtle and N-Quads: TriG (statements indented in graph blocks), RDF/XML (``rdf:about``) and
 JSON-LD (``"@id"``), on both the rdflib and the Oxigraph path; where the line cannot be found,
-the file at line 1."""
+the file at line 1. A blank focus is placed where its node is written (found by what the data
+says of it), a value at fault in RDF/XML at the element or attribute writing it."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 
 from alliance_kg.build.pipeline import validated
 from alliance_kg.build.places import written_subjects
-from foreign_network import ONTOLOGY, SHAPES
+from foreign_network import ONTOLOGY, SHAPES, rdf_xml
 
 TOWN = "https://example.org/net/town/t"
 
@@ -63,33 +64,21 @@ GRAPH ex:h {
 ex:g { <https://example.org/net/town/s> ex:name "S" . }
 ex:h { <https://example.org/net/town/t> ex:mayor ex:m . }
 """, 3),
-    "rdfxml": ("a.rdf", """\
-<?xml version="1.0"?>
-<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-         xmlns:ex="https://example.org/net/">
+    "rdfxml": ("a.rdf", rdf_xml("""\
   <rdf:Description rdf:about="https://example.org/net/town/s">
     <ex:name>S</ex:name>
   </rdf:Description>
   <rdf:Description rdf:about="https://example.org/net/town/t">
     <ex:mayor rdf:resource="https://example.org/net/m"/>
   </rdf:Description>
-</rdf:RDF>
-""", 7),
-    "rdfxml-entities-and-base": ("a.rdf", """\
-<?xml version="1.0"?>
-<!DOCTYPE rdf:RDF [
-  <!ENTITY town "https://example.org/net/town/">
-]>
-<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-         xmlns:ex="https://example.org/net/"
-         xml:base="https://example.org/net/town/">
+"""), 7),
+    "rdfxml-entities-and-base": ("a.rdf", rdf_xml("""\
   <ex:Thing rdf:about="s"><ex:name>S</ex:name></ex:Thing>
   <rdf:Description
       rdf:about="&town;t">
     <ex:mayor rdf:resource="https://example.org/net/m"/>
   </rdf:Description>
-</rdf:RDF>
-""", 10),
+""", dtd=True, base="https://example.org/net/town/"), 10),
     "jsonld-compact": ("a.jsonld", """\
 {
   "@context": {"ex": "https://example.org/net/", "mayor": {"@id": "ex:mayor", "@type": "@id"}},
@@ -285,12 +274,37 @@ _:t <https://example.org/net/rank> "first" <https://example.org/net/g> .
 }
 
 
-@pytest.mark.parametrize("into", ["rdflib", "oxigraph"])
-@pytest.mark.parametrize("case", sorted(BLANK_CASES))
-def test_a_finding_on_a_blank_node_names_the_line_where_it_is_written(network: Path, case: str, into: str):
-    """pyshacl's findings (the engine below ``COMPILED_FROM`` triples) name the data's blank
-    nodes; the compiled engine labels them afresh, and its findings on them have no place."""
-    name, text, line = BLANK_CASES[case]
+# (file name, text, line): the rank "first" (not a whole number) is written at that line, in
+# the formats whose statements are read only by their subjects before.
+VALUE_CASES = {
+    "rdfxml-element": ("a.rdf", rdf_xml("""\
+  <ex:Town rdf:about="https://example.org/net/town/t">
+    <ex:name>T</ex:name>
+    <ex:rank>first</ex:rank>
+  </ex:Town>
+"""), 6),
+    "rdfxml-attribute": ("a.rdf", rdf_xml("""\
+  <ex:Town rdf:about="https://example.org/net/town/t" ex:name="T"
+           ex:rank="first"/>
+"""), 5),
+    "rdfxml-blank": ("a.rdf", rdf_xml("""\
+  <rdf:Description rdf:about="https://example.org/net/s">
+    <ex:name>S</ex:name>
+    <ex:twin>
+      <ex:Town>
+        <ex:name>T</ex:name>
+        <ex:rank>first</ex:rank>
+      </ex:Town>
+    </ex:twin>
+  </rdf:Description>
+"""), 9),
+}
+
+
+def only_finding(network: Path, name: str, text: str, into: str):
+    """The one finding on ``text`` (a file of ``network``'s data) with the ranks' shape too, and
+    the file; pyshacl's (the engine below ``COMPILED_FROM`` triples): it names the data's blank
+    nodes, where the compiled engine labels them afresh and its findings on them have no place."""
     data = network / "data" / name
     data.write_text(text, encoding="utf-8")
     (network / "ranks.ttl").write_text(RANKS, encoding="utf-8")
@@ -298,5 +312,20 @@ def test_a_finding_on_a_blank_node_names_the_line_where_it_is_written(network: P
                       shapes=[network / "shapes.ttl", network / "ranks.ttl"], into=into, engine="pyshacl")
     assert graph.report is not None
     finding, = graph.report.findings
+    return finding, str(data)
+
+
+@pytest.mark.parametrize("into", ["rdflib", "oxigraph"])
+@pytest.mark.parametrize("case", sorted(BLANK_CASES))
+def test_a_finding_on_a_blank_node_names_the_line_where_it_is_written(network: Path, case: str, into: str):
+    finding, data = only_finding(network, *BLANK_CASES[case][:2], into)
     assert not finding.focus.startswith("http")
-    assert (finding.file, finding.line) == (str(data), line), graph.report.findings
+    assert (finding.file, finding.line) == (data, BLANK_CASES[case][2]), finding
+
+
+@pytest.mark.parametrize("into", ["rdflib", "oxigraph"])
+@pytest.mark.parametrize("case", sorted(VALUE_CASES))
+def test_a_value_at_fault_is_placed_at_its_line(network: Path, case: str, into: str):
+    finding, data = only_finding(network, *VALUE_CASES[case][:2], into)
+    assert finding.value == "first"
+    assert (finding.file, finding.line) == (data, VALUE_CASES[case][2]), finding

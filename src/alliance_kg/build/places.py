@@ -4,8 +4,8 @@ points at.
 Turtle and N-Triples/N-Quads files start each statement group at column 0 and are indexed by
 ``sources.Locator`` in one cheap pass. These formats do not: TriG indents the statements of a
 graph block (``turtle.subjects`` reads them), RDF/XML names a subject in an ``rdf:about``
-attribute, JSON-LD in an ``"@id"`` member. Each function here reads the text once, with regular
-expressions rather than a parser (the file has parsed already), and returns ``(IRI, line)``
+attribute (``rdfxml.subjects``), JSON-LD in an ``"@id"`` member, read here with regular
+expressions rather than a parser (the file has parsed already). Each gives ``(IRI, line)``
 pairs, the likelier places first, each at the line where the IRI itself is written (an
 attribute or member may put its value on a line of its own); the caller keeps those of the
 file's real subjects and puts the others at line 1.
@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Callable, Iterator, Mapping
+from typing import Iterator, Mapping
 from urllib.parse import urljoin
-from xml.sax.saxutils import unescape
 
 from rdflib import URIRef
 
-from .turtle import subjects
+from . import rdfxml, turtle
 
 Places = list[tuple[URIRef, int]]
 
@@ -30,9 +29,10 @@ def written_subjects(text: str, rdf_format: str, *, base: str, prefixes: Mapping
     """The places of subjects in ``text`` of ``rdf_format`` (``trig``, ``xml``, ``json-ld``;
     nothing for another), relative IRIs against ``base``, prefixed names with ``prefixes``."""
     if rdf_format == "trig":
-        return subjects(text, prefixes, base)
-    finder = _FINDERS.get(rdf_format)
-    return finder(text, base, prefixes) if finder is not None else []
+        return turtle.subjects(text, prefixes, base)
+    if rdf_format == "xml":
+        return rdfxml.subjects(text, base)
+    return _json_ld(text, base, prefixes) if rdf_format == "json-ld" else []
 
 
 def _found(pattern: re.Pattern, text: str, group: int) -> Iterator[tuple[re.Match, int]]:
@@ -42,31 +42,6 @@ def _found(pattern: re.Pattern, text: str, group: int) -> Iterator[tuple[re.Matc
         line += text.count("\n", last, match.start(group))
         last = match.start(group)
         yield match, line
-
-
-# -- RDF/XML --------------------------------------------------------------------------------------
-
-#: ``rdf:about="..."`` or ``rdf:ID="..."`` (any prefix bound to the RDF namespace, or none).
-_ABOUT = re.compile(r"""(?<![\w.:-])(?:[\w.-]+:)?(about|ID)\s*=\s*(["'])(.*?)\2""")
-_ENTITY = re.compile(r"""<!ENTITY\s+([\w.-]+)\s+(["'])(.*?)\2""")
-_XML_BASE = re.compile(r"""xml:base\s*=\s*(["'])(.*?)\1""")
-
-
-def _xml(text: str, base: str, prefixes: Mapping[str, str]) -> Places:
-    """The line of each ``rdf:about`` (or ``rdf:ID``) attribute: the entities of the document's
-    DTD (``&owl;Thing``) replaced, relative IRIs against its first ``xml:base`` or ``base``."""
-    entities = {f"&{name};": value for name, _, value in _ENTITY.findall(text)}
-    declared = _XML_BASE.search(text)
-    if declared is not None:
-        base = urljoin(base, declared.group(2))
-    places: Places = []
-    for match, number in _found(_ABOUT, text, 3):
-        attribute, value = match.group(1), match.group(3)
-        for name, replacement in entities.items():
-            value = value.replace(name, replacement)
-        value = unescape(value, {"&quot;": '"', "&apos;": "'"})
-        places.append((URIRef(urljoin(base, value if attribute == "about" else "#" + value)), number))
-    return places
 
 
 # -- JSON-LD --------------------------------------------------------------------------------------
@@ -111,8 +86,3 @@ def _json_iri(value: str, base: str, prefixes: Mapping[str, str]) -> URIRef | No
         return URIRef(value)
     return URIRef(urljoin(base, value))
 
-
-_FINDERS: dict[str, Callable[[str, str, Mapping[str, str]], Places]] = {
-    "xml": _xml,
-    "json-ld": _json_ld,
-}

@@ -7,9 +7,12 @@ statement group; for a node described in several files (a city's names in one, i
 coordinates in another) that is often not the file to fix. ``where`` reads the files again,
 once for all of a report's findings and only for the subjects they name: Turtle and TriG by
 their statements (``turtle.Reader``: a subject anywhere a statement starts, in a graph block or
-not, its predicates and objects after it); N-Triples and N-Quads line by line, as bytes (the
-large files come that way). It reads text, not RDF: it finds a value by the ways it can be
-written, and where that is not enough says nothing, and the subject's own place is taken.
+not, its predicates and objects after it), RDF/XML by its elements and attributes
+(``rdfxml.Reader``, which reports the same events); N-Triples and N-Quads line by line, as
+bytes (the large files come that way). JSON-LD is not read so: a term's IRI is its context's
+to say, and only its subjects' places are known (``places``). It reads text, not RDF: it finds
+a value by the ways it can be written, and where that is not enough says nothing, and the
+subject's own place is taken.
 
 A blank node has no name to look for: its label in the data is not the one in the file (each
 parse gives its own). It is found by what the data says of it (``Blank``): the statements
@@ -29,10 +32,11 @@ import pyoxigraph as ox
 from rdflib import RDF, BNode, Literal, URIRef
 from rdflib.term import Node
 
+from . import rdfxml
 from .turtle import OBJECT, SUBJECT, VERB, Anonymous, Reader
 
 #: The formats read again (``sources.FORMATS``'s names), and those of them read line by line.
-READ = frozenset({"turtle", "trig", "nt", "nquads"})
+READ = frozenset({"turtle", "trig", "xml", "nt", "nquads"})
 LINES = frozenset({"nt", "nquads"})
 _TYPE = RDF.type
 Place = tuple[str, int]
@@ -148,8 +152,8 @@ class Found:
 
 
 def find(files: Iterable[File | tuple], wanted: Iterable[Key], blanks: Mapping[BNode, Blank] | None = None) -> Found:
-    """One pass over each file that can be read so (Turtle, TriG, N-Triples, N-Quads) for the
-    statements ``wanted``; the others (JSON-LD, RDF/XML) are left to the subject's place. The
+    """One pass over each file that can be read so (Turtle, TriG, RDF/XML, N-Triples, N-Quads)
+    for the statements ``wanted``; JSON-LD is left to the subject's place. The
     statements of a blank node in ``blanks`` are those of the node a file writes that fits
     what is known of it (``Blank``), where one does."""
     asked: dict[URIRef, dict[URIRef, set[Node]]] = {}
@@ -177,6 +181,8 @@ def find(files: Iterable[File | tuple], wanted: Iterable[Key], blanks: Mapping[B
             _lines(path, asked, found)
             if written is not None:
                 written.extend(_blank_lines(path, blank_values))
+        elif syntax == "xml":
+            _statements(path, rdfxml.Reader(_text(path), base), asked, found, written, blank_values)
         elif syntax in READ:
             reader = Reader(_text(path), prefixes, base, None if written is not None else asked)
             _statements(path, reader, asked, found, written, blank_values)
@@ -194,12 +200,12 @@ def _text(path: Path) -> str:
         return ""
 
 
-# -- Turtle and TriG --------------------------------------------------------------------------------
+# -- Turtle, TriG and RDF/XML ----------------------------------------------------------------------
 
-def _statements(path: Path, reader: Reader, asked: dict[URIRef, dict[URIRef, set[Node]]], found: Found,
+def _statements(path: Path, reader: Reader | rdfxml.Reader, asked: dict[URIRef, dict[URIRef, set[Node]]], found: Found,
                 written: list[_Written] | None, blank_values: dict[URIRef, set[Node]]) -> None:
-    """A Turtle or TriG file's statements of the subjects asked about; with ``written``, also
-    each blank node it writes, for ``find`` to fit to those asked about."""
+    """A Turtle, TriG or RDF/XML file's statements of the subjects asked about; with
+    ``written``, also each blank node it writes, for ``find`` to fit to those asked about."""
     name = str(path)
     anonymous = _WrittenIn(name)
     for kind, line, node, predicate, value in reader:
