@@ -18,10 +18,9 @@ import re
 from typing import Iterator, NamedTuple
 from urllib.parse import urljoin
 
-from rdflib import RDF, Literal, URIRef
-from rdflib.term import Node
+from rdflib import RDF, URIRef
 
-from .turtle import OBJECT, SUBJECT, VERB, Anonymous, Event
+from .turtle import OBJECT, SUBJECT, VERB, Anonymous, Event, Form, literal_form
 
 _RDF = str(RDF)
 _XML = "http://www.w3.org/XML/1998/namespace"
@@ -77,16 +76,10 @@ class Reader:
         self._entities: dict[str, str] = {}
         self._blanks = 0
 
-    def writes(self, value: URIRef | Value, term: Node) -> bool:
-        """Whether ``value``, as read, is ``term``."""
-        if isinstance(value, URIRef):
-            return value == term
-        if not isinstance(term, Literal) or value.text != str(term):
-            return False
-        if value.language or term.language:
-            return (value.language or "").lower() == (term.language or "").lower()
-        return str(term.datatype or "http://www.w3.org/2001/XMLSchema#string") == (
-            value.datatype or "http://www.w3.org/2001/XMLSchema#string")
+    @staticmethod
+    def form(value: URIRef | Value) -> Form:
+        """What an object read writes, as ``turtle.form`` gives a term's."""
+        return value if isinstance(value, URIRef) else literal_form(value.text, value.language, value.datatype)
 
     def __iter__(self) -> Iterator[Event]:
         text, line, last = self.text, 1, 0

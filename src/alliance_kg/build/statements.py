@@ -33,7 +33,7 @@ from rdflib import RDF, BNode, Literal, URIRef
 from rdflib.term import Node
 
 from . import rdfxml
-from .turtle import OBJECT, SUBJECT, VERB, Anonymous, Reader
+from .turtle import OBJECT, SUBJECT, VERB, Anonymous, Form, Reader, form
 
 #: The formats read again (``sources.FORMATS``'s names), and those of them read line by line.
 READ = frozenset({"turtle", "trig", "xml", "nt", "nquads"})
@@ -157,11 +157,11 @@ def find(files: Iterable[File | tuple], wanted: Iterable[Key], blanks: Mapping[B
     statements of a blank node in ``blanks`` are those of the node a file writes that fits
     what is known of it (``Blank``), where one does."""
     asked: dict[URIRef, dict[URIRef, set[Node]]] = {}
-    blank_values: dict[URIRef, set[Node]] = {}  # the values looked for in blank nodes, by predicate
+    blank_values: _Values = {}
     for subject, predicate, value in wanted:
         if isinstance(subject, BNode):
             if predicate is not None and value is not None:
-                blank_values.setdefault(predicate, set()).add(value)
+                _seek(blank_values, predicate, value)
             continue
         predicates = asked.setdefault(subject, {})
         if predicate is None:  # only the subject's groups
@@ -171,7 +171,7 @@ def find(files: Iterable[File | tuple], wanted: Iterable[Key], blanks: Mapping[B
             values.add(value)
     for blank in (blanks or {}).values():
         for predicate, value in blank.content:
-            blank_values.setdefault(predicate, set()).add(value)
+            _seek(blank_values, predicate, value)
     found = Found()
     if not asked and not blanks:
         return found
@@ -186,11 +186,24 @@ def find(files: Iterable[File | tuple], wanted: Iterable[Key], blanks: Mapping[B
         elif syntax in READ:
             reader = Reader(_text(path), prefixes, base, None if written is not None else asked)
             _statements(path, reader, asked, found, written, blank_values)
-    for node, blank in (blanks or {}).items():
-        match = _fitting(blank, written or [])
-        if match is not None:
-            match.give(node, found)
+    if written:
+        candidates = _Candidates(written)
+        for node, blank in (blanks or {}).items():
+            match = candidates.fitting(blank)
+            if match is not None:
+                match.give(node, found)
     return found
+
+
+#: The values looked for in blank nodes: by predicate, by the form a text writes them in
+#: (``turtle.form``).
+_Values = dict[URIRef, dict[Form, set[Node]]]
+
+
+def _seek(values: _Values, predicate: URIRef, value: Node) -> None:
+    written = form(value)
+    if written is not None:
+        values.setdefault(predicate, {}).setdefault(written, set()).add(value)
 
 
 def _text(path: Path) -> str:
@@ -203,7 +216,7 @@ def _text(path: Path) -> str:
 # -- Turtle, TriG and RDF/XML ----------------------------------------------------------------------
 
 def _statements(path: Path, reader: Reader | rdfxml.Reader, asked: dict[URIRef, dict[URIRef, set[Node]]], found: Found,
-                written: list[_Written] | None, blank_values: dict[URIRef, set[Node]]) -> None:
+                written: list[_Written] | None, blank_values: _Values) -> None:
     """A Turtle, TriG or RDF/XML file's statements of the subjects asked about; with
     ``written``, also each blank node it writes, for ``find`` to fit to those asked about."""
     name = str(path)
@@ -218,7 +231,7 @@ def _statements(path: Path, reader: Reader | rdfxml.Reader, asked: dict[URIRef, 
                     blank.verb(predicate, line)
                 else:
                     blank.object(predicate, line, None if type(value) is Anonymous else frozenset(
-                        v for v in blank_values.get(predicate, ()) if reader.writes(value, v)))
+                        blank_values.get(predicate, {}).get(reader.form(value), ())))
             continue
         if kind == OBJECT and type(value) is Anonymous:
             if written is not None and predicate is not None and type(node) is URIRef:
@@ -232,9 +245,10 @@ def _statements(path: Path, reader: Reader | rdfxml.Reader, asked: dict[URIRef, 
         elif kind == VERB:
             if predicate in predicates:
                 found.write(node, predicate, name, line)
-        elif predicate in predicates:
+        elif predicate in predicates and predicates[predicate]:
+            read = reader.form(value)
             for v in predicates[predicate]:
-                if reader.writes(value, v):
+                if read is not None and read == form(v):
                     found.statements.setdefault((node, predicate, v), (name, line))
     if written is not None:
         written.extend(anonymous.values())
@@ -317,14 +331,31 @@ class _WrittenIn(dict):
         return node
 
 
-def _fitting(blank: Blank, written: Iterable[_Written]) -> _Written | None:
-    """The node written that fits ``blank`` best, the first of those that fit alike."""
-    best, score = None, None
-    for candidate in written:
-        fit = candidate.fit(blank)
-        if fit is not None and (score is None or fit > score):
-            best, score = candidate, fit
-    return best
+class _Candidates:
+    """The blank nodes written, found by a statement holding them or a value they are given."""
+
+    def __init__(self, written: Sequence[_Written]):
+        self.held: dict[tuple[URIRef, URIRef], list[int]] = {}
+        self.having: dict[tuple[URIRef, Node], list[int]] = {}
+        self.written = written
+        for number, node in enumerate(written):
+            for holder in node.held_by:
+                self.held.setdefault(holder, []).append(number)
+            for value in node.values:
+                self.having.setdefault(value, []).append(number)
+
+    def fitting(self, blank: Blank) -> _Written | None:
+        """The node written that fits ``blank`` best, the first of those that fit alike: of the
+        nodes held as it is, else (its holder inferred, not written) of those with its values."""
+        for index, keys in ((self.held, blank.held_by), (self.having, blank.content)):
+            best, score = None, None
+            for number in sorted({number for key in keys for number in index.get(key, ())}):
+                fit = self.written[number].fit(blank)
+                if fit is not None and (score is None or fit > score):
+                    best, score = self.written[number], fit
+            if best is not None:
+                return best
+        return None
 
 
 # -- N-Triples and N-Quads --------------------------------------------------------------------------
@@ -377,14 +408,19 @@ def _writes(value_text: bytes, form: bytes | None) -> bool:
 
 
 #: A line of N-Triples or N-Quads: its subject, its predicate's IRI and its object.
+#: An object's form as ``_ntriples`` writes it: an IRI, a literal up to its closing quote.
+_NT_FORM = re.compile(rb'<[^>]*>|"(?:[^"\\]|\\.)*"')
 _NT_STATEMENT = re.compile(rb"\s*(<[^>]*>|_:[^\s<]+)\s*<([^>]*)>\s*(<[^>]*>|_:[^\s<]*[^\s<.]|\".*)")
 
 
-def _blank_lines(path: Path, values: dict[URIRef, set[Node]]) -> list[_Written]:
+def _blank_lines(path: Path, values: _Values) -> list[_Written]:
     """The blank nodes a line-based file writes, by their labels: their lines, the statements
     holding them and the ``values`` they are given (only the lines naming a blank node are read
     as text)."""
-    forms = {str(p).encode("utf-8"): [(v, _ntriples(v)) for v in vs] for p, vs in values.items()}
+    forms: dict[bytes, dict[bytes, list[Node]]] = {}  # by predicate, by the value's form up to its last quote
+    for predicate, by_form in values.items():
+        for value in (v for vs in by_form.values() for v in vs):
+            forms.setdefault(str(predicate).encode("utf-8"), {}).setdefault(_ntriples(value) or b"", []).append(value)
     nodes = _WrittenIn(str(path))
     try:
         lines = path.open("rb")
@@ -401,8 +437,10 @@ def _blank_lines(path: Path, values: dict[URIRef, set[Node]]) -> list[_Written]:
                 node = nodes[subject]
                 node.describe(number)
                 node.verb(by, number)
+                read = _NT_FORM.match(value)
                 node.object(by, number, None if value[:2] == b"_:" else frozenset(
-                    v for v, form in forms.get(predicate, ()) if _writes(value, form)))
+                    v for v in forms.get(predicate, {}).get(read.group(0) if read else b"", ())
+                    if _writes(value, _ntriples(v))))
             if value[:2] == b"_:" and subject[:1] == b"<":
                 nodes[value].hold(URIRef(subject[1:-1].decode("utf-8")), by, number)
     return list(nodes.values())

@@ -86,7 +86,26 @@ _SHORT_FORMS = {
     "http://www.w3.org/2001/XMLSchema#decimal": re.compile(r"[+-]?[0-9]*\.[0-9]+"),
     "http://www.w3.org/2001/XMLSchema#double": re.compile(r"[+-]?(?:[0-9]+\.[0-9]*|\.?[0-9]+)[eE][+-]?[0-9]+"),
 }
-_XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+#: A term as a text writes it, to compare with a term of the data (``form``): an IRI, or a
+#: literal's (lexical form, language in lower case, datatype).
+Form = URIRef | tuple[str, str | None, str | None]
+
+
+def literal_form(text: str, language: str | None, datatype: str | None) -> tuple[str, str | None, str | None]:
+    """A literal as ``form`` gives it: a language's string has no datatype, a plain one is
+    an ``xsd:string``."""
+    return text, language.lower() if language else None, datatype or (None if language else _XSD_STRING)
+
+
+def form(term: Node) -> Form | None:
+    """``term`` as a reader's ``form`` gives what a text writes: equal where the text writes
+    it, with the lexical form as written (Oxigraph keeps it)."""
+    if isinstance(term, URIRef):
+        return term
+    if isinstance(term, Literal):
+        return literal_form(str(term), term.language, str(term.datatype) if term.datatype else None)
+    return None
 
 
 def _body(string: str) -> str:
@@ -140,7 +159,7 @@ class Reader:
     predicates and objects of the nodes in ``nodes`` (all of them when it is ``None``; resolving
     the others' names would be most of the work). The prefixes and base start as the parse
     declared them (``prefixes``; ``base``, the IRI relative IRIs were resolved against) and
-    change with each directive read, so ``iri`` and ``writes`` read a token as the text means it
+    change with each directive read, so ``iri`` and ``form`` read a token as the text means it
     where it stands."""
 
     def __init__(self, text: str, prefixes: Mapping[str, str], base: str | None = None,
@@ -157,24 +176,22 @@ class Reader:
             iri = self._iris[token, verb] = token_iri(token, self.prefixes, self.base, verb=verb)
         return iri
 
-    def writes(self, match: re.Match, value: Node) -> bool:
-        """Whether the object token ``match`` writes ``value`` (an IRI, or a literal with its
-        lexical form, language or datatype as written)."""
-        kind = match.lastgroup
-        if isinstance(value, URIRef):
-            return kind in ("word", "iri") and self.iri(match.group(0)) == value
-        if not isinstance(value, Literal):
-            return False
-        if kind == "word":
-            short = _SHORT_FORMS.get(str(value.datatype))
-            return short is not None and match.group(0) == str(value) and bool(short.fullmatch(match.group(0)))
-        if kind != "string" or _unescape(_body(match.group("quoted"))) != str(value):
-            return False
-        if match.group("lang"):
-            return (value.language or "").lower() == match.group("lang").lower()
-        if match.group("type"):
-            return self.iri(match.group("type")) == value.datatype
-        return not value.language and value.datatype in (None, _XSD_STRING)
+    def form(self, match: re.Match) -> Form | None:
+        """What the object token ``match`` writes, as ``form`` gives a term's: an IRI, or a
+        literal's lexical form with its language or datatype (a number or a boolean written
+        bare has the datatype of its form)."""
+        kind, token = match.lastgroup, match.group(0)
+        if kind == "string":
+            language, datatype = match.group("lang"), match.group("type")
+            return literal_form(_unescape(_body(match.group("quoted"))), language,
+                            str(self.iri(datatype)) if datatype else None)
+        if kind not in ("word", "iri"):
+            return None
+        iri = self.iri(token)
+        if iri is None and kind == "word":
+            return next((literal_form(token, None, datatype) for datatype, short in _SHORT_FORMS.items()
+                         if short.fullmatch(token)), None)
+        return iri
 
     def _told(self, node: URIRef | Anonymous | None) -> bool:
         return self.nodes is None or node in self.nodes
