@@ -201,12 +201,14 @@ _Values = dict[URIRef, dict[Form, set[Node]]]
 
 
 def _seek(values: _Values, predicate: URIRef, value: Node) -> None:
+    """Look for ``value`` of ``predicate`` in the blank nodes written."""
     written = form(value)
     if written is not None:
         values.setdefault(predicate, {}).setdefault(written, set()).add(value)
 
 
 def _text(path: Path) -> str:
+    """A file's text as it was parsed (a byte-order mark skipped); a file gone since, none."""
     try:
         return path.read_text(encoding="utf-8-sig", errors="replace")
     except OSError:
@@ -281,10 +283,12 @@ class _Written:
         self.mentioned = self.mentioned or line
 
     def verb(self, predicate: URIRef | None, line: int) -> None:
+        """``predicate`` is written for this node at ``line``."""
         if predicate is not None:
             self.verbs.setdefault(predicate, line)
 
     def object(self, predicate: URIRef | None, line: int, writes: frozenset[Node] | None) -> None:
+        """An object of ``predicate`` is written for this node at ``line``: one of ``writes``."""
         if predicate is None:
             return
         self.objects.append((predicate, writes))
