@@ -3,21 +3,24 @@ points at.
 
 Turtle and N-Triples/N-Quads files start each statement group at column 0 and are indexed by
 ``sources.Locator`` in one cheap pass. These formats do not: TriG indents the statements of a
-graph block, RDF/XML names a subject in an ``rdf:about`` attribute, JSON-LD in an ``"@id"``
-member. Each function here reads the text once, with regular expressions rather than a parser
-(the file has parsed already), and returns ``(IRI, line)`` pairs, the likelier places first; the
-caller keeps those of the file's real subjects and puts the others at line 1.
+graph block (``turtle.subjects`` reads them), RDF/XML names a subject in an ``rdf:about``
+attribute (``rdfxml.subjects``), JSON-LD in an ``"@id"`` member, read here with regular
+expressions rather than a parser (the file has parsed already). Each gives ``(IRI, line)``
+pairs, the likelier places first, each at the line where the IRI itself is written (an
+attribute or member may put its value on a line of its own); the caller keeps those of the
+file's real subjects and puts the others at line 1.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Callable, Mapping
+from typing import Iterator, Mapping
 from urllib.parse import urljoin
-from xml.sax.saxutils import unescape
 
 from rdflib import URIRef
+
+from . import rdfxml, turtle
 
 Places = list[tuple[URIRef, int]]
 
@@ -25,78 +28,20 @@ Places = list[tuple[URIRef, int]]
 def written_subjects(text: str, rdf_format: str, *, base: str, prefixes: Mapping[str, str]) -> Places:
     """The places of subjects in ``text`` of ``rdf_format`` (``trig``, ``xml``, ``json-ld``;
     nothing for another), relative IRIs against ``base``, prefixed names with ``prefixes``."""
-    finder = _FINDERS.get(rdf_format)
-    return finder(text, base, prefixes) if finder is not None else []
+    if rdf_format == "trig":
+        return turtle.subjects(text, prefixes, base)
+    if rdf_format == "xml":
+        return rdfxml.subjects(text, base)
+    return _json_ld(text, base, prefixes) if rdf_format == "json-ld" else []
 
 
-# -- TriG -----------------------------------------------------------------------------------------
-
-_DIRECTIVE = re.compile(r"(?:@prefix|@base|prefix|base)\b", re.IGNORECASE)
-_GRAPH_KEYWORD = re.compile(r"graph\s+", re.IGNORECASE)
-#: A graph block's opening: a graph name (or nothing, for the default graph) and ``{``.
-_OPENING = re.compile(r"(?:<[^>\s]*>|[^\s{]*)\s*\{\s*")
-
-
-def _trig(text: str, base: str, prefixes: Mapping[str, str]) -> Places:
-    """The first token of each statement, indented or not, inside graph blocks or outside them
-    (a statement starts where the previous one ended: after ``.``, ``{`` or ``}``)."""
-    places: Places = []
-    starts = True
-    for number, line in enumerate(text.splitlines(), start=1):
-        body = line.strip()
-        if not body or body.startswith("#"):
-            continue
-        if _DIRECTIVE.match(body):
-            starts = True
-            continue
-        if starts:
-            rest = _GRAPH_KEYWORD.sub("", body, count=1) if _GRAPH_KEYWORD.match(body) else body
-            opening = _OPENING.match(rest)
-            if opening is not None:
-                rest = rest[opening.end():]
-            node = _token_iri(rest.split(None, 1)[0], base, prefixes) if rest else None
-            if node is not None:
-                places.append((node, number))
-        starts = body.endswith((".", "{", "}"))
-    return places
-
-
-def _token_iri(token: str, base: str, prefixes: Mapping[str, str]) -> URIRef | None:
-    """The IRI a Turtle token writes (``<iri>``, relative or not, or ``prefix:local``), if any."""
-    if token.startswith("<"):
-        end = token.find(">")
-        return URIRef(urljoin(base, token[1:end])) if end > 0 else None
-    prefix, colon, local = token.partition(":")
-    if colon and prefix in prefixes:
-        return URIRef(prefixes[prefix] + local.rstrip(";,."))
-    return None
-
-
-# -- RDF/XML --------------------------------------------------------------------------------------
-
-#: ``rdf:about="..."`` or ``rdf:ID="..."`` (any prefix bound to the RDF namespace, or none).
-_ABOUT = re.compile(r"""(?<![\w.:-])(?:[\w.-]+:)?(about|ID)\s*=\s*(["'])(.*?)\2""")
-_ENTITY = re.compile(r"""<!ENTITY\s+([\w.-]+)\s+(["'])(.*?)\2""")
-_XML_BASE = re.compile(r"""xml:base\s*=\s*(["'])(.*?)\1""")
-
-
-def _xml(text: str, base: str, prefixes: Mapping[str, str]) -> Places:
-    """The line of each ``rdf:about`` (or ``rdf:ID``) attribute: the entities of the document's
-    DTD (``&owl;Thing``) replaced, relative IRIs against its first ``xml:base`` or ``base``."""
-    entities = {f"&{name};": value for name, _, value in _ENTITY.findall(text)}
-    declared = _XML_BASE.search(text)
-    if declared is not None:
-        base = urljoin(base, declared.group(2))
-    places: Places = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if "about" not in line and "ID" not in line:
-            continue
-        for attribute, _, value in _ABOUT.findall(line):
-            for name, replacement in entities.items():
-                value = value.replace(name, replacement)
-            value = unescape(value, {"&quot;": '"', "&apos;": "'"})
-            places.append((URIRef(urljoin(base, value if attribute == "about" else "#" + value)), number))
-    return places
+def _found(pattern: re.Pattern, text: str, group: int) -> Iterator[tuple[re.Match, int]]:
+    """Each match of ``pattern`` in ``text`` with the line where its ``group`` starts."""
+    line, last = 1, 0
+    for match in pattern.finditer(text):
+        line += text.count("\n", last, match.start(group))
+        last = match.start(group)
+        yield match, line
 
 
 # -- JSON-LD --------------------------------------------------------------------------------------
@@ -117,13 +62,10 @@ def _json_ld(text: str, base: str, prefixes: Mapping[str, str]) -> Places:
         base = urljoin(base, _json_string(declared.group(1)))
     described: Places = []
     referred: Places = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if "@id" not in line:
-            continue
-        for value, closed in _ID.findall(line):
-            node = _json_iri(_json_string(value), base, prefixes)
-            if node is not None:
-                (referred if closed else described).append((node, number))
+    for match, number in _found(_ID, text, 1):
+        node = _json_iri(_json_string(match.group(1)), base, prefixes)
+        if node is not None:
+            (referred if match.group(2) else described).append((node, number))
     return described + referred
 
 
@@ -144,9 +86,3 @@ def _json_iri(value: str, base: str, prefixes: Mapping[str, str]) -> URIRef | No
         return URIRef(value)
     return URIRef(urljoin(base, value))
 
-
-_FINDERS: dict[str, Callable[[str, str, Mapping[str, str]], Places]] = {
-    "trig": _trig,
-    "xml": _xml,
-    "json-ld": _json_ld,
-}

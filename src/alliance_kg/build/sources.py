@@ -25,6 +25,7 @@ from ..rdf import from_ox_scoped, new_dataset
 from ..settings import project_root
 from . import statements
 from .places import written_subjects
+from .turtle import token_iri
 
 #: Parser name per file suffix; anything else in a folder is ignored, a named file is an error.
 FORMATS = {
@@ -75,8 +76,9 @@ class Locator:
     def locate_statements(self, asked: Sequence[statements.Asked]) -> list[tuple[str, int] | None]:
         """Where each statement asked about is written, else its subject (``statements.where``): one
         reading of the files for all of them."""
-        files = [*self.indexed, *((source.path, source.format, prefixes) for source, prefixes in self.pending),
-                 *((path, FORMATS[path.suffix.lower()], {}) for path in self.deferred)]
+        files = [*self.indexed, *(statements.File(source.path, source.format, prefixes, str(source.graph))
+                                  for source, prefixes in self.pending),
+                 *(statements.File(path, FORMATS[path.suffix.lower()], {}) for path in self.deferred)]
         return statements.where(files, asked, self.locate)
 
     def locate(self, node: Node) -> tuple[str, int] | None:
@@ -102,7 +104,7 @@ class Locator:
                         if iri != last and iri:  # a file's statements mostly come grouped by subject
                             self.deferred_places.setdefault(iri, (name, number))
                             last = iri
-        self.indexed.extend((path, FORMATS[path.suffix.lower()], {}) for path in self.deferred)
+        self.indexed.extend(statements.File(path, FORMATS[path.suffix.lower()], {}) for path in self.deferred)
         self.deferred = []
 
     def _index_pending(self) -> None:
@@ -124,17 +126,19 @@ class Locator:
                 token, _, rest = line.partition(" ")
                 if rest.lstrip().startswith("{"):
                     continue
-                node = _written_iri(token, prefixes)
+                node = token_iri(token, prefixes, str(source.graph))
                 if node is not None:
                     self.places.setdefault(node, (str(path), number))
-        self.indexed.extend((source.path, source.format, prefixes) for source, prefixes in self.pending)
+        self.indexed.extend(statements.File(source.path, source.format, prefixes, str(source.graph))
+                            for source, prefixes in self.pending)
         self.pending = []
 
     def learn(self, source: SourceFile, graph: Graph, text: str) -> None:
         """Index the lines where a subject of ``graph`` begins a statement (column 0), or for
         TriG, RDF/XML and JSON-LD where it is written (``places``); a subject not found is
         placed at line 1 of the file."""
-        self.indexed.append((source.path, source.format, {prefix: str(ns) for prefix, ns in graph.namespaces()}))
+        self.indexed.append(statements.File(source.path, source.format,
+                                            {prefix: str(ns) for prefix, ns in graph.namespaces()}, str(source.graph)))
         if source.format in WRITTEN_ELSEWHERE:
             subjects = {s for s, *_ in graph.quads((None, None, None, None))} if isinstance(graph, Dataset) \
                 else set(graph.subjects())
@@ -163,17 +167,6 @@ class Locator:
         for node in subjects:
             if node not in self.places:
                 self.rough.setdefault(node, (name, 1))
-
-
-def _written_iri(token: str, prefixes: dict[str, str]) -> URIRef | None:
-    """The IRI a token at the start of a line writes (``<iri>`` or ``prefix:local``), if any."""
-    if token.startswith("<"):
-        end = token.find(">")
-        return URIRef(token[1:end]) if end > 1 else None
-    prefix, colon, local = token.partition(":")
-    if colon and prefix in prefixes and not local.startswith("/"):
-        return URIRef(prefixes[prefix] + local)
-    return None
 
 
 def _surface_names(graph: Graph) -> dict[str, Node]:

@@ -5,12 +5,20 @@ A finding names that triple: its focus node, its path (a predicate, when the pat
 for most constraints, the value. The ``Locator`` knows where each subject first starts a
 statement group; for a node described in several files (a city's names in one, its
 coordinates in another) that is often not the file to fix. ``where`` reads the files again,
-once for all of a report's findings and only for the subjects they name: Turtle (and TriG
-written like it) by its statement groups, a subject at column 0 and its predicates and objects
-on the lines below; N-Triples and N-Quads line by line, as bytes (the large files come that
-way). It reads text, not RDF: it tells a predicate from an object by where ``;`` and ``,`` put
-them, finds a value by the ways it can be written, and where that is not enough says nothing,
-and the subject's own place is taken.
+once for all of a report's findings and only for the subjects they name: Turtle and TriG by
+their statements (``turtle.Reader``: a subject anywhere a statement starts, in a graph block or
+not, its predicates and objects after it), RDF/XML by its elements and attributes
+(``rdfxml.Reader``, which reports the same events); N-Triples and N-Quads line by line, as
+bytes (the large files come that way). JSON-LD is not read so: a term's IRI is its context's
+to say, and only its subjects' places are known (``places``). It reads text, not RDF: it finds
+a value by the ways it can be written, and where that is not enough says nothing, and the
+subject's own place is taken.
+
+A blank node has no name to look for: its label in the data is not the one in the file (each
+parse gives its own). It is found by what the data says of it (``Blank``): the statements
+holding it (``ex:s ex:address [ ... ]``, ``ex:s ex:address _:b1``) and its own predicates and
+values; the ``[ ]`` or ``_:label`` of a file that writes nothing it does not have, held as the
+data holds it, is taken. Where none is, the statement holding it is the place.
 """
 
 from __future__ import annotations
@@ -18,50 +26,87 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Mapping, NamedTuple, Sequence
 
 import pyoxigraph as ox
-from rdflib import RDF, Literal, URIRef
+from rdflib import RDF, BNode, Literal, URIRef
 from rdflib.term import Node
 
+from . import rdfxml
+from .turtle import OBJECT, SUBJECT, VERB, Anonymous, Form, Reader, form
+
 #: The formats read again (``sources.FORMATS``'s names), and those of them read line by line.
-READ = frozenset({"turtle", "trig", "nt", "nquads"})
+READ = frozenset({"turtle", "trig", "xml", "nt", "nquads"})
 LINES = frozenset({"nt", "nquads"})
 _TYPE = RDF.type
-#: A file to read again: its path, its format (``sources.FORMATS``) and the prefixes its parse declared.
-File = tuple[Path, str, dict[str, str]]
 Place = tuple[str, int]
 #: A statement asked about: (subject, predicate, value), ``None`` for any value.
-Key = tuple[URIRef, "URIRef | None", "Node | None"]
+Key = tuple["URIRef | BNode", "URIRef | None", "Node | None"]
+
+
+class File(NamedTuple):
+    """A file to read again: its path, its format (``sources.FORMATS``), the prefixes its parse
+    declared and the IRI its relative IRIs were resolved against (``None``: kept as written)."""
+
+    path: Path
+    syntax: str
+    prefixes: dict[str, str]
+    base: str | None = None
+
+
+@dataclass(frozen=True)
+class Blank:
+    """What the data says of a blank node, to find it in a file by: the statements holding it
+    whose subject is an IRI (subject, predicate), and its own statements (predicate, value),
+    their values that are not blank nodes in ``content``."""
+
+    held_by: frozenset[tuple[URIRef, URIRef]] = frozenset()
+    predicates: frozenset[URIRef] = frozenset()
+    content: frozenset[tuple[URIRef, Node]] = frozenset()
+
+    @classmethod
+    def of(cls, own: Iterable[tuple[Node, Node]], holding: Iterable[tuple[Node, Node]]) -> Blank:
+        """From its statements' (predicate, value) and the (subject, predicate) of those holding it."""
+        own = list(own)
+        return cls(frozenset((s, p) for s, p in holding if isinstance(s, URIRef) and isinstance(p, URIRef)),
+                   frozenset(p for p, _ in own if isinstance(p, URIRef)),
+                   frozenset((p, o) for p, o in own if isinstance(p, URIRef) and not isinstance(o, BNode)))
 
 
 @dataclass(frozen=True)
 class Asked:
     """What a finding knows of the triple at fault: its focus node, the predicate when its path
     is one, the value when it has one, and the classes its shape targets (a missing value is
-    best added where the node is described as one of those)."""
+    best added where the node is described as one of those); for a blank focus, what the data
+    says of it (``blank``), else it cannot be looked for."""
 
-    focus: URIRef
+    focus: URIRef | BNode
     predicate: URIRef | None = None
     value: Node | None = None
     classes: tuple[URIRef, ...] = ()
+    blank: Blank | None = None
 
 
-def where(files: Sequence[File], asked: Sequence[Asked],
+def where(files: Sequence[File | tuple], asked: Sequence[Asked],
           first_place: Callable[[URIRef], Place | None]) -> list[Place | None]:
     """The place of each ``asked``: the line writing its value for its predicate, else the line
     writing the predicate for the subject in the file that gives it one of the classes (else any
     class: the file that describes it), else the first line writing the predicate for it
     anywhere; for a statement written nowhere (a missing property), the subject's first group in
     the first file that gives it one of the classes (else any), else its first group in any file, as this reading found them (what ``first_place`` would
-    find: asked only for a subject not found so, it reads the line-based files once more)."""
+    find: asked only for a subject not found so, it reads the line-based files once more). A
+    blank focus not found is placed at the first statement holding it, else at its subject."""
     wanted: set[Key] = set()
+    blanks: dict[BNode, Blank] = {}
     for a in asked:
         wanted.add((a.focus, a.predicate, a.value))
         wanted.update((a.focus, _TYPE, c) for c in a.classes)
         wanted.add((a.focus, _TYPE, None))  # where it is typed at all: where it is described
-    found = find(files, wanted)
-    first: dict[URIRef, Place] = {}
+        if isinstance(a.focus, BNode) and a.blank is not None:
+            blanks[a.focus] = a.blank
+            wanted.update((s, p, None) for s, p in a.blank.held_by)
+    found = find(files, wanted, blanks)
+    first: dict[Node, Place] = {}
     for (subject, file), line in found.groups.items():  # files in order, so the first is the first file's
         first.setdefault(subject, (file, line))
     places: list[Place | None] = []
@@ -77,7 +122,14 @@ def where(files: Sequence[File], asked: Sequence[Asked],
             place = place or (in_typed and (typed[0], in_typed)) or found.statements.get((a.focus, a.predicate, None))
         if place is None and typed is not None:
             place = (typed[0], found.groups.get((a.focus, typed[0]), typed[1]))
-        places.append(place or first.get(a.focus) or first_place(a.focus))
+        place = place or first.get(a.focus)
+        if place is None and isinstance(a.focus, URIRef):
+            place = first_place(a.focus)
+        elif place is None and a.blank is not None:
+            holders = sorted(a.blank.held_by)
+            place = next((p for p in (found.statements.get((s, by, None)) for s, by in holders) if p), None) \
+                or next((p for p in (first.get(s) or first_place(s) for s, _ in holders) if p), None)
+        places.append(place)
     return places
 
 
@@ -89,31 +141,225 @@ class Found:
     (``(s, None, None)`` asks for those alone)."""
 
     statements: dict[Key, Place] = field(default_factory=dict)
-    groups: dict[tuple[URIRef, str], int] = field(default_factory=dict)
+    groups: dict[tuple[Node, str], int] = field(default_factory=dict)
     #: The first line writing the predicate for the subject in each file: (s, p, file) -> line.
-    written_in: dict[tuple[URIRef, URIRef, str], int] = field(default_factory=dict)
+    written_in: dict[tuple[Node, URIRef, str], int] = field(default_factory=dict)
+
+    def write(self, subject: Node, predicate: URIRef, name: str, line: int) -> None:
+        """``subject``'s ``predicate`` is written at ``line`` of file ``name``."""
+        self.statements.setdefault((subject, predicate, None), (name, line))
+        self.written_in.setdefault((subject, predicate, name), line)
 
 
-def find(files: Iterable[File], wanted: Iterable[Key]) -> Found:
-    """One pass over each file that can be read so (Turtle, TriG, N-Triples, N-Quads) for the
-    statements ``wanted``; the others (JSON-LD, RDF/XML) are left to the subject's place."""
+def find(files: Iterable[File | tuple], wanted: Iterable[Key], blanks: Mapping[BNode, Blank] | None = None) -> Found:
+    """One pass over each file that can be read so (Turtle, TriG, RDF/XML, N-Triples, N-Quads)
+    for the statements ``wanted``; JSON-LD is left to the subject's place. The
+    statements of a blank node in ``blanks`` are those of the node a file writes that fits
+    what is known of it (``Blank``), where one does."""
     asked: dict[URIRef, dict[URIRef, set[Node]]] = {}
+    blank_values: _Values = {}
     for subject, predicate, value in wanted:
+        if isinstance(subject, BNode):
+            if predicate is not None and value is not None:
+                _seek(blank_values, predicate, value)
+            continue
         predicates = asked.setdefault(subject, {})
         if predicate is None:  # only the subject's groups
             continue
         values = predicates.setdefault(predicate, set())
         if value is not None:
             values.add(value)
+    for blank in (blanks or {}).values():
+        for predicate, value in blank.content:
+            _seek(blank_values, predicate, value)
     found = Found()
-    if not asked:
+    if not asked and not blanks:
         return found
-    for path, syntax, prefixes in files:
+    written: list[_Written] | None = [] if blanks else None
+    for path, syntax, prefixes, base in (File(*file) for file in files):
         if syntax in LINES:
             _lines(path, asked, found)
+            if written is not None:
+                written.extend(_blank_lines(path, blank_values))
+        elif syntax == "xml":
+            _statements(path, rdfxml.Reader(_text(path), base), asked, found, written, blank_values)
         elif syntax in READ:
-            _groups(path, prefixes, asked, found)
+            reader = Reader(_text(path), prefixes, base, None if written is not None else asked)
+            _statements(path, reader, asked, found, written, blank_values)
+    if written:
+        candidates = _Candidates(written)
+        for node, blank in (blanks or {}).items():
+            match = candidates.fitting(blank)
+            if match is not None:
+                match.give(node, found)
     return found
+
+
+#: The values looked for in blank nodes: by predicate, by the form a text writes them in
+#: (``turtle.form``).
+_Values = dict[URIRef, dict[Form, set[Node]]]
+
+
+def _seek(values: _Values, predicate: URIRef, value: Node) -> None:
+    """Look for ``value`` of ``predicate`` in the blank nodes written."""
+    written = form(value)
+    if written is not None:
+        values.setdefault(predicate, {}).setdefault(written, set()).add(value)
+
+
+def _text(path: Path) -> str:
+    """A file's text as it was parsed (a byte-order mark skipped); a file gone since, none."""
+    try:
+        return path.read_text(encoding="utf-8-sig", errors="replace")
+    except OSError:
+        return ""
+
+
+# -- Turtle, TriG and RDF/XML ----------------------------------------------------------------------
+
+def _statements(path: Path, reader: Reader | rdfxml.Reader, asked: dict[URIRef, dict[URIRef, set[Node]]], found: Found,
+                written: list[_Written] | None, blank_values: _Values) -> None:
+    """A Turtle, TriG or RDF/XML file's statements of the subjects asked about; with
+    ``written``, also each blank node it writes, for ``find`` to fit to those asked about."""
+    name = str(path)
+    anonymous = _WrittenIn(name)
+    for kind, line, node, predicate, value in reader:
+        if type(node) is Anonymous:
+            if written is not None:
+                blank = anonymous[node]
+                if kind == SUBJECT:
+                    blank.describe(line)
+                elif kind == VERB:
+                    blank.verb(predicate, line)
+                else:
+                    blank.object(predicate, line, None if type(value) is Anonymous else frozenset(
+                        blank_values.get(predicate, {}).get(reader.form(value), ())))
+            continue
+        if kind == OBJECT and type(value) is Anonymous:
+            if written is not None and predicate is not None and type(node) is URIRef:
+                anonymous[value].hold(node, predicate, line)
+            continue
+        predicates = asked.get(node)
+        if predicates is None:
+            continue
+        if kind == SUBJECT:
+            found.groups.setdefault((node, name), line)
+        elif kind == VERB:
+            if predicate in predicates:
+                found.write(node, predicate, name, line)
+        elif predicate in predicates and predicates[predicate]:
+            read = reader.form(value)
+            for v in predicates[predicate]:
+                if read is not None and read == form(v):
+                    found.statements.setdefault((node, predicate, v), (name, line))
+    if written is not None:
+        written.extend(anonymous.values())
+
+
+# -- blank nodes ------------------------------------------------------------------------------------
+
+@dataclass(eq=False)
+class _Written:
+    """A blank node as one file writes it: where it is described (its ``[`` or a statement
+    group of its label), else first mentioned; the statements holding it; the line of each of
+    its predicates and of each value looked for; and, for each object written, the values
+    looked for that it writes (``None``: a blank node or a list, which says nothing)."""
+
+    file: str
+    line: int | None = None
+    mentioned: int | None = None
+    held_by: set[tuple[URIRef, URIRef]] = field(default_factory=set)
+    verbs: dict[URIRef, int] = field(default_factory=dict)
+    values: dict[tuple[URIRef, Node], int] = field(default_factory=dict)
+    objects: list[tuple[URIRef, frozenset[Node] | None]] = field(default_factory=list)
+
+    def describe(self, line: int) -> None:
+        """A statement about this node starts at ``line``."""
+        self.line = self.line or line
+
+    def hold(self, subject: URIRef, predicate: URIRef, line: int) -> None:
+        """``subject``'s ``predicate`` has this node for its value, at ``line``."""
+        self.held_by.add((subject, predicate))
+        self.mentioned = self.mentioned or line
+
+    def verb(self, predicate: URIRef | None, line: int) -> None:
+        """``predicate`` is written for this node at ``line``."""
+        if predicate is not None:
+            self.verbs.setdefault(predicate, line)
+
+    def object(self, predicate: URIRef | None, line: int, writes: frozenset[Node] | None) -> None:
+        """An object of ``predicate`` is written for this node at ``line``: one of ``writes``."""
+        if predicate is None:
+            return
+        self.objects.append((predicate, writes))
+        for value in writes or ():
+            self.values.setdefault((predicate, value), line)
+
+    def fit(self, blank: Blank) -> tuple[bool, int] | None:
+        """How well this node fits ``blank``: whether a statement holding it is one holding
+        ``blank``, and how many of its values are ``blank``'s; ``None`` when it cannot be
+        ``blank`` (a predicate or a value ``blank`` does not have, held by another statement)
+        or nothing says it is."""
+        held = bool(self.held_by & blank.held_by)
+        if (self.held_by and not held) or not self.verbs.keys() <= blank.predicates:
+            return None
+        matched = 0
+        for predicate, writes in self.objects:
+            if writes is None:
+                continue
+            if not any((predicate, value) in blank.content for value in writes):
+                return None
+            matched += 1
+        return (held, matched) if held or matched else None
+
+    def give(self, node: BNode, found: Found) -> None:
+        """Record what this node's text says as ``node``'s statements."""
+        place = self.line or self.mentioned
+        if place is not None:
+            found.groups.setdefault((node, self.file), place)
+        for predicate, line in self.verbs.items():
+            found.write(node, predicate, self.file, line)
+        for (predicate, value), line in self.values.items():
+            found.statements.setdefault((node, predicate, value), (self.file, line))
+
+
+class _WrittenIn(dict):
+    """The blank nodes one file writes, by label (or ``[``), each made when first met."""
+
+    def __init__(self, file: str):
+        super().__init__()
+        self.file = file
+
+    def __missing__(self, key: object) -> _Written:
+        node = self[key] = _Written(self.file)
+        return node
+
+
+class _Candidates:
+    """The blank nodes written, found by a statement holding them or a value they are given."""
+
+    def __init__(self, written: Sequence[_Written]):
+        self.held: dict[tuple[URIRef, URIRef], list[int]] = {}
+        self.having: dict[tuple[URIRef, Node], list[int]] = {}
+        self.written = written
+        for number, node in enumerate(written):
+            for holder in node.held_by:
+                self.held.setdefault(holder, []).append(number)
+            for value in node.values:
+                self.having.setdefault(value, []).append(number)
+
+    def fitting(self, blank: Blank) -> _Written | None:
+        """The node written that fits ``blank`` best, the first of those that fit alike: of the
+        nodes held as it is, else (its holder inferred, not written) of those with its values."""
+        for index, keys in ((self.held, blank.held_by), (self.having, blank.content)):
+            best, score = None, None
+            for number in sorted({number for key in keys for number in index.get(key, ())}):
+                fit = self.written[number].fit(blank)
+                if fit is not None and (score is None or fit > score):
+                    best, score = self.written[number], fit
+            if best is not None:
+                return best
+        return None
 
 
 # -- N-Triples and N-Quads --------------------------------------------------------------------------
@@ -155,9 +401,53 @@ def _lines(path: Path, asked: dict[URIRef, dict[URIRef, set[Node]]], found: Foun
             found.written_in.setdefault((subject, predicate, name), number)
             value_text = line[stop + 1:].lstrip()
             for value, form in values:
-                if form is not None and value_text.startswith(form) and (
-                        form[-1:] == b">" or value_text[len(form):len(form) + 1] in (b"^", b"@", b" ", b"\t", b".")):
+                if _writes(value_text, form):
                     statements.setdefault((subject, predicate, value), (name, number))
+
+
+def _writes(value_text: bytes, form: bytes | None) -> bool:
+    """Whether an N-Triples object (the rest of its line) writes the value written ``form``."""
+    return form is not None and value_text.startswith(form) and (
+        form[-1:] == b">" or value_text[len(form):len(form) + 1] in (b"^", b"@", b" ", b"\t", b"."))
+
+
+#: A line of N-Triples or N-Quads: its subject, its predicate's IRI and its object.
+#: An object's form as ``_ntriples`` writes it: an IRI, a literal up to its closing quote.
+_NT_FORM = re.compile(rb'<[^>]*>|"(?:[^"\\]|\\.)*"')
+_NT_STATEMENT = re.compile(rb"\s*(<[^>]*>|_:[^\s<]+)\s*<([^>]*)>\s*(<[^>]*>|_:[^\s<]*[^\s<.]|\".*)")
+
+
+def _blank_lines(path: Path, values: _Values) -> list[_Written]:
+    """The blank nodes a line-based file writes, by their labels: their lines, the statements
+    holding them and the ``values`` they are given (only the lines naming a blank node are read
+    as text)."""
+    forms: dict[bytes, dict[bytes, list[Node]]] = {}  # by predicate, by the value's form up to its last quote
+    for predicate, by_form in values.items():
+        for value in (v for vs in by_form.values() for v in vs):
+            forms.setdefault(str(predicate).encode("utf-8"), {}).setdefault(_ntriples(value) or b"", []).append(value)
+    nodes = _WrittenIn(str(path))
+    try:
+        lines = path.open("rb")
+    except OSError:
+        return []
+    with lines:
+        for number, line in enumerate(lines, start=1):
+            statement = _NT_STATEMENT.match(line) if b"_:" in line else None
+            if statement is None:
+                continue
+            subject, predicate, value = statement.groups()
+            by = URIRef(predicate.decode("utf-8"))
+            if subject[:2] == b"_:":
+                node = nodes[subject]
+                node.describe(number)
+                node.verb(by, number)
+                read = _NT_FORM.match(value)
+                node.object(by, number, None if value[:2] == b"_:" else frozenset(
+                    v for v in forms.get(predicate, {}).get(read.group(0) if read else b"", ())
+                    if _writes(value, _ntriples(v))))
+            if value[:2] == b"_:" and subject[:1] == b"<":
+                nodes[value].hold(URIRef(subject[1:-1].decode("utf-8")), by, number)
+    return list(nodes.values())
 
 
 def _ntriples(value: Node) -> bytes | None:
@@ -168,162 +458,4 @@ def _ntriples(value: Node) -> bytes | None:
         return str(ox.Literal(str(value))).encode("utf-8")
     return None
 
-
-# -- Turtle and TriG --------------------------------------------------------------------------------
-
-#: Turtle's tokens, as far as finding statements needs them: a string with its language tag or
-#: datatype, an IRI, punctuation, a comment, anything else up to a space or punctuation.
-_TOKEN = re.compile(r'''
-    (?P<string>("""|\'\'\'|"|')(?:\\.|(?!\2).)*?(?:\2|$))(?:@(?P<lang>[A-Za-z0-9-]+)|\^\^(?P<type><[^>]*>|[^\s;,.()\[\]]*))?
-  | (?P<iri><[^>\s]*>)
-  | (?P<punct>[;,()\[\]{}])
-  | (?P<comment>\#.*)
-  | (?P<word>[^\s;,()\[\]{}"'<#]+)
-''', re.VERBOSE)
-_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
-_ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f"}
-_SHORT_FORMS = {
-    "http://www.w3.org/2001/XMLSchema#boolean": re.compile(r"true|false"),
-    "http://www.w3.org/2001/XMLSchema#integer": re.compile(r"[+-]?[0-9]+"),
-    "http://www.w3.org/2001/XMLSchema#decimal": re.compile(r"[+-]?[0-9]*\.[0-9]+"),
-    "http://www.w3.org/2001/XMLSchema#double": re.compile(r"[+-]?(?:[0-9]+\.[0-9]*|\.?[0-9]+)[eE][+-]?[0-9]+"),
-}
-
-
-def _groups(path: Path, prefixes: dict[str, str], asked: dict[URIRef, dict[URIRef, set[Node]]],
-            found: Found) -> None:
-    """A Turtle file's statement groups of the subjects asked about, statement by statement."""
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return
-    name = str(path)
-    reader: _Group | None = None
-    open_quote: str | None = None  # a long string runs on: its lines are neither subjects nor statements
-    for number, line in enumerate(text.splitlines(), start=1):
-        if open_quote is not None:  # the rest of the string's last line is read on
-            closing = line.find(open_quote)
-            if closing < 0:
-                continue
-            line, open_quote = line[closing + 3:], None
-        elif line and line[0] not in " \t#":  # column 0: a directive, a subject, a graph, a closing brace
-            reader = None
-            token, _, rest = line.replace("\t", " ").partition(" ")
-            subject = _name(token, prefixes) if not rest.lstrip().startswith("{") else None  # not a graph's name
-            if subject in asked:
-                found.groups.setdefault((subject, name), number)
-                reader = _Group(subject, asked[subject], prefixes, name, found)
-                line = rest
-        if reader is not None:
-            open_quote = reader.read(line, number)
-            if reader.done:
-                reader = None
-        else:
-            open_quote = _opened(line)
-
-
-class _Group:
-    """One subject's statement group, read line by line."""
-
-    def __init__(self, subject: URIRef, predicates: dict[URIRef, set[Node]], prefixes: dict[str, str],
-                 name: str, found: Found):
-        self.subject, self.predicates, self.prefixes, self.name, self.found = subject, predicates, prefixes, name, found
-        self.predicate: URIRef | None = None  # the one whose objects are being read
-        self.expect = True  # the next word is a predicate
-        self.depth = 0  # inside [ ] or ( ): another node's statements, or a list
-        self.done = False
-
-    def read(self, line: str, number: int) -> str | None:
-        """Read one line; a long string it opens and does not close is returned (its quote)."""
-        for match in _TOKEN.finditer(line):
-            if self.done:
-                break
-            kind = match.lastgroup if match.group("string") is None else "string"
-            text = match.group(0)
-            if kind == "comment":
-                break
-            if kind == "punct":
-                if text in "[(":
-                    self.depth += 1
-                elif text in "])":
-                    self.depth = max(0, self.depth - 1)
-                elif text == ";" and self.depth == 0:
-                    self.expect = True
-                continue
-            if kind == "word" and text.endswith(".") and self.depth == 0:  # the group's end
-                text = text[:-1]
-                self.done = True
-                if not text:
-                    return None
-            if self.depth:
-                continue
-            if self.expect:
-                self.expect = False
-                self.predicate = _name(text, self.prefixes) if kind in ("word", "iri") else None
-                if self.predicate in self.predicates:
-                    self.found.statements.setdefault((self.subject, self.predicate, None), (self.name, number))
-                    self.found.written_in.setdefault((self.subject, self.predicate, self.name), number)
-                continue
-            values = self.predicates.get(self.predicate) if self.predicate is not None else None
-            if values:
-                for value in values:
-                    if self._writes(match, kind, text, value):
-                        self.found.statements.setdefault((self.subject, self.predicate, value), (self.name, number))
-            if kind == "string":
-                quote = match.group(2)
-                if len(quote) == 3 and (len(match.group("string")) < 6 or not match.group("string").endswith(quote)):
-                    return quote
-        return None
-
-    def _writes(self, match: re.Match, kind: str, text: str, value: Node) -> bool:
-        """Whether the token writes ``value``."""
-        if isinstance(value, URIRef):
-            return kind in ("word", "iri") and _name(text, self.prefixes) == value
-        if not isinstance(value, Literal):
-            return False
-        if kind == "word":
-            short = _SHORT_FORMS.get(str(value.datatype))
-            return short is not None and text == str(value) and bool(short.fullmatch(text))
-        if kind != "string":
-            return False
-        quote = match.group(2)
-        if _unescape(match.group("string")[len(quote):-len(quote)]) != str(value):
-            return False
-        if match.group("lang"):
-            return (value.language or "").lower() == match.group("lang").lower()
-        if match.group("type"):
-            return _name(match.group("type"), self.prefixes) == value.datatype
-        return not value.language and value.datatype in (None, URIRef("http://www.w3.org/2001/XMLSchema#string"))
-
-
-def _opened(line: str) -> str | None:
-    """The quote of a long string that ``line`` (outside the groups read) leaves open."""
-    if line.lstrip().startswith("#"):
-        return None
-    for quote in ('"""', "'''"):
-        if line.count(quote) % 2:
-            return quote
-    return None
-
-
-def _unescape(text: str) -> str:
-    def one(match: re.Match) -> str:
-        escape = match.group(1)
-        if escape[0] in "uU" and len(escape) > 1:
-            return chr(int(escape[1:], 16))
-        return _ESCAPES.get(escape, escape)
-
-    return _ESCAPE.sub(one, text) if "\\" in text else text
-
-
-def _name(token: str, prefixes: dict[str, str]) -> URIRef | None:
-    """The IRI a word writes (``<iri>``, ``prefix:local``, ``a``), if it writes one."""
-    if token.startswith("<"):
-        return URIRef(token[1:-1]) if token.endswith(">") and len(token) > 2 else None
-    if token == "a":
-        return RDF.type
-    prefix, colon, local = token.partition(":")
-    if colon and prefix in prefixes and not local.startswith("/"):
-        return URIRef(prefixes[prefix] + (local.replace("\\", "") if "\\" in local else local))
-    return None
 

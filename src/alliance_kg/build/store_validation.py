@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import BNode, Graph
 
 from ..namespaces import INFERRED_GRAPH
 from ..rdf import bind_prefixes, from_ox
 from .loading import LoadedStore, no_room
+from .statements import Blank
 from .validation import (ENGINES, Report, choose_engine, compiled_report, compiled_shapes, default_checks, finish,
                          pyshacl_report, run_checks)
 
@@ -44,7 +45,14 @@ def validate_store(loaded: LoadedStore, shapes: Graph, *, checks: Iterable[Path]
     checks = sorted(checks if checks is not None else default_checks())
     if checks:
         report.findings.extend(run_checks(loaded.store, checks))
-    return finish(report, shapes, loaded.locator)
+    return finish(report, shapes, loaded.locator, lambda node: _blank(loaded.store, node))
+
+
+def _blank(store: ox.Store, node: BNode) -> Blank:
+    """What the store says of a blank node (its labels are the store's, as in the findings)."""
+    term = ox.BlankNode(str(node))
+    return Blank.of(((from_ox(q.predicate), from_ox(q.object)) for q in store.quads_for_pattern(term, None, None)),
+                    ((from_ox(q.subject), from_ox(q.predicate)) for q in store.quads_for_pattern(None, None, term)))
 
 
 @contextlib.contextmanager

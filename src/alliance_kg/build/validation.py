@@ -33,7 +33,7 @@ from ..namespaces import SH
 from ..rdf import bind_prefixes, from_ox, from_ox_scoped, ntriples, oxigraph_copy, shown, term_from_ntriples
 from ..settings import project_root
 from .sources import Locator
-from .statements import Asked
+from .statements import Asked, Blank
 
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
@@ -54,6 +54,10 @@ class Finding:
     #: The value as a term (``value`` is how reports show it): where the statement at fault is
     #: written is looked up by it. Not part of what a finding says (reports, baselines).
     value_term: Node | None = field(default=None, repr=False, compare=False)
+    #: The focus as a term, where the engine names the data's own: a blank node (its label is
+    #: the data's, not the file's) is looked for by what the data says of it. Not part of what
+    #: a finding says.
+    focus_term: Node | None = field(default=None, repr=False, compare=False)
 
     @property
     def location(self) -> str:
@@ -192,14 +196,17 @@ def validate(
         report = pyshacl_report(union_graph(dataset), shapes)
     if checks:
         report.findings.extend(run_checks(oxigraph_copy(dataset), checks))
-    return finish(report, shapes, locator)
+    return finish(report, shapes, locator,
+                  lambda node: Blank.of(dataset.predicate_objects(node), dataset.subject_predicates(node)))
 
 
-def finish(report: Report, shapes: Graph, locator: Locator | None) -> Report:
+def finish(report: Report, shapes: Graph, locator: Locator | None,
+           blank: Callable[[BNode], Blank] | None = None) -> Report:
     """Every finding given its file and line and a stable shape name, in a total order, so that
     the same data gives the same report (and SARIF rule order) every run, whichever path built it.
     The line is the statement at fault's (focus, path, value) where it is written, else where the
-    focus is described (``Locator.locate_statements``)."""
+    focus is described (``Locator.locate_statements``); a blank focus is looked for by what the
+    data says of it (``blank``: the statements holding it and its own)."""
     locator = locator or Locator()
     names = ShapeNames(shapes)
     classes: dict[tuple, tuple[URIRef, ...]] = {}
@@ -208,7 +215,9 @@ def finish(report: Report, shapes: Graph, locator: Locator | None) -> Report:
         key = (finding.shape, finding.path)
         if key not in classes:
             classes[key] = names.target_classes(*key)
-        asked.append(Asked(URIRef(finding.focus), _predicate(finding.path), finding.value_term, classes[key]))
+        focus = finding.focus_term if isinstance(finding.focus_term, BNode) and blank else URIRef(finding.focus)
+        asked.append(Asked(focus, _predicate(finding.path), finding.value_term, classes[key],
+                           blank(focus) if isinstance(focus, BNode) and blank else None))
     for finding, place in zip(report.findings, locator.locate_statements(asked)):
         if place is not None:
             finding.file, finding.line = place
@@ -407,7 +416,9 @@ def compiled_shapes(shapes: Graph):
 
 
 def compiled_report(result) -> Report:
-    """The compiled engine's result as a ``Report``, its findings shaped like pyshacl's."""
+    """The compiled engine's result as a ``Report``, its findings shaped like pyshacl's. A blank
+    focus is given no ``focus_term``: the engine labels blank nodes afresh (``_:0_b1``, ...), so
+    its label names no node of the data to look for."""
     findings = []
     for r in result.results:
         value = _value_term(r.value, r.value_plain)
@@ -470,6 +481,7 @@ def _finding(results: Graph, result: Node) -> Finding:
         shape=_text(value(result, SH.sourceShape)),
         component=_text(value(result, SH.sourceConstraintComponent)),
         value_term=term,
+        focus_term=value(result, SH.focusNode),
     )
 
 
@@ -519,4 +531,5 @@ def _check_finding(check: Path, purpose: str, bound: dict) -> Finding:
         shape=f"check:{check.stem}",
         component="sparql-check",
         value_term=bound.get("value"),
+        focus_term=focus,
     )
