@@ -133,11 +133,18 @@ def _catalog(current, downloads: dict[str, Download]) -> Graph:
 def _dump_file(current, name: str) -> DumpFile:
     """A dump as downloaded (the catalog's size and checksum are of these very bytes): Turtle,
     TriG and N-Quads open with a citation comment (without the access date, which the response's
-    X-Citation carries: the file is written once for the generation); JSON-LD has no comments."""
+    X-Citation carries: the file is written once for the generation); JSON-LD has no comments.
+    The canonical N-Quads are written from the store, the others from them (``stores.dumps``),
+    so every dump is the same bytes for the same data, in every process and after a restart."""
+    canonical = None if name == dumps.CANONICAL else _dump_file(current, dumps.CANONICAL)
+
     def write(output: BinaryIO) -> None:
         if not name.endswith(".jsonld"):
             output.write(f"# Cite as: {citation.line(current.store.version, retrieved=False)}\n".encode("utf-8"))
-        dumps.write_dump(current.store, name, output)
+        if canonical is None:
+            dumps.write_nquads(current.store, output)
+        else:
+            dumps.write_converted(canonical.path, name, output)
     return dump_file(current, name, dumps.DUMPS[name][1], write)
 
 
