@@ -6,19 +6,18 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 from werkzeug.exceptions import NotFound
 
 from ..namespaces import SD, VOID
 from ..query import formats
-from ..rdf import sorted_serialization, utc_timestamp
+from ..rdf import sorted_serialization
 from ..stores import dumps
-from ..stores.dcat import DATES_QUERY, Download, catalog_graph, contributor_id
+from ..stores.dcat import DATES_QUERY, MODIFIED_QUERY, Download, catalog_graph, contributor_id, last_modified
 from ..stores.void import ENDPOINT, LICENSE, Counts, counts_of, void_graph
 from . import citation
-from .admin import RELOADER
 from .downloads import DumpFile, dump_file, send
 from .state import state
 
@@ -122,10 +121,10 @@ def catalog() -> Response:
 
 
 def _catalog(current, downloads: dict[str, Download]) -> Graph:
-    reloader = current_app.extensions.get(RELOADER)
-    generation = reloader.current if reloader is not None else None
-    modified = generation.loaded_at if generation is not None else utc_timestamp()
+    """The record of the served data; its dates are the data's (``dcat.last_modified``), not the
+    load's, which ``/status`` gives."""
     dates = (row[0] for row in current.result(DATES_QUERY, max_rows=None).rows)
+    modified = last_modified(current.result(MODIFIED_QUERY, max_rows=None).rows, current.store.graph_names())
     return catalog_graph(dates, downloads, modified=modified,
                          contributor=contributor_id(current.settings.catalog_contributor))
 
