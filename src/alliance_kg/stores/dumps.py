@@ -30,6 +30,7 @@ from ..errors import unwritable
 from ..namespaces import INFERRED_GRAPH, PREFIXES
 from ..rdf import oxigraph_copy
 from ..scratch import scratch_folder
+from .base import Store
 from .void import void_graph
 
 #: file name -> (Oxigraph format, media type, what it holds)
@@ -53,7 +54,7 @@ _INFERRED = ox.NamedNode(str(INFERRED_GRAPH))
 _NT = ox.RdfFormat.N_TRIPLES
 
 
-def write_nquads(store, output: BinaryIO) -> None:
+def write_nquads(store: Store, output: BinaryIO) -> None:
     """A served store's canonical N-Quads (``write_canonical``): from its own Oxigraph store
     where it has one, else from an Oxigraph copy of its rdflib dataset."""
     own = getattr(store, "write_nquads", None)

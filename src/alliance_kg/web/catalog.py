@@ -15,7 +15,8 @@ from ..namespaces import SD, VOID
 from ..query import formats
 from ..rdf import sorted_serialization
 from ..stores import dumps
-from ..stores.dcat import DATES_QUERY, MODIFIED_QUERY, Download, catalog_graph, contributor_id, last_modified
+from ..stores.dcat import (DATES_QUERY, MODIFIED_QUERY, Download, catalog_graph, contributor_id,
+                           last_modified)
 from ..stores.void import ENDPOINT, LICENSE, Counts, counts_of, void_graph
 from . import citation
 from .downloads import DumpFile, dump_file, send
