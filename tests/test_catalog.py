@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -14,9 +15,15 @@ from pathlib import Path
 
 import pytest
 from pyshacl import validate
-from rdflib import Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, XSD
 
+from alliance_kg.build.pipeline import version_of
+from alliance_kg.build.sources import load_dataset
+from alliance_kg.namespaces import GRAPH, INFERRED_GRAPH, SD
+from alliance_kg.rdf import named_quads
+from alliance_kg.stores import InMemoryOxigraphStore, dumps
 from alliance_kg.stores.dcat import CATALOG, CONTRIBUTORS, DATASET, DCATDE, SERVICE, SPDX
 
 SHAPES = Path(__file__).parent / "fixtures" / "dcat-ap" / "mandatory.ttl"
@@ -65,10 +72,105 @@ def test_the_endpoint_is_a_data_service_and_a_distribution(record):
     assert any((d, DCAT.accessService, SERVICE) in record for d in record.objects(DATASET, DCAT.distribution))
 
 
-def test_coverage_themes_publisher_contact_and_dates(record):
-    for prop in (DCTERMS.publisher, DCAT.contactPoint, DCTERMS.spatial, DCAT.theme, DCTERMS.license,
-                 DCTERMS.modified):
+def test_coverage_themes_publisher_contact_and_licence(record):
+    for prop in (DCTERMS.publisher, DCAT.contactPoint, DCTERMS.spatial, DCAT.theme, DCTERMS.license):
         assert record.value(DATASET, prop) is not None, prop
+
+
+def test_data_that_declares_no_date_gets_a_record_without_one(record):
+    """The fixture's graphs declare no dcterms:modified: no date is made up (no load time)."""
+    assert record.value(DATASET, DCTERMS.modified) is None and record.value(CATALOG, DCTERMS.modified) is None
+
+
+def test_the_record_is_modified_when_the_shipped_data_says_it_last_changed(shipped_memory_client, repo_root):
+    """The latest dcterms:modified that data/provenance.ttl declares of a graph, on catalog and
+    dataset alike."""
+    record = Graph().parse(data=shipped_memory_client.get("/catalog?format=turtle").get_data(as_text=True),
+                           format="turtle")
+    declared = Graph().parse(repo_root / "data" / "provenance.ttl")
+    latest = max(declared.objects(None, DCTERMS.modified), key=str)
+    assert record.value(DATASET, DCTERMS.modified) == record.value(CATALOG, DCTERMS.modified) == latest
+    assert latest.datatype == XSD.date
+
+
+def _record_of(folder: Path, day: str) -> tuple[str, Graph]:
+    """The data version and catalog record of a graph whose description declares ``day``."""
+    from alliance_kg.app import create_app
+
+    (folder / "g.ttl").write_text('<https://example.org/s> <https://example.org/p> "o" .\n', encoding="utf-8")
+    graph = "https://w3id.org/alliance-kg/graph/g"
+    (folder / "provenance.ttl").write_text(
+        f'<{graph}> <{DCTERMS.modified}> "{day}"^^<{XSD.date}> .\n'
+        f'<https://example.org/not-a-graph> <{DCTERMS.modified}> "2999-01-01"^^<{XSD.date}> .\n', encoding="utf-8")
+    loaded = load_dataset([folder], root=folder.parent)
+    app = create_app({"STORE": InMemoryOxigraphStore(loaded.dataset, version_of(loaded)), "TESTING": True,
+                      "query_workers": 1})
+    try:
+        body = app.test_client().get("/catalog?format=turtle").get_data(as_text=True)
+    finally:
+        app.extensions["alliance_kg"].executor.close()
+    return version_of(loaded), Graph().parse(data=body, format="turtle")
+
+
+def test_changing_the_declared_date_changes_the_records_date_and_the_data_version(tmp_path):
+    """The date declared of a served graph, not of anything else; declared anew, a new date, and
+    a new data version (so a new tag for the record)."""
+    (tmp_path / "data").mkdir()
+    (before, one), (after, other) = (_record_of(tmp_path / "data", day) for day in ("2026-01-02", "2026-03-04"))
+    assert one.value(DATASET, DCTERMS.modified) == Literal("2026-01-02", datatype=XSD.date)
+    assert other.value(DATASET, DCTERMS.modified) == Literal("2026-03-04", datatype=XSD.date)
+    assert before != after
+
+
+def test_every_shipped_graph_declares_when_it_last_changed(repo_root):
+    """Every asserted graph's description declares one date; the inferred graph, which changes
+    with them, none."""
+    declared = Graph().parse(repo_root / "data" / "provenance.ttl")
+    graphs = set(declared.subjects(RDF.type, SD.Graph))
+    assert len(graphs) > 10
+    for graph in graphs:
+        dates = list(declared.objects(graph, DCTERMS.modified))
+        if graph == INFERRED_GRAPH:
+            assert dates == []
+        else:
+            assert len(dates) == 1 and dates[0].datatype == XSD.date, graph
+
+
+def _last_change(repo_root: Path, path: str) -> tuple[str, str]:
+    """(commit, day) of the last commit that changed ``path``; ("", "") if none did."""
+    out = subprocess.run(["git", "log", "-1", "--format=%H %as", "--", path], cwd=repo_root, capture_output=True,
+                         text=True, check=True).stdout.split()
+    return (out[0], out[1]) if out else ("", "")
+
+
+def _shallow_ends(repo_root: Path) -> set[str]:
+    """The commits a shallow clone's history stops at: a file last changed there may have
+    changed before (its day there is no bound), every later change is the file's own."""
+    shallow = subprocess.run(["git", "rev-parse", "--git-path", "shallow"], cwd=repo_root, capture_output=True,
+                             text=True, check=True).stdout.strip()
+    path = repo_root / shallow
+    return set(path.read_text().split()) if path.exists() else set()
+
+
+def test_no_declared_date_is_older_than_its_files_last_commit(repo_root):
+    """Each graph's date is not before the last commit that changed its file: a change that
+    forgot to bump it fails here. In a shallow clone a file whose last change is where the
+    history stops is not judged (that commit may not be its change); the rest are."""
+    if shutil.which("git") is None or not (repo_root / ".git").exists():
+        pytest.skip("not a git checkout")
+    ends = _shallow_ends(repo_root)
+    declared = Graph().parse(repo_root / "data" / "provenance.ttl")
+    judged = 0
+    for graph, day in declared.subject_objects(DCTERMS.modified):
+        name = str(graph).removeprefix(str(GRAPH))
+        path = "ontology" if name == "ontology" else f"data/{name}.ttl"
+        assert (repo_root / path).exists(), path
+        commit, changed = _last_change(repo_root, path)
+        if commit in ends:
+            continue
+        judged += 1
+        assert not changed or str(day) >= changed, f"{path} changed on {changed}: declare that day for <{graph}>"
+    assert judged or ends, "no graph's date was judged"
 
 
 def test_temporal_coverage_is_the_span_of_the_shipped_events(make_app, in_memory_oxigraph_store):
@@ -219,23 +321,19 @@ def test_a_key_is_built_once_however_many_ask_at_once(client):
 
 
 #: Prints, per description and graph format, the tag and a hash of what an app gives, on the
-#: backend argv[2] names. The catalog's time and dumps are fixed: they are the generation's, and
-#: the dumps' own bytes are another test's.
+#: backend argv[2] names. The dumps are fixed: their own bytes are another test's.
 _DESCRIBED = """
-import dataclasses, hashlib, sys
+import hashlib, sys
 from alliance_kg.app import create_app
 from alliance_kg.build.sources import load_dataset
 from alliance_kg.query import formats
 from alliance_kg.stores import InMemoryOxigraphStore, RdflibStore
 from alliance_kg.web import catalog
-from alliance_kg.web.admin import RELOADER
 from alliance_kg.web.downloads import DumpFile
 from alliance_kg.stores.dcat import Download
 catalog._dump_file = lambda current, name: DumpFile(None, Download("text/turtle", 1, "00"))
 backend = {"oxigraph": InMemoryOxigraphStore, "rdflib": RdflibStore}[sys.argv[2]]
 app = create_app({"STORE": backend(load_dataset([sys.argv[1]]).dataset, "v1"), "TESTING": True, "query_workers": 1})
-reloader = app.extensions[RELOADER]
-reloader.current = dataclasses.replace(reloader.current, loaded_at="2017-03-09T00:00:00Z")
 for path in ("/.well-known/void", "/catalog"):
     for media_type in [*formats.GRAPH_TYPES, "text/html"]:
         response = app.test_client().get(path, headers={"Accept": media_type})
@@ -260,3 +358,67 @@ def test_void_and_catalog_are_the_same_bytes_in_every_serving_process(backend):
                                    "PYTHONPATH": os.pathsep.join([source, os.environ.get("PYTHONPATH", "")])}).stdout
                for seed in ("1", "2")]
     assert len(answers[0].splitlines()) == 12 and answers[0] == answers[1]
+
+
+#: Loads the shipped data as ``alliance-kg serve`` does (argv[1]: into a disk store there, else
+#: in memory) and prints the tag and a hash of every download, plain and gzipped, and of the
+#: catalog, which states their checksums and the data's date.
+_SERVED = """
+import hashlib, sys
+from alliance_kg.app import create_app, load
+from alliance_kg.stores import dumps
+app = create_app({"STORE": load(None, sys.argv[1] if len(sys.argv) > 1 else None), "TESTING": True,
+                  "query_workers": 1})
+client = app.test_client()
+for path in [*(f"/downloads/{name}" for name in sorted(dumps.DUMPS)), "/catalog"]:
+    for encoding in ("identity", "gzip"):
+        response = client.get(path, headers={"Accept-Encoding": encoding, "Accept": "text/turtle"})
+        assert response.status_code == 200, (path, response.status_code)
+        print(path, encoding, response.headers["ETag"], hashlib.sha256(response.get_data()).hexdigest())
+app.extensions["alliance_kg"].executor.close()
+"""
+
+
+@pytest.mark.parametrize("store", ["memory", "oxigraph"])
+def test_two_loads_of_the_same_data_serve_the_same_downloads_and_catalog(store, tmp_path):
+    """Two processes (hash seeds apart), each loading the data afresh (a restart, another
+    worker, another mirror): the same bytes under the same strong tag in every format, and the
+    same catalog. A load names blank nodes afresh and the memory store dumps in the order of
+    insertion, so only canonical dumps agree."""
+    import alliance_kg
+
+    source = str(Path(alliance_kg.__file__).resolve().parents[1])
+    answers = []
+    for seed in ("1", "2"):
+        where = [str(tmp_path / f"store-{seed}")] if store == "oxigraph" else []
+        answers.append(subprocess.run(
+            [sys.executable, "-c", _SERVED, *where], capture_output=True, text=True, timeout=300, check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed,
+                 "PYTHONPATH": os.pathsep.join([source, os.environ.get("PYTHONPATH", "")])}).stdout)
+    assert len(answers[0].splitlines()) == 2 * (len(dumps.DUMPS) + 1) and answers[0] == answers[1]
+
+
+@pytest.mark.parametrize("name", sorted(dumps.DUMPS))
+def test_every_download_reads_back_as_the_served_graph(shipped_memory_client, knowledge_graph, name):
+    """Each graph's triples (blank nodes up to isomorphism), in Turtle the asserted ones."""
+    body = shipped_memory_client.get(f"/downloads/{name}").get_data()
+    fmt = {"trig": "trig", "nq": "nquads", "ttl": "turtle", "jsonld": "json-ld"}[name.rsplit(".", 1)[1]]
+    expected = [(s, p, o, g) for s, p, o, g in named_quads(knowledge_graph.dataset)]
+    if fmt == "turtle":
+        read = Graph().parse(data=body, format=fmt)
+        union = Graph()
+        for s, p, o, g in expected:
+            if g != INFERRED_GRAPH:
+                union.add((s, p, o))
+        assert len(read) == len(union) and isomorphic(read, union)
+        return
+    read_quads = list(named_quads(Dataset().parse(data=body, format=fmt)))
+    assert len(read_quads) == len(expected) and isomorphic(_in_one_graph(read_quads), _in_one_graph(expected))
+
+
+def _in_one_graph(quads) -> Graph:
+    """Quads as triples whose predicate names the graph too, so isomorphism compares graphs."""
+    graph = Graph()
+    for s, p, o, g in quads:
+        graph.add((s, URIRef(f"urn:in:{g}:{p}"), o))
+    return graph

@@ -341,7 +341,7 @@ def test_build_into_a_read_only_folder_is_exit_2(tmp_path):
     (tmp_path / "ro").mkdir(mode=0o555)
     done = subprocess.run([*UNPRIVILEGED, sys.executable, "-m", "alliance_kg.cli", "build", "--out", "ro"],
                           cwd=tmp_path, env=package_env(), capture_output=True, text=True, timeout=120)
-    assert (done.returncode, done.stderr) == (EXIT_INPUT, "alliance-kg: error: ro/alliance-kg.trig: cannot write "
+    assert (done.returncode, done.stderr) == (EXIT_INPUT, "alliance-kg: error: ro/alliance-kg.nq: cannot write "
                                                           "(permission denied)\n")
 
 

@@ -8,12 +8,13 @@ its byte size and SHA-256 checksum (``spdx:checksum``), and one for the SPARQL e
 is also described as a ``dcat:DataService``. Coverage and themes use the EU's authority tables
 (countries, data themes); the temporal coverage is the span of the dated events in the data
 (the founding in 2016 to the admission of April 2017), read from the data, not typed here.
+When the data last changed (``dcterms:modified``) is read from the data too (``last_modified``).
 Only canonical IRIs under ``BASE``, never the host the server runs on.
 """
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping, NamedTuple
+from typing import Collection, Iterable, Mapping, NamedTuple, Sequence
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
@@ -73,6 +74,32 @@ def event_span(dates: Iterable[Node]) -> tuple[Literal, Literal] | None:
     return ordered[0], ordered[-1]
 
 
+#: Each named graph's ``dcterms:modified``, as the data declares it (the graph descriptions of
+#: data/provenance.ttl): answered by the served store, read by ``last_modified``.
+MODIFIED_QUERY = f"""SELECT DISTINCT ?graph ?date WHERE {{
+  ?graph <{DCTERMS.modified}> ?date .
+  FILTER (isIRI(?graph) && isLiteral(?date) && datatype(?date) IN (<{XSD.date}>, <{XSD.dateTime}>))
+}}"""
+
+
+def last_modified(rows: Iterable[Sequence[Node]], graphs: Collection[Node]) -> Literal | None:
+    """When the data last changed: the latest ``dcterms:modified`` the data declares of one of
+    its served named ``graphs`` (``MODIFIED_QUERY``'s rows; ISO 8601 dates order as text), as
+    written; None where it declares
+    none, and the record then states no date rather than a wrong one.
+
+    Why this source: the date must say when the data changed, and be the same for the same data,
+    so that a restart, another serving process or another mirror states it alike under the same
+    tag. The time the server loaded the data changes at every restart (it is in ``/status``); a
+    file's modification time is reset by a git clone or a wheel install; the data version is a
+    hash, not a date; and the dates the data speaks of (the memo of 2017) are its subject's, not
+    its own. A date declared with the data, beside each graph's provenance and bumped with the
+    file it describes, is part of the data: it changes its version exactly when it changes."""
+    found = [date for graph, date in rows if graph in graphs and isinstance(date, Literal)
+             and date.datatype in (XSD.date, XSD.dateTime)]
+    return max(found, key=str, default=None)
+
+
 def contributor_id(text: str) -> URIRef | None:
     """The ``catalog_contributor`` setting as an IRI of the DCAT-AP.de contributors list (None
     when empty); anything else is a ``ValueError`` at start-up, not a record portals reject."""
@@ -94,12 +121,13 @@ class Download(NamedTuple):
     sha256: str  # hex
 
 
-def catalog_graph(dates: Iterable[Node], downloads: Mapping[str, Download], *, modified: str,
+def catalog_graph(dates: Iterable[Node], downloads: Mapping[str, Download], *, modified: Literal | None,
                   contributor: URIRef | None = None) -> Graph:
     """The record: ``dates`` are the answers to ``DATES_QUERY`` (its temporal coverage);
-    ``downloads`` maps each dump's file name to its ``Download``; ``modified`` is the
-    ``xsd:dateTime`` the served data was loaded; ``contributor`` the operator's
-    ``dcatde:contributorID`` (see ``contributor_id``)."""
+    ``downloads`` maps each dump's file name to its ``Download``; ``modified`` is when the
+    data last changed (``last_modified``; None: not stated); ``contributor`` the operator's
+    ``dcatde:contributorID`` (see ``contributor_id``). Nothing in it depends on when or where
+    it is built: the same data gives the same record."""
     g = bind_prefixes(Graph())
     for prefix, ns in (("dcat", DCAT), ("spdx", SPDX), ("vcard", VCARD), ("dcatde", DCATDE)):
         g.bind(prefix, ns)
@@ -111,7 +139,8 @@ def catalog_graph(dates: Iterable[Node], downloads: Mapping[str, Download], *, m
     g.add((CATALOG, DCAT.dataset, DATASET))
     g.add((CATALOG, DCAT.service, SERVICE))
     g.add((CATALOG, DCTERMS.license, LICENSE))
-    g.add((CATALOG, DCTERMS.modified, Literal(modified, datatype=XSD.dateTime)))
+    if modified is not None:
+        g.add((CATALOG, DCTERMS.modified, modified))
     if contributor is not None:
         g.add((CATALOG, DCATDE.contributorID, contributor))
 
@@ -130,7 +159,8 @@ def catalog_graph(dates: Iterable[Node], downloads: Mapping[str, Download], *, m
     g.add((d, DCATDE.licenseAttributionByText, Literal(ATTRIBUTION, lang="de")))
     if contributor is not None:
         g.add((d, DCATDE.contributorID, contributor))
-    g.add((d, DCTERMS.modified, Literal(modified, datatype=XSD.dateTime)))
+    if modified is not None:
+        g.add((d, DCTERMS.modified, modified))
     g.add((d, DCTERMS.hasVersion, Literal(__version__)))
     g.add((d, DCAT.landingPage, URIRef(BASE)))
     for lang in ("de", "en", "zh"):

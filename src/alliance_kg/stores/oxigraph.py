@@ -356,15 +356,10 @@ class OxigraphEngine:
         """VoID's counts, by Oxigraph on the store itself (no rdflib copy)."""
         return Counts.of_store(self._handle())
 
-    def dump(self, name: str, output: BinaryIO) -> None:
-        """One of ``dumps.DUMPS`` into ``output``, written by Oxigraph from the store as it goes
-        (``dumps.dump_store``)."""
-        dumps.dump_store(self._handle(), name, output)
-
-    def named_quads(self) -> Iterator[ox.Quad]:
-        """Every quad of the named graphs (not the materialised union in the default graph)."""
-        return (q for q in self._handle().quads_for_pattern(None, None, None, None)
-                if type(q.graph_name) is not ox.DefaultGraph)
+    def write_nquads(self, output: BinaryIO) -> None:
+        """The canonical N-Quads every dump is written from (``dumps.write_canonical``), by
+        Oxigraph from the store itself: no quad becomes a Python object."""
+        dumps.write_canonical(self._handle(), output)
 
     def query(self, prepared: PreparedQuery, *, dataset: Selection = None,
               max_rows: int | None = None) -> QueryResult:

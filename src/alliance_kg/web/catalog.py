@@ -6,19 +6,19 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 from werkzeug.exceptions import NotFound
 
 from ..namespaces import SD, VOID
 from ..query import formats
-from ..rdf import sorted_serialization, utc_timestamp
+from ..rdf import sorted_serialization
 from ..stores import dumps
-from ..stores.dcat import DATES_QUERY, Download, catalog_graph, contributor_id
+from ..stores.dcat import (DATES_QUERY, MODIFIED_QUERY, Download, catalog_graph, contributor_id,
+                           last_modified)
 from ..stores.void import ENDPOINT, LICENSE, Counts, counts_of, void_graph
 from . import citation
-from .admin import RELOADER
 from .downloads import DumpFile, dump_file, send
 from .state import state
 
@@ -122,10 +122,10 @@ def catalog() -> Response:
 
 
 def _catalog(current, downloads: dict[str, Download]) -> Graph:
-    reloader = current_app.extensions.get(RELOADER)
-    generation = reloader.current if reloader is not None else None
-    modified = generation.loaded_at if generation is not None else utc_timestamp()
+    """The record of the served data; its dates are the data's (``dcat.last_modified``), not the
+    load's, which ``/status`` gives."""
     dates = (row[0] for row in current.result(DATES_QUERY, max_rows=None).rows)
+    modified = last_modified(current.result(MODIFIED_QUERY, max_rows=None).rows, current.store.graph_names())
     return catalog_graph(dates, downloads, modified=modified,
                          contributor=contributor_id(current.settings.catalog_contributor))
 
@@ -133,11 +133,18 @@ def _catalog(current, downloads: dict[str, Download]) -> Graph:
 def _dump_file(current, name: str) -> DumpFile:
     """A dump as downloaded (the catalog's size and checksum are of these very bytes): Turtle,
     TriG and N-Quads open with a citation comment (without the access date, which the response's
-    X-Citation carries: the file is written once for the generation); JSON-LD has no comments."""
+    X-Citation carries: the file is written once for the generation); JSON-LD has no comments.
+    The canonical N-Quads are written from the store, the others from them (``stores.dumps``),
+    so every dump is the same bytes for the same data, in every process and after a restart."""
+    canonical = None if name == dumps.CANONICAL else _dump_file(current, dumps.CANONICAL)
+
     def write(output: BinaryIO) -> None:
         if not name.endswith(".jsonld"):
             output.write(f"# Cite as: {citation.line(current.store.version, retrieved=False)}\n".encode("utf-8"))
-        dumps.write_dump(current.store, name, output)
+        if canonical is None:
+            dumps.write_nquads(current.store, output)
+        else:
+            dumps.write_converted(canonical.path, name, output)
     return dump_file(current, name, dumps.DUMPS[name][1], write)
 
 
