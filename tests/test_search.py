@@ -9,9 +9,12 @@ import sys
 import threading
 import unicodedata
 
+import pyoxigraph as ox
 import pytest
+from rdflib import Graph
 
 from alliance_kg.app import create_app
+from alliance_kg.namespaces import prefix_declarations
 from alliance_kg.stores import InMemoryOxigraphStore
 from alliance_kg.web import labels
 from alliance_kg.web.labels import LabelIndex, folded
@@ -41,11 +44,15 @@ def test_suggestion_label_follows_the_readers_language(client):
     assert first["label"] == "科隆" and first["matched"] == "Köln"
 
 
-def test_suggestion_has_type_page_and_prefixed_iri(client):
+def test_suggestion_has_type_page_and_a_name_every_engine_reads(client):
+    """The editor puts ``sparql`` into the query with the prefixes it declares: Oxigraph and
+    rdflib (the endpoint's engines) read it as the suggested IRI."""
     first = suggestions(client, "Nürn")[0]
     assert first["type"]["iri"] == "https://schema.org/City"
     assert first["href"] == "/doc/city/nuernberg"
-    assert first["sparql"] == "id:city\\/nuernberg"
+    query = f"{prefix_declarations()}\nSELECT ?x {{ VALUES ?x {{ {first['sparql']} }} }}"
+    assert [row["x"].value for row in ox.Store().query(query)] == [first["iri"]]
+    assert [str(row[0]) for row in Graph().query(query)] == [first["iri"]]
 
 
 def test_nothing_typed_is_no_suggestion_and_no_match_is_empty(client):

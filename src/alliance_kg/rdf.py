@@ -194,28 +194,23 @@ PN_CHARS = PN_CHARS_U + r"\-0-9\u00B7\u0300-\u036F\u203F-\u2040"
 PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
 PN_LOCAL = f"(?:[{PN_CHARS_U}:0-9]|{PLX})(?:(?:[{PN_CHARS}.:]|{PLX})*(?:[{PN_CHARS}:]|{PLX}))?"
 _PN_LOCAL = re.compile(PN_LOCAL)
-#: Characters a local part holds only escaped (PN_LOCAL_ESC). ``-`` and ``.`` stand bare in the
-#: middle; first (``.`` last too) they would need an escape not every reader takes (rdflib's
-#: Turtle parser refuses ``x\.``), so such a local part makes no name.
-_ESCAPED = frozenset("~!$&'()*+,;=/?#@%")
 
 #: How ``prefixed_name`` writes the part after the prefix, and what it gives when it cannot.
-LocalForm = typing.Literal["plain", "escaped", "shown"]
+LocalForm = typing.Literal["plain", "shown"]
 
 
 def prefixed_name(iri: str, *, local: LocalForm = "plain", prefixes: Mapping[str, str] = PREFIXES) -> str:
     """``iri`` as a prefixed name of the longest namespace of ``prefixes`` it is in whose local
     part can be written in the form ``local`` asks for (an empty local part never is):
 
-    - ``plain``: a PN_LOCAL as it stands (``xsd:boolean``), so that Turtle and SPARQL read the
-      same IRI back, as reports and typed literals need; else ``<iri>``.
-    - ``escaped``: a PN_LOCAL with backslash escapes where needed (``id:city\\/koeln``), as a
-      query a person edits wants it; else ``<iri>`` (a space, ``|``, a ``.`` at the end: what
-      no escape every reader takes makes a name character).
+    - ``plain``: a PN_LOCAL as it stands, without backslash escapes (``xsd:boolean``), so that
+      Turtle and SPARQL read the same IRI back, as reports, typed literals and queries need;
+      else ``<iri>``. Not ``id:city\\/koeln``: rdflib's SPARQL parser keeps the backslash, naming
+      another IRI, so a query written so would answer differently on the rdflib backend.
     - ``shown``: the local part as it is (``id:city/koeln``), for people reading a page, not
       for a parser; else the IRI bare, as no syntax is meant.
 
-    One function for the three, because the choice of namespace and the grammar are the same;
+    One function for both, because the choice of namespace and the grammar are the same;
     only what a reader of the name can take differs."""
     best: tuple[int, str] | None = None  # the namespace's length, the name
     for prefix, namespace in prefixes.items():
@@ -234,9 +229,7 @@ def _local_part(text: str, local: LocalForm) -> str | None:
         return None
     if local == "shown":
         return text
-    if local == "escaped":
-        text = "".join("\\" + c if c in _ESCAPED else c for c in text)
-    elif "\\" in text:  # plain: a backslash would be read as an escape, naming another IRI
+    if "\\" in text:  # a backslash would be read as an escape, naming another IRI
         return None
     return text if _PN_LOCAL.fullmatch(text) else None
 

@@ -58,8 +58,10 @@ def test_editor_completes_an_entity_iri_from_its_chinese_name(page: Page):
     settle_completion(page)
     page.keyboard.press("Enter")
     editor = page.locator("#editor .cm-content")
-    expect(editor).to_contain_text("id:city\\/taizhou")
-    expect(editor).to_contain_text("PREFIX id: <https://w3id.org/alliance-kg/id/>")
+    # the IRI whole: id:city\/taizhou would name another IRI on the rdflib backend (its parser
+    # keeps the backslash), so no prefix is declared for it
+    expect(editor).to_contain_text("<https://w3id.org/alliance-kg/id/city/taizhou>")
+    expect(editor).not_to_contain_text("PREFIX id:")
 
 
 def test_language_switch_changes_the_interface_not_the_iris_and_is_remembered(page: Page):

@@ -45,7 +45,7 @@ def suggestion(index: LabelIndex, entry: Entry, matched: str, lang: str) -> dict
         "matched": matched,
         "type": _name(index, entry.type, lang),
         "country": _name(index, entry.country, lang),
-        "sparql": prefixed_name(entry.iri, local="escaped"),
+        "sparql": prefixed_name(entry.iri),
         "shown": decoded(entry.iri),
     }
 
