@@ -418,6 +418,15 @@ def test_query_file(run_cli, tmp_path):
     assert missing.code == EXIT_INPUT and "no such query file" in missing.err
 
 
+@pytest.mark.parametrize("args", [("ASK {",)])
+def test_a_query_not_answered_leaves_no_earlier_answer(run_cli, tmp_path, args):
+    """An answer an earlier run wrote would be read as this one's."""
+    earlier = tmp_path / "answer.csv"
+    earlier.write_text("n\n1\n", encoding="utf-8")
+    assert run_cli("query", *args, "-o", str(earlier)).code == EXIT_INPUT
+    assert not earlier.exists()
+
+
 def test_query_errors_are_one_line_with_position(run_cli):
     result = run_cli("query", "SELECT * WHERE {")
     assert result.code == EXIT_INPUT
