@@ -285,6 +285,46 @@ def test_junit_report_has_a_failure_per_violation(run_cli, bad_data):
     assert all(case.get("file") == str(bad_data) for case in suite.findall("testcase") if case.find("failure") is not None)
 
 
+ILL_TYPED_SHAPES = """\
+@prefix ex: <https://example.org/net/> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+
+ex:RankShape
+    a sh:NodeShape ;
+    sh:targetSubjectsOf ex:name ;
+    sh:property [ sh:path ex:rank ; sh:minCount 1 ; sh:datatype xsd:integer ; sh:severity sh:Warning ] .
+"""
+ILL_TYPED = """\
+@prefix ex: <https://example.org/net/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+
+ex:a ex:name "A" ; ex:rank "vierzehn"^^xsd:integer .
+ex:b ex:name "B" .
+"""
+
+
+@pytest.mark.parametrize("engine", ["pyshacl", "compiled"])
+def test_junit_shows_what_a_finding_has_as_the_other_reports_show_it(run_cli, tmp_path, engine):
+    """A warning's ``<system-out>`` without ``value: None`` for a value missing, and with an
+    ill-typed value as written, as text and JSON show it."""
+    (tmp_path / "shapes.ttl").write_text(ILL_TYPED_SHAPES, encoding="utf-8")
+    (tmp_path / "data.ttl").write_text(ILL_TYPED, encoding="utf-8")
+    (tmp_path / "ontology.ttl").write_text("", encoding="utf-8")
+    args = ("validate", str(tmp_path / "data.ttl"), "--ontology", str(tmp_path / "ontology.ttl"),
+            "--shapes", str(tmp_path / "shapes.ttl"), "--engine", engine)
+    junit = run_cli(*args, "--format", "junit")
+    cases = {case.get("name").split()[0]: case.findtext("system-out")
+             for case in ET.fromstring(junit.out.split("\n", 1)[1]).iter("testcase")}
+    assert set(cases) == {"https://example.org/net/a", "https://example.org/net/b"}, junit.out
+    assert "None" not in junit.out
+    assert 'value: "vierzehn"^^xsd:integer' in cases["https://example.org/net/a"].splitlines()
+    assert not any(line.startswith("value:") for line in cases["https://example.org/net/b"].splitlines())
+    assert '    value: "vierzehn"^^xsd:integer' in run_cli(*args).out.splitlines()
+    values = {f["focus"]: f.get("value") for f in json.loads(run_cli(*args, "--format", "json").out)["findings"]}
+    assert values == {"https://example.org/net/a": '"vierzehn"^^xsd:integer', "https://example.org/net/b": None}
+
+
 def test_junit_report_of_clean_data_has_one_passing_case(run_cli):
     result = run_cli("validate", "--format", "junit")
     suite = ET.fromstring(result.out.split("\n", 1)[1]).find("testsuite")

@@ -27,10 +27,7 @@ def as_text(report: Report) -> str:
     lines = []
     for f in _gated(report):
         lines.append(f"{_where(f)}: {f.severity}: {f.message}")
-        lines.append(f"    focus: {f.focus}")
-        for label, value in (("path", f.path), ("value", f.value), ("shape", f.shape), ("constraint", f.component)):
-            if value:
-                lines.append(f"    {label}: {value}")
+        lines.extend("    " + line for line in _details(f))
     comparison = report.baseline
     if comparison is not None:
         lines.append(f"baseline {comparison.source}: {len(comparison.new)} new, {len(comparison.unchanged)} "
@@ -43,6 +40,14 @@ def as_text(report: Report) -> str:
         + ("" if comparison is None else f"; {comparison.new_violations} new violation(s)")
     )
     return "\n".join(lines) + "\n"
+
+
+def _details(f: Finding) -> list[str]:
+    """What a finding is about, a ``label: value`` line each, in the text and JUnit reports alike:
+    only what it has (a node shape's finding has no path, a missing value none), and the value
+    as every report shows it (``rdf.shown``: ``"vierzehn"^^xsd:integer``, as written)."""
+    return [f"{label}: {value}" for label, value in (("focus", f.focus), ("path", f.path), ("value", f.value),
+                                                     ("shape", f.shape), ("constraint", f.component)) if value]
 
 
 def _gated(report: Report) -> list[Finding]:
@@ -88,7 +93,7 @@ def as_junit(report: Report) -> str:
             suite, "testcase", classname=f.shape or "shapes", name=f"{f.focus} {f.path or ''}".strip(),
             file=f.file or "", line=str(f.line or 0),
         )
-        detail = f"{_where(f)}: {f.message}\nfocus: {f.focus}\npath: {f.path}\nvalue: {f.value}\nshape: {f.shape}"
+        detail = "\n".join([f"{_where(f)}: {f.message}", *_details(f)])
         if f.severity == "Violation" and (report.baseline is None or report.baseline.is_new(f)):
             ET.SubElement(case, "failure", message=f.message, type=f.component or "Violation").text = detail
         else:
