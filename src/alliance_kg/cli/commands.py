@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from ..errors import InputError, unwritable
-from ..settings import Settings
+from ..settings import SHIPPED, Settings, shipped_root
 
 if TYPE_CHECKING:  # the stores are imported by the commands that use them
     from ..stores.base import Store
@@ -68,12 +68,7 @@ def query(args: argparse.Namespace, settings: Settings) -> int:
     from ..query.table import answer_for_terminal
 
     with output_to(args.output) as put:
-        text = args.query
-        candidate = Path(text)
-        if "\n" not in text and candidate.suffix in (".rq", ".sparql") or (len(text) < 4096 and candidate.is_file()):
-            if not candidate.is_file():
-                raise InputError("no such query file", path=text)
-            text = candidate.read_text(encoding="utf-8")
+        text = query_text(args.query)
         store = queried_store(args.data, settings)
         with quiet_executor(settings):
             # one worker, which the deadline can stop (a thread cannot be), as the server's are
@@ -84,6 +79,38 @@ def query(args: argparse.Namespace, settings: Settings) -> int:
                 executor.close()
         put(answer)
     return EXIT_OK
+
+
+#: How a query file of the project's own is named (``@shipped/queries/examples/x.rq``): ``@shipped``,
+#: as ``validate --shapes @shipped`` names the shipped shapes, then the path the file has in a
+#: checkout. After ``pip install`` the examples lie inside the package, not where the command runs.
+SHIPPED_FILE = SHIPPED + "/"
+
+
+def query_text(given: str) -> str:
+    """The text of ``query``'s argument: the query itself, or the file it names (``.rq`` or
+    ``.sparql``, or an existing file; ``@shipped/...`` one of the shipped queries). A leading
+    byte-order mark (a Windows editor's) is no part of the query: one is dropped, as the
+    endpoint drops it."""
+    shipped = given.startswith(SHIPPED_FILE)
+    candidate = shipped_root() / given[len(SHIPPED_FILE):] if shipped else Path(given)
+    if shipped or "\n" not in given and candidate.suffix in (".rq", ".sparql") or (
+            len(given) < 4096 and candidate.is_file()):
+        if not candidate.is_file():
+            raise InputError(f"no such query file ({shipped_hint(given)})", path=given)
+        return candidate.read_text(encoding="utf-8-sig")
+    return given.removeprefix("\ufeff")
+
+
+def shipped_hint(given: str) -> str:
+    """How to name a shipped query instead of ``given``: that very file when it is one of ours
+    (``queries/examples/01-members-by-country.rq`` run outside a checkout), else the examples."""
+    name = Path(given.removeprefix(SHIPPED_FILE))
+    for relative in (name.as_posix(), f"queries/examples/{name.name}"):
+        if (shipped_root() / relative).is_file():
+            return f"did you mean {SHIPPED_FILE}{relative}?"
+    names = ", ".join(sorted(p.stem for p in (shipped_root() / "queries" / "examples").glob("*.rq")))
+    return f"the shipped example queries are {SHIPPED_FILE}queries/examples/NAME.rq, NAME one of: {names}"
 
 
 def queried_store(data: list[str] | None, settings: Settings) -> Store:
