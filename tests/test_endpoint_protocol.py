@@ -439,6 +439,19 @@ def test_preflight_options_allows_post_with_content_type(client):
     assert "Content-Type" in response.headers["Access-Control-Allow-Headers"]
 
 
+@pytest.mark.parametrize("path, methods", [
+    ("/sparql", {"GET", "HEAD", "POST", "OPTIONS"}),
+    ("/doc/city/koeln", {"GET", "HEAD", "OPTIONS"}),
+    ("/downloads/alliance-kg.ttl", {"GET", "HEAD", "OPTIONS"}),
+])
+def test_a_preflight_allows_the_methods_of_the_route(client, path, methods):
+    """What CORS allows is what ``Allow`` says: a GET-only route does not invite a POST."""
+    response = client.options(path, headers={"Origin": "https://portal.example", "Access-Control-Request-Method": "GET"})
+    assert response.status_code == 200
+    allowed = {m.strip() for m in response.headers["Access-Control-Allow-Methods"].split(",")}
+    assert allowed == methods == {m.strip() for m in response.headers["Allow"].split(",")}
+
+
 def test_head_answers_headers_only(client):
     response = client.head("/sparql?query=" + quote(SELECT))
     assert response.status_code == 200
