@@ -63,6 +63,26 @@ def test_post_direct_query(client):
     assert response.get_json()["boolean"] is True
 
 
+BOM = b"\xef\xbb\xbf"
+
+
+@pytest.mark.parametrize("how", ["direct", "form", "get"])
+def test_a_leading_byte_order_mark_is_no_part_of_the_query(client, how):
+    """A query file saved by a Windows editor, sent as it is: one mark is dropped, in a direct
+    body as in a form-encoded value (``%EF%BB%BF``); a second is the query's, and refused."""
+    def send(text: bytes):
+        if how == "direct":
+            return client.post("/sparql", data=text, content_type="application/sparql-query")
+        if how == "form":
+            return client.post("/sparql", data=b"query=" + quote(text).encode(), content_type=FORM)
+        return client.get("/sparql?query=" + quote(text))
+
+    response = send(BOM + b"ASK { ?s ?p ?o }")
+    assert (response.status_code, response.get_json()) == (200, {"head": {}, "boolean": True})
+    twice = send(BOM + BOM + b"ASK {}")
+    assert twice.status_code == 400 and "line 1, column 1" in twice.get_data(as_text=True)
+
+
 def test_post_unknown_content_type_is_415(client):
     response = client.post("/sparql", data="ASK {}", content_type="text/plain")
     assert response.status_code == 415
@@ -417,6 +437,19 @@ def test_preflight_options_allows_post_with_content_type(client):
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "POST" in response.headers["Access-Control-Allow-Methods"]
     assert "Content-Type" in response.headers["Access-Control-Allow-Headers"]
+
+
+@pytest.mark.parametrize("path, methods", [
+    ("/sparql", {"GET", "HEAD", "POST", "OPTIONS"}),
+    ("/doc/city/koeln", {"GET", "HEAD", "OPTIONS"}),
+    ("/downloads/alliance-kg.ttl", {"GET", "HEAD", "OPTIONS"}),
+])
+def test_a_preflight_allows_the_methods_of_the_route(client, path, methods):
+    """What CORS allows is what ``Allow`` says: a GET-only route does not invite a POST."""
+    response = client.options(path, headers={"Origin": "https://portal.example", "Access-Control-Request-Method": "GET"})
+    assert response.status_code == 200
+    allowed = {m.strip() for m in response.headers["Access-Control-Allow-Methods"].split(",")}
+    assert allowed == methods == {m.strip() for m in response.headers["Allow"].split(",")}
 
 
 def test_head_answers_headers_only(client):

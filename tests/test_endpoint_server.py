@@ -161,6 +161,24 @@ def test_cors_preflight_and_exposed_headers_over_http(live_server):
     assert all(name in exposed for name in ("retry-after", "x-request-id", "x-cache", "x-result-truncated"))
 
 
+def test_a_preflight_allows_the_methods_of_the_route_over_http(live_server):
+    for path, methods in (("/sparql", "GET, HEAD, OPTIONS, POST"), ("/doc/city/koeln", "GET, HEAD, OPTIONS"),
+                          ("/downloads/alliance-kg.ttl", "GET, HEAD, OPTIONS")):
+        preflight = requests.options(live_server.url + path, timeout=10, headers={
+            "Origin": "https://portal.example", "Access-Control-Request-Method": "GET"})
+        allowed = preflight.headers["Access-Control-Allow-Methods"]
+        assert (preflight.status_code, ", ".join(sorted(allowed.split(", ")))) == (200, methods), path
+        assert allowed == preflight.headers["Allow"]
+
+
+def test_a_query_with_a_byte_order_mark_over_http(live_server):
+    """As a client posts a file saved with one, direct or form-encoded."""
+    for answer in (requests.post(live_server.sparql, data=b"\xef\xbb\xbfASK {}", timeout=10,
+                                 headers={"Content-Type": "application/sparql-query"}),
+                   requests.post(live_server.sparql, data={"query": "\ufeffASK {}"}, timeout=10)):
+        assert (answer.status_code, answer.json()["boolean"]) == (200, True), answer.text
+
+
 def test_sparqlwrapper_sees_syntax_errors_as_bad_formed(live_server):
     wrapper = SPARQLWrapper(live_server.sparql)
     wrapper.setReturnFormat(JSON)

@@ -180,6 +180,17 @@ def test_installed_validate_exit_codes(installed):
     assert "broken.ttl:2:" in broken.stderr and "Traceback" not in broken.stderr
 
 
+def test_installed_query_of_a_shipped_example(installed):
+    """The README's example query as someone who installed the package runs it: the file inside
+    the package, named ``@shipped/``; the checkout's path says so."""
+    answer = installed.run("query", "@shipped/queries/examples/01-members-by-country.rq", "--format", "csv")
+    assert answer.returncode == 0, answer.stderr[-2000:]
+    assert answer.stdout.startswith("country,name,")
+    missing = installed.run("query", "queries/examples/01-members-by-country.rq")
+    assert missing.returncode == 2
+    assert "did you mean @shipped/queries/examples/01-members-by-country.rq?" in missing.stderr
+
+
 def test_installed_validate_of_a_checkout_names_graphs_as_the_checkout_does(installed, dists):
     """The README's ``validate data/`` (and the GitHub Action's) in a clone with the package
     installed: graphs named below ``data/``, as from the checkout, so the clone's data conforms."""

@@ -1,7 +1,8 @@
 """Unusable input in CI: a file that does not parse or a broken shape stops ``validate`` with
-exit 2 and its message on stderr, and the report CI asked for still says so at the file, line
-and column (SARIF, JUnit, GitHub annotations, JSON). And the messages for input that is not
-wrong but not read: a remote JSON-LD context; a leading byte-order mark is read past."""
+exit 2 and its message on stderr, and the report asked for still says so at the file, line
+and column (SARIF, JUnit, GitHub annotations, JSON, text; Turtle without a verdict), in place
+of any earlier run's. And the messages for input that is not wrong but not read: a remote
+JSON-LD context; a leading byte-order mark is read past."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from xml.etree import ElementTree as ET
 
 import jsonschema
 import pytest
+from rdflib import RDF, SH, Graph
 
 from alliance_kg.build.pipeline import validated
-from alliance_kg.cli import EXIT_INPUT, EXIT_OK
+from alliance_kg.build.reports import ERROR_FORMATTERS, FORMATTERS
+from alliance_kg.cli import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK
 from alliance_kg.errors import InputError
 from foreign_network import ONTOLOGY, SHAPES
 
@@ -123,12 +126,58 @@ def test_json_of_a_syntax_error_has_an_error_entry(run_cli, broken: Path):
     assert [p["file"] for p in error["problems"]] == ["data/town.ttl"]
 
 
-@pytest.mark.parametrize("report_format", ["text", "turtle"])
-def test_text_and_turtle_say_it_on_stderr_only(run_cli, broken: Path, report_format: str):
-    result = validate(run_cli, "--format", report_format, "-o", "report.out")
+def test_text_of_a_syntax_error_is_a_line_at_the_file_line_and_column(run_cli, broken: Path):
+    result = validate(run_cli, "--format", "text", "-o", "report.txt")
     assert result.code == EXIT_INPUT
-    assert "data/town.ttl:5:28: syntax error" in result.err
-    assert not (broken / "report.out").exists()
+    assert "data/town.ttl:5:28: syntax error" in result.err  # stderr keeps the message
+    problem, verdict = (broken / "report.txt").read_text(encoding="utf-8").splitlines()
+    assert problem.startswith("data/town.ttl:5:28: error: syntax error: ")
+    assert verdict.startswith("not validated: 1 problem(s)")
+    assert validate(run_cli, "--format", "text").out == (broken / "report.txt").read_text(encoding="utf-8")
+
+
+def test_turtle_of_a_syntax_error_parses_and_holds_no_verdict(run_cli, broken: Path):
+    """No ``sh:ValidationReport``, so no ``sh:conforms`` true or false: the shapes did not run
+    (JSON's ``conforms`` is null); the problem in a comment, for whoever opens the file."""
+    result = validate(run_cli, "--format", "turtle", "-o", "report.ttl")
+    assert result.code == EXIT_INPUT
+    text = (broken / "report.ttl").read_text(encoding="utf-8")
+    graph = Graph().parse(data=text, format="turtle")
+    assert (None, RDF.type, SH.ValidationReport) not in graph and (None, SH.conforms, None) not in graph
+    assert "# data/town.ttl:5:28: error: syntax error: " in text
+    assert all(line.startswith("# ") for line in text.splitlines())
+
+
+def test_every_format_has_a_report_of_unusable_input():
+    assert set(ERROR_FORMATTERS) == set(FORMATTERS)
+
+
+#: What a report of an earlier run that conformed says, in each format.
+EARLIER = {"text": "conforms: 0 violation(s), 0 warning(s), 0 info\n",
+           "turtle": "[] a <http://www.w3.org/ns/shacl#ValidationReport> ; "
+                     "<http://www.w3.org/ns/shacl#conforms> true .\n",
+           "json": '{"conforms": true, "findings": []}\n', "junit": "<testsuites/>\n", "github": "", "sarif": "{}\n"}
+
+
+@pytest.mark.parametrize("report_format", sorted(FORMATTERS))
+def test_unusable_input_replaces_an_earlier_report(run_cli, broken: Path, report_format: str):
+    (broken / "report.out").write_text(EARLIER[report_format], encoding="utf-8")
+    assert validate(run_cli, "--format", report_format, "-o", "report.out").code == EXIT_INPUT
+    assert "data/town.ttl" in (broken / "report.out").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("report_format", sorted(FORMATTERS))
+def test_a_run_that_ends_without_a_report_leaves_no_earlier_one(run_cli, network: Path, monkeypatch,
+                                                                 report_format: str):
+    """A bug (exit 70) writes no report; the one an earlier run left would be read as this one's."""
+    def fails(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    (network / "report.out").write_text(EARLIER[report_format], encoding="utf-8")
+    monkeypatch.setattr("alliance_kg.build.pipeline.validated", fails)
+    result = validate(run_cli, "--format", report_format, "-o", "report.out")
+    assert result.code == EXIT_INTERNAL and "a bug" in result.err
+    assert not (network / "report.out").exists()
 
 
 def test_an_error_spanning_lines_is_said_once(run_cli, network: Path):

@@ -27,6 +27,12 @@ def project_root(settings: "Settings | None" = None) -> Path:
     return Path(root) if root else shipped_root()
 
 
+#: Stands for the shipped files in a path given on the command line: alone, the shipped folder of
+#: what is asked for (``--shapes @shipped``: the shipped shapes); ``@shipped/`` and a path, the
+#: file at that path in the shipped project files (``query @shipped/queries/examples/x.rq``).
+SHIPPED = "@shipped"
+
+
 def shipped_root() -> Path:
     """The project files that come with the code: ``alliance_kg/shipped/`` inside an installed
     package (copied there by setup.py at build time, found with importlib.resources), or the

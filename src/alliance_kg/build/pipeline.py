@@ -22,7 +22,7 @@ from rdflib import Dataset
 
 from ..errors import InputError, unreadable
 from ..rdf import dataset_from
-from ..settings import project_root, shipped_root
+from ..settings import SHIPPED, project_root, shipped_root
 from .inference import infer
 from .loading import LoadedStore, load_store
 from .sources import LoadedDataset, load_dataset, load_shapes
@@ -69,10 +69,6 @@ def version_of(loaded: LoadedDataset | LoadedStore) -> str:
         digest.update(str(source.graph).encode())
         digest.update(source.path.read_bytes())
     return digest.hexdigest()[:16]
-
-
-#: Stands for the shipped ontology, shapes or checks among given paths (``--shapes @shipped x/``).
-SHIPPED = "@shipped"
 
 
 def expand(paths: Paths, folder: str) -> list[Path]:

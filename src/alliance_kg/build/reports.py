@@ -27,10 +27,7 @@ def as_text(report: Report) -> str:
     lines = []
     for f in _gated(report):
         lines.append(f"{_where(f)}: {f.severity}: {f.message}")
-        lines.append(f"    focus: {f.focus}")
-        for label, value in (("path", f.path), ("value", f.value), ("shape", f.shape), ("constraint", f.component)):
-            if value:
-                lines.append(f"    {label}: {value}")
+        lines.extend("    " + line for line in _details(f))
     comparison = report.baseline
     if comparison is not None:
         lines.append(f"baseline {comparison.source}: {len(comparison.new)} new, {len(comparison.unchanged)} "
@@ -43,6 +40,14 @@ def as_text(report: Report) -> str:
         + ("" if comparison is None else f"; {comparison.new_violations} new violation(s)")
     )
     return "\n".join(lines) + "\n"
+
+
+def _details(f: Finding) -> list[str]:
+    """What a finding is about, a ``label: value`` line each, in the text and JUnit reports alike:
+    only what it has (a node shape's finding has no path, a missing value none), and the value
+    as every report shows it (``rdf.shown``: ``"vierzehn"^^xsd:integer``, as written)."""
+    return [f"{label}: {value}" for label, value in (("focus", f.focus), ("path", f.path), ("value", f.value),
+                                                     ("shape", f.shape), ("constraint", f.component)) if value]
 
 
 def _gated(report: Report) -> list[Finding]:
@@ -88,7 +93,7 @@ def as_junit(report: Report) -> str:
             suite, "testcase", classname=f.shape or "shapes", name=f"{f.focus} {f.path or ''}".strip(),
             file=f.file or "", line=str(f.line or 0),
         )
-        detail = f"{_where(f)}: {f.message}\nfocus: {f.focus}\npath: {f.path}\nvalue: {f.value}\nshape: {f.shape}"
+        detail = "\n".join([f"{_where(f)}: {f.message}", *_details(f)])
         if f.severity == "Violation" and (report.baseline is None or report.baseline.is_new(f)):
             ET.SubElement(case, "failure", message=f.message, type=f.component or "Violation").text = detail
         else:
@@ -213,9 +218,10 @@ FORMATTERS: dict[str, Callable[[Report], str]] = {
 
 # -- unusable input ---------------------------------------------------------------------------------
 # A run that stops on unusable input (exit 2: a file that does not parse, a broken shape) still
-# writes the report CI asked for, so the error shows on its file and line there too: SARIF with
-# an error result and the run marked as failed, a JUnit error, a GitHub annotation, JSON with an
-# ``error`` entry. Text goes to stderr as ever; a SHACL report (Turtle) cannot say it.
+# writes the report asked for, in every format, so the error shows on its file and line there
+# too and no report of an earlier run is left to be read as this one's: SARIF with an error
+# result and the run marked as failed, a JUnit error, a GitHub annotation, JSON with an ``error``
+# entry, text with a line per problem, and Turtle that holds no SHACL report at all.
 
 #: What each kind of input error is (``InputError.kind``), for SARIF's rule descriptions.
 INPUT_KINDS = {
@@ -250,6 +256,28 @@ def problems(error: InputError) -> list[Problem]:
         return [Problem(error.kind, f"{p.message} (shape {p.focus}{', ' + p.path if p.path else ''})",
                         p.file, p.line) for p in error.problems]
     return [Problem(error.kind, error.message, error.path, error.line, error.column)]
+
+
+def error_text(error: InputError) -> str:
+    """A line per problem at its file, line and column, as findings are, and a last line that
+    says nothing was validated (where a run that did ends on "conforms" or "does not conform")."""
+    found = problems(error)
+    lines = [f"{p.location}: error: {p.message}" for p in found]
+    lines.append(f"not validated: {len(found)} problem(s) with the input, so it was not checked against the shapes")
+    return "\n".join(lines) + "\n"
+
+
+def error_turtle(error: InputError) -> str:
+    """Turtle without a SHACL report in it, the problems in comments. A SHACL report says
+    ``sh:conforms`` true or false, and either would be untrue here: the shapes never ran, and
+    SHACL signals such a failure outside the report ("through implementation-specific
+    channels": here exit 2 and stderr). So a consumer that looks for an ``sh:ValidationReport``
+    finds none rather than a verdict, as JSON's ``conforms`` is null, while the file still
+    parses as Turtle (an empty graph) and replaces an earlier run's."""
+    head = ["alliance-kg validate: not validated, the input is unusable (exit 2).",
+            "No sh:ValidationReport and no sh:conforms here: the shapes did not run.",
+            *error_text(error).splitlines()[:-1]]
+    return "".join(f"# {line}\n" for text in head for line in text.splitlines() or [""])
 
 
 def error_json(error: InputError) -> str:
@@ -310,9 +338,11 @@ def error_sarif(error: InputError) -> str:
                       invocations=[{"executionSuccessful": False, "toolExecutionNotifications": [notification]}])
 
 
-#: The reports an input error is written in, by ``--format`` (text and Turtle: none).
+#: The report of an input error in each ``--format`` (``tests`` check that every one has it).
 ERROR_FORMATTERS: dict[str, Callable[[InputError], str]] = {
+    "text": error_text,
     "json": error_json,
+    "turtle": error_turtle,
     "junit": error_junit,
     "github": error_github,
     "sarif": error_sarif,

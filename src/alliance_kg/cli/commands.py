@@ -6,12 +6,12 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from ..errors import InputError, unwritable
-from ..settings import Settings
+from ..settings import SHIPPED, Settings, shipped_root
 
 if TYPE_CHECKING:  # the stores are imported by the commands that use them
     from ..stores.base import Store
@@ -27,29 +27,28 @@ def validate(args: argparse.Namespace, settings: Settings) -> int:
     from ..build.pipeline import validated
     from ..build.reports import ERROR_FORMATTERS, FORMATTERS
 
-    writable(args.output)  # before the work, whose report would be lost
-    try:
-        baseline = read_baseline(args.baseline) if args.baseline else None  # a bad file fails before the work
-        graph = validated(args.paths or None, shapes=args.shapes, ontology=args.ontology, inference=args.inference,
-                          checks=args.checks, engine=args.engine)
-    except InputError as exc:  # the report CI reads says so too, at the file and line; still exit 2
-        if args.format in ERROR_FORMATTERS:
-            write(ERROR_FORMATTERS[args.format](exc), args.output)
-        raise
-    report = graph.report
-    assert report is not None
-    if baseline is not None:
-        report.baseline = compare(baseline, report.findings, source=args.baseline)
-    write(FORMATTERS[args.format](report), args.output)
+    with output_to(args.output) as put:  # checked before the work, whose report would be lost
+        try:
+            baseline = read_baseline(args.baseline) if args.baseline else None  # a bad file fails before the work
+            graph = validated(args.paths or None, shapes=args.shapes, ontology=args.ontology,
+                              inference=args.inference, checks=args.checks, engine=args.engine)
+        except InputError as exc:  # the report asked for says so too, at the file and line; still exit 2
+            put(ERROR_FORMATTERS[args.format](exc))
+            raise
+        report = graph.report
+        assert report is not None
+        if baseline is not None:
+            report.baseline = compare(baseline, report.findings, source=args.baseline)
+        put(FORMATTERS[args.format](report))
     return EXIT_OK if report.passes else EXIT_VIOLATIONS
 
 
 def diff(args: argparse.Namespace, settings: Settings) -> int:
     from ..build.diff import DIFF_FORMATS, diff as diff_data
 
-    writable(args.output)
-    result = diff_data(args.old, args.new, shapes=args.shapes)
-    write(DIFF_FORMATS[args.format](result, limit=args.limit), args.output)
+    with output_to(args.output) as put:
+        result = diff_data(args.old, args.new, shapes=args.shapes)
+        put(DIFF_FORMATS[args.format](result, limit=args.limit))
     return EXIT_OK
 
 
@@ -68,23 +67,50 @@ def query(args: argparse.Namespace, settings: Settings) -> int:
     from ..query.executor import Executor
     from ..query.table import answer_for_terminal
 
-    writable(args.output)
-    text = args.query
-    candidate = Path(text)
-    if "\n" not in text and candidate.suffix in (".rq", ".sparql") or (len(text) < 4096 and candidate.is_file()):
-        if not candidate.is_file():
-            raise InputError("no such query file", path=text)
-        text = candidate.read_text(encoding="utf-8")
-    store = queried_store(args.data, settings)
-    with quiet_executor(settings):
-        # one worker, which the deadline can stop (a thread cannot be), as the server's are
-        executor = Executor(store, workers=1, timeout=settings.query_timeout)
-        try:
-            answer = answer_for_terminal(executor, text, args.format, settings)
-        finally:
-            executor.close()
-    write(answer, args.output)
+    with output_to(args.output) as put:
+        text = query_text(args.query)
+        store = queried_store(args.data, settings)
+        with quiet_executor(settings):
+            # one worker, which the deadline can stop (a thread cannot be), as the server's are
+            executor = Executor(store, workers=1, timeout=settings.query_timeout)
+            try:
+                answer = answer_for_terminal(executor, text, args.format, settings)
+            finally:
+                executor.close()
+        put(answer)
     return EXIT_OK
+
+
+#: How a query file of the project's own is named (``@shipped/queries/examples/x.rq``): ``@shipped``,
+#: as ``validate --shapes @shipped`` names the shipped shapes, then the path the file has in a
+#: checkout. After ``pip install`` the examples lie inside the package, not where the command runs.
+SHIPPED_FILE = SHIPPED + "/"
+
+
+def query_text(given: str) -> str:
+    """The text of ``query``'s argument: the query itself, or the file it names (``.rq`` or
+    ``.sparql``, or an existing file; ``@shipped/...`` one of the shipped queries). A leading
+    byte-order mark (a Windows editor's) is no part of the query: one is dropped, as the
+    endpoint drops it."""
+    shipped = given.startswith(SHIPPED_FILE)
+    candidate = shipped_root() / given[len(SHIPPED_FILE):] if shipped else Path(given)
+    if shipped or "\n" not in given and candidate.suffix in (".rq", ".sparql") or (
+            len(given) < 4096 and candidate.is_file()):
+        if not candidate.is_file():
+            raise InputError(f"no such query file ({shipped_hint(given)})", path=given)
+        return candidate.read_text(encoding="utf-8-sig")
+    return given.removeprefix("\ufeff")
+
+
+def shipped_hint(given: str) -> str:
+    """How to name a shipped query instead of ``given``: that very file when it is one of ours
+    (``queries/examples/01-members-by-country.rq`` run outside a checkout), else the examples."""
+    name = Path(given.removeprefix(SHIPPED_FILE))
+    for relative in (name.as_posix(), f"queries/examples/{name.name}"):
+        if (shipped_root() / relative).is_file():
+            return f"did you mean {SHIPPED_FILE}{relative}?"
+    names = ", ".join(sorted(p.stem for p in (shipped_root() / "queries" / "examples").glob("*.rq")))
+    return f"the shipped example queries are {SHIPPED_FILE}queries/examples/NAME.rq, NAME one of: {names}"
 
 
 def queried_store(data: list[str] | None, settings: Settings) -> Store:
@@ -195,6 +221,34 @@ def generate(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+@contextmanager
+def output_to(output: str | None) -> Iterator[Callable[[str | bytes], None]]:
+    """A command's ``--output`` (or stdout): checked before the work (``writable``), written by
+    the function this yields, and never left as it was when the command ends without writing
+    it: a file of an earlier run would be read as this run's (a report that conformed, an
+    answer of other data), so it is removed."""
+    writable(output)
+    written = False
+
+    def put(text: str | bytes) -> None:
+        nonlocal written
+        write(text, output)
+        written = True
+
+    try:
+        yield put
+    except BaseException:  # an error, a bug, Ctrl-C: whatever ends the command unwritten
+        if output and not written:
+            discard(output)
+        raise
+
+
+def discard(output: str) -> None:
+    """Remove the file ``output`` if it is there and can be removed; else leave it be."""
+    with suppress(OSError):
+        Path(output).unlink(missing_ok=True)
+
+
 def writable(output: str | None) -> None:
     """Refuse an ``--output`` file that cannot be written before the work rather than after it:
     opened for appending (nothing in it changes), and removed again if this made it."""
@@ -217,6 +271,7 @@ def write(text: str | bytes, output: str | None) -> None:
         try:
             Path(output).write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
         except OSError as exc:
+            discard(output)  # half written (a full disk): no file at all rather than part of one
             raise unwritable(exc, output) from None
     elif isinstance(text, bytes):
         stream = getattr(sys.stdout, "buffer", None)

@@ -111,7 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("query", help="run a SPARQL query (text or .rq file) on the local graph, or on the store "
                                      "--store names")
-    p.add_argument("query", metavar="SPARQL|FILE")
+    p.add_argument("query", metavar="SPARQL|FILE",
+                   help="the query, or a .rq file; @shipped/queries/examples/NAME.rq names an example that "
+                        "comes with alliance-kg (01-members-by-country and others)")
     p.add_argument("--format", default="table", type=query_format, help=QUERY_FORMATS + "; or a media type")
     p.add_argument("--data", action="append", metavar="PATH", help="query these files/folders instead of the shipped graph")
     p.add_argument("--output", "-o", metavar="FILE")

@@ -19,7 +19,6 @@ from ..query.compression import gzipped_answer, gzipped_stream
 from .language import COOKIE
 from .state import state
 
-ALLOWED_METHODS = "GET, HEAD, POST, OPTIONS"
 #: Request headers a page on another origin may send (a preflight's answer): what we negotiate on,
 #: the fair-use token and a request id of its own, and the conditional and Range headers the
 #: routes answer (304, 412, 206: a dump resumed). Not Authorization: only the admin route reads
@@ -84,11 +83,15 @@ SHARED = (("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers"
 
 
 def shared_headers(response: Response, method: str) -> None:
-    """``SHARED`` on ``response``, and for a CORS preflight what it may ask."""
+    """``SHARED`` on ``response``, and for a CORS preflight what it may ask: the methods are the
+    route's own, those its ``Allow`` lists (Flask's answer to OPTIONS names them), so a page is
+    not told it may POST to a route that answers only GET (none for a route that is not there)."""
     for name, value in SHARED:
         response.headers[name] = value
     if method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
+        allowed = response.headers.get("Allow")
+        if allowed:
+            response.headers["Access-Control-Allow-Methods"] = allowed
         response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
         response.headers["Access-Control-Max-Age"] = "86400"
 

@@ -97,7 +97,7 @@ def posted_params(query_string: bytes, mimetype: str, charset: str, body: Callab
 def asked(params: list[tuple[str, str]], method: str) -> Asked | None:
     """Rules 2 and 3: each of ``query``/``update`` at most once and never both (400), no update
     (403); None for a GET without a query (the description or the page), which a POST, or a GET
-    with dataset parameters, may not be (400)."""
+    with dataset parameters, may not be (400). The query without a leading byte-order mark."""
     queries, updates = values(params, "query"), values(params, "update")
     if len(queries) > 1:
         raise BadRequest("the query parameter may be given only once")
@@ -115,7 +115,10 @@ def asked(params: list[tuple[str, str]], method: str) -> Asked | None:
     for name, graphs in (("default-graph-uri", default_graphs), ("named-graph-uri", named_graphs)):
         for graph in graphs:
             graph_iri(name, graph)
-    return Asked(queries[0], tuple(default_graphs), tuple(named_graphs), format_in(params))
+    # A leading byte-order mark (a query file saved by a Windows editor, sent as it is, in a body
+    # or a form value) is no part of the query: one is dropped here, where every request's query
+    # passes once, and not in the guard, which would be the first to trip on it.
+    return Asked(queries[0].removeprefix("\ufeff"), tuple(default_graphs), tuple(named_graphs), format_in(params))
 
 
 def format_in(params: list[tuple[str, str]]) -> str | None:
