@@ -584,28 +584,14 @@ def test_the_readme_command_line_examples_run(run_cli, repo_root, tmp_path, monk
     assert result.code == EXIT_OK, result.err
 
 
-#: README queries that name a checkout's file, which a pip install does not put in the working
-#: folder; strict xfails until the README names the shipped copy (``@shipped/queries/...``).
-README_CHECKOUT_ONLY: dict[str, str] = {
-    "query queries/examples/01-members-by-country.rq": "after pip install the file is "
-                                                       "@shipped/queries/examples/01-members-by-country.rq",
-}
-
-
-def readme_queries(heading: str) -> list:
-    """The README's ``query`` commands under ``heading``, those known to need a checkout as xfails."""
-    cases = []
-    for args in readme_commands(heading):
-        words = shlex.join(args)
-        if args[0] == "query":
-            marks = [pytest.mark.xfail(strict=True, reason=README_CHECKOUT_ONLY[words])] \
-                if words in README_CHECKOUT_ONLY else []
-            cases.append(pytest.param(args, id=words, marks=marks))
+def readme_queries(heading: str) -> list[list[str]]:
+    """The README's ``query`` commands under ``heading``."""
+    cases = [args for args in readme_commands(heading) if args[0] == "query"]
     assert cases
     return cases
 
 
-@pytest.mark.parametrize("args", readme_queries("## The command line"))
+@pytest.mark.parametrize("args", readme_queries("## The command line"), ids=shlex.join)
 def test_the_readme_queries_run_from_any_folder(run_cli, tmp_path, monkeypatch, args):
     """As someone who installed the package runs them: not from a checkout."""
     monkeypatch.chdir(tmp_path)
