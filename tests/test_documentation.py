@@ -9,9 +9,13 @@ from html import unescape
 
 import pytest
 from rdflib import Graph, Literal
+from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from alliance_kg.namespaces import AKG, ONTOLOGY as ONTOLOGY_IRI
+from alliance_kg.app import create_app
+from alliance_kg.build.sources import load_dataset
+from alliance_kg.namespaces import AKG, ONTOLOGY as ONTOLOGY_IRI, local_path
+from alliance_kg.stores import InMemoryOxigraphStore
 
 from factsupport import ROOT
 
@@ -198,3 +202,95 @@ def test_shapes_page_in_english_says_none_of_them(shipped_memory_client):
     page = unescape(html(shipped_memory_client, "/shapes?lang=en"))
     assert "none of them a akg:Region" in page and "no of them" not in page
     assert '<span class="hint">“a membership has exactly one member”</span>' in page
+
+
+# -- the ontology's IRIs dereference to what OWL tools need ----------------------------------------
+
+#: The RDF forms a module and the version IRI are negotiated in, with rdflib's parser for each.
+RDF_FORMS = {"text/turtle": "turtle", "application/rdf+xml": "xml", "application/ld+json": "json-ld",
+             "application/n-triples": "nt"}
+
+
+def module_files() -> dict:
+    """Each ontology file's statements by the IRI it declares an owl:Ontology."""
+    modules = {}
+    for path in sorted((ROOT / "ontology").glob("*.ttl")):
+        graph = Graph().parse(path)
+        for document in graph.subjects(RDF.type, OWL.Ontology):
+            modules[document] = graph
+    return modules
+
+
+MODULES = {iri: graph for iri, graph in module_files().items() if iri != ONTOLOGY_IRI}
+
+
+def served(client, iri, accept: str = "text/turtle") -> Graph:
+    response = client.get(local_path(str(iri)), headers={"Accept": accept})
+    assert response.status_code == 200, (iri, response.status_code)
+    assert response.mimetype == accept
+    return Graph().parse(data=response.get_data(as_text=True), format=RDF_FORMS[accept])
+
+
+def test_every_module_the_ontology_imports_has_a_file():
+    imported = set(ONTOLOGY.objects(ONTOLOGY_IRI, OWL.imports))
+    assert imported and imported == set(MODULES)
+
+
+@pytest.mark.parametrize("accept", RDF_FORMS)
+def test_a_module_iri_serves_the_whole_module(shipped_memory_client, accept):
+    """Protégé, ROBOT or owlready follow owl:imports to each module: each gets its file's
+    statements, every one, not a description of the module (its label and licence)."""
+    for iri, written in MODULES.items():
+        graph = served(shipped_memory_client, iri, accept)
+        assert isomorphic(graph, written), f"{iri} as {accept} is not its file's statements"
+
+
+def test_the_imports_of_the_served_ontology_resolve(shipped_memory_client):
+    ontology = served(shipped_memory_client, ONTOLOGY_IRI)
+    imported = list(ontology.objects(ONTOLOGY_IRI, OWL.imports))
+    assert len(imported) == len(MODULES)
+    for iri in imported:
+        module = served(shipped_memory_client, iri)
+        assert (iri, RDF.type, OWL.Ontology) in module
+        assert any(iri not in (s, o) for s, _, o in module), f"{iri} says nothing but what it is"
+
+
+def test_a_module_page_in_html_describes_it(shipped_memory_client):
+    response = shipped_memory_client.get("/ontology/reuse", headers={"Accept": "text/html"})
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert "Alliance ontology: reused terms" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("accept", RDF_FORMS)
+def test_the_version_iri_serves_the_whole_ontology_of_that_version(shipped_memory_client, accept):
+    ontology = served(shipped_memory_client, ONTOLOGY_IRI, accept)
+    version = ontology.value(ONTOLOGY_IRI, OWL.versionIRI)
+    assert version is not None
+    assert isomorphic(served(shipped_memory_client, version, accept), ontology)
+    assert len(ontology) > len(ONTOLOGY)  # every module's statements, and the version stamped
+
+
+def test_the_version_iri_page_is_the_ontology_page(shipped_memory_client):
+    version = served(shipped_memory_client, ONTOLOGY_IRI).value(ONTOLOGY_IRI, OWL.versionIRI)
+    page = html(shipped_memory_client, local_path(str(version)))
+    assert 'id="ontology-doc"' in page and '<section class="term card" id="District"' in page
+
+
+def test_another_version_is_not_served(shipped_memory_client):
+    assert shipped_memory_client.get("/ontology/0.0.0", headers={"Accept": "text/turtle"}).status_code == 404
+
+
+def test_the_ontology_and_its_modules_are_the_same_bytes_after_a_restart(shipped_memory_client):
+    """A restart parses the files again, and a parser labels the blank nodes of OWL lists at
+    random: the answers label them by what they are, so a cache or a diff sees no change."""
+    loaded = load_dataset()
+    again = create_app({"STORE": InMemoryOxigraphStore(loaded.dataset, "again"), "TESTING": True,
+                        "query_workers": 1})
+    try:
+        client = again.test_client()
+        for iri in [ONTOLOGY_IRI, *MODULES]:
+            for accept in RDF_FORMS:
+                first = shipped_memory_client.get(local_path(str(iri)), headers={"Accept": accept}).data
+                assert client.get(local_path(str(iri)), headers={"Accept": accept}).data == first, (iri, accept)
+    finally:
+        again.extensions["alliance_kg"].executor.close()

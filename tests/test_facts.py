@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from factsupport import BASE, ask, rows
+
+from alliance_kg.namespaces import AKG, SCHEMA
 
 ALLIANCE = URIRef(BASE + "id/organization/chinesisch-deutsche-industriestaedteallianz")
 GERMAN = {"aachen", "bottrop", "ingolstadt", "kelsterbach", "koeln", "mainz", "wuppertal", "raunheim", "nuernberg", "ruesselsheim"}
@@ -256,3 +259,52 @@ def test_named_graphs_roles_and_topics_are_labelled_in_chinese_too():
             FILTER NOT EXISTS { ?s rdfs:label ?l FILTER (LANG(?l) = ?lang) }
         }""")
     assert unlabelled == []
+
+
+EDITORIAL = URIRef(BASE + "graph/context/editorial")
+EDITORS = URIRef(BASE + "id/group/alliance-kg-editors")
+NAMES = {"de": "Namen", "en": "names", "zh": "名称"}
+
+#: How the editorial graph's note says each kind of statement the graph makes, per language. A
+#: statement of another kind fails the test below until the note says it (and this, how).
+CLAIM_KINDS = {
+    RDF.type: {"de": "einer Stadt", "en": "a city", "zh": "城市"},
+    SCHEMA.containedInPlace: {"de": "liegt", "en": "lies in", "zh": "位于"},
+    RDFS.label: NAMES, SCHEMA.name: NAMES, SKOS.prefLabel: NAMES,
+    SKOS.altLabel: {"de": "alternative Bezeichnungen", "en": "alternative labels", "zh": "备选标签"},
+    AKG.identifiedAs: {"de": "das Mitglied ist", "en": "the member is", "zh": "成员是"},
+    SKOS.editorialNote: {"de": "Anmerkung", "en": "a note", "zh": "注释"},
+    DCTERMS.source: {"de": "angegeben", "en": "cited", "zh": "引用"},
+}
+
+
+def test_the_editorial_graph_is_attributed_to_the_projects_editors():
+    """Not only a comment: the graph's statements are the editors', said in RDF, by an agent
+    with a name in every interface language and no person behind it that the project names."""
+    agents = rows(f"SELECT ?agent WHERE {{ <{EDITORIAL}> prov:wasAttributedTo ?agent . ?agent a prov:Agent }}")
+    assert agents == [(EDITORS,)]
+    labels = {label.language for (label,) in rows(f"SELECT ?l WHERE {{ <{EDITORS}> rdfs:label ?l }}")}
+    assert labels == {"de", "en", "zh"}
+    assert not ask(f"ASK {{ <{EDITORS}> a ?person VALUES ?person {{ prov:Person schema:Person }} }}")
+
+
+@pytest.mark.parametrize("lang", ["de", "en", "zh"])
+def test_the_editorial_graphs_note_says_what_the_graph_holds(lang):
+    """The note on the editorial graph is what a reader of the graph's page learns of it: it
+    names every kind of statement the graph makes, every thing it describes and every place it
+    puts one in (by its name in the note's language), and every Chinese name it gives."""
+    notes = [str(n) for (n,) in rows(f"SELECT ?n WHERE {{ <{EDITORIAL}> skos:editorialNote ?n FILTER (LANG(?n) = '{lang}') }}")]
+    assert len(notes) == 1, notes
+    note = notes[0]
+    statements = rows(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{EDITORIAL}> {{ ?s ?p ?o }} }}")
+    assert statements, "no editorial graph"
+    unsaid = {str(p) for _, p, _ in statements if CLAIM_KINDS.get(p, {}).get(lang, "\0") not in note}
+    assert not unsaid, f"the {lang} note says nothing of these kinds of statement: {sorted(unsaid)}"
+    things = {s for s, _, _ in statements} | {o for _, p, o in statements if p == SCHEMA.containedInPlace}
+    named = rows(f"""SELECT ?thing ?name WHERE {{ VALUES ?thing {{ {' '.join(f'<{t}>' for t in things)} }}
+        ?thing rdfs:label ?name FILTER (LANG(?name) = '{lang}') }}""")
+    assert {thing for thing, _ in named} == things, "a thing without a name in the note's language"
+    unnamed = {str(name) for _, name in named if str(name) not in note}
+    assert not unnamed, f"the {lang} note does not name {sorted(unnamed)}"
+    chinese = {str(o) for _, _, o in statements if isinstance(o, Literal) and o.language == "zh"}
+    assert chinese and not {name for name in chinese if name not in note}

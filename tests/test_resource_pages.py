@@ -7,6 +7,11 @@ import re
 from html import unescape
 
 import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDFS
+
+from alliance_kg.namespaces import AKG, SCHEMA, is_local, local_path
+from alliance_kg.web.language import UI_LANGUAGES
 
 
 def page(client, path: str) -> str:
@@ -195,3 +200,33 @@ def test_the_graphs_source_sentences_are_tagged_english(shipped_memory_client):
     graph = unescape(shipped_memory_client.get("/graph/geo/geonames?lang=zh", headers={"Accept": "text/html"})
                      .get_data(as_text=True))
     assert f'<span class="literal" lang="en">{GEONAMES_SENTENCE}</span>' in part(graph, "statements-heading")
+
+
+def has_a_page(term) -> bool:
+    """A resource with a page of statements: a thing (``/id/``), a graph, a module of the
+    ontology; not the ontology's own terms, which its documentation page shows."""
+    return isinstance(term, URIRef) and is_local(str(term)) and local_path(str(term)).startswith(
+        ("/id/", "/graph/", "/ontology/"))
+
+
+def test_every_property_a_resource_page_shows_has_a_label_in_every_page_language(knowledge_graph):
+    """A German or Chinese page (and its timeline, which asks for rdfs:label) names each property
+    in its own language, reused ones (schema:startDate: "start date", not "startDate") as well."""
+    dataset = knowledge_graph.dataset
+    shown = {p for s, p, o, _ in dataset.quads((None, None, None, None)) if has_a_page(s) or has_a_page(o)}
+    assert SCHEMA.startDate in shown and AKG.knownToHoldAsOf in shown
+    missing = {}
+    for prop in shown:
+        languages = {label.language for label in dataset.objects(prop, RDFS.label) if isinstance(label, Literal)}
+        if set(UI_LANGUAGES) - languages:
+            missing[prop] = sorted(set(UI_LANGUAGES) - languages)
+    assert not missing, missing
+
+
+@pytest.mark.parametrize("lang, start, member", [("de", "Startdatum", "Mitglied"), ("zh", "开始日期", "成员"),
+                                                  ("en", "start date", "member")])
+def test_a_reused_property_is_named_in_the_page_language(shipped_memory_client, lang, start, member):
+    event = part(page(shipped_memory_client, f"/doc/event/annual-meeting-2017?lang={lang}"), "statements-heading")
+    assert f'title="https://schema.org/startDate">{start}</a>' in event
+    incoming = part(page(shipped_memory_client, f"/doc/city/koeln?lang={lang}"), "incoming-heading")
+    assert f'title="http://www.w3.org/ns/org#member">{member}</a>' in incoming

@@ -3,7 +3,7 @@
 The web layer cannot build a graph (it never imports ``build``) and the stores are handed a
 built one, so this module, on top with the CLI, says how they meet: ``open_store`` builds or
 opens the configured store, ``create_app`` is ``web.create_app`` with it (for the start and for
-every reload) and the shapes reader. ``alliance-kg serve``, tests and WSGI servers use this.
+every reload) and the readers of the shapes and of the ontology's files. ``alliance-kg serve``, tests and WSGI servers use this.
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from typing import Any, Mapping
 from flask import Flask
 
 from .build.pipeline import KnowledgeGraph, Paths, conforming, refuse_unless_conforming, unvalidated, validate_graph
-from .build.sources import discover, load_shapes
-from .namespaces import INFERRED_GRAPH
+from .build.sources import discover, load_shapes, parse_file
+from .namespaces import INFERRED_GRAPH, OWL, RDF
 from .scratch import scratch_folder
 from .settings import Settings, project_root
 from .stores import InMemoryOxigraphStore, OxigraphStore, RdflibStore, Store, open_built
 from .stores.oxigraph import Writing
 from .web import create_app as create_web_app
-from .web.state import Shapes
+from .web.state import OntologyDocuments, Shapes
 
 
 def open_store(settings: Settings) -> Store:
@@ -106,6 +106,20 @@ def read_shapes(settings: Settings) -> Shapes:
     return Shapes(load_shapes(root=root)[0], shapes_as_written(root))
 
 
+def read_ontology(settings: Settings) -> OntologyDocuments:
+    """The ontology's documents (``ontology/`` of the project root) as their files hold them, by
+    the IRI each file declares an ``owl:Ontology``: the aggregate and each module it imports,
+    which ``/ontology/{module}`` serves whole. The store holds their union in one graph, which
+    no longer says which file a statement came from."""
+    root = project_root(settings)
+    documents: OntologyDocuments = {}
+    for source in discover([root / "ontology"], root=root, apart=False):
+        graph, _ = parse_file(source)
+        for document in graph.subjects(RDF.type, OWL.Ontology):
+            documents[document] = graph
+    return documents
+
+
 def shapes_as_written(root: Path) -> str | None:
     """The shapes files of ``root`` as one Turtle document, each file's text as it is (its
     comments, its nested blank nodes), after a line naming the file: every file declares its
@@ -123,4 +137,4 @@ def shapes_as_written(root: Path) -> str | None:
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The served app: ``web.create_app`` that builds its store with ``open_store``."""
-    return create_web_app(config, open_store=open_store, read_shapes=read_shapes)
+    return create_web_app(config, open_store=open_store, read_shapes=read_shapes, read_ontology=read_ontology)

@@ -14,6 +14,7 @@ from typing import Callable, Iterable, Iterator, Mapping, TypeVar
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID, Graph
 from rdflib.namespace import XSD
 from rdflib.plugins.serializers.turtle import TurtleSerializer
@@ -301,6 +302,21 @@ def sorted_serialization(graph: Graph, media_type: str) -> bytes:
     bound = {**{prefix: str(namespace) for prefix, namespace in sorted(graph.namespaces())}, **PREFIXES}
     used = {prefix: namespace for prefix, namespace in bound.items() if f"<{namespace}" in text}
     return ox.serialize([statement for _, statement in written], format=fmt, prefixes=used)
+
+
+def canonical_blank_nodes(graph: Graph) -> Graph:
+    """``graph`` with each blank node labelled by its place in the graph (rdflib's canonical
+    labelling, a hash of the statements around it), its prefixes kept: a parser labels blank nodes
+    at random, so the same file read by two processes (an OWL list, say) is written with the same
+    bytes by ``sorted_serialization`` only once they are labelled so."""
+    if not any(isinstance(term, BNode) for triple in graph for term in triple):
+        return graph
+    labelled = Graph()
+    for prefix, namespace in graph.namespaces():
+        labelled.bind(prefix, namespace, override=True, replace=True)
+    for triple in to_canonical_graph(graph):
+        labelled.add(triple)
+    return labelled
 
 
 def _graph_name(name, term: Callable[[Identifier], object]):

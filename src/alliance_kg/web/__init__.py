@@ -1,9 +1,9 @@
 """HTTP only: the app factory and its blueprints. Nothing happens at import time.
 
-``create_app(config, open_store=..., read_shapes=...)`` layers the defaults, ``ALLIANCE_KG_*``
-environment variables and the ``config`` mapping (setting names such as ``query_timeout``;
-upper-case Flask keys such as ``TESTING``; ``SETTINGS`` for a ready ``Settings``; ``STORE`` for
-an already opened store). The web layer never builds a graph itself: ``open_store`` (given by
+``create_app(config, open_store=..., read_shapes=..., read_ontology=...)`` layers the defaults,
+``ALLIANCE_KG_*`` environment variables and the ``config`` mapping (setting names such as
+``query_timeout``; upper-case Flask keys such as ``TESTING``; ``SETTINGS`` for a ready
+``Settings``; ``STORE`` for an already opened store). The web layer never builds a graph itself: ``open_store`` (given by
 the composition root, ``alliance_kg.app``) opens or builds the configured store, for the start
 when no ``STORE`` is given and for every reload. The query workers are forked right after the
 store exists, so they share it copy-on-write.
@@ -24,7 +24,7 @@ from . import errors, headers, metrics, requestlog
 from .examples import load_examples
 from .direct import DirectQueries
 from .proxy import TrustedProxy, trusted_set
-from .state import EXTENSION, AppState, OpenStore, ReadShapes
+from .state import EXTENSION, AppState, OpenStore, ReadOntology, ReadShapes
 
 _SETTING_NAMES = {f.name for f in fields(Settings)}
 
@@ -38,7 +38,7 @@ class _App(Flask):
 
 
 def create_app(config: Mapping[str, Any] | None = None, *, open_store: OpenStore | None = None,
-               read_shapes: ReadShapes | None = None) -> Flask:
+               read_shapes: ReadShapes | None = None, read_ontology: ReadOntology | None = None) -> Flask:
     config = dict(config or {})
     settings = config.pop("SETTINGS", None) or Settings.load(
         {k: v for k, v in config.items() if k in _SETTING_NAMES})
@@ -61,7 +61,8 @@ def create_app(config: Mapping[str, Any] | None = None, *, open_store: OpenStore
     atexit.register(_close_at_exit, weakref.ref(executor))  # weakly: a reload's old pool (and store) may go
     app.extensions[EXTENSION] = AppState(settings, store, executor,
                                          load_examples(project_root(settings) / "queries" / "examples"),
-                                         open_store=open_store, read_shapes=read_shapes)
+                                         open_store=open_store, read_shapes=read_shapes,
+                                         read_ontology=read_ontology)
 
     errors.register(app)
     headers.register(app)

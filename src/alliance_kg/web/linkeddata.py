@@ -6,8 +6,8 @@ path (``namespaces.local_path``).
   passage each came from) as HTML, Turtle, JSON-LD, N-Triples, RDF/XML or TriG by conneg or by
   an extension (``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``, ``.trig``, ``.html``);
 - ``/graph/{name}`` is a named graph: its triples and its description;
-- ``/ontology`` is the ontology document (terms are hash IRIs ``/ontology#Term``); its modules
-  and version IRI (``/ontology/...``) are described like any other resource;
+- ``/ontology`` is the ontology document (terms are hash IRIs ``/ontology#Term``), served whole
+  at its version IRI too; each module it imports (``/ontology/{module}``) is its file, whole;
 - ``/shapes`` is the SHACL shapes graph the data is validated with (terms ``/shapes#Shape``);
   its Turtle form is the shapes files as written, comments and all.
 
@@ -26,9 +26,10 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Identifier
 from werkzeug.exceptions import NotFound
 
-from ..namespaces import (AKG, BASE, DCTERMS, ID, ONTOLOGY, ONTOLOGY_GRAPH, PROV, RDF, RDFS, SCHEMA, SKOS, is_local,
-                          local_path)
+from ..namespaces import (AKG, BASE, DCTERMS, ID, ONTOLOGY, ONTOLOGY_GRAPH, OWL, PROV, RDF, RDFS, SCHEMA, SKOS,
+                          is_local, local_path)
 from ..query import formats
+from ..rdf import canonical_blank_nodes
 from . import citation, documentation, memo
 from .catalog import LICENSE_LINK
 from .collation import sort_key
@@ -100,9 +101,21 @@ def named_graph(name: str) -> Response:
 def ontology() -> Response:
     if ONTOLOGY_GRAPH not in state().store.graph_names():
         raise NotFound("this dataset holds no ontology graph")
-    if _negotiate(None) == formats.HTML:
+    return ontology_document()
+
+
+def ontology_document() -> Response:
+    """The ontology, whole (its graph and what is said of its IRI), at its IRI and at its version
+    IRI; its blank nodes (OWL lists) labelled by what they are, so that every start of the
+    server writes the same bytes."""
+    media_type = _negotiate(None)
+    if media_type == formats.HTML:
         return _respond(render_template("ontology.html", **ontology_page()), formats.HTML)
-    return graph_document(ONTOLOGY_GRAPH, ONTOLOGY)
+    current = state()
+    whole = current.cached("ontology-document", lambda: canonical_blank_nodes(
+        current.result(_document_query(ONTOLOGY_GRAPH, ONTOLOGY), max_rows=None).graph))
+    body = current.cached(f"ontology-document:{media_type}", lambda: formats.serialize_graph(whole, media_type))
+    return _representation(_respond(body, media_type), media_type)
 
 
 def _ontology_graph() -> Graph:
@@ -148,8 +161,32 @@ def ontology_page() -> dict[str, Any]:
 
 @bp.route("/ontology/<path:rest>")
 def ontology_part(rest: str) -> Response:
-    """Ontology modules and the version IRI: described by what the ontology says of them."""
-    return describe(_iri(rest, "ontology/"), None)
+    """The version IRI (``owl:versionIRI``) is the ontology of the version served, whole; a module
+    (``owl:imports``) is its file's statements, whole, as OWL tools that follow the imports need
+    them (its page, in HTML, is its description). Anything else below ``/ontology/`` is described
+    by what the dataset says of it."""
+    iri = _iri(rest, "ontology/")
+    served = _ontology_graph()
+    if (ONTOLOGY, OWL.versionIRI, iri) in served:
+        return ontology_document()
+    module = _ontology_documents().get(iri)
+    if module is None or (iri, RDF.type, OWL.Ontology) not in served:
+        return describe(iri, None)
+    media_type = _negotiate(None)
+    if media_type == formats.HTML:
+        return describe(iri, formats.HTML)
+    body = state().cached(f"module:{iri}:{media_type}", lambda: formats.serialize_graph(module, media_type))
+    return _representation(_respond(body, media_type), media_type)
+
+
+def _ontology_documents() -> dict[URIRef, Graph]:
+    """The ontology's documents as their files hold them (none where the app was not given its
+    reader), blank nodes labelled by what they are: only the served ontology's are served."""
+    current = state()
+    if current.read_ontology is None:
+        return {}
+    return current.cached("ontology-documents", lambda: {
+        iri: canonical_blank_nodes(graph) for iri, graph in current.read_ontology(current.settings).items()})
 
 
 @bp.route("/shapes")
@@ -203,13 +240,18 @@ def graph_document(graph: URIRef, subject: URIRef) -> Response:
     media_type = _negotiate(None)
     if media_type == formats.HTML:
         return describe(subject, formats.HTML, extra={"graph_iri": str(graph)})
-    text = (f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ GRAPH {_ref(graph)} {{ ?s ?p ?o }} }} UNION "
-            f"{{ GRAPH ?d {{ {_ref(subject)} ?p ?o }} BIND({_ref(subject)} AS ?s) }} }}")
-    reply = state().run(text, format=media_type)
+    reply = state().run(_document_query(graph, subject), format=media_type)
     response = _representation(_respond(reply.body, media_type), media_type)
     if reply.truncated:
         response.headers["X-Result-Truncated"] = "true"
     return response
+
+
+def _document_query(graph: URIRef, subject: URIRef) -> str:
+    """The triples of ``graph`` and what any graph says of ``subject`` (the graph's IRI, or the
+    ontology's)."""
+    return (f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ GRAPH {_ref(graph)} {{ ?s ?p ?o }} }} UNION "
+            f"{{ GRAPH ?d {{ {_ref(subject)} ?p ?o }} BIND({_ref(subject)} AS ?s) }} }}")
 
 
 def describe(iri: URIRef, forced: str | None, extra: dict[str, Any] | None = None) -> Response:

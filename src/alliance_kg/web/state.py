@@ -1,5 +1,6 @@
 """What one app serves, shared read-only by every request thread: the settings, the store, its
-query pool, the example queries, and how to rebuild (for reloads) and read the shapes.
+query pool, the example queries, and how to rebuild (for reloads) and read the shapes and the
+ontology's files.
 
 Built by ``create_app`` and kept in ``app.extensions``; views reach it through ``state()``.
 Nothing here changes after start except caches of derived things (VoID, the catalog, the dump
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from flask import current_app
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from ..errors import NotReady, QueryError
 from ..query.cache import LRUCache, result_key
@@ -46,6 +47,12 @@ class Shapes:
 #: Reads the shapes (served at /shapes).
 ReadShapes = Callable[[Settings], Shapes]
 
+#: The ontology's documents as their files hold them, by the IRI of each (``owl:Ontology``).
+OntologyDocuments = dict[URIRef, Graph]
+
+#: Reads the ontology's documents (each module served whole at /ontology/{module}).
+ReadOntology = Callable[[Settings], OntologyDocuments]
+
 
 @dataclass
 class AppState:
@@ -57,6 +64,7 @@ class AppState:
     examples: list[dict[str, str]] = field(default_factory=list)
     open_store: OpenStore | None = None
     read_shapes: ReadShapes | None = None
+    read_ontology: ReadOntology | None = None
     #: Query time per client (``fairuse``); one for the app, kept across reloads.
     budgets: Budgets | None = None
     #: What ``cached`` and ``labels`` built, and the lock each key is built under (``KEY-lock``).
