@@ -256,6 +256,42 @@ def test_unusable_baseline_is_exit_2(run_cli, tmp_path, body, where):
     assert f"{baseline}" in result.err and where in result.err
 
 
+# -- an ill-formed value -----------------------------------------------------------------------------
+
+@pytest.fixture
+def ill_formed_date(tmp_path: Path, repo_root: Path) -> Path:
+    """The shipped data with the 2017 annual meeting on 31 April (``"2017-04-31"^^xsd:date``)."""
+    data = shutil.copytree(repo_root / "data", tmp_path / "data")
+    accession = data / "memo" / "accession.ttl"
+    text = accession.read_text(encoding="utf-8")
+    assert 'schema:startDate "2017-04-24"^^xsd:date' in text
+    accession.write_text(text.replace('schema:startDate "2017-04-24"^^xsd:date',
+                                      'schema:startDate "2017-04-31"^^xsd:date', 1), encoding="utf-8")
+    return data
+
+
+@pytest.mark.parametrize("engine", ["pyshacl", "compiled"])
+def test_an_ill_formed_date_is_a_finding_not_a_traceback(run_cli, ill_formed_date, engine, caplog):
+    result = run_cli("validate", str(ill_formed_date), "--engine", engine)
+    assert result.code == EXIT_VIOLATIONS
+    assert 'value: "2017-04-31"^^xsd:date' in result.out
+    assert "Traceback" not in result.err and "Failed to convert" not in result.err
+    assert not [r.getMessage() for r in caplog.records if r.name.startswith("rdflib")]
+
+
+def test_serving_an_ill_formed_date_is_refused_without_a_traceback(run_cli, ill_formed_date, caplog):
+    result = run_cli("serve", "--data", str(ill_formed_date), "--get", "/healthz")
+    assert result.code != EXIT_OK and "Traceback" not in result.err
+    assert not [r.getMessage() for r in caplog.records if r.name.startswith("rdflib")]
+
+
+def test_rdflib_still_warns_of_ill_formed_literals_it_builds_for_others(caplog):
+    from rdflib.namespace import XSD
+
+    Literal("2017-04-31", datatype=XSD.date)
+    assert any(r.name == "rdflib.term" and "Failed to convert" in r.getMessage() for r in caplog.records)
+
+
 # -- diff ------------------------------------------------------------------------------------------
 
 @pytest.fixture
