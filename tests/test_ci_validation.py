@@ -140,19 +140,38 @@ def test_broken_shape_is_exit_2_with_file_and_line(run_cli, network):
     (network / "broken.ttl").write_text(BROKEN_SHAPES, encoding="utf-8")
     result = run_cli("validate", str(network / "data.ttl"), "--shapes", str(network / "broken.ttl"))
     assert result.code == EXIT_INPUT
-    assert f"{network / 'broken.ttl'}:8: " in result.err
+    assert f"{network / 'broken.ttl'}:11: " in result.err  # sh:minCount "one", not the shape's line 8
     assert "SHACL-for-SHACL" in result.err and "minCount" in result.err
     assert "Traceback" not in result.err
 
 
-def test_broken_blank_node_shape_is_reported_at_its_named_shape(network):
+def test_broken_blank_node_shape_is_reported_at_its_faulty_statement(network):
     (network / "broken.ttl").write_text(SHAPES_TEXT.replace("sh:minCount 1", "sh:minCount 1.5"), encoding="utf-8")
     shapes, locator = load_shapes([network / "broken.ttl"])
     with pytest.raises(InvalidShapes) as caught:
         check_shapes(shapes, locator)
     problem, = caught.value.problems
-    assert (problem.file, problem.line) == (str(network / "broken.ttl"), 4)
+    assert (problem.file, problem.line) == (str(network / "broken.ttl"), 9)  # sh:minCount 1.5; the shape is at 4
     assert problem.focus == "https://example.org/net/PlaceShape/property[https://example.org/net/name]"
+
+
+def test_broken_shape_in_a_list_is_reported_at_its_faulty_statement(tmp_path):
+    (tmp_path / "broken.ttl").write_text("""\
+@prefix ex: <https://example.org/net/> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+ex:PlaceShape a sh:NodeShape ; sh:targetClass ex:Place ;
+    sh:or (
+        [ sh:path ex:name ; sh:minCount "one" ]
+        [ sh:path ex:label ; sh:minCount 1 ]
+    ) .
+""", encoding="utf-8")
+    shapes, locator = load_shapes([tmp_path / "broken.ttl"])
+    with pytest.raises(InvalidShapes) as caught:
+        check_shapes(shapes, locator)
+    # the shape (line 5), and the sh:or list it makes one of no shapes (line 4), each once
+    assert [(p.line, p.focus) for p in caught.value.problems] == [
+        (4, "https://example.org/net/PlaceShape/or"), (5, "https://example.org/net/PlaceShape/or[https://example.org/net/name]")]
+    assert {p.file for p in caught.value.problems} == {str(tmp_path / "broken.ttl")}
 
 
 # -- SARIF -----------------------------------------------------------------------------------------

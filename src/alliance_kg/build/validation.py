@@ -330,8 +330,9 @@ _CHECKED_SHAPES: set[tuple] = set()
 
 def check_shapes(shapes: Graph, locator: Locator | None = None) -> None:
     """Validate the shapes with pyshacl's SHACL-for-SHACL (``meta_shacl``); raise
-    ``InvalidShapes`` naming the file and line of each broken shape (a blank-node shape is
-    reported at the named shape that holds it). A shapes graph that passed is remembered for the
+    ``InvalidShapes`` naming the file and line of each broken shape's faulty statement (the
+    ``sh:minCount "one"``, a blank-node shape's too; where that is not found, its shape's, else
+    the named shape holding it). A shapes graph that passed is remembered for the
     process (meta-validation takes a second; serving reloads and tests would repeat it)."""
     key = _shapes_key(shapes)
     if key in _CHECKED_SHAPES:
@@ -344,17 +345,20 @@ def check_shapes(shapes: Graph, locator: Locator | None = None) -> None:
         return
     locator = locator or Locator()
     names = ShapeNames(shapes)
-    problems = []
-    for result in results.subjects(RDF.type, SH.ValidationResult):
-        finding = _finding(results, result)
-        node = results.value(result, SH.focusNode)
-        while isinstance(node, BNode) and (holder := names.holder(node)) is not None:
-            node = holder[0]
-        place = locator.locate(node) if node is not None else None
+    problems = [_finding(results, result) for result in results.subjects(RDF.type, SH.ValidationResult)]
+    asked = [Asked(f.focus_term, _predicate(f.path), f.value_term,
+                   blank=Blank.of(shapes.predicate_objects(f.focus_term), shapes.subject_predicates(f.focus_term))
+                   if isinstance(f.focus_term, BNode) else None) for f in problems]
+    for finding, place in zip(problems, locator.locate_statements(asked)):
+        node = finding.focus_term
+        while place is None and isinstance(node, BNode) and (holder := names.holder(node)) is not None:
+            node = holder[0]  # a blank shape not found (held only through a list): its named shape
+            place = locator.locate(node)
         if place is not None:
             finding.file, finding.line = place
-        finding.focus = names.describe(results.value(result, SH.focusNode))
-        problems.append(finding)
+        finding.focus = names.describe(finding.focus_term)
+    # pyshacl reports a shape in a list again for the list (sh:or's value): the same result twice
+    problems = list({(f.file, f.line, f.focus, f.path, f.message): f for f in problems}.values())
     problems.sort(key=lambda f: (f.file or "~", f.line or 0, f.focus))
     raise InvalidShapes(problems)
 
