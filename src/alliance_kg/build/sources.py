@@ -242,12 +242,14 @@ def discover(paths: Sequence[Path | str] | None = None, *, root: Path | None = N
     A graph is one file's (``apart``; the shapes, read into one graph, are not kept apart): two
     files that would go into one graph (``x.ttl`` beside ``x.trig``; ``data/x.ttl`` and
     ``other/data/x.ttl`` given as two paths, each named below its data folder) are an
-    ``InputError`` naming both and the graph, before any file is read, since their statements would merge and no longer say which
-    file made them. Only the ontology's files (the project's folder and ``--ontology``) share
-    a graph by design, as the project's shapes do. The check is on the graph each file is named
-    for, which a TriG, N-Quads or JSON-LD file claims even if all its statements are in graphs
-    it names itself; those graphs are its own choice and not checked (a dump read again, or the
-    generated data, names the ontology's and the data's graphs)."""
+    ``InputError`` naming both and the graph, before any file is read, since their statements
+    would merge and no longer say which file made them. Only the ontology's files (the
+    project's folder and ``--ontology``) share a graph by design, as the project's shapes do.
+    Files given apart are named below the folder they share (``data_folder``). The check is on
+    the graph each file is named for, which a TriG, N-Quads or JSON-LD file claims even if all
+    its statements are in graphs it names itself; those graphs are its own choice and not
+    checked (a dump read again, or the generated data, names the ontology's and the data's
+    graphs)."""
     root = root or project_root()
     targets = [Path(p) for p in paths] if paths else [root / "ontology", root / "data"]
     vocabulary = {Path(p) for p in ontology}

@@ -284,7 +284,7 @@ class ShapeNames:
         if (node, None, None) in self.shapes:
             return node
         candidates = self._by_path.get(path or "", [])
-        if len(candidates) > 1 and root:
+        if len(candidates) > 1 and root and not root.startswith("_:"):  # a blank root is the engine's too
             candidates = [c for c in candidates if self.named(c) == URIRef(root)]
         parameter = _parameter(component)
         if len(candidates) > 1 and parameter is not None:
