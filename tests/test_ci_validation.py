@@ -140,19 +140,38 @@ def test_broken_shape_is_exit_2_with_file_and_line(run_cli, network):
     (network / "broken.ttl").write_text(BROKEN_SHAPES, encoding="utf-8")
     result = run_cli("validate", str(network / "data.ttl"), "--shapes", str(network / "broken.ttl"))
     assert result.code == EXIT_INPUT
-    assert f"{network / 'broken.ttl'}:8: " in result.err
+    assert f"{network / 'broken.ttl'}:11: " in result.err  # sh:minCount "one", not the shape's line 8
     assert "SHACL-for-SHACL" in result.err and "minCount" in result.err
     assert "Traceback" not in result.err
 
 
-def test_broken_blank_node_shape_is_reported_at_its_named_shape(network):
+def test_broken_blank_node_shape_is_reported_at_its_faulty_statement(network):
     (network / "broken.ttl").write_text(SHAPES_TEXT.replace("sh:minCount 1", "sh:minCount 1.5"), encoding="utf-8")
     shapes, locator = load_shapes([network / "broken.ttl"])
     with pytest.raises(InvalidShapes) as caught:
         check_shapes(shapes, locator)
     problem, = caught.value.problems
-    assert (problem.file, problem.line) == (str(network / "broken.ttl"), 4)
+    assert (problem.file, problem.line) == (str(network / "broken.ttl"), 9)  # sh:minCount 1.5; the shape is at 4
     assert problem.focus == "https://example.org/net/PlaceShape/property[https://example.org/net/name]"
+
+
+def test_broken_shape_in_a_list_is_reported_at_its_faulty_statement(tmp_path):
+    (tmp_path / "broken.ttl").write_text("""\
+@prefix ex: <https://example.org/net/> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+ex:PlaceShape a sh:NodeShape ; sh:targetClass ex:Place ;
+    sh:or (
+        [ sh:path ex:name ; sh:minCount "one" ]
+        [ sh:path ex:label ; sh:minCount 1 ]
+    ) .
+""", encoding="utf-8")
+    shapes, locator = load_shapes([tmp_path / "broken.ttl"])
+    with pytest.raises(InvalidShapes) as caught:
+        check_shapes(shapes, locator)
+    # the shape (line 5), and the sh:or list it makes one of no shapes (line 4), each once
+    assert [(p.line, p.focus) for p in caught.value.problems] == [
+        (4, "https://example.org/net/PlaceShape/or"), (5, "https://example.org/net/PlaceShape/or[https://example.org/net/name]")]
+    assert {p.file for p in caught.value.problems} == {str(tmp_path / "broken.ttl")}
 
 
 # -- SARIF -----------------------------------------------------------------------------------------
@@ -256,6 +275,81 @@ def test_unusable_baseline_is_exit_2(run_cli, tmp_path, body, where):
     assert f"{baseline}" in result.err and where in result.err
 
 
+# -- an ill-formed value -----------------------------------------------------------------------------
+
+@pytest.fixture
+def ill_formed_date(tmp_path: Path, repo_root: Path) -> Path:
+    """The shipped data with the 2017 annual meeting on 31 April (``"2017-04-31"^^xsd:date``)."""
+    data = shutil.copytree(repo_root / "data", tmp_path / "data")
+    accession = data / "memo" / "accession.ttl"
+    text = accession.read_text(encoding="utf-8")
+    assert 'schema:startDate "2017-04-24"^^xsd:date' in text
+    accession.write_text(text.replace('schema:startDate "2017-04-24"^^xsd:date',
+                                      'schema:startDate "2017-04-31"^^xsd:date', 1), encoding="utf-8")
+    return data
+
+
+@pytest.mark.parametrize("engine", ["pyshacl", "compiled"])
+def test_an_ill_formed_date_is_a_finding_not_a_traceback(run_cli, ill_formed_date, engine, caplog):
+    result = run_cli("validate", str(ill_formed_date), "--engine", engine)
+    assert result.code == EXIT_VIOLATIONS
+    assert 'value: "2017-04-31"^^xsd:date' in result.out
+    assert "Traceback" not in result.err and "Failed to convert" not in result.err
+    assert not [r.getMessage() for r in caplog.records if r.name.startswith("rdflib")]
+
+
+@pytest.mark.parametrize("first,then", [("pyshacl", "compiled"), ("compiled", "pyshacl")])
+def test_a_baseline_of_one_engine_holds_for_the_other(run_cli, ill_formed_date, tmp_path, first, then):
+    """``--engine auto`` takes the compiled engine from 150,000 triples on: a growing
+    repository's baseline must not break when it does."""
+    baseline = tmp_path / "baseline.json"
+    assert run_cli("validate", str(ill_formed_date), "--engine", first, "--format", "json",
+                   "-o", str(baseline)).code == EXIT_VIOLATIONS
+    result = run_cli("validate", str(ill_formed_date), "--engine", then, "--baseline", str(baseline))
+    assert result.code == EXIT_OK, result.out
+    assert re.search(r"baseline .*: 0 new, \d+ unchanged \(not shown\), 0 fixed", result.out)
+    written = json.loads(baseline.read_text(encoding="utf-8"))["findings"]
+    again = json.loads(run_cli("validate", str(ill_formed_date), "--engine", then, "--format", "json").out)["findings"]
+    assert again == written  # shape names, paths and messages too
+
+
+def test_the_compiled_engine_gives_each_shape_its_sarif_rule(run_cli, ill_formed_date):
+    run, = sarif_of(run_cli, str(ill_formed_date), "--engine", "compiled")["runs"]
+    rules = {r["ruleId"] for r in run["results"] if "2017-04-31" in r["message"]["text"] or
+             r["properties"].get("value", "").startswith('"2017-04-31"')}
+    shapes = "https://w3id.org/alliance-kg/shapes#"
+    assert rules == {f"{shapes}AnnualMeetingShape/property[https://schema.org/startDate]/Datatype",
+                     f"{shapes}EventShape/property[https://schema.org/startDate]/Or"}
+
+
+def test_a_baseline_of_an_earlier_release_still_matches(run_cli, ill_formed_date, tmp_path):
+    """Written before both engines said the same: the compiled engine's name for a blank shape
+    it did not find again (``[<path>]``) and the engines' own messages."""
+    baseline = tmp_path / "baseline.json"
+    run_cli("validate", str(ill_formed_date), "--engine", "compiled", "--format", "json", "-o", str(baseline))
+    body = json.loads(baseline.read_text(encoding="utf-8"))
+    for finding in body["findings"]:
+        finding["message"] = "Datatype constraint not satisfied"
+        if finding["value"] == '"2017-04-31"^^xsd:date':
+            finding["shape"] = "[https://schema.org/startDate]"
+    baseline.write_text(json.dumps(body), encoding="utf-8")
+    result = run_cli("validate", str(ill_formed_date), "--engine", "compiled", "--baseline", str(baseline))
+    assert result.code == EXIT_OK and " 0 new," in result.out and " 0 fixed" in result.out, result.out
+
+
+def test_serving_an_ill_formed_date_is_refused_without_a_traceback(run_cli, ill_formed_date, caplog):
+    result = run_cli("serve", "--data", str(ill_formed_date), "--get", "/healthz")
+    assert result.code != EXIT_OK and "Traceback" not in result.err
+    assert not [r.getMessage() for r in caplog.records if r.name.startswith("rdflib")]
+
+
+def test_rdflib_still_warns_of_ill_formed_literals_it_builds_for_others(caplog):
+    from rdflib.namespace import XSD
+
+    Literal("2017-04-31", datatype=XSD.date)
+    assert any(r.name == "rdflib.term" and "Failed to convert" in r.getMessage() for r in caplog.records)
+
+
 # -- diff ------------------------------------------------------------------------------------------
 
 @pytest.fixture
@@ -300,6 +394,39 @@ def test_diff_of_a_built_dump_and_its_checkout_is_empty(run_cli, tmp_path, repo_
     assert result.code == EXIT_OK, result.err
     assert "no triple added or removed" in result.out
     assert "findings: 0 new, 0 fixed" in result.out
+
+
+@pytest.fixture(scope="module")
+def built_dump(tmp_path_factory) -> Path:
+    """``alliance-kg build``'s own TriG dump: Oxigraph writes its names with escaped local parts
+    (``id:city\\/koeln``)."""
+    from alliance_kg.cli import main
+
+    out = tmp_path_factory.mktemp("dump")
+    assert main(["build", "--out", str(out)]) == EXIT_OK
+    dump = out / "alliance-kg.trig"
+    assert "id:city\\/koeln" in dump.read_text(encoding="utf-8")
+    return dump
+
+
+@pytest.mark.parametrize("engine", ["pyshacl", "compiled"])
+def test_the_built_dump_is_read_with_its_escaped_names_and_each_finding_at_its_line(run_cli, built_dump, engine,
+                                                                                    caplog):
+    result = run_cli("validate", str(built_dump), "--engine", engine, "--format", "json")
+    assert result.code == EXIT_OK, result.err
+    assert not [r.getMessage() for r in caplog.records if r.name.startswith("rdflib")]
+    findings = json.loads(result.out)["findings"]
+    lines = built_dump.read_text(encoding="utf-8").splitlines()
+    assert findings and all(f["line"] > 1 for f in findings)
+    for finding in findings:  # each at a statement of its focus, as the dump writes it
+        written = "id:" + finding["focus"].removeprefix("https://w3id.org/alliance-kg/id/").replace("/", "\\/")
+        assert lines[finding["line"] - 1].split()[0] == written, finding
+
+
+def test_diff_of_the_built_dump_says_nothing_of_its_names(run_cli, built_dump, caplog):
+    result = run_cli("diff", str(built_dump), str(built_dump))
+    assert result.code == EXIT_OK and "no triple added or removed" in result.out
+    assert result.err == "" and not [r.getMessage() for r in caplog.records if r.name.startswith("rdflib")]
 
 
 def test_diff_of_a_missing_side_is_exit_2(run_cli, tmp_path):

@@ -94,13 +94,14 @@ PLAIN = '<http://ex.org/x> <http://ex.org/p> "a" .\n'
 
 @pytest.fixture
 def one_graph(tmp_path: Path) -> dict[str, Path]:
-    """``a/x.ttl`` and ``b/x.ttl`` (given as two paths, each is ``graph/x``), and ``side/`` with
-    ``x.ttl`` beside an ``x.trig`` whose statements are all in a graph it names itself."""
-    for name in ("a/x.ttl", "b/x.ttl", "side/x.ttl"):
-        (tmp_path / name).parent.mkdir(exist_ok=True)
+    """``a/data/x.ttl`` and ``b/data/x.ttl`` (given as two paths, each is ``graph/x``, named
+    below its data folder), and ``side/`` with ``x.ttl`` beside an ``x.trig`` whose statements
+    are all in a graph it names itself."""
+    for name in ("a/data/x.ttl", "b/data/x.ttl", "side/x.ttl"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(PLAIN, encoding="utf-8")
     (tmp_path / "side" / "x.trig").write_text("<http://ex.org/g> { " + PLAIN.strip() + " }\n", encoding="utf-8")
-    return {"a": tmp_path / "a" / "x.ttl", "b": tmp_path / "b" / "x.ttl", "side": tmp_path / "side",
+    return {"a": tmp_path / "a" / "data" / "x.ttl", "b": tmp_path / "b" / "data" / "x.ttl", "side": tmp_path / "side",
             "out": tmp_path / "out"}
 
 
@@ -137,11 +138,23 @@ def test_a_folder_of_x_ttl_and_x_trig_is_exit_2(run_cli, one_graph):
 
 
 def test_the_files_of_one_graph_apart_are_accepted(run_cli, one_graph):
-    """The folder above both names them ``graph/a/x`` and ``graph/b/x``; a file given twice is read once."""
+    """The folder above both names them ``graph/a/data/x`` and ``graph/b/data/x``; a file given
+    twice is read once."""
     result = run_cli("validate", str(one_graph["a"]), str(one_graph["a"]))
     assert result.code == EXIT_OK, result.err
     (one_graph["side"] / "x.ttl").unlink()
-    result = run_cli("validate", str(one_graph["a"].parents[1]))
+    result = run_cli("validate", str(one_graph["a"].parents[2]))
+    assert result.code == EXIT_OK, result.err
+
+
+def test_files_of_one_name_in_two_folders_given_apart_are_two_graphs(run_cli, tmp_path, monkeypatch):
+    """As the pre-commit hook passes them (``d/berlin/index.ttl d/hamburg/index.ttl``, relative
+    to the checkout): named below the folder they share, as a folder's files are."""
+    for city in ("berlin", "hamburg"):
+        (tmp_path / "d" / city).mkdir(parents=True)
+        (tmp_path / "d" / city / "index.ttl").write_text(PLAIN, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("validate", "d/berlin/index.ttl", "d/hamburg/index.ttl")
     assert result.code == EXIT_OK, result.err
 
 

@@ -329,11 +329,12 @@ def test_refuses_to_start_on_data_that_does_not_parse(tmp_path):
 
 
 def test_refuses_to_start_on_two_files_for_one_graph(tmp_path):
-    """``a/x.ttl`` and ``b/x.ttl`` given as two paths are both ``graph/x``: refused before either is read."""
+    """``a/data/x.ttl`` and ``b/data/x.ttl`` given as two paths are both ``graph/x`` (each named
+    below its data folder): refused before either is read."""
     for name in ("a", "b"):
-        (tmp_path / name).mkdir()
-        shutil.copy(live.ENDPOINT_DATA / "memo.ttl", tmp_path / name / "x.ttl")
-    first, second = tmp_path / "a" / "x.ttl", tmp_path / "b" / "x.ttl"
+        (tmp_path / name / "data").mkdir(parents=True)
+        shutil.copy(live.ENDPOINT_DATA / "memo.ttl", tmp_path / name / "data" / "x.ttl")
+    first, second = tmp_path / "a" / "data" / "x.ttl", tmp_path / "b" / "data" / "x.ttl"
     result = live.run_to_exit(tmp_path, "--data", f"{first},{second}", timeout=30)
     assert result.returncode == 2
     assert f"{second}: would share the graph <https://w3id.org/alliance-kg/graph/x> with {first} " in result.stderr

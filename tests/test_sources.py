@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from rdflib import BNode, Dataset, URIRef
 
@@ -55,6 +57,20 @@ def test_a_file_given_is_named_below_its_data_folder_else_by_its_name(tmp_path):
     assert [s.graph for s in discover(given, root=tmp_path / "elsewhere")] == [GRAPH["memo/members"], GRAPH["members"]]
 
 
+def test_files_given_apart_are_named_below_the_folder_they_share(tmp_path, monkeypatch):
+    """``d/berlin/index.ttl`` and ``d/hamburg/index.ttl`` as the pre-commit hook passes them, one
+    of them written absolute: ``graph/berlin/index`` and ``graph/hamburg/index``, as ``d/``
+    names them; a file of a data folder keeps its name below it."""
+    for name in ("d/berlin/index.ttl", "d/hamburg/index.ttl", "data/memo/members.ttl"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(TRIPLE, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    given = [Path("d/berlin/index.ttl"), tmp_path / "d" / "hamburg" / "index.ttl", Path("data/memo/members.ttl")]
+    assert [s.graph for s in discover(given, root=tmp_path / "elsewhere")] == [
+        GRAPH["berlin/index"], GRAPH["hamburg/index"], GRAPH["memo/members"]]
+    assert [s.graph for s in discover(given[:1], root=tmp_path / "elsewhere")] == [GRAPH["index"]]
+
+
 def _files(tmp_path, *names: str) -> list:
     for name in names:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -63,7 +79,7 @@ def _files(tmp_path, *names: str) -> list:
 
 
 @pytest.mark.parametrize("names,given,graph", [
-    (("a/x.ttl", "b/x.ttl"), ("a/x.ttl", "b/x.ttl"), "x"),
+    (("a/data/x.ttl", "b/data/x.ttl"), ("a/data/x.ttl", "b/data/x.ttl"), "x"),
     (("side/x.trig", "side/x.ttl"), ("side",), "x"),
     (("side/x.nq", "side/x.ttl"), ("side",), "x"),
     (("data/x.ttl", "data/x.nt"), ("data/x.ttl", "data/x.nt"), "x"),

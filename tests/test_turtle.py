@@ -130,3 +130,18 @@ def test_blank_nodes_are_read_as_written():
     events = [(kind, line, node) for kind, line, node, _, _ in Reader(text, {"ex": EX}) if kind == SUBJECT]
     assert events == [(SUBJECT, 2, URIRef(EX + "s")), (SUBJECT, 2, Anonymous("[1")), (SUBJECT, 3, Anonymous("b1")),
                       (SUBJECT, 4, Anonymous("[2"))]
+
+
+def test_a_blank_node_in_a_list_is_read_as_a_node_of_its_own():
+    text = f"@prefix ex: <{EX}> .\nex:s ex:or (\n  [ ex:q 1 ]\n  ( [ ex:r 2 ] ) ex:t\n) .\n"
+    events = [(kind, line, node, predicate) for kind, line, node, predicate, _ in Reader(text, {"ex": EX})
+              if type(node) is Anonymous]
+    assert events == [(SUBJECT, 3, Anonymous("[2"), None), ("verb", 3, Anonymous("[2"), URIRef(EX + "q")),
+                      ("object", 3, Anonymous("[2"), URIRef(EX + "q")),
+                      (SUBJECT, 4, Anonymous("[3"), None), ("verb", 4, Anonymous("[3"), URIRef(EX + "r")),
+                      ("object", 4, Anonymous("[3"), URIRef(EX + "r"))]
+
+
+def test_a_subject_not_understood_is_passed_over_to_its_end():
+    text = f"@prefix ex: <{EX}> .\n<> ex:p [ ex:q 1 ] .\nex:y ex:p 2 .\n"
+    assert subjects(text, {"ex": EX}) == [(URIRef(EX + "y"), 3)]

@@ -212,7 +212,7 @@ def test_a_conforming_run_writes_the_usual_report(run_cli, network: Path):
 
 # -- broken shapes -----------------------------------------------------------------------------------
 
-def test_broken_shapes_are_one_result_per_shape_at_its_file_and_line(run_cli, network: Path):
+def test_broken_shapes_are_one_result_per_shape_at_the_faulty_statement(run_cli, network: Path):
     (network / "shapes.ttl").write_text(BROKEN_SHAPES, encoding="utf-8")
     result = validate(run_cli, "--format", "sarif")
     assert result.code == EXIT_INPUT
@@ -226,10 +226,10 @@ def test_broken_shapes_are_one_result_per_shape_at_its_file_and_line(run_cli, ne
     assert "minCount" in found["message"]["text"]
     location = found["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == "shapes.ttl"
-    assert location["region"] == {"startLine": 4}
+    assert location["region"] == {"startLine": 9}  # sh:minCount "one"; its shape starts at line 4
 
     github = validate(run_cli, "--format", "github")
-    assert github.out.startswith("::error file=shapes.ttl,line=4,title=alliance-kg%3A invalid shapes::")
+    assert github.out.startswith("::error file=shapes.ttl,line=9,title=alliance-kg%3A invalid shapes::")
 
 
 # -- a remote JSON-LD context ------------------------------------------------------------------------

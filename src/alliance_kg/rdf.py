@@ -5,7 +5,9 @@ store, the fast N-Triples/N-Quads reader, the checks, the compiled SHACL engine)
 from __future__ import annotations
 
 import io
+import logging
 import re
+import sys
 import time
 import typing
 import warnings
@@ -91,16 +93,50 @@ def from_ox(term) -> Identifier | None:
     raise TypeError(f"unsupported term {term!r}")  # RDF-star triples: not in our data
 
 
+class _IllTyped(logging.Filter):
+    """Drops the warning rdflib's ``rdflib.term`` logger gives, with a traceback, for a literal
+    whose lexical form is not of its datatype ("Failed to convert Literal lexical form to value"),
+    when ``typed_literal`` is building it: the data's ill-formed value is validation's to report,
+    as a finding. Other callers' warnings, and the logger's other messages, pass."""
+
+    MESSAGE = "Failed to convert Literal lexical form to value"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.installed = False
+
+    def install(self) -> None:
+        logging.getLogger("rdflib.term").addFilter(self)
+        self.installed = True
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not str(record.msg).startswith(self.MESSAGE):
+            return True
+        frame = sys._getframe()  # the thread that logs: rdflib's logger calls its filters in it
+        while frame is not None:
+            if frame.f_code is typed_literal.__code__:
+                return False
+            frame = frame.f_back
+        return True
+
+
+_ILL_TYPED = _IllTyped()
+
 #: The lexical forms rdflib maps to a boolean without a word (it compares them lower-cased).
 _BOOLEANS = frozenset(("true", "false", "1", "0"))
 
 
 def typed_literal(lexical: str, datatype: str) -> Literal:
     """A literal of the data as written (``normalize=False``). rdflib computes a Python value for
-    every typed literal it builds, and an ill-formed boolean (``"yes"^^xsd:boolean``, which
-    validation exists to report) makes it warn on stderr; that one warning is silenced here,
-    where it is raised, and only for those literals (a ``catch_warnings`` per term would cost
-    the large loads, and a filter set at import would hide it for every caller)."""
+    every typed literal it builds, and an ill-formed one (``"yes"^^xsd:boolean``,
+    ``"2017-04-31"^^xsd:date``, which validation exists to report) makes it warn on stderr, a
+    date or number with a traceback; those warnings are silenced here, where they are raised, and
+    only for these literals (a ``catch_warnings`` per term would cost the large loads, and a
+    filter set at import would hide them for every caller): the boolean's by ``catch_warnings``
+    on that rare path, the others' by ``_IllTyped``, which looks for this function on the stack
+    only when rdflib logs one."""
+    if not _ILL_TYPED.installed:
+        _ILL_TYPED.install()
     if datatype == _XSD_BOOLEAN and lexical.lower() not in _BOOLEANS:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Parsing weird boolean", category=UserWarning)

@@ -3,9 +3,11 @@
 A repository with known warnings (or violations it cannot fix yet) keeps the JSON report of a
 run as its baseline (``validate --format json -o baseline.json``); ``validate --baseline`` then
 fails only on findings that are not in it, and ``diff`` uses the same comparison between two
-versions of the data. A finding is matched by what it says, never by where: severity, focus
-node, path, value, shape, constraint and message, so moving a statement group to another line
-or file does not make its findings new.
+versions of the data. A finding is matched by what it is, never by where: severity, focus
+node, path, value, shape and constraint (``IDENTITY``), so moving a statement group to another
+line or file does not make its findings new, and neither does a message worded anew (an edited
+``sh:message``, or a baseline written by another engine or release: both engines give the same
+identity for the same violation, ``validation.finish``).
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from typing import Iterable
 from ..errors import InputError
 from .validation import Finding
 
-#: The fields that say what a finding is (file and line only say where it is).
-IDENTITY = ("severity", "focus", "path", "value", "shape", "component", "message")
+#: The fields that say what a finding is (file and line only say where it is, the message how
+#: it is worded).
+IDENTITY = ("severity", "focus", "path", "value", "shape", "component")
 
 
 def identity(finding: Finding) -> tuple:
@@ -63,10 +66,9 @@ def compare(baseline: Iterable[Finding], current: Iterable[Finding], *, source: 
             result.unchanged.append(finding)
         else:
             unmatched.append(finding)
-    for finding in unmatched:  # a baseline from before typed values were shown with their datatype
-        key = identity(finding)
-        earlier = key[:3] + (_lexical(finding.value),) + key[4:]
-        if earlier != key and remaining[earlier] > 0:
+    for finding in unmatched:  # a baseline written before a finding was named as it is now
+        earlier = next((key for key in _earlier(finding) if remaining[key] > 0), None)
+        if earlier is not None:
             remaining[earlier] -= 1
             result.unchanged.append(finding)
         else:
@@ -74,6 +76,18 @@ def compare(baseline: Iterable[Finding], current: Iterable[Finding], *, source: 
     for key, count in remaining.items():
         result.fixed.extend([old[key]] * count)
     return result
+
+
+def _earlier(finding: Finding) -> list[tuple]:
+    """How earlier releases identified ``finding``: its typed value shown by its lexical form
+    alone (``9`` for ``"9"^^xsd:integer``), and a blank property shape that the compiled engine
+    did not find again named by its path alone (``[<path>]``)."""
+    key = identity(finding)
+    keys = [key[:3] + (_lexical(finding.value),) + key[4:]]
+    blank = f"[{finding.path}]" if finding.path else "[]"
+    if (finding.shape or "").endswith(blank):
+        keys.append(key[:4] + (blank,) + key[5:])
+    return [k for k in keys if k != key]
 
 
 _TYPED = re.compile(r'"((?:[^"\\]|\\.)*)"\^\^\S+')

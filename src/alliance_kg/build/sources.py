@@ -196,7 +196,11 @@ def graph_name(path: Path, base: Path) -> URIRef:
     its path below ``base``, its data folder (``data_folder``, found once per path given), as
     ``data/<path>.ttl`` is ``graph/<path>``; never where the package is installed (CI pipelines
     validate a checkout with the package installed elsewhere)."""
-    return GRAPH[path.relative_to(base).with_suffix("").as_posix()]
+    try:
+        below = path.relative_to(base)
+    except ValueError:  # one written relative to the working folder, the other absolute
+        below = path.absolute().relative_to(base.absolute())
+    return GRAPH[below.with_suffix("").as_posix()]
 
 
 def own_folders(root: Path) -> list[tuple[Path, URIRef]]:
@@ -204,15 +208,28 @@ def own_folders(root: Path) -> list[tuple[Path, URIRef]]:
     return [((root / "ontology").resolve(), ONTOLOGY_GRAPH), ((root / "shapes").resolve(), GRAPH["shapes"])]
 
 
-def data_folder(given: Path) -> Path:
+def data_folder(given: Path, alone: Path | None = None) -> Path:
     """The folder a given path's graph names start from: a folder given is its files' data
     folder (``coll/a/items.ttl`` under ``coll`` is ``graph/a/items``, so two ``items.ttl`` stay
     two graphs); a file given alone (as the pre-commit hook passes changed files) is named below
     the nearest folder called ``data`` in the path as written (``data/memo/members.ttl`` is
-    ``graph/memo/members``), else by its name alone (``x/members.ttl`` is ``graph/members``)."""
+    ``graph/memo/members``), else below ``alone``, the folder that all files so given share
+    (``shared_folder``), as if that folder had been given: ``x/members.ttl`` given by itself is
+    ``graph/members``, ``d/berlin/index.ttl`` with ``d/hamburg/index.ttl`` are
+    ``graph/berlin/index`` and ``graph/hamburg/index``."""
     if given.is_dir():
         return given
-    return next((folder for folder in given.parents if folder.name == "data"), given.parent)
+    return next((folder for folder in given.parents if folder.name == "data"), alone or given.parent)
+
+
+def shared_folder(given: Sequence[Path], own: Sequence[tuple[Path, URIRef]]) -> Path | None:
+    """The deepest folder holding every file of ``given`` that is named by its folder
+    (``data_folder``): a file given itself, in no folder called ``data`` and not one of the
+    project's shared folders (``own``); ``None`` when there is none."""
+    alone = [path.absolute().parent for path in given
+             if path.is_file() and all(folder.name != "data" for folder in path.parents)
+             and own_graph(path.resolve(), own) is None]
+    return Path(os.path.commonpath(alone)) if alone else None
 
 
 def discover(paths: Sequence[Path | str] | None = None, *, root: Path | None = None,
@@ -223,14 +240,16 @@ def discover(paths: Sequence[Path | str] | None = None, *, root: Path | None = N
     names: inference reads its schema from there. A file given twice is read once.
 
     A graph is one file's (``apart``; the shapes, read into one graph, are not kept apart): two
-    files that would go into one graph (``x.ttl`` beside ``x.trig``; ``a/x.ttl`` and ``b/x.ttl``
-    given as two paths, each named by its name alone) are an ``InputError`` naming both and the
-    graph, before any file is read, since their statements would merge and no longer say which
-    file made them. Only the ontology's files (the project's folder and ``--ontology``) share
-    a graph by design, as the project's shapes do. The check is on the graph each file is named
-    for, which a TriG, N-Quads or JSON-LD file claims even if all its statements are in graphs
-    it names itself; those graphs are its own choice and not checked (a dump read again, or the
-    generated data, names the ontology's and the data's graphs)."""
+    files that would go into one graph (``x.ttl`` beside ``x.trig``; ``data/x.ttl`` and
+    ``other/data/x.ttl`` given as two paths, each named below its data folder) are an
+    ``InputError`` naming both and the graph, before any file is read, since their statements
+    would merge and no longer say which file made them. Only the ontology's files (the
+    project's folder and ``--ontology``) share a graph by design, as the project's shapes do.
+    Files given apart are named below the folder they share (``data_folder``). The check is on
+    the graph each file is named for, which a TriG, N-Quads or JSON-LD file claims even if all
+    its statements are in graphs it names itself; those graphs are its own choice and not
+    checked (a dump read again, or the generated data, names the ontology's and the data's
+    graphs)."""
     root = root or project_root()
     targets = [Path(p) for p in paths] if paths else [root / "ontology", root / "data"]
     vocabulary = {Path(p) for p in ontology}
@@ -238,9 +257,10 @@ def discover(paths: Sequence[Path | str] | None = None, *, root: Path | None = N
     found: list[SourceFile] = []
     read: set[tuple[Path, URIRef]] = set()
     first: dict[URIRef, tuple[Path, bool]] = {}  # graph -> its first file, and whether that one shares it
-    for target in targets:
-        files = _files(target)  # first: a path that cannot be read is refused before it is named
-        base = None if target in vocabulary else data_folder(target)
+    listed = [(target, _files(target)) for target in targets]  # a path that cannot be read is refused first
+    alone = shared_folder([target for target in targets if target not in vocabulary], own)
+    for target, files in listed:
+        base = None if target in vocabulary else data_folder(target, alone)
         for path in files:
             resolved = path.resolve()
             shared = ONTOLOGY_GRAPH if base is None else own_graph(resolved, own)

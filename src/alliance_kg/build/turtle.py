@@ -194,7 +194,9 @@ class Reader:
         return iri
 
     def _told(self, node: URIRef | Anonymous | None) -> bool:
-        return self.nodes is None or node in self.nodes
+        """Whether ``node``'s predicates and objects are wanted (never a subject not understood:
+        its statements are passed over up to their end, and the reading goes on after it)."""
+        return node is not None and (self.nodes is None or node in self.nodes)
 
     def __iter__(self) -> Iterator[Event]:
         text, line, last = self.text, 1, 0
@@ -250,10 +252,15 @@ class Reader:
                 top = _Frame(node, ".", self._told(node))
                 stack.append(top)
                 yield SUBJECT, at, node, None, None
-            if top.closer == ")" or top.node is None:  # a list's items, and what they hold, are
-                if token in "[(":  # not statements of the node holding the list
-                    stack.append(_Frame(None, "]" if token == "[" else ")"))
-                elif token in "])":
+            if top.closer == ")":  # a list's items are not statements of the node holding the list;
+                if token == "[":  # an item [ ... ] is a node of its own (sh:or ( [ sh:path ... ] ))
+                    count += 1
+                    node = Anonymous(f"[{count}")
+                    stack.append(_Frame(node, "]", self._told(node)))
+                    yield SUBJECT, line, node, None, None
+                elif token == "(":
+                    stack.append(_Frame(None, ")"))
+                elif token == ")":
                     stack.pop()
                     if top.subject:  # ( ... ) ex:p ex:o .
                         stack.append(_Frame(top.node, ".", top.told))

@@ -32,6 +32,7 @@ from ..errors import AllianceKGError, InputError, oxigraph_syntax
 from ..namespaces import SH
 from ..rdf import bind_prefixes, from_ox, from_ox_scoped, ntriples, oxigraph_copy, shown, term_from_ntriples
 from ..settings import project_root
+from .messages import message
 from .sources import Locator
 from .statements import Asked, Blank
 
@@ -58,6 +59,10 @@ class Finding:
     #: the data's, not the file's) is looked for by what the data says of it. Not part of what
     #: a finding says.
     focus_term: Node | None = field(default=None, repr=False, compare=False)
+    #: The named shape holding ``shape``, where the engine relabels blank nodes (the compiled
+    #: one): its blank property shape is found again by it (``ShapeNames.node``). Not part of
+    #: what a finding says.
+    shape_root: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def location(self) -> str:
@@ -202,26 +207,38 @@ def validate(
 
 def finish(report: Report, shapes: Graph, locator: Locator | None,
            blank: Callable[[BNode], Blank] | None = None) -> Report:
-    """Every finding given its file and line and a stable shape name, in a total order, so that
-    the same data gives the same report (and SARIF rule order) every run, whichever path built it.
-    The line is the statement at fault's (focus, path, value) where it is written, else where the
-    focus is described (``Locator.locate_statements``); a blank focus is looked for by what the
-    data says of it (``blank``: the statements holding it and its own)."""
+    """Every finding given its file and line, a stable shape name and its message, in a total
+    order, so that the same data gives the same report (and SARIF rule order) every run,
+    whichever path and engine built it. The line is the statement at fault's (focus, path,
+    value) where it is written, else where the focus is described (``Locator.locate_statements``);
+    a blank focus is looked for by what the data says of it (``blank``: the statements holding it
+    and its own). The shape is named, and a core constraint's message written, from the shapes
+    graph (``ShapeNames``, ``messages``), not as the engine would."""
     locator = locator or Locator()
     names = ShapeNames(shapes)
-    classes: dict[tuple, tuple[URIRef, ...]] = {}
+    shaped: dict[tuple, tuple[Node | None, str | None, tuple[URIRef, ...]]] = {}  # node, name, classes
+    said: dict[tuple, str | None] = {}  # by shape and the value's datatype (a datatype's message tells)
     asked = []
     for finding in report.findings:
-        key = (finding.shape, finding.path)
-        if key not in classes:
-            classes[key] = names.target_classes(*key)
-        focus = finding.focus_term if isinstance(finding.focus_term, BNode) and blank else URIRef(finding.focus)
-        asked.append(Asked(focus, _predicate(finding.path), finding.value_term, classes[key],
+        key = (finding.shape, finding.path, finding.shape_root, finding.component)
+        if key not in shaped:
+            node = names.node(*key)
+            shaped[key] = (node, names.unknown(finding.shape, finding.path) if node is None else names.describe(node),
+                           names.target_classes(node))
+        node, finding.shape, classes = shaped[key]
+        term = finding.focus_term
+        # a literal focus (sh:targetNode "x") is written nowhere: asked for, it is not found
+        focus = term if isinstance(term, Literal) or isinstance(term, BNode) and blank else URIRef(finding.focus)
+        asked.append(Asked(focus, _predicate(finding.path), finding.value_term, classes,
                            blank(focus) if isinstance(focus, BNode) and blank else None))
+        if node is not None:
+            kind = (*key, getattr(finding.value_term, "datatype", None))
+            if kind not in said:
+                said[kind] = message(shapes, node, finding.component, finding.value_term)
+            finding.message = said[kind] or finding.message
     for finding, place in zip(report.findings, locator.locate_statements(asked)):
         if place is not None:
             finding.file, finding.line = place
-        finding.shape = names.name(finding.shape, finding.path)
     report.findings.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.file or "~", f.line or 0, f.focus,
                                         f.shape or "", f.component or "", f.path or "", f.value or "", f.message))
     return report
@@ -241,46 +258,60 @@ class ShapeNames:
     """Stable names for the shapes findings come from. A property shape written as a blank node
     (``sh:property [ sh:path schema:name ; ... ]``) has a different label on every parse, so
     reports, SARIF rule ids and baselines name it by where it sits instead:
-    ``<NodeShape IRI>/property[<path IRI>]`` (``/or[...]``, ``/not`` ... for nested shapes).
-    The compiled engine relabels blank nodes; its shapes are found again by their path."""
+    ``<NodeShape IRI>/property[<path>]`` (``/or[...]``, ``/not`` ... for nested shapes).
+    The compiled engine relabels blank nodes; its shapes are found again by their path, the
+    named shape holding them and the constraint (``node``), so both engines name them alike."""
 
     def __init__(self, shapes: Graph):
         self.shapes = shapes
-        self._by_path: dict[str, set[str]] = {}
-        self._nodes_by_path: dict[str, set[Node]] = {}
+        self._by_path: dict[str, list[Node]] = {}
         for node, path in shapes.subject_objects(SH.path):
             if isinstance(node, BNode):
-                self._by_path.setdefault(_text(path) or "", set()).add(self.describe(node))
-                self._nodes_by_path.setdefault(_text(path) or "", set()).add(node)
+                self._by_path.setdefault(path_text(shapes, path) or "", []).append(node)
 
-    def name(self, shape: str | None, path: str | None) -> str | None:
-        if not shape or not shape.startswith("_:"):
-            return shape
+    def node(self, shape: str | None, path: str | None, root: str | None = None,
+             component: str | None = None) -> Node | None:
+        """The node of the shapes graph a finding's ``shape`` is: an IRI as named, a blank node
+        by its label where it is the shapes graph's (pyshacl's), else (the compiled engine's
+        labels are its own) the one blank shape with the finding's ``path`` that the named shape
+        ``root`` holds and that has the parameter of ``component`` (``sh:datatype`` for
+        ``sh:DatatypeConstraintComponent``); ``None`` when that is not one shape."""
+        if not shape:
+            return None
+        if not shape.startswith("_:"):
+            return URIRef(shape)
         node = BNode(shape[2:])
         if (node, None, None) in self.shapes:
-            return self.describe(node)
-        candidates = self._by_path.get(path or "", set())
-        if len(candidates) == 1:
-            return next(iter(candidates))
-        return f"[{path}]" if path else "[]"  # ambiguous: the path is all that is known
+            return node
+        candidates = self._by_path.get(path or "", [])
+        if len(candidates) > 1 and root and not root.startswith("_:"):  # a blank root is the engine's too
+            candidates = [c for c in candidates if self.named(c) == URIRef(root)]
+        parameter = _parameter(component)
+        if len(candidates) > 1 and parameter is not None:
+            candidates = [c for c in candidates if (c, parameter, None) in self.shapes]
+        return candidates[0] if len(candidates) == 1 else None
 
-    def target_classes(self, shape: str | None, path: str | None) -> tuple[URIRef, ...]:
-        """The classes the named shape holding ``shape`` targets (``sh:targetClass``, or itself
-        as an implicit class target), sorted; none when the shape is not found again."""
-        if not shape:
+    def unknown(self, shape: str | None, path: str | None) -> str | None:
+        """The name of a shape not found again (``node``): blank, only its path is known."""
+        if not shape or not shape.startswith("_:"):
+            return shape
+        return f"[{path}]" if path else "[]"
+
+    def named(self, node: Node) -> Node:
+        """The named shape holding ``node`` (itself when it is named; the outermost blank one
+        when none is)."""
+        seen = set()
+        while isinstance(node, BNode) and node not in seen and (holder := self.holder(node)) is not None:
+            seen.add(node)
+            node = holder[0]
+        return node
+
+    def target_classes(self, node: Node | None) -> tuple[URIRef, ...]:
+        """The classes the named shape holding ``node`` targets (``sh:targetClass``, or itself
+        as an implicit class target), sorted; none for no node."""
+        if node is None:
             return ()
-        node: Node = URIRef(shape)
-        if shape.startswith("_:"):
-            node = BNode(shape[2:])
-            if (node, None, None) not in self.shapes:
-                candidates = self._nodes_by_path.get(path or "", set())
-                if len(candidates) != 1:
-                    return ()
-                node = next(iter(candidates))
-            seen = set()
-            while isinstance(node, BNode) and node not in seen and (holder := self.holder(node)) is not None:
-                seen.add(node)
-                node = holder[0]
+        node = self.named(node)
         found = {c for c in self.shapes.objects(node, SH.targetClass) if isinstance(c, URIRef)}
         if isinstance(node, URIRef) and any((node, RDF.type, c) in self.shapes for c in (RDFS.Class, OWL.Class)):
             found.add(node)
@@ -291,7 +322,7 @@ class ShapeNames:
             return str(node)
         holder = self.holder(node)
         path = self.shapes.value(node, SH.path)
-        own = f"[{_text(path)}]" if path is not None else ""
+        own = f"[{path_text(self.shapes, path)}]" if path is not None else ""
         if holder is None or holder[0] in seen:
             return f"[]{own}"
         parent, predicate = holder
@@ -330,8 +361,9 @@ _CHECKED_SHAPES: set[tuple] = set()
 
 def check_shapes(shapes: Graph, locator: Locator | None = None) -> None:
     """Validate the shapes with pyshacl's SHACL-for-SHACL (``meta_shacl``); raise
-    ``InvalidShapes`` naming the file and line of each broken shape (a blank-node shape is
-    reported at the named shape that holds it). A shapes graph that passed is remembered for the
+    ``InvalidShapes`` naming the file and line of each broken shape's faulty statement (the
+    ``sh:minCount "one"``, a blank-node shape's too; where that is not found, its shape's, else
+    the named shape holding it). A shapes graph that passed is remembered for the
     process (meta-validation takes a second; serving reloads and tests would repeat it)."""
     key = _shapes_key(shapes)
     if key in _CHECKED_SHAPES:
@@ -344,17 +376,20 @@ def check_shapes(shapes: Graph, locator: Locator | None = None) -> None:
         return
     locator = locator or Locator()
     names = ShapeNames(shapes)
-    problems = []
-    for result in results.subjects(RDF.type, SH.ValidationResult):
-        finding = _finding(results, result)
-        node = results.value(result, SH.focusNode)
-        while isinstance(node, BNode) and (holder := names.holder(node)) is not None:
-            node = holder[0]
-        place = locator.locate(node) if node is not None else None
+    problems = [_finding(results, result) for result in results.subjects(RDF.type, SH.ValidationResult)]
+    asked = [Asked(f.focus_term, _predicate(f.path), f.value_term,
+                   blank=Blank.of(shapes.predicate_objects(f.focus_term), shapes.subject_predicates(f.focus_term))
+                   if isinstance(f.focus_term, BNode) else None) for f in problems]
+    for finding, place in zip(problems, locator.locate_statements(asked)):
+        node = finding.focus_term
+        while place is None and isinstance(node, BNode) and (holder := names.holder(node)) is not None:
+            node = holder[0]  # a blank shape not found (held only through a list): its named shape
+            place = locator.locate(node)
         if place is not None:
             finding.file, finding.line = place
-        finding.focus = names.describe(results.value(result, SH.focusNode))
-        problems.append(finding)
+        finding.focus = names.describe(finding.focus_term)
+    # pyshacl reports a shape in a list again for the list (sh:or's value): the same result twice
+    problems = list({(f.file, f.line, f.focus, f.path, f.message): f for f in problems}.values())
     problems.sort(key=lambda f: (f.file or "~", f.line or 0, f.focus))
     raise InvalidShapes(problems)
 
@@ -418,19 +453,21 @@ def compiled_shapes(shapes: Graph):
 def compiled_report(result) -> Report:
     """The compiled engine's result as a ``Report``, its findings shaped like pyshacl's. A blank
     focus is given no ``focus_term``: the engine labels blank nodes afresh (``_:0_b1``, ...), so
-    its label names no node of the data to look for."""
+    its label names no node of the data to look for (a literal focus is given its term)."""
     findings = []
     for r in result.results:
         value = _value_term(r.value, r.value_plain)
         findings.append(Finding(
             severity=r.severity or "Violation",
-            message="; ".join(r.messages) or f"{(r.component or 'constraint').removesuffix('ConstraintComponent')} constraint not satisfied",
+            message="; ".join(sorted(r.messages)) or unsaid(r.component_iri),
             focus=_focus(r.focus_node),
+            focus_term=term_from_ntriples(r.focus_node) if r.focus_node.startswith('"') else None,
             path=_plain(r.path),
             value=shown(value),
             shape=_plain(r.source_shape),
             component=r.component_iri,
             value_term=value,
+            shape_root=_plain(r.root_shape),
         ))
     return Report(findings, turtle=result.turtle)
 
@@ -467,19 +504,73 @@ def _text(node: Node | None) -> str | None:
     return str(node) if isinstance(node, (URIRef, Literal)) else node.n3()
 
 
+#: The SHACL paths other than a predicate or a sequence, as SPARQL writes them.
+_PATHS = ((SH.inversePath, "^{}"), (SH.zeroOrMorePath, "({})*"), (SH.oneOrMorePath, "({})+"),
+          (SH.zeroOrOnePath, "({})?"))
+
+
+def path_text(graph: Graph, path: Node | None) -> str | None:
+    """A SHACL path of ``graph`` as findings and shape names give it, whichever engine found
+    them: a predicate as its IRI, any other path in SPARQL's property path syntax as the
+    compiled engine writes it (``^<p>``, ``(<p>/<q>)``, ``(<p>|<q>)``, ``(<p>)*``), not as the
+    blank node of pyshacl's report, whose label changes with every run."""
+    if path is None:
+        return None
+    return str(path) if isinstance(path, URIRef) else _path(graph, path, frozenset())
+
+
+def _path(graph: Graph, node: Node, seen: frozenset) -> str:
+    if isinstance(node, URIRef):
+        return f"<{node}>"
+    if node in seen or not isinstance(node, BNode):  # a cycle, a literal: not a SHACL path
+        return node.n3()
+    seen = seen | {node}
+    if (node, RDF.first, None) in graph:
+        return "(" + "/".join(_path(graph, step, seen) for step in graph.items(node)) + ")"
+    for predicate, written in _PATHS:
+        inner = graph.value(node, predicate)
+        if inner is not None:
+            return written.format(_path(graph, inner, seen))
+    choices = graph.value(node, SH.alternativePath)
+    if choices is not None:
+        return "(" + "|".join(_path(graph, choice, seen) for choice in graph.items(choices)) + ")"
+    return node.n3()
+
+
+def _parameter(component: str | None) -> URIRef | None:
+    """The parameter a core constraint component is named for (``sh:minCount`` for
+    ``sh:MinCountConstraintComponent``), by which a shape is seen to have that constraint."""
+    if not component or not component.startswith(str(SH)) or not component.endswith("ConstraintComponent"):
+        return None
+    name = component[len(str(SH)):-len("ConstraintComponent")]
+    return SH["sparql" if name == "SPARQL" else name[:1].lower() + name[1:]]
+
+
+#: What pyshacl says of a SPARQL-based constraint component's result that has no message.
+_PYSHACL_OWN = "Parameterised SHACL Query generated constraint validation reports."
+
+
+def unsaid(component: str | None) -> str:
+    """The message of a result its engine gives none, nor ``messages`` (a SPARQL-based or a
+    custom constraint without ``sh:message``): the same from both engines."""
+    name = (component or "").rsplit("#", 1)[-1].rsplit("/", 1)[-1].removesuffix("ConstraintComponent")
+    return f"{name or 'a'} constraint not satisfied"
+
+
 def _finding(results: Graph, result: Node) -> Finding:
     value = results.value
     severity = value(result, SH.resultSeverity)
-    messages = [str(m) for m in results.objects(result, SH.resultMessage)]
+    messages = sorted(str(m) for m in results.objects(result, SH.resultMessage) if str(m) != _PYSHACL_OWN)
     term = value(result, SH.value)
+    component = _text(value(result, SH.sourceConstraintComponent))
     return Finding(
         severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-        message="; ".join(messages) or "constraint not satisfied",
+        message="; ".join(messages) or unsaid(component),
         focus=str(value(result, SH.focusNode)),
-        path=_text(value(result, SH.resultPath)),
+        path=path_text(results, value(result, SH.resultPath)),
         value=shown(term),
         shape=_text(value(result, SH.sourceShape)),
-        component=_text(value(result, SH.sourceConstraintComponent)),
+        component=component,
         value_term=term,
         focus_term=value(result, SH.focusNode),
     )
