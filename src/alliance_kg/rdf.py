@@ -16,7 +16,6 @@ from typing import Callable, Iterable, Iterator, Mapping, TypeVar
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Literal, URIRef
-from rdflib.compare import to_canonical_graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID, Graph
 from rdflib.namespace import XSD
 from rdflib.plugins.serializers.turtle import TurtleSerializer
@@ -341,18 +340,27 @@ def sorted_serialization(graph: Graph, media_type: str) -> bytes:
 
 
 def canonical_blank_nodes(graph: Graph) -> Graph:
-    """``graph`` with each blank node labelled by its place in the graph (rdflib's canonical
-    labelling, a hash of the statements around it), its prefixes kept: a parser labels blank nodes
-    at random, so the same file read by two processes (an OWL list, say) is written with the same
-    bytes by ``sorted_serialization`` only once they are labelled so."""
+    """``graph`` with each blank node labelled by its place in the graph (``rdfc_labelled``), its
+    prefixes kept: a parser labels blank nodes at random, so the same file read by two processes
+    (an OWL list, say) is written with the same bytes by ``sorted_serialization`` only once they
+    are labelled so."""
     if not any(isinstance(term, BNode) for triple in graph for term in triple):
         return graph
     labelled = Graph()
     for prefix, namespace in graph.namespaces():
         labelled.bind(prefix, namespace, override=True, replace=True)
-    for triple in to_canonical_graph(graph):
-        labelled.add(triple)
+    for quad in rdfc_labelled(ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph):
+        labelled.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
     return labelled
+
+
+def rdfc_labelled(quads: Iterable[ox.Quad]) -> ox.Dataset:
+    """``quads`` with their blank nodes labelled by RDFC-1.0 (``_:c14n0``, ...), the W3C's
+    canonical labelling, in Oxigraph: the same statements get the same labels whatever labels
+    they were read with. One labelling for the downloads and the documents the server writes."""
+    dataset = ox.Dataset(quads)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return dataset
 
 
 def _graph_name(name, term: Callable[[Identifier], object]):

@@ -28,7 +28,7 @@ from rdflib import Dataset
 
 from ..errors import unwritable
 from ..namespaces import INFERRED_GRAPH, PREFIXES
-from ..rdf import oxigraph_copy
+from ..rdf import oxigraph_copy, rdfc_labelled
 from ..scratch import scratch_folder
 from .base import Store
 from .void import void_graph
@@ -125,9 +125,7 @@ def _relabelled(quads: list[ox.Quad]) -> dict[ox.NamedNode, list[bytes]]:
     """The quads that name a blank node, relabelled by RDFC-1.0, as N-Triples lines per graph."""
     if not quads:
         return {}
-    dataset = ox.Dataset(quads)
-    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    by_graph = groupby(sorted(dataset, key=lambda quad: str(quad.graph_name)), key=lambda quad: quad.graph_name)
+    by_graph = groupby(sorted(rdfc_labelled(quads), key=lambda quad: str(quad.graph_name)), key=lambda quad: quad.graph_name)
     return {graph: ox.serialize([quad.triple for quad in group], format=_NT).splitlines(keepends=True)
             for graph, group in by_graph}
 
